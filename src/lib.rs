@@ -1,1 +1,21 @@
-//! seatsim
+//! seatsim: in which district, school stage and year will a city run short of public school
+//! seats or pack classes beyond the legal size — and how likely is that, given what it plans
+//! to build?
+//!
+//! Data flows one way: [`scenario`] (files → checked [`scenario::Scenario`]) → [`model`]
+//! (demography, demand, supply, classes) → [`engine`] (trials, random streams, parallel
+//! accumulation) → [`stats`] (moments, quantile sketches) → [`report`] (CSV, JSON, terminal).
+//! The command line lives in [`cli`]; the binary only maps its result to an exit code.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod engine;
+mod error;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod stats;
+
+pub use error::Error;

@@ -1,0 +1,86 @@
+//! `seatsim check`: validate a scenario and describe it, with its base-year figures.
+
+use std::path::Path;
+
+use crate::engine::{Draws, Engine, Place};
+use crate::model::metrics::Metric;
+use crate::report::csv::number;
+use crate::scenario::{Catchment, ProjectKind, Scenario};
+use crate::Error;
+
+/// Runs `seatsim check`.
+pub fn check(path: &Path) -> Result<(), Error> {
+    let s = Scenario::load(path)?;
+    print!("{}", describe(&s));
+    print!("{}", base_year_table(Engine::new(s)));
+    Ok(())
+}
+
+fn describe(s: &Scenario) -> String {
+    let mut out = format!(
+        "{path}: valid\n  name      {name}\n  sha256    {sha}\n  years     {b} (base, observed) to {h}\n  trials    {t} (seed {seed})\n  districts {n}: {ids}\n",
+        path = s.file.display(),
+        name = s.name,
+        sha = s.sha256,
+        b = s.base_year,
+        h = s.horizon,
+        t = s.trials,
+        seed = s.seed,
+        n = s.districts.len(),
+        ids = s.districts.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", "),
+    );
+    for st in &s.stages {
+        let catchment = match st.catchment {
+            Catchment::District => "district",
+            Catchment::City => "city-wide",
+        };
+        let kappa = st.dispersion.map_or("none".to_string(), |k| k.to_string());
+        out += &format!(
+            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment\n",
+            st.id, st.ages.start(), st.ages.end(), st.class_size
+        );
+    }
+    let count = |k| s.projects.iter().filter(|p| p.kind == k).count();
+    let classes = |k| {
+        s.projects
+            .iter()
+            .filter(|p| p.kind == k)
+            .map(|p| p.classes)
+            .sum::<u32>()
+    };
+    out += &format!(
+        "  projects  {} new schools (+{} classes), {} expansions (+{} classes), {} closures (−{} classes)\n",
+        count(ProjectKind::New), classes(ProjectKind::New),
+        count(ProjectKind::Expansion), classes(ProjectKind::Expansion),
+        count(ProjectKind::Closure), classes(ProjectKind::Closure)
+    );
+    out
+}
+
+/// City totals by stage in the base year, from the observed population and existing schools.
+fn base_year_table(engine: Engine) -> String {
+    let mut ws = engine.workspace();
+    engine.run_trial(Draws::Central, &mut ws);
+    let (s, layout) = (engine.scenario(), engine.layout());
+    let mut out = format!(
+        "\nBase year {} (city totals):\n  {:<13} {:>12} {:>12} {:>12} {:>11} {:>9}\n",
+        s.base_year, "stage", "enrolled", "demand", "seats", "utilization", "migrant"
+    );
+    for (st, stage) in s.stages.iter().enumerate() {
+        let row = layout
+            .row(Place::All, crate::scenario::StageIx(st))
+            .expect("ALL is reported");
+        let at = layout.cell(row, 0) * Metric::COUNT;
+        let v = |m: Metric| ws.values[at + Metric::ALL.iter().position(|&x| x == m).unwrap_or(0)];
+        out += &format!(
+            "  {:<13} {:>12.0} {:>12.0} {:>12.0} {:>11} {:>9}\n",
+            stage.id,
+            v(Metric::Enrolled),
+            v(Metric::Demand),
+            v(Metric::Capacity),
+            number(v(Metric::Utilization)),
+            number(v(Metric::MigrantShare)),
+        );
+    }
+    out
+}

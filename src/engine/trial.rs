@@ -1,0 +1,335 @@
+//! One trial: draw the trial's random quantities, project the population year by year and
+//! write every cell's metrics into a reusable buffer. Nothing here allocates once the
+//! workspace has warmed up.
+
+use ndarray::Array3;
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma, StandardNormal};
+
+use super::layout::{Layout, Place};
+use super::streams::{EntityKey, TrialKey};
+use crate::model::classes::allocate;
+use crate::model::demand::{stage_pupils, StageRates};
+use crate::model::demography::{Demography, YearDrivers};
+use crate::model::metrics::{Metric, Tally};
+use crate::model::supply::SupplyUnit;
+use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+
+/// How a trial's random quantities are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draws {
+    /// Every shock at its central value: no shocks, projects on time, equal popularity.
+    Central,
+    /// Keyed random draws of trial `trial` under `seed`.
+    Random {
+        /// The run's seed.
+        seed: u64,
+        /// The trial number (0-based).
+        trial: u64,
+    },
+}
+
+/// A scenario prepared for running trials: parameters laid out, stream keys derived.
+pub struct Engine {
+    scenario: Scenario,
+    layout: Layout,
+    demography: Demography,
+    units: Vec<SupplyUnit>,
+    /// `(births index, migration trend)` per year number.
+    drivers: Vec<(f64, f64)>,
+    /// Stage rates per year number and stage.
+    rates: Vec<Vec<StageRates>>,
+    /// Popularity distribution per stage (`None` = all weights 1).
+    popularity: Vec<Option<Gamma<f64>>>,
+    keys: Keys,
+}
+
+/// Entity keys of every stream, derived once.
+struct Keys {
+    births_city: EntityKey,
+    births: Vec<EntityKey>,
+    migration: Vec<EntityKey>,
+    delay: Vec<EntityKey>,
+    /// Per supply unit, per existing school.
+    school: Vec<Vec<EntityKey>>,
+    /// Per project: the school a new-school project opens.
+    project_school: Vec<EntityKey>,
+}
+
+/// Per-worker buffers, reused from trial to trial.
+pub struct Workspace {
+    pop: Array3<f64>,
+    /// `[year number × district]`: `ε_city + ε_d`.
+    births_shock: Vec<f64>,
+    /// `[year number × district]`: `ξ_d`.
+    migration_shock: Vec<f64>,
+    /// Scratch for one AR(1) series.
+    series: Vec<f64>,
+    openings: Vec<Option<Year>>,
+    school_weights: Vec<Vec<f64>>,
+    project_weights: Vec<f64>,
+    schools: Vec<(f64, f64)>,
+    /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
+    pub values: Vec<f64>,
+}
+
+impl Engine {
+    /// Prepares a checked scenario for running.
+    pub fn new(scenario: Scenario) -> Self {
+        let s = &scenario;
+        let units = SupplyUnit::all(s);
+        let drivers = s.years().map(|y| Demography::central(s, y)).collect();
+        let rates = s
+            .years()
+            .map(|y| s.stages.iter().map(|st| StageRates::of(st, y)).collect())
+            .collect();
+        let popularity = s
+            .stages
+            .iter()
+            .map(|st| {
+                st.dispersion
+                    .map(|k| Gamma::new(k, 1.0 / k).expect("κ > 0 is checked"))
+            })
+            .collect();
+        let keys = Keys::new(s, &units);
+        Self {
+            layout: Layout::new(s),
+            demography: Demography::new(s),
+            units,
+            drivers,
+            rates,
+            popularity,
+            keys,
+            scenario,
+        }
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Where each cell's values live.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Fresh buffers for one worker.
+    pub fn workspace(&self) -> Workspace {
+        let s = &self.scenario;
+        let n = s.n_years() * s.districts.len();
+        Workspace {
+            pop: s.population.clone(),
+            births_shock: vec![0.0; n],
+            migration_shock: vec![0.0; n],
+            series: vec![0.0; s.n_years()],
+            openings: vec![None; s.projects.len()],
+            school_weights: self
+                .units
+                .iter()
+                .map(|u| vec![1.0; u.existing_schools as usize])
+                .collect(),
+            project_weights: vec![1.0; s.projects.len()],
+            schools: Vec::new(),
+            values: vec![0.0; self.layout.n_values()],
+        }
+    }
+
+    /// Runs one trial, leaving its metrics in `ws.values`.
+    pub fn run_trial(&self, draws: Draws, ws: &mut Workspace) {
+        match draws {
+            Draws::Central => self.central_draws(ws),
+            Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
+        }
+        ws.pop.assign(&self.scenario.population);
+        let n_d = self.scenario.districts.len();
+        for (yi, &year) in self.layout.years.iter().enumerate() {
+            if yi > 0 {
+                let (births_index, trend) = self.drivers[yi];
+                let span = yi * n_d..(yi + 1) * n_d;
+                let drivers = YearDrivers {
+                    births_index,
+                    trend,
+                    births_shock: &ws.births_shock[span.clone()],
+                    migration_shock: &ws.migration_shock[span],
+                };
+                self.demography.advance(&mut ws.pop, &drivers);
+            }
+            self.record_year(yi, year, ws);
+        }
+    }
+
+    fn central_draws(&self, ws: &mut Workspace) {
+        ws.births_shock.fill(0.0);
+        ws.migration_shock.fill(0.0);
+        for (open, p) in ws.openings.iter_mut().zip(&self.scenario.projects) {
+            *open = Some(p.planned_year);
+        }
+        ws.school_weights.iter_mut().for_each(|w| w.fill(1.0));
+        ws.project_weights.fill(1.0);
+    }
+
+    fn random_draws(&self, t: TrialKey, ws: &mut Workspace) {
+        let s = &self.scenario;
+        let n_d = s.districts.len();
+        let (b, m) = (&s.births, &s.migration);
+        ar1(
+            t,
+            self.keys.births_city,
+            b.sigma_city,
+            b.rho,
+            &mut ws.series,
+        );
+        for (yi, &city) in ws.series.iter().enumerate() {
+            ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
+        }
+        for d in 0..n_d {
+            ar1(
+                t,
+                self.keys.births[d],
+                b.sigma_district,
+                0.0,
+                &mut ws.series,
+            );
+            for (yi, &e) in ws.series.iter().enumerate() {
+                ws.births_shock[yi * n_d + d] += e;
+            }
+            ar1(t, self.keys.migration[d], m.sigma, m.rho, &mut ws.series);
+            for (yi, &x) in ws.series.iter().enumerate() {
+                ws.migration_shock[yi * n_d + d] = x;
+            }
+        }
+        for (i, p) in s.projects.iter().enumerate() {
+            let u: f64 = t.stream(self.keys.delay[i]).random();
+            ws.openings[i] = p
+                .delay
+                .delay_for(u)
+                .map(|late| Year(p.planned_year.0 + late));
+            if p.kind == ProjectKind::New {
+                ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
+            }
+        }
+        for (u, unit) in self.units.iter().enumerate() {
+            for (w, &key) in ws.school_weights[u].iter_mut().zip(&self.keys.school[u]) {
+                *w = self.weight(t, unit.stage, key);
+            }
+        }
+    }
+
+    /// Popularity weight of one school of `stage`.
+    fn weight(&self, t: TrialKey, stage: StageIx, key: EntityKey) -> f64 {
+        match &self.popularity[stage.0] {
+            Some(gamma) => gamma.sample(&mut t.stream(key)),
+            None => 1.0,
+        }
+    }
+
+    /// Writes every cell of year number `yi`.
+    fn record_year(&self, yi: usize, year: Year, ws: &mut Workspace) {
+        let s = &self.scenario;
+        for (st, stage) in s.stages.iter().enumerate() {
+            let rates = self.rates[yi][st];
+            let size = f64::from(stage.class_size);
+            let mut city = Tally::default();
+            let mut pooled = crate::model::demand::StagePupils::default();
+            ws.schools.clear();
+            for d in 0..s.districts.len() {
+                let pupils = stage_pupils(&ws.pop, d, stage, rates);
+                let unit = &self.units[d * s.stages.len() + st];
+                if stage.catchment == Catchment::City {
+                    pooled += pupils;
+                    self.open_schools(unit, year, ws);
+                    continue;
+                }
+                ws.schools.clear();
+                self.open_schools(unit, year, ws);
+                let classes = allocate(pupils.demand, &ws.schools, size, &s.standards);
+                let tally = Tally::of_catchment(pupils, size, classes);
+                self.write(Place::District(DistrictIx(d)), StageIx(st), yi, &tally, ws);
+                city += tally;
+            }
+            if stage.catchment == Catchment::City {
+                let classes = allocate(pooled.demand, &ws.schools, size, &s.standards);
+                city = Tally::of_catchment(pooled, size, classes);
+            }
+            self.write(Place::All, StageIx(st), yi, &city, ws);
+        }
+    }
+
+    fn open_schools(&self, unit: &SupplyUnit, year: Year, ws: &mut Workspace) {
+        let u = unit.district.0 * self.scenario.stages.len() + unit.stage.0;
+        unit.open_schools(
+            &ws.openings,
+            year,
+            &ws.school_weights[u],
+            &ws.project_weights,
+            &mut ws.schools,
+        );
+    }
+
+    fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, ws: &mut Workspace) {
+        let row = self
+            .layout
+            .row(place, stage)
+            .expect("every computed cell is reported");
+        let at = self.layout.cell(row, yi) * Metric::COUNT;
+        ws.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+    }
+}
+
+impl Keys {
+    fn new(s: &Scenario, units: &[SupplyUnit]) -> Self {
+        let per_district = |purpose| {
+            s.districts
+                .iter()
+                .map(|d| EntityKey::new(purpose, &d.id))
+                .collect()
+        };
+        let school = units
+            .iter()
+            .map(|u| {
+                let (d, st) = (&s.districts[u.district.0].id, &s.stages[u.stage.0].id);
+                (0..u.existing_schools)
+                    .map(|i| EntityKey::new("popularity", &format!("{d}/{st}/{i}")))
+                    .collect()
+            })
+            .collect();
+        Self {
+            births_city: EntityKey::new("births-city", ""),
+            births: per_district("births"),
+            migration: per_district("migration"),
+            delay: s
+                .projects
+                .iter()
+                .map(|p| EntityKey::new("delay", &p.id))
+                .collect(),
+            school,
+            project_school: s
+                .projects
+                .iter()
+                .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
+                .collect(),
+        }
+    }
+}
+
+/// Fills `out[1..]` with a stationary AR(1) series of marginal sd `sigma` (`out[0]`, the base
+/// year, is 0): `x₁ ~ N(0, σ²)`, `x_t = ρ·x_{t−1} + √(1−ρ²)·N(0, σ²)`.
+fn ar1(t: TrialKey, key: EntityKey, sigma: f64, rho: f64, out: &mut [f64]) {
+    out.fill(0.0);
+    if sigma == 0.0 {
+        return;
+    }
+    let mut rng = t.stream(key);
+    let innovation = (1.0 - rho * rho).sqrt() * sigma;
+    let mut x = 0.0;
+    for (i, slot) in out.iter_mut().enumerate().skip(1) {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        x = if i == 1 {
+            sigma * z
+        } else {
+            rho * x + innovation * z
+        };
+        *slot = x;
+    }
+}

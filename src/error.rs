@@ -1,0 +1,45 @@
+//! The crate's error type and the exit code each kind maps to.
+
+use std::path::PathBuf;
+
+use crate::scenario::ScenarioError;
+
+/// Anything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scenario is invalid (exit code 2).
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// The command line is invalid (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read (exit code 1).
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A result could not be written (exit code 1); earlier complete results are untouched.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The run was interrupted before it finished (exit code 1); nothing was written.
+    #[error("interrupted: the run stopped before it finished; no result was written")]
+    Interrupted,
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for bad input, 1 for anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Scenario(_) | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}

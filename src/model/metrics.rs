@@ -1,0 +1,173 @@
+//! The metrics of DESIGN §2.4, derived from additive tallies so that city totals (district
+//! `ALL`) are computed per trial from the districts' tallies.
+
+use super::classes::ClassTally;
+use super::demand::StagePupils;
+
+/// One reported metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// All pupils of the stage, public and private.
+    Enrolled,
+    /// Pupils needing a public seat.
+    Demand,
+    /// Open classes × standard class size.
+    Capacity,
+    /// `max(0, demand − capacity)`; for `ALL` of a district stage, the districts' sum.
+    Shortfall,
+    /// `max(0, capacity − demand)`; for `ALL` of a district stage, the districts' sum.
+    Surplus,
+    /// `demand / capacity`; undefined (empty in the CSV) when capacity is 0.
+    Utilization,
+    /// Share of classes with at least `large_class` pupils.
+    LargeClassShare,
+    /// Share of classes with at least `super_large_class` pupils.
+    SuperLargeClassShare,
+    /// Classes to add so that no class exceeds the standard size.
+    ExtraClassesNeeded,
+    /// Migrant pupils / all pupils of the stage.
+    MigrantShare,
+}
+
+impl Metric {
+    /// Every metric, in output order.
+    pub const ALL: [Metric; 10] = [
+        Metric::Enrolled,
+        Metric::Demand,
+        Metric::Capacity,
+        Metric::Shortfall,
+        Metric::Surplus,
+        Metric::Utilization,
+        Metric::LargeClassShare,
+        Metric::SuperLargeClassShare,
+        Metric::ExtraClassesNeeded,
+        Metric::MigrantShare,
+    ];
+    /// Number of metrics.
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// Name used in `summary.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Enrolled => "enrolled",
+            Metric::Demand => "demand",
+            Metric::Capacity => "capacity",
+            Metric::Shortfall => "shortfall",
+            Metric::Surplus => "surplus",
+            Metric::Utilization => "utilization",
+            Metric::LargeClassShare => "large_class_share",
+            Metric::SuperLargeClassShare => "super_large_class_share",
+            Metric::ExtraClassesNeeded => "extra_classes_needed",
+            Metric::MigrantShare => "migrant_share",
+        }
+    }
+
+    /// The metric called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Additive components of one cell (district or pool × stage × year) in one trial.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// Pupils and demand.
+    pub pupils: StagePupils,
+    /// Public seats.
+    pub capacity: f64,
+    /// Seats missing.
+    pub shortfall: f64,
+    /// Seats unused.
+    pub surplus: f64,
+    /// Classes and large classes.
+    pub classes: ClassTally,
+}
+
+impl Tally {
+    /// The tally of one catchment: its pupils, seats and classes.
+    pub fn of_catchment(pupils: StagePupils, class_size: f64, classes: ClassTally) -> Self {
+        let capacity = classes.classes * class_size;
+        Self {
+            pupils,
+            capacity,
+            shortfall: (pupils.demand - capacity).max(0.0),
+            surplus: (capacity - pupils.demand).max(0.0),
+            classes,
+        }
+    }
+
+    /// Every metric in [`Metric::ALL`] order; `NaN` marks an undefined value.
+    pub fn metrics(&self) -> [f64; Metric::COUNT] {
+        let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
+        let c = &self.classes;
+        [
+            self.pupils.enrolled,
+            self.pupils.demand,
+            self.capacity,
+            self.shortfall,
+            self.surplus,
+            if self.capacity > 0.0 {
+                self.pupils.demand / self.capacity
+            } else {
+                f64::NAN
+            },
+            ratio(c.large, c.classes),
+            ratio(c.super_large, c.classes),
+            c.extra_needed,
+            ratio(self.pupils.migrant_children, self.pupils.children),
+        ]
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Self) {
+        self.pupils += o.pupils;
+        self.capacity += o.capacity;
+        self.shortfall += o.shortfall;
+        self.surplus += o.surplus;
+        self.classes += o.classes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pupils(demand: f64) -> StagePupils {
+        StagePupils {
+            enrolled: demand,
+            demand,
+            migrant_children: demand / 4.0,
+            children: demand,
+        }
+    }
+
+    #[test]
+    fn city_total_adds_district_shortfalls_not_net_balance() {
+        let classes = |n| ClassTally {
+            classes: n,
+            ..ClassTally::default()
+        };
+        let mut all = Tally::of_catchment(pupils(1000.0), 50.0, classes(10.0)); // short 500
+        all += Tally::of_catchment(pupils(100.0), 50.0, classes(10.0)); // surplus 400
+        let m = all.metrics();
+        assert_eq!(m[3], 500.0);
+        assert_eq!(m[4], 400.0);
+        assert!((m[5] - 1100.0 / 1000.0).abs() < 1e-12);
+        assert_eq!(m[9], 0.25);
+    }
+
+    #[test]
+    fn utilization_is_undefined_without_capacity() {
+        let t = Tally::of_catchment(pupils(10.0), 45.0, ClassTally::default());
+        assert!(t.metrics()[5].is_nan());
+        assert_eq!(t.metrics()[6], 0.0);
+    }
+
+    #[test]
+    fn metric_names_round_trip() {
+        for m in Metric::ALL {
+            assert_eq!(Metric::from_name(m.name()), Some(m));
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `summary.csv` and `risk.csv` (DESIGN §6).
+//!
+//! `summary.csv`: one row per district × stage × year × metric —
+//! `district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95`. Districts in scenario order then
+//! `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order. Numbers are rounded
+//! to 6 decimals with trailing zeros dropped; a value undefined in every trial is empty.
+//!
+//! `risk.csv`: one row per district × stage × year —
+//! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning`,
+//! `warning` ∈ `green | amber | red` from the scenario's `[warnings]` thresholds.
+
+use std::io::Write;
+
+use crate::engine::{Accumulator, Engine, Place};
+use crate::model::metrics::Metric;
+use crate::scenario::{Scenario, Warnings};
+
+/// Formats a number for CSV: 6 decimals, trailing zeros dropped, empty for undefined.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "-0" => "0".to_string(),
+        s => s.to_string(),
+    }
+}
+
+/// The `district` column value of a row.
+pub fn place_id<'a>(s: &'a Scenario, place: Place) -> &'a str {
+    match place {
+        Place::District(d) => &s.districts[d.0].id,
+        Place::All => "ALL",
+    }
+}
+
+/// Writes `summary.csv`.
+pub fn write_summary(
+    w: &mut impl Write,
+    engine: &Engine,
+    acc: &Accumulator,
+) -> std::io::Result<()> {
+    let (s, layout) = (engine.scenario(), engine.layout());
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+    ])?;
+    for (r, row) in layout.rows.iter().enumerate() {
+        let (place, stage) = (place_id(s, row.place), &s.stages[row.stage.0].id);
+        for (yi, year) in layout.years.iter().enumerate() {
+            let cell = layout.cell(r, yi);
+            for metric in Metric::ALL {
+                let mut record = vec![
+                    place.to_string(),
+                    stage.clone(),
+                    year.to_string(),
+                    metric.name().to_string(),
+                ];
+                match acc.metric(cell, metric).summary() {
+                    Some(sum) => {
+                        record.extend([number(sum.mean), number(sum.sd)]);
+                        record.extend(sum.quantiles.map(number));
+                    }
+                    None => record.extend(std::iter::repeat_n(String::new(), 7)),
+                }
+                out.write_record(&record)?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Risk probabilities of one cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellRisk {
+    /// P(shortfall > 0).
+    pub p_shortfall: f64,
+    /// P(large-class share > 0).
+    pub p_large_classes: f64,
+    /// P(super-large-class share > 0).
+    pub p_super_large_classes: f64,
+    /// P(utilization < threshold).
+    pub p_underused: f64,
+    /// Mean shortfall.
+    pub expected_shortfall: f64,
+}
+
+impl CellRisk {
+    /// The risk of cell number `cell`.
+    pub fn of(acc: &Accumulator, cell: usize) -> Self {
+        let counts = acc.risk(cell);
+        let n = acc.trials().max(1) as f64;
+        let expected_shortfall = acc
+            .metric(cell, Metric::Shortfall)
+            .summary()
+            .map_or(0.0, |s| s.mean);
+        Self {
+            p_shortfall: counts.shortfall as f64 / n,
+            p_large_classes: counts.large_classes as f64 / n,
+            p_super_large_classes: counts.super_large_classes as f64 / n,
+            p_underused: counts.underused as f64 / n,
+            expected_shortfall,
+        }
+    }
+
+    /// Warning level under `w`.
+    pub fn warning(&self, w: &Warnings) -> &'static str {
+        let at = |t: &crate::scenario::WarningThresholds| {
+            self.p_shortfall >= t.p_shortfall || self.p_large_classes >= t.p_large_classes
+        };
+        if at(&w.red) {
+            "red"
+        } else if at(&w.amber) {
+            "amber"
+        } else {
+            "green"
+        }
+    }
+}
+
+/// Writes `risk.csv`.
+pub fn write_risk(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std::io::Result<()> {
+    let (s, layout) = (engine.scenario(), engine.layout());
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "district",
+        "stage",
+        "year",
+        "p_shortfall",
+        "p_large_classes",
+        "p_super_large_classes",
+        "p_underused",
+        "expected_shortfall",
+        "warning",
+    ])?;
+    for (r, row) in layout.rows.iter().enumerate() {
+        for (yi, year) in layout.years.iter().enumerate() {
+            let risk = CellRisk::of(acc, layout.cell(r, yi));
+            out.write_record([
+                place_id(s, row.place).to_string(),
+                s.stages[row.stage.0].id.clone(),
+                year.to_string(),
+                number(risk.p_shortfall),
+                number(risk.p_large_classes),
+                number(risk.p_super_large_classes),
+                number(risk.p_underused),
+                number(risk.expected_shortfall),
+                risk.warning(&s.warnings).to_string(),
+            ])?;
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_are_compact_and_stable() {
+        assert_eq!(number(438680.0), "438680");
+        assert_eq!(number(0.0888), "0.0888");
+        assert_eq!(number(1.0 / 3.0), "0.333333");
+        assert_eq!(number(-0.0000001), "0");
+        assert_eq!(number(f64::NAN), "");
+    }
+}

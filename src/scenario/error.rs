@@ -1,0 +1,55 @@
+//! The one error type of scenario loading: where (file, line or key) and what is wrong.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A problem in a scenario file or one of its tables, located as precisely as possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// 1-based line number, when known.
+    pub line: Option<usize>,
+    /// What is wrong, naming the key or column, the bad value and what would be valid.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error somewhere in `file` (no line known).
+    pub fn in_file(file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error at `line` of `file`.
+    pub fn at_line(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    /// An error at byte offset `offset` of `text`, the contents of `file`.
+    pub fn at_offset(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let line = 1 + text.as_bytes()[..offset.min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        Self::at_line(file, line, message)
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}

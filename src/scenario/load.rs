@@ -1,0 +1,221 @@
+//! Reading a scenario's TOML chain (`extends`) into one raw table, remembering which file and
+//! line every key came from so that later errors can point at it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use toml::de::DeTable;
+use toml::Table;
+
+use super::raw::ScenarioFile;
+use super::ScenarioError;
+
+/// The merged raw scenario and what is needed to locate and fingerprint it.
+pub struct LoadedFiles {
+    /// The file named on the command line.
+    pub root: PathBuf,
+    /// The merged raw scenario.
+    pub raw: ScenarioFile,
+    /// Where each key was set.
+    pub origins: Origins,
+    /// Running SHA-256 over every file read, in load order.
+    pub hasher: Sha256,
+}
+
+/// Where each dotted key path (`births.rho`) was last set in the `extends` chain.
+pub struct Origins {
+    root: PathBuf,
+    keys: HashMap<String, (PathBuf, usize)>,
+}
+
+impl Origins {
+    /// An error about `key`, located at the file and line that set it (or its nearest parent).
+    pub fn error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        let mut k = key;
+        loop {
+            if let Some((file, line)) = self.keys.get(k) {
+                return ScenarioError::at_line(file, *line, message);
+            }
+            match k.rfind('.') {
+                Some(i) => k = &k[..i],
+                None => return ScenarioError::in_file(&self.root, message),
+            }
+        }
+    }
+}
+
+/// Reads `path` and its `extends` ancestors, merging child over parent.
+pub fn load_files(path: &Path) -> Result<LoadedFiles, ScenarioError> {
+    let mut chain = Vec::new();
+    let mut hasher = Sha256::new();
+    let table = load_chain(path, &mut Vec::new(), &mut chain, &mut hasher)?;
+    let mut keys = HashMap::new();
+    for (file, text) in &chain {
+        record_key_lines(file, text, &mut keys);
+    }
+    let raw: ScenarioFile = table
+        .try_into()
+        .map_err(|e: toml::de::Error| ScenarioError::in_file(path, e.message().to_string()))?;
+    Ok(LoadedFiles {
+        root: path.to_path_buf(),
+        raw,
+        origins: Origins {
+            root: path.to_path_buf(),
+            keys,
+        },
+        hasher,
+    })
+}
+
+/// Loads one file and, recursively, its parents. `visiting` holds the files of the chain
+/// being followed (to refuse loops); `chain` receives every file read, parents first.
+fn load_chain(
+    path: &Path,
+    visiting: &mut Vec<PathBuf>,
+    chain: &mut Vec<(PathBuf, String)>,
+    hasher: &mut Sha256,
+) -> Result<Table, ScenarioError> {
+    let text = read_text(path)?;
+    check_schema(path, &text)?;
+    let mut table: Table =
+        toml::from_str(&text).map_err(|e| ScenarioError::in_file(path, e.message().to_string()))?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    resolve_data_paths(&mut table, dir);
+    visiting.push(canonical(path));
+    let mut merged = match take_extends(&mut table) {
+        Some(rel) => load_parent(path, &dir.join(&rel), &rel, visiting, chain, hasher)?,
+        None => Table::new(),
+    };
+    visiting.pop();
+    hasher.update(text.as_bytes());
+    hasher.update([0u8]);
+    merge_into(&mut merged, table);
+    chain.push((path.to_path_buf(), text));
+    Ok(merged)
+}
+
+/// Loads the parent named by `[scenario] extends = "rel"` in `child`.
+fn load_parent(
+    child: &Path,
+    parent: &Path,
+    rel: &str,
+    visiting: &mut Vec<PathBuf>,
+    chain: &mut Vec<(PathBuf, String)>,
+    hasher: &mut Sha256,
+) -> Result<Table, ScenarioError> {
+    let extends_error = |what: &str| {
+        ScenarioError::in_file(child, format!("[scenario] extends = \"{rel}\": {what}"))
+    };
+    if !parent.is_file() {
+        return Err(extends_error(&format!(
+            "no such file {} (the path is relative to this file)",
+            parent.display()
+        )));
+    }
+    if visiting.contains(&canonical(parent)) {
+        return Err(extends_error(
+            "the extends chain loops back to a file already in it",
+        ));
+    }
+    load_chain(parent, visiting, chain, hasher)
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Reads a UTF-8 text file, with a clear error for a missing, unreadable or non-UTF-8 file.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+        ScenarioError::at_offset(
+            path,
+            &text,
+            offset,
+            "the file is not valid UTF-8 (save it as UTF-8)",
+        )
+    })
+}
+
+/// Checks one file alone against the schema, so that syntax errors, unknown keys and wrong
+/// types are reported at their own file and line.
+fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
+    toml::from_str::<ScenarioFile>(text)
+        .map(|_| ())
+        .map_err(|e| {
+            let msg = e.message().trim_end().to_string();
+            match e.span() {
+                Some(span) => ScenarioError::at_offset(path, text, span.start, msg),
+                None => ScenarioError::in_file(path, msg),
+            }
+        })
+}
+
+/// Makes `[data]` paths relative to the file that declares them.
+fn resolve_data_paths(table: &mut Table, dir: &Path) {
+    if let Some(toml::Value::Table(data)) = table.get_mut("data") {
+        for (_, value) in data.iter_mut() {
+            if let toml::Value::String(s) = value {
+                *s = dir.join(s.as_str()).to_string_lossy().into_owned();
+            }
+        }
+    }
+}
+
+/// Removes and returns `[scenario] extends`, which belongs to one file and is not inherited.
+fn take_extends(table: &mut Table) -> Option<String> {
+    match table.get_mut("scenario") {
+        Some(toml::Value::Table(s)) => match s.remove("extends") {
+            Some(toml::Value::String(p)) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Deep merge: tables merge key by key, any other value replaces.
+fn merge_into(base: &mut Table, child: Table) {
+    for (key, value) in child {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(c)) => merge_into(b, c),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// Records the line of every key of `text`, overriding what earlier files set.
+fn record_key_lines(file: &Path, text: &str, keys: &mut HashMap<String, (PathBuf, usize)>) {
+    if text.is_empty() {
+        return;
+    }
+    if let Ok(table) = DeTable::parse(text) {
+        walk(file, text, "", table.get_ref(), keys);
+    }
+}
+
+fn walk(
+    file: &Path,
+    text: &str,
+    prefix: &str,
+    table: &DeTable<'_>,
+    keys: &mut HashMap<String, (PathBuf, usize)>,
+) {
+    for (key, value) in table.iter() {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        let line = 1 + text[..key.span().start].matches('\n').count();
+        keys.insert(path.clone(), (file.to_path_buf(), line));
+        if let Some(inner) = value.get_ref().as_table() {
+            walk(file, text, &path, inner, keys);
+        }
+    }
+}

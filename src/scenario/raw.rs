@@ -1,0 +1,121 @@
+//! Serde shapes of a scenario TOML file, as written by hand: every key optional (a file may
+//! `extends` another), unknown keys refused, values unchecked.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// One scenario TOML file, or the merge of an `extends` chain.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub scenario: Option<ScenarioSection>,
+    pub stages: Option<BTreeMap<String, StageRaw>>,
+    pub standards: Option<StandardsRaw>,
+    pub enrolment: Option<BTreeMap<String, PathRaw>>,
+    pub private_share: Option<BTreeMap<String, PathRaw>>,
+    pub births: Option<BirthsRaw>,
+    pub demography: Option<DemographyRaw>,
+    pub migration: Option<MigrationRaw>,
+    pub construction: Option<ConstructionRaw>,
+    pub warnings: Option<WarningsRaw>,
+    pub data: Option<DataRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    pub name: Option<String>,
+    pub base_year: Option<i64>,
+    pub horizon: Option<i64>,
+    pub trials: Option<i64>,
+    pub seed: Option<i64>,
+    /// Read and removed by the loader before merging; declared so the schema accepts it.
+    #[serde(rename = "extends")]
+    pub _extends: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRaw {
+    pub ages: Option<Vec<i64>>,
+    pub class_size: Option<i64>,
+    pub dispersion: Option<f64>,
+    pub catchment: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardsRaw {
+    pub large_class: Option<f64>,
+    pub super_large_class: Option<f64>,
+    pub underuse_threshold: Option<f64>,
+}
+
+/// A piecewise-linear path: `{ 2020 = 1.0, 2025 = 0.7 }` or a plain number, checked in
+/// validation (an untagged serde enum would only say "did not match any variant").
+pub type PathRaw = toml::Value;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BirthsRaw {
+    pub index: Option<PathRaw>,
+    pub sigma_city: Option<f64>,
+    pub rho: Option<f64>,
+    pub sigma_district: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemographyRaw {
+    pub survival: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationRaw {
+    pub migrant_stay: Option<f64>,
+    pub trend: Option<PathRaw>,
+    pub age_profile: Option<Vec<f64>>,
+    pub sigma: Option<f64>,
+    pub rho: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstructionRaw {
+    pub delay: Option<DelayRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelayRaw {
+    pub on_time: Option<f64>,
+    pub one_year: Option<f64>,
+    pub two_years: Option<f64>,
+    pub never: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningsRaw {
+    pub red: Option<ThresholdsRaw>,
+    pub amber: Option<ThresholdsRaw>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsRaw {
+    pub p_shortfall: Option<f64>,
+    pub p_large_classes: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataRaw {
+    pub districts: Option<String>,
+    pub population: Option<String>,
+    pub capacity: Option<String>,
+    pub projects: Option<String>,
+    pub map: Option<String>,
+}

@@ -1,0 +1,210 @@
+//! CSV tables of a scenario: header checks, and typed field access whose errors name the
+//! file, line, column, bad value and what is valid.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+
+use super::ScenarioError;
+
+/// A CSV table read whole, its header checked against the expected columns.
+pub struct CsvTable {
+    path: PathBuf,
+    columns: HashMap<&'static str, usize>,
+    records: Vec<(usize, StringRecord)>,
+}
+
+impl CsvTable {
+    /// Reads `path`, requiring every column of `required` and allowing those of `optional`.
+    pub fn read(
+        path: &Path,
+        required: &[&'static str],
+        optional: &[&'static str],
+        hasher: &mut Sha256,
+    ) -> Result<Self, ScenarioError> {
+        let text = super::load::read_text(path)?;
+        hasher.update(text.as_bytes());
+        hasher.update([0u8]);
+        let expected = || {
+            let opt = optional.iter().map(|c| format!("[{c}]"));
+            required
+                .iter()
+                .map(|c| c.to_string())
+                .chain(opt)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+        if header.iter().all(str::is_empty) {
+            return Err(ScenarioError::at_line(
+                path,
+                1,
+                format!("the file is empty: expected a header row `{}`", expected()),
+            ));
+        }
+        let columns = check_header(path, &header, required, optional, &expected())?;
+        let mut records = Vec::new();
+        for result in reader.records() {
+            let record = result.map_err(|e| csv_error(path, &e))?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            records.push((line, record));
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            columns,
+            records,
+        })
+    }
+
+    /// The data rows, in file order.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|(line, record)| Row {
+            table: self,
+            line: *line,
+            record,
+        })
+    }
+}
+
+fn check_header(
+    path: &Path,
+    header: &StringRecord,
+    required: &[&'static str],
+    optional: &[&'static str],
+    expected: &str,
+) -> Result<HashMap<&'static str, usize>, ScenarioError> {
+    let mut columns = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let known = required.iter().chain(optional).find(|c| **c == name);
+        let Some(&known) = known else {
+            return Err(ScenarioError::at_line(
+                path,
+                1,
+                format!("unknown column `{name}`: expected columns {expected}"),
+            ));
+        };
+        if columns.insert(known, i).is_some() {
+            return Err(ScenarioError::at_line(
+                path,
+                1,
+                format!("column `{name}` appears twice"),
+            ));
+        }
+    }
+    if let Some(missing) = required.iter().find(|c| !columns.contains_key(*c)) {
+        return Err(ScenarioError::at_line(
+            path,
+            1,
+            format!("missing column `{missing}`: expected columns {expected}"),
+        ));
+    }
+    Ok(columns)
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> ScenarioError {
+    let line = e.position().map(|p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("this row has {len} fields but the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 (save it as UTF-8)".into(),
+        _ => e.to_string(),
+    };
+    match line {
+        Some(line) => ScenarioError::at_line(path, line, message),
+        None => ScenarioError::in_file(path, message),
+    }
+}
+
+/// One data row, with typed accessors that produce located errors.
+pub struct Row<'a> {
+    table: &'a CsvTable,
+    line: usize,
+    record: &'a StringRecord,
+}
+
+impl<'a> Row<'a> {
+    /// An error located at this row.
+    pub fn error(&self, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::at_line(&self.table.path, self.line, message)
+    }
+
+    /// The raw text of `column` (empty when the optional column is absent).
+    pub fn raw(&self, column: &str) -> &'a str {
+        self.table
+            .columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+
+    /// The non-empty text of `column`.
+    pub fn text(&self, column: &str) -> Result<&'a str, ScenarioError> {
+        match self.raw(column) {
+            "" => Err(self.error(format!("{column} is empty: a value is required"))),
+            s => Ok(s),
+        }
+    }
+
+    /// An ASCII identifier (letters, digits, `_`, `-`, `.`) in `column`.
+    pub fn ident(&self, column: &str) -> Result<&'a str, ScenarioError> {
+        let s = self.text(column)?;
+        if s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        {
+            Ok(s)
+        } else {
+            Err(self.error(format!(
+                "{column} = \"{s}\": ids may use only ASCII letters, digits, `_`, `-` and `.`"
+            )))
+        }
+    }
+
+    /// A finite number in `column`.
+    pub fn number(&self, column: &str) -> Result<f64, ScenarioError> {
+        let s = self.text(column)?;
+        match s.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            Ok(_) => Err(self.error(format!("{column} = {s}: must be a finite number"))),
+            Err(_) => Err(self.error(format!("{column} = \"{s}\": not a number"))),
+        }
+    }
+
+    /// A finite number in `column` that satisfies `ok`, described by `valid` (e.g. "≥ 0").
+    pub fn number_where(
+        &self,
+        column: &str,
+        ok: impl Fn(f64) -> bool,
+        valid: &str,
+    ) -> Result<f64, ScenarioError> {
+        let x = self.number(column)?;
+        if ok(x) {
+            Ok(x)
+        } else {
+            Err(self.error(format!("{column} = {}: must be {valid}", self.raw(column))))
+        }
+    }
+
+    /// A whole number in `min..=max` in `column`.
+    pub fn whole(&self, column: &str, min: i64, max: i64) -> Result<i64, ScenarioError> {
+        let s = self.text(column)?;
+        let n = s
+            .parse::<i64>()
+            .map_err(|_| self.error(format!("{column} = \"{s}\": not a whole number")))?;
+        if (min..=max).contains(&n) {
+            Ok(n)
+        } else if max == i64::MAX {
+            Err(self.error(format!("{column} = {n}: must be ≥ {min}")))
+        } else {
+            Err(self.error(format!("{column} = {n}: must be between {min} and {max}")))
+        }
+    }
+}

@@ -1,0 +1,847 @@
+//! Raw scenario → checked [`Scenario`]: every range, reference and completeness rule, with an
+//! error that names the key (TOML) or the line and column (CSV).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use ndarray::Array3;
+use sha2::{Digest, Sha256};
+
+use super::load::{LoadedFiles, Origins};
+use super::raw::{self, PathRaw, ScenarioFile};
+use super::table::CsvTable;
+use super::*;
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+/// Largest accepted trial count (the exact moment sums are sized for it).
+pub const MAX_TRIALS: i64 = 100_000_000;
+/// Longest accepted projection, in years.
+const MAX_HORIZON_YEARS: i64 = 100;
+/// Oldest accepted stage age.
+const MAX_AGE: i64 = 30;
+
+/// Turns loaded files into a checked scenario, reading the CSV tables they name.
+pub fn validate(files: LoadedFiles) -> Result<Scenario> {
+    let LoadedFiles {
+        root,
+        raw,
+        origins,
+        mut hasher,
+    } = files;
+    let v = Validator { origins: &origins };
+    let ScenarioFile {
+        scenario,
+        stages,
+        standards,
+        enrolment,
+        private_share,
+        births,
+        demography,
+        migration,
+        construction,
+        warnings,
+        data,
+    } = raw;
+    let head = v.head(&root, scenario)?;
+    let stages = v.stages(stages, enrolment, private_share)?;
+    let max_age = stages.last().map_or(0, |s| *s.ages.end());
+    let data = v.data(data)?;
+    let mut scenario = Scenario {
+        name: head.name,
+        file: root.clone(),
+        sha256: String::new(),
+        base_year: head.base_year,
+        horizon: head.horizon,
+        trials: head.trials,
+        seed: head.seed,
+        standards: v.standards(standards)?,
+        births: v.births(births)?,
+        survival: v.survival(demography, max_age)?,
+        migration: v.migration(migration, max_age)?,
+        warnings: v.warnings(warnings)?,
+        map: data.map.clone(),
+        population: Array3::zeros((0, 2, max_age + 1)),
+        districts: Vec::new(),
+        capacity: Vec::new(),
+        projects: Vec::new(),
+        stages,
+    };
+    let delay = v.delay(construction)?;
+    read_tables(&mut scenario, &data, delay, &mut hasher)?;
+    scenario.sha256 = hex(&hasher.finalize());
+    Ok(scenario)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+struct Head {
+    name: String,
+    base_year: Year,
+    horizon: Year,
+    trials: u64,
+    seed: u64,
+}
+
+struct DataPaths {
+    districts: PathBuf,
+    population: PathBuf,
+    capacity: PathBuf,
+    projects: Option<PathBuf>,
+    map: Option<PathBuf>,
+}
+
+/// Key-level checks, with errors located through the origins of the keys.
+struct Validator<'a> {
+    origins: &'a Origins,
+}
+
+impl Validator<'_> {
+    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.origins.error(key, message)
+    }
+
+    fn missing(&self, key: &str, what: &str) -> ScenarioError {
+        let (table, name) = key.rsplit_once('.').unwrap_or(("", key));
+        self.err(key, format!("missing key `{name}` in [{table}]: {what}"))
+    }
+
+    /// `value` if it is finite and `ok`, else an error naming `key`, the value and `valid`.
+    fn num(&self, key: &str, value: f64, ok: impl Fn(f64) -> bool, valid: &str) -> Result<f64> {
+        if value.is_finite() && ok(value) {
+            Ok(value)
+        } else {
+            Err(self.err(key, format!("{key} = {value}: must be {valid}")))
+        }
+    }
+
+    fn opt_num(
+        &self,
+        key: &str,
+        value: Option<f64>,
+        default: f64,
+        ok: impl Fn(f64) -> bool,
+        valid: &str,
+    ) -> Result<f64> {
+        value.map_or(Ok(default), |x| self.num(key, x, ok, valid))
+    }
+
+    fn sigma(&self, key: &str, value: Option<f64>) -> Result<f64> {
+        self.opt_num(key, value, 0.0, |x| x >= 0.0, "≥ 0")
+    }
+
+    fn rho(&self, key: &str, value: Option<f64>) -> Result<f64> {
+        self.opt_num(
+            key,
+            value,
+            0.0,
+            |x| x.abs() < 1.0,
+            "strictly between -1 and 1",
+        )
+    }
+
+    fn head(&self, root: &Path, s: Option<raw::ScenarioSection>) -> Result<Head> {
+        let s = s.ok_or_else(|| {
+            ScenarioError::in_file(
+                root,
+                "missing table [scenario] (name, base_year, horizon, …)",
+            )
+        })?;
+        let base = s.base_year.ok_or_else(|| {
+            self.missing(
+                "scenario.base_year",
+                "the year of the observed state, e.g. 2020",
+            )
+        })?;
+        if !(1900..=2200).contains(&base) {
+            return Err(self.err(
+                "scenario.base_year",
+                format!("scenario.base_year = {base}: must be a year between 1900 and 2200"),
+            ));
+        }
+        let horizon = s.horizon.ok_or_else(|| {
+            self.missing("scenario.horizon", "the last projected year, e.g. 2035")
+        })?;
+        if horizon <= base || horizon - base > MAX_HORIZON_YEARS {
+            return Err(self.err(
+                "scenario.horizon",
+                format!("scenario.horizon = {horizon}: must be after base_year {base} and at most {MAX_HORIZON_YEARS} years later"),
+            ));
+        }
+        let trials = s.trials.unwrap_or(10_000);
+        if !(1..=MAX_TRIALS).contains(&trials) {
+            return Err(self.err(
+                "scenario.trials",
+                format!("scenario.trials = {trials}: must be between 1 and {MAX_TRIALS}"),
+            ));
+        }
+        let seed = s.seed.unwrap_or(1);
+        if seed < 0 {
+            return Err(self.err(
+                "scenario.seed",
+                format!("scenario.seed = {seed}: must be ≥ 0"),
+            ));
+        }
+        let stem = root.file_stem().map(|s| s.to_string_lossy().into_owned());
+        Ok(Head {
+            name: s.name.or(stem).unwrap_or_default(),
+            base_year: Year(base as i32),
+            horizon: Year(horizon as i32),
+            trials: trials as u64,
+            seed: seed as u64,
+        })
+    }
+
+    fn stages(
+        &self,
+        raw: Option<BTreeMap<String, raw::StageRaw>>,
+        enrolment: Option<BTreeMap<String, PathRaw>>,
+        private: Option<BTreeMap<String, PathRaw>>,
+    ) -> Result<Vec<Stage>> {
+        let raw = raw.filter(|m| !m.is_empty()).ok_or_else(|| {
+            self.err(
+                "stages",
+                "no stages: add at least one [stages.<id>] table with ages and class_size",
+            )
+        })?;
+        let mut enrolment = enrolment.unwrap_or_default();
+        let mut private = private.unwrap_or_default();
+        let mut stages = raw
+            .into_iter()
+            .map(|(id, s)| {
+                let enrol = self.path(
+                    &format!("enrolment.{id}"),
+                    enrolment.remove(&id),
+                    1.0,
+                    0.0,
+                    3.0,
+                )?;
+                let priv_ = self.path(
+                    &format!("private_share.{id}"),
+                    private.remove(&id),
+                    0.0,
+                    0.0,
+                    1.0,
+                )?;
+                self.stage(id, s, enrol, priv_)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (table, rest) in [("enrolment", &enrolment), ("private_share", &private)] {
+            if let Some(id) = rest.keys().next() {
+                return Err(self.err(
+                    &format!("{table}.{id}"),
+                    format!("[{table}] {id}: no stage `{id}` is defined in [stages]"),
+                ));
+            }
+        }
+        stages.sort_by_key(|s| *s.ages.start());
+        for pair in stages.windows(2) {
+            if pair[1].ages.start() <= pair[0].ages.end() {
+                return Err(self.err(
+                    &format!("stages.{}.ages", pair[1].id),
+                    format!(
+                        "stages `{}` (ages {:?}) and `{}` (ages {:?}) overlap: each age belongs to at most one stage",
+                        pair[0].id, pair[0].ages, pair[1].id, pair[1].ages
+                    ),
+                ));
+            }
+        }
+        Ok(stages)
+    }
+
+    fn stage(
+        &self,
+        id: String,
+        s: raw::StageRaw,
+        enrolment: YearPath,
+        private_share: YearPath,
+    ) -> Result<Stage> {
+        let key = |k: &str| format!("stages.{id}.{k}");
+        if id == "ALL"
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+        {
+            return Err(self.err(
+                &format!("stages.{id}"),
+                format!("stage id `{id}`: use ASCII letters, digits, `_` or `-` (and not ALL)"),
+            ));
+        }
+        let ages = s
+            .ages
+            .ok_or_else(|| self.missing(&key("ages"), "first and last age, e.g. [6, 11]"))?;
+        let (a0, a1) =
+            match ages[..] {
+                [a0, a1] if 0 <= a0 && a0 <= a1 && a1 <= MAX_AGE => (a0 as usize, a1 as usize),
+                _ => return Err(self.err(
+                    &key("ages"),
+                    format!(
+                        "{} = {ages:?}: must be [first, last] with 0 ≤ first ≤ last ≤ {MAX_AGE}",
+                        key("ages")
+                    ),
+                )),
+            };
+        let size = s.class_size.ok_or_else(|| {
+            self.missing(&key("class_size"), "pupils per standard class, e.g. 45")
+        })?;
+        if !(1..=1000).contains(&size) {
+            return Err(self.err(
+                &key("class_size"),
+                format!("{} = {size}: must be between 1 and 1000", key("class_size")),
+            ));
+        }
+        let dispersion = s
+            .dispersion
+            .map(|k| {
+                self.num(
+                    &key("dispersion"),
+                    k,
+                    |k| k > 0.0,
+                    "> 0 (larger = schools more evenly popular)",
+                )
+            })
+            .transpose()?;
+        let catchment = match s.catchment.as_deref() {
+            None | Some("district") => Catchment::District,
+            Some("city") => Catchment::City,
+            Some(other) => {
+                return Err(self.err(
+                    &key("catchment"),
+                    format!(
+                        "{} = \"{other}\": must be \"district\" or \"city\"",
+                        key("catchment")
+                    ),
+                ))
+            }
+        };
+        Ok(Stage {
+            id,
+            ages: a0..=a1,
+            class_size: size as u32,
+            dispersion,
+            catchment,
+            enrolment,
+            private_share,
+        })
+    }
+
+    /// A year path from a number or a `{ year = value }` table, every value in `lo..=hi`.
+    fn path(
+        &self,
+        key: &str,
+        raw: Option<PathRaw>,
+        default: f64,
+        lo: f64,
+        hi: f64,
+    ) -> Result<YearPath> {
+        let valid = format!("between {lo} and {hi}");
+        let in_range = |x: f64| (lo..=hi).contains(&x);
+        let number = |v: &toml::Value, k: &str| match v {
+            toml::Value::Float(x) => self.num(k, *x, in_range, &valid),
+            toml::Value::Integer(i) => self.num(k, *i as f64, in_range, &valid),
+            other => Err(self.err(k, format!("{k} = {other}: must be a number {valid}"))),
+        };
+        match raw {
+            None => Ok(YearPath::constant(default)),
+            Some(toml::Value::Table(t)) if !t.is_empty() => {
+                let knots = t
+                    .iter()
+                    .map(|(year, v)| {
+                        let k = format!("{key}.{year}");
+                        let y = year.parse::<i32>().ok().filter(|y| (1900..=2300).contains(y));
+                        let y = y.ok_or_else(|| self.err(&k, format!("{key}: key \"{year}\" is not a year (write e.g. 2025 = 0.9)")))?;
+                        Ok((Year(y), number(v, &k)?))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(YearPath::from_knots(knots))
+            }
+            Some(v @ (toml::Value::Float(_) | toml::Value::Integer(_))) => Ok(YearPath::constant(number(&v, key)?)),
+            Some(other) => Err(self.err(key, format!("{key} = {other}: must be a number or a table of year = value, e.g. {{ 2020 = 1.0, 2025 = 0.9 }}"))),
+        }
+    }
+
+    fn standards(&self, s: Option<raw::StandardsRaw>) -> Result<Standards> {
+        let s = s.unwrap_or(raw::StandardsRaw {
+            large_class: None,
+            super_large_class: None,
+            underuse_threshold: None,
+        });
+        let large = self.opt_num(
+            "standards.large_class",
+            s.large_class,
+            56.0,
+            |x| x > 0.0,
+            "> 0",
+        )?;
+        let super_large = self.opt_num(
+            "standards.super_large_class",
+            s.super_large_class,
+            66.0,
+            |x| x >= large,
+            &format!("≥ large_class ({large})"),
+        )?;
+        let underuse = self.opt_num(
+            "standards.underuse_threshold",
+            s.underuse_threshold,
+            0.7,
+            |x| (0.0..=1.0).contains(&x),
+            "between 0 and 1",
+        )?;
+        Ok(Standards {
+            large_class: large,
+            super_large_class: super_large,
+            underuse_threshold: underuse,
+        })
+    }
+
+    fn births(&self, b: Option<raw::BirthsRaw>) -> Result<Births> {
+        let b = b.unwrap_or(raw::BirthsRaw {
+            index: None,
+            sigma_city: None,
+            rho: None,
+            sigma_district: None,
+        });
+        Ok(Births {
+            index: self.path("births.index", b.index, 1.0, 0.0, 100.0)?,
+            sigma_city: self.sigma("births.sigma_city", b.sigma_city)?,
+            rho: self.rho("births.rho", b.rho)?,
+            sigma_district: self.sigma("births.sigma_district", b.sigma_district)?,
+        })
+    }
+
+    /// A per-age list of `max_age + 1` values, each checked by `ok`.
+    fn per_age(
+        &self,
+        key: &str,
+        values: Vec<f64>,
+        max_age: usize,
+        ok: impl Fn(f64) -> bool,
+        valid: &str,
+    ) -> Result<Vec<f64>> {
+        if values.len() != max_age + 1 {
+            return Err(self.err(key, format!(
+                "{key} has {} values: it needs {} (one per age 0..={max_age}, the oldest stage's last age)",
+                values.len(), max_age + 1
+            )));
+        }
+        for (age, &x) in values.iter().enumerate() {
+            if !(x.is_finite() && ok(x)) {
+                return Err(self.err(key, format!("{key}[age {age}] = {x}: must be {valid}")));
+            }
+        }
+        Ok(values)
+    }
+
+    fn survival(&self, d: Option<raw::DemographyRaw>, max_age: usize) -> Result<Vec<f64>> {
+        match d.and_then(|d| d.survival) {
+            None => Ok(vec![1.0; max_age + 1]),
+            Some(v) => self.per_age(
+                "demography.survival",
+                v,
+                max_age,
+                |x| (0.0..=1.0).contains(&x),
+                "a probability between 0 and 1",
+            ),
+        }
+    }
+
+    fn migration(&self, m: Option<raw::MigrationRaw>, max_age: usize) -> Result<Migration> {
+        let m = m.unwrap_or(raw::MigrationRaw {
+            migrant_stay: None,
+            trend: None,
+            age_profile: None,
+            sigma: None,
+            rho: None,
+        });
+        let profile = match m.age_profile {
+            None => vec![1.0; max_age + 1],
+            Some(v) => self.per_age("migration.age_profile", v, max_age, |x| x >= 0.0, "≥ 0")?,
+        };
+        let total: f64 = profile.iter().sum();
+        if total <= 0.0 {
+            return Err(self.err(
+                "migration.age_profile",
+                "migration.age_profile: the weights sum to 0; give at least one positive weight",
+            ));
+        }
+        Ok(Migration {
+            migrant_stay: self.opt_num(
+                "migration.migrant_stay",
+                m.migrant_stay,
+                1.0,
+                |x| (0.0..=1.0).contains(&x),
+                "a share between 0 and 1",
+            )?,
+            trend: self.path("migration.trend", m.trend, 1.0, 0.0, 100.0)?,
+            age_profile: profile.iter().map(|w| w / total).collect(),
+            sigma: self.sigma("migration.sigma", m.sigma)?,
+            rho: self.rho("migration.rho", m.rho)?,
+        })
+    }
+
+    fn delay(&self, c: Option<raw::ConstructionRaw>) -> Result<DelayProfile> {
+        let Some(d) = c.and_then(|c| c.delay) else {
+            return Ok(DelayProfile::on_time());
+        };
+        let p = |v: Option<f64>| v.unwrap_or(0.0);
+        DelayProfile::new(p(d.on_time), p(d.one_year), p(d.two_years), p(d.never))
+            .map_err(|e| self.err("construction.delay", format!("[construction.delay]: {e}")))
+    }
+
+    fn warnings(&self, w: Option<raw::WarningsRaw>) -> Result<Warnings> {
+        let (red, amber) = w.map_or((None, None), |w| (w.red, w.amber));
+        let level = |name: &str,
+                     t: Option<raw::ThresholdsRaw>,
+                     default: f64|
+         -> Result<WarningThresholds> {
+            let (ps, pl) = t.map_or((None, None), |t| (t.p_shortfall, t.p_large_classes));
+            let prob = |k: &str, v| {
+                self.opt_num(
+                    &format!("warnings.{name}.{k}"),
+                    v,
+                    default,
+                    |x| (0.0..=1.0).contains(&x),
+                    "a probability between 0 and 1",
+                )
+            };
+            Ok(WarningThresholds {
+                p_shortfall: prob("p_shortfall", ps)?,
+                p_large_classes: prob("p_large_classes", pl)?,
+            })
+        };
+        let red = level("red", red, 0.5)?;
+        let amber = level("amber", amber, 0.2)?;
+        if amber.p_shortfall > red.p_shortfall || amber.p_large_classes > red.p_large_classes {
+            return Err(self.err(
+                "warnings.amber",
+                "[warnings.amber] thresholds must not exceed [warnings.red]",
+            ));
+        }
+        Ok(Warnings { red, amber })
+    }
+
+    fn data(&self, d: Option<raw::DataRaw>) -> Result<DataPaths> {
+        let d = d.ok_or_else(|| {
+            self.err(
+                "data",
+                "missing table [data] (districts, population, capacity, projects)",
+            )
+        })?;
+        let need = |v: Option<String>, key: &str, what: &str| {
+            v.map(PathBuf::from).ok_or_else(|| self.missing(key, what))
+        };
+        let map = d.map.map(PathBuf::from);
+        if let Some(m) = map.as_ref().filter(|m| !m.is_file()) {
+            return Err(self.err(
+                "data.map",
+                format!("data.map: no such file {}", m.display()),
+            ));
+        }
+        Ok(DataPaths {
+            districts: need(d.districts, "data.districts", "path of districts.csv")?,
+            population: need(d.population, "data.population", "path of population.csv")?,
+            capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
+            projects: d.projects.map(PathBuf::from),
+            map,
+        })
+    }
+}
+
+/// Reads the CSV tables into the scenario.
+fn read_tables(
+    s: &mut Scenario,
+    data: &DataPaths,
+    delay: DelayProfile,
+    hasher: &mut Sha256,
+) -> Result<()> {
+    s.districts = read_districts(&data.districts, s.map.is_some(), hasher)?;
+    s.population = read_population(s, &data.population, hasher)?;
+    s.capacity = read_capacity(s, &data.capacity, hasher)?;
+    if let Some(path) = &data.projects {
+        s.projects = read_projects(s, path, delay, hasher)?;
+        check_pipeline(s, path)?;
+    }
+    Ok(())
+}
+
+fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec<District>> {
+    let table = CsvTable::read(
+        path,
+        &[
+            "id",
+            "name",
+            "births_base",
+            "rate_local",
+            "rate_migrant",
+            "inflow",
+        ],
+        &["name_en", "map_feature", "map_kind"],
+        hasher,
+    )?;
+    let mut seen = HashSet::new();
+    let mut districts = Vec::new();
+    for row in table.rows() {
+        let id = row.ident("id")?;
+        if id == "ALL" {
+            return Err(row.error("id = ALL: ALL is reserved for city totals"));
+        }
+        if !seen.insert(id.to_string()) {
+            return Err(row.error(format!("id = {id}: duplicate district id")));
+        }
+        let rate = |c| {
+            row.number_where(
+                c,
+                |x| x > -1.0 && x <= 1.0,
+                "a yearly rate greater than -1 and at most 1",
+            )
+        };
+        districts.push(District {
+            id: id.to_string(),
+            name: row.text("name")?.to_string(),
+            name_en: Some(row.raw("name_en"))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            births_base: row.number_where("births_base", |x| x >= 0.0, "≥ 0")?,
+            rate_local: rate("rate_local")?,
+            rate_migrant: rate("rate_migrant")?,
+            inflow: row.number_where("inflow", |x| x >= 0.0, "≥ 0")?,
+            map: map_link(&row, has_map)?,
+        });
+    }
+    if districts.is_empty() {
+        return Err(ScenarioError::in_file(
+            path,
+            "no districts: add at least one row",
+        ));
+    }
+    Ok(districts)
+}
+
+fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
+    let (feature, kind) = (row.raw("map_feature"), row.raw("map_kind"));
+    if feature.is_empty() {
+        return match kind {
+            "" => Ok(None),
+            _ => Err(row.error(format!("map_kind = {kind} needs a map_feature"))),
+        };
+    }
+    if !has_map {
+        return Err(row.error("map_feature is set but the scenario has no [data] map"));
+    }
+    let kind = match kind {
+        "" | "polygon" => MapKind::Polygon,
+        "point" => MapKind::Point,
+        other => return Err(row.error(format!("map_kind = {other}: must be polygon or point"))),
+    };
+    Ok(Some(MapLink {
+        feature: feature.to_string(),
+        kind,
+    }))
+}
+
+fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
+    let id = row.text("district")?;
+    s.district_ix(id).ok_or_else(|| {
+        row.error(format!(
+            "district = {id}: not a district id of districts.csv"
+        ))
+    })
+}
+
+fn stage_of(s: &Scenario, row: &table::Row<'_>) -> Result<StageIx> {
+    let id = row.text("stage")?;
+    s.stage_ix(id).ok_or_else(|| {
+        let ids: Vec<_> = s.stages.iter().map(|s| s.id.as_str()).collect();
+        row.error(format!(
+            "stage = {id}: not a stage of the scenario ({})",
+            ids.join(", ")
+        ))
+    })
+}
+
+fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Array3<f64>> {
+    let table = CsvTable::read(path, &["district", "age", "local", "migrant"], &[], hasher)?;
+    let max_age = s.max_age();
+    let mut pop = Array3::zeros((s.districts.len(), 2, max_age + 1));
+    let mut seen = HashSet::new();
+    for row in table.rows() {
+        let d = district_of(s, &row)?;
+        let age = row.whole("age", 0, max_age as i64)? as usize;
+        if !seen.insert((d, age)) {
+            return Err(row.error(format!(
+                "district {} age {age} appears twice",
+                s.districts[d.0].id
+            )));
+        }
+        pop[[d.0, Origin::Local as usize, age]] = row.number_where("local", |x| x >= 0.0, "≥ 0")?;
+        pop[[d.0, Origin::Migrant as usize, age]] =
+            row.number_where("migrant", |x| x >= 0.0, "≥ 0")?;
+    }
+    for (i, d) in s.districts.iter().enumerate() {
+        if let Some(age) = (0..=max_age).find(|&a| !seen.contains(&(DistrictIx(i), a))) {
+            return Err(ScenarioError::in_file(
+                path,
+                format!(
+                    "no row for district {} age {age}: every district needs ages 0..={max_age}",
+                    d.id
+                ),
+            ));
+        }
+    }
+    Ok(pop)
+}
+
+fn read_capacity(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Vec<Vec<Capacity>>> {
+    let table = CsvTable::read(
+        path,
+        &["district", "stage", "schools", "classes"],
+        &[],
+        hasher,
+    )?;
+    let mut cap: Vec<Vec<Option<Capacity>>> = vec![vec![None; s.stages.len()]; s.districts.len()];
+    for row in table.rows() {
+        let (d, st) = (district_of(s, &row)?, stage_of(s, &row)?);
+        let schools = row.whole("schools", 0, 1_000_000)? as u32;
+        let classes = row.whole("classes", 0, 10_000_000)? as u32;
+        if schools == 0 && classes > 0 {
+            return Err(row.error(format!(
+                "classes = {classes} with schools = 0: classes need a school"
+            )));
+        }
+        if classes < schools {
+            return Err(row.error(format!(
+                "classes = {classes} < schools = {schools}: every school has at least one class"
+            )));
+        }
+        let slot = &mut cap[d.0][st.0];
+        if slot.replace(Capacity { schools, classes }).is_some() {
+            return Err(row.error(format!(
+                "district {} stage {} appears twice",
+                s.districts[d.0].id, s.stages[st.0].id
+            )));
+        }
+    }
+    cap.into_iter()
+        .enumerate()
+        .map(|(d, row)| {
+            row.into_iter()
+                .enumerate()
+                .map(|(st, c)| {
+                    c.ok_or_else(|| ScenarioError::in_file(path, format!(
+                        "no row for district {} stage {}: give every district and stage (0 schools, 0 classes if none)",
+                        s.districts[d].id, s.stages[st].id
+                    )))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+const DELAY_COLUMNS: [&str; 4] = ["on_time", "one_year", "two_years", "never"];
+
+fn read_projects(
+    s: &Scenario,
+    path: &Path,
+    default: DelayProfile,
+    hasher: &mut Sha256,
+) -> Result<Vec<Project>> {
+    let table = CsvTable::read(
+        path,
+        &[
+            "id",
+            "name",
+            "district",
+            "stage",
+            "kind",
+            "classes",
+            "planned_year",
+        ],
+        &["status", "on_time", "one_year", "two_years", "never"],
+        hasher,
+    )?;
+    let mut seen = HashSet::new();
+    let mut projects = Vec::new();
+    for row in table.rows() {
+        let id = row.ident("id")?;
+        if !seen.insert(id.to_string()) {
+            return Err(row.error(format!("id = {id}: duplicate project id")));
+        }
+        let kind = match row.text("kind")? {
+            "new" => ProjectKind::New,
+            "expansion" => ProjectKind::Expansion,
+            "closure" => ProjectKind::Closure,
+            other => {
+                return Err(row.error(format!("kind = {other}: must be new, expansion or closure")))
+            }
+        };
+        match row.raw("status") {
+            "" | "planned" | "estimated" => {}
+            other => {
+                return Err(row.error(format!("status = {other}: must be planned or estimated")))
+            }
+        }
+        let (b, h) = (s.base_year.0 as i64, s.horizon.0 as i64);
+        projects.push(Project {
+            id: id.to_string(),
+            name: row.text("name")?.to_string(),
+            district: district_of(s, &row)?,
+            stage: stage_of(s, &row)?,
+            kind,
+            classes: row.whole("classes", 1, 100_000)? as u32,
+            planned_year: Year(row.whole("planned_year", b + 1, h)? as i32),
+            delay: project_delay(&row, default)?,
+        });
+    }
+    Ok(projects)
+}
+
+fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayProfile> {
+    let filled = DELAY_COLUMNS
+        .iter()
+        .filter(|c| !row.raw(c).is_empty())
+        .count();
+    match filled {
+        0 => Ok(default),
+        4 => {
+            let p = DELAY_COLUMNS.map(|c| row.number(c));
+            let [a, b, c, d] = [p[0].clone()?, p[1].clone()?, p[2].clone()?, p[3].clone()?];
+            DelayProfile::new(a, b, c, d).map_err(|e| row.error(format!("delay profile: {e}")))
+        }
+        _ => Err(row.error("on_time, one_year, two_years, never: fill all four (summing to 1) or none (the scenario's [construction.delay])")),
+    }
+}
+
+/// Expansions and closures act on existing schools, and closures cannot remove more than is there.
+fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
+    for (d, district) in s.districts.iter().enumerate() {
+        for (st, stage) in s.stages.iter().enumerate() {
+            let of = |kind| {
+                s.projects
+                    .iter()
+                    .filter(move |p| p.district.0 == d && p.stage.0 == st && p.kind == kind)
+            };
+            let cap = s.capacity[d][st];
+            if let Some(p) = of(ProjectKind::Expansion)
+                .chain(of(ProjectKind::Closure))
+                .next()
+                .filter(|_| cap.schools == 0)
+            {
+                return Err(ScenarioError::in_file(path, format!(
+                    "project {}: district {} has no existing {} school to expand or close (add it as kind = new)",
+                    p.id, district.id, stage.id
+                )));
+            }
+            let added: u32 = of(ProjectKind::Expansion).map(|p| p.classes).sum();
+            let removed: u32 = of(ProjectKind::Closure).map(|p| p.classes).sum();
+            if removed > cap.classes + added {
+                return Err(ScenarioError::in_file(path, format!(
+                    "closures in district {} stage {} remove {removed} classes but it has only {} (+{added} from expansions)",
+                    district.id, stage.id, cap.classes
+                )));
+            }
+        }
+    }
+    Ok(())
+}

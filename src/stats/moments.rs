@@ -1,0 +1,119 @@
+//! Exact, order-independent mean and variance.
+//!
+//! Floating-point running sums depend on the order of additions, which would make output
+//! depend on the thread count or on how shards are merged. Values are therefore rounded to a
+//! fixed-point grid of 2⁻²⁰ (≈ 1e-6) and summed in 128-bit integers, which is exact.
+//! Valid while |x| ≤ 1e9 and the trial count ≤ 1e8 (Σx² then stays below 2¹²⁷).
+
+use serde::{Deserialize, Serialize};
+
+/// Fixed-point scale: values are stored as round(x · 2²⁰).
+const SCALE: f64 = (1u64 << 20) as f64;
+
+/// Mergeable count, sum and sum of squares on a fixed-point grid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moments {
+    n: u64,
+    sum: i128,
+    sum_sq: i128,
+}
+
+impl Moments {
+    /// Records one value.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        debug_assert!(
+            x.is_finite() && x.abs() <= 1e9,
+            "value {x} outside the exact range"
+        );
+        let q = (x * SCALE).round() as i64 as i128;
+        self.n += 1;
+        self.sum += q;
+        self.sum_sq += q * q;
+    }
+
+    /// Adds another accumulator's values.
+    pub fn merge(&mut self, other: &Self) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Mean of the values (0 when empty).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        self.sum as f64 / self.n as f64 / SCALE
+    }
+
+    /// Sample variance with the n − 1 denominator (0 for fewer than two values).
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let n = self.n as i128;
+        // With m = ⌊Σq/n⌋ and r = Σq − n·m, Σ(q − m)² = Σq² − n·m² − 2·m·r exactly in
+        // integers; the mean is m + r/n, so Σ(q − mean)² = Σ(q − m)² − r²/n. This avoids the
+        // cancellation of Σq² − (Σq)²/n in floating point.
+        let m = self.sum.div_euclid(n);
+        let r = self.sum.rem_euclid(n);
+        let centred = self.sum_sq - n * m * m - 2 * m * r;
+        let ss = centred as f64 - (r as f64) * (r as f64) / n as f64;
+        (ss / (n - 1) as f64).max(0.0) / (SCALE * SCALE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    fn of(xs: &[f64]) -> Moments {
+        let mut m = Moments::default();
+        xs.iter().for_each(|&x| m.add(x));
+        m
+    }
+
+    #[test]
+    fn mean_and_variance_match_the_textbook_formulas() {
+        let m = of(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        assert_eq!(m.count(), 8);
+        assert_relative_eq!(m.mean(), 5.0);
+        assert_relative_eq!(m.variance(), 32.0 / 7.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn large_offset_does_not_cancel_small_variance() {
+        let m = of(&[1_000_000.0, 1_000_001.0, 1_000_002.0]);
+        assert_relative_eq!(m.variance(), 1.0, max_relative = 1e-9);
+    }
+
+    #[test]
+    fn constant_values_have_exactly_zero_variance() {
+        assert_eq!(of(&[438_680.3; 50]).variance(), 0.0);
+    }
+
+    #[test]
+    fn negative_values_are_handled() {
+        let m = of(&[-3.0, -1.0, 1.0, 3.0]);
+        assert_relative_eq!(m.mean(), 0.0);
+        assert_relative_eq!(m.variance(), 20.0 / 3.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn merging_in_any_split_gives_identical_state() {
+        let xs: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.731).sin() * 1e4).collect();
+        let whole = of(&xs);
+        for cut in [1, 10, 333, 999] {
+            let mut a = of(&xs[cut..]);
+            a.merge(&of(&xs[..cut]));
+            assert_eq!(a, whole);
+        }
+    }
+}
