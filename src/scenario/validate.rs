@@ -272,17 +272,18 @@ impl Validator<'_> {
         let ages = s
             .ages
             .ok_or_else(|| self.missing(&key("ages"), "first and last age, e.g. [6, 11]"))?;
-        let (a0, a1) =
-            match ages[..] {
-                [a0, a1] if 0 <= a0 && a0 <= a1 && a1 <= MAX_AGE => (a0 as usize, a1 as usize),
-                _ => return Err(self.err(
+        let (a0, a1) = match ages[..] {
+            [a0, a1] if 0 <= a0 && a0 <= a1 && a1 <= MAX_AGE => (a0 as usize, a1 as usize),
+            _ => {
+                return Err(self.err(
                     &key("ages"),
                     format!(
                         "{} = {ages:?}: must be [first, last] with 0 ≤ first ≤ last ≤ {MAX_AGE}",
                         key("ages")
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let size = s.class_size.ok_or_else(|| {
             self.missing(&key("class_size"), "pupils per standard class, e.g. 45")
         })?;

@@ -1,0 +1,100 @@
+//! Test helpers: scenario fixtures in temp dirs and the real `seatsim` binary.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A scenario written into its own temporary folder.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// Writes `files` (name → contents) into a fresh temp dir.
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Self { dir }
+    }
+
+    /// Path of a file in the fixture.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `seatsim` in the fixture's folder.
+    pub fn seatsim(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_seatsim"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs `seatsim run <scenario> --quiet --no-plots --out <out> <extra>` and asserts success.
+    pub fn run(&self, scenario: &str, out: &str, extra: &[&str]) -> PathBuf {
+        let mut args = vec!["run", scenario, "--quiet", "--no-plots", "--out", out];
+        args.extend_from_slice(extra);
+        let o = self.seatsim(&args);
+        assert!(
+            o.status.success(),
+            "seatsim failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        self.path(out)
+    }
+}
+
+/// One row of summary.csv: mean, sd and the five quantiles (None where empty).
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub q: [Option<f64>; 5],
+}
+
+/// summary.csv keyed by (district, stage, year, metric).
+pub fn read_summary(dir: &Path) -> Summary {
+    let mut out = HashMap::new();
+    let mut r = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let num = |i: usize| rec[i].parse::<f64>().ok();
+        out.insert(
+            (
+                rec[0].to_string(),
+                rec[1].to_string(),
+                rec[2].parse().unwrap(),
+                rec[3].to_string(),
+            ),
+            SummaryRow {
+                mean: num(4),
+                sd: num(5),
+                q: [num(6), num(7), num(8), num(9), num(10)],
+            },
+        );
+    }
+    out
+}
+
+/// The mean of one summary cell.
+pub fn mean(s: &Summary, d: &str, st: &str, y: i32, m: &str) -> f64 {
+    s.get(&(d.into(), st.into(), y, m.into()))
+        .unwrap_or_else(|| panic!("no summary row {d},{st},{y},{m}"))
+        .mean
+        .unwrap_or(f64::NAN)
+}
+
+/// Asserts `a ≈ b` to 1e-6 relative (the CSV keeps 6 decimals).
+#[track_caller]
+pub fn close(a: f64, b: f64, what: &str) {
+    let tol = 1e-6 * b.abs().max(1.0);
+    assert!((a - b).abs() <= tol, "{what}: got {a}, expected {b}");
+}
+
+/// summary.csv as a map from (district, stage, year, metric) to its row.
+pub type Summary = HashMap<(String, String, i32, String), SummaryRow>;
