@@ -1,1 +1,126 @@
-//! placeholder
+//! The command line: exit codes, located error messages, nothing written on bad input.
+
+use crate::support::Fixture;
+
+const TOML: &str = "[scenario]\nbase_year = 2020\nhorizon = 2022\n[stages.primary]\nages = [6, 7]\nclass_size = 45\n\
+[data]\ndistricts = \"d.csv\"\npopulation = \"p.csv\"\ncapacity = \"c.csv\"\n";
+const DISTRICTS: &str = "id,name,births_base,rate_local,rate_migrant,inflow\nx,X,100,0,0,0\n";
+const CAPACITY: &str = "district,stage,schools,classes\nx,primary,1,2\n";
+
+fn population() -> String {
+    let mut p = String::from("district,age,local,migrant\n");
+    (0..=7).for_each(|a| p += &format!("x,{a},100,0\n"));
+    p
+}
+
+fn fixture(toml: &str, capacity: &str) -> Fixture {
+    Fixture::new(&[
+        ("s.toml", toml),
+        ("d.csv", DISTRICTS),
+        ("p.csv", &population()),
+        ("c.csv", capacity),
+    ])
+}
+
+#[test]
+fn a_valid_run_writes_the_three_files_into_the_default_folder() {
+    let f = fixture(TOML, CAPACITY);
+    let o = f.seatsim(&["run", "s.toml", "--trials", "20", "--no-plots"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = f.path("output/s");
+    for file in ["summary.csv", "risk.csv", "run.json"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    // 2 rows (x, ALL) × 3 years × 10 metrics + header.
+    assert_eq!(summary.lines().count(), 2 * 3 * 10 + 1);
+    assert!(summary.starts_with("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95\n"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["trials"], 20);
+    assert_eq!(json["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    // The terminal names the riskiest cell: 200 pupils for 90 seats.
+    assert!(String::from_utf8_lossy(&o.stdout).contains("primary"));
+}
+
+#[test]
+fn a_bad_csv_value_is_named_with_file_line_and_rule_and_nothing_is_written() {
+    let f = fixture(TOML, "district,stage,schools,classes\nx,primary,1,-3\n");
+    let o = f.seatsim(&["run", "s.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("c.csv:2: classes = -3: must be"), "{err}");
+    assert!(!f.path("output").exists());
+}
+
+#[test]
+fn an_unknown_key_is_an_error_at_its_line() {
+    let f = fixture(
+        &TOML.replace("class_size = 45", "class_size = 45\nclas_size = 40"),
+        CAPACITY,
+    );
+    let o = f.seatsim(&["check", "s.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("s.toml:7:") && err.contains("clas_size"),
+        "{err}"
+    );
+}
+
+#[test]
+fn extends_overrides_the_parent_and_loops_are_refused() {
+    let f = fixture(TOML, CAPACITY);
+    std::fs::write(
+        f.path("child.toml"),
+        "[scenario]\nextends = \"s.toml\"\nhorizon = 2024\n",
+    )
+    .unwrap();
+    let out = f.run("child.toml", "child", &["--deterministic"]);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.contains(",2024,"));
+    std::fs::write(
+        f.path("loop.toml"),
+        "[scenario]\nextends = \"loop2.toml\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        f.path("loop2.toml"),
+        "[scenario]\nextends = \"loop.toml\"\n",
+    )
+    .unwrap();
+    let o = f.seatsim(&["check", "loop.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("loops"));
+}
+
+#[test]
+fn check_describes_the_scenario_and_its_base_year() {
+    let f = fixture(TOML, CAPACITY);
+    let o = f.seatsim(&["check", "s.toml"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("valid") && out.contains("Base year 2020"),
+        "{out}"
+    );
+    // 200 pupils aged 6–7 against 2 classes × 45 seats.
+    assert!(out.contains("200") && out.contains("90"), "{out}");
+}
+
+#[test]
+fn bad_command_line_exits_2() {
+    let f = fixture(TOML, CAPACITY);
+    assert_eq!(f.seatsim(&["run"]).status.code(), Some(2));
+    assert_eq!(
+        f.seatsim(&["run", "s.toml", "--threads", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        f.seatsim(&["run", "s.toml", "--trials", "0"]).status.code(),
+        Some(2)
+    );
+    assert!(!f.path("output").exists());
+}

@@ -313,6 +313,11 @@ fn golden_deterministic_projection_matches_the_hand_calculation() {
         62.5,
         "spot late demand",
     );
+    // One deterministic trial: no spread, every quantile is the value itself.
+    for row in s.values().filter(|r| r.mean.is_some()) {
+        assert_eq!(row.sd, Some(0.0));
+        assert!(row.q.iter().all(|q| *q == row.mean), "{row:?}");
+    }
 }
 
 #[test]

@@ -74,9 +74,8 @@ impl SupplyUnit {
         out: &mut Vec<(f64, f64)>,
     ) {
         let n = self.existing_schools;
-        if n > 0 {
-            let pool = self.existing_classes(openings, year);
-            let (q, r) = (pool / n, pool % n);
+        let pool = self.existing_classes(openings, year);
+        if let (Some(q), Some(r)) = (pool.checked_div(n), pool.checked_rem(n)) {
             for (i, &w) in existing_weights.iter().enumerate().take(n as usize) {
                 let c = q + u32::from((i as u32) < r);
                 if c > 0 {

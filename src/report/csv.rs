@@ -29,7 +29,7 @@ pub fn number(x: f64) -> String {
 }
 
 /// The `district` column value of a row.
-pub fn place_id<'a>(s: &'a Scenario, place: Place) -> &'a str {
+pub fn place_id(s: &Scenario, place: Place) -> &str {
     match place {
         Place::District(d) => &s.districts[d.0].id,
         Place::All => "ALL",
