@@ -1,5 +1,6 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
+mod calibrate;
 mod check;
 mod progress;
 mod run;
@@ -29,6 +30,33 @@ pub enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Find a stage's popularity dispersion κ from an observed base-year large-class share.
+    Calibrate(CalibrateArgs),
+}
+
+/// Options of `seatsim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The scenario TOML file.
+    pub scenario: PathBuf,
+    /// The stage to calibrate (e.g. primary).
+    #[arg(long)]
+    pub stage: String,
+    /// Observed share of classes with at least `large_class` pupils, e.g. 0.0888.
+    #[arg(long)]
+    pub large_class_share: f64,
+    /// Trials per evaluation (common random numbers across evaluations).
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
+    /// Random seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write a scenario that extends this one with the calibrated dispersion.
+    #[arg(long)]
+    pub write: Option<PathBuf>,
 }
 
 /// Options of `seatsim run`.
@@ -64,6 +92,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario } => check::check(&scenario),
+        Command::Calibrate(args) => calibrate::run(&args),
     }
 }
 
