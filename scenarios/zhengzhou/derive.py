@@ -41,15 +41,15 @@ UNITS = [
     ("shangjie", "410106", "上街区", "Shangjie", "410106", "polygon", False),
     ("huiji", "410108", "惠济区", "Huiji", "410108", "polygon", True),
     ("zhongmu", "410122", "中牟县", "Zhongmu", "410122", "polygon", False),
-    ("jingkai", "410171", "郑州经济技术开发区", "Jingkai (Economic-Technological Development Zone)", "410104", "point", True),
-    ("gaoxin", "410172", "郑州高新技术产业开发区", "Gaoxin (High-Tech Industrial Development Zone)", "410102", "point", True),
-    ("hangkonggang", "410173", "郑州航空港经济综合实验区", "Hangkonggang (Airport Economy Zone)", "410184", "point", True),
+    ("jingkai", "410171", "郑州经济技术开发区", "Jingkai", "410104", "point", True),
+    ("gaoxin", "410172", "郑州高新技术产业开发区", "Gaoxin", "410102", "point", True),
+    ("hangkonggang", "410173", "郑州航空港经济综合实验区", "Hangkonggang", "410184", "point", True),
     ("gongyi", "410181", "巩义市", "Gongyi", "410181", "polygon", False),
     ("xingyang", "410182", "荥阳市", "Xingyang", "410182", "polygon", False),
     ("xinmi", "410183", "新密市", "Xinmi", "410183", "polygon", False),
     ("xinzheng", "410184", "新郑市", "Xinzheng", "410184", "polygon", False),
     ("dengfeng", "410185", "登封市", "Dengfeng", "410185", "polygon", False),
-    ("zhengdong", None, "郑东新区", "Zhengdong (Zhengdong New District)", "410105", "point", True),
+    ("zhengdong", None, "郑东新区", "Zhengdong", "410105", "point", True),
 ]
 # 郑东新区 is split out of the census row 410105 by the 2019 sample-survey populations
 # 金水 133.3万 / 郑东 74.1万 [V: tjj.zhengzhou.gov.cn/tjgb/4430813.jhtml]; same age structure [E].
