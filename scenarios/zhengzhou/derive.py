@@ -587,6 +587,8 @@ def main():
 
 
 def toml_path(d):
+    if len(d) == 1:  # a constant: a plain number
+        return str(next(iter(d.values())))
     return "{ " + ", ".join(f"{y} = {v}" for y, v in sorted(d.items())) + " }"
 
 
@@ -659,9 +661,9 @@ rho = 0.6
 
 [construction.delay]
 on_time = 0.6
-one_year = 0.22
+one_year = 0.23
 two_years = 0.1
-never = 0.08
+never = 0.07
 
 [warnings.red]
 p_shortfall = 0.5
