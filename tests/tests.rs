@@ -14,3 +14,6 @@ mod statistics;
 
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
+
+// The default Zhengzhou scenario: base year against the 2020 bulletin; what-if directions.
+mod zhengzhou;

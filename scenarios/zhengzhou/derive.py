@@ -613,12 +613,12 @@ catchment = "district"
 [stages.primary]
 ages = [6, 11]
 class_size = 45
-dispersion = 45.0        # first guess [E] for 8.88% large classes (mean 45.85 per class)
+dispersion = 48.6        # calibrated with junior: `seatsim calibrate … --stage primary,junior --large-class-share 0.0888`
 catchment = "district"
 [stages.junior]
 ages = [12, 14]
 class_size = 50
-dispersion = 80.0        # first guess [E] (mean 48.93 per class)
+dispersion = 48.6        # calibrated with primary (one κ for compulsory schools, see SOURCES.md)
 catchment = "district"
 [stages.senior]
 ages = [15, 17]

@@ -1,6 +1,8 @@
-//! Calibration of a stage's popularity dispersion κ to an observed base-year large-class share
+//! Calibration of popularity dispersion κ to an observed base-year large-class share
 //! (DESIGN §2.4): root finding on κ with common random numbers, so that every evaluation sees
-//! the same popularity draws and the search is not thrown off by noise.
+//! the same popularity draws and the search is not thrown off by noise. Several stages can
+//! share one κ and be calibrated on their class-weighted share together (Zhengzhou reports one
+//! large-class ratio for primary and junior-middle schools combined).
 //!
 //! The share is not monotone in κ: with κ → ∞ every school is equally popular (the share tends
 //! to its deterministic value), with κ → 0 almost all pupils crowd into a few schools (few
@@ -27,7 +29,7 @@ const KAPPA_TOLERANCE: f64 = 1e-4;
 pub struct Calibration {
     /// The dispersion κ.
     pub kappa: f64,
-    /// Mean base-year large-class share at κ (city total).
+    /// Mean base-year large-class share at κ (city total, class-weighted over the stages).
     pub large_class_share: f64,
     /// Mean base-year super-large-class share at κ.
     pub super_large_class_share: f64,
@@ -56,30 +58,50 @@ pub enum CalibrationError {
     },
 }
 
-/// Mean base-year city shares (large, super-large) of `stage` with dispersion `kappa`.
+/// Mean base-year city shares (large, super-large) of `stages` together, weighted by their
+/// classes, when every one of them has dispersion `kappa`.
 pub fn base_year_shares(
     s: &Scenario,
-    stage: StageIx,
+    stages: &[StageIx],
     kappa: f64,
     seed: u64,
     trials: u64,
     threads: usize,
 ) -> (f64, f64) {
     let mut s = s.clone();
-    s.stages[stage.0].dispersion = Some(kappa);
+    for st in stages {
+        s.stages[st.0].dispersion = Some(kappa);
+    }
     // Only the base year matters: project a single year.
     s.horizon = Year(s.base_year.0 + 1);
+    let classes = |st: &StageIx| {
+        s.capacity
+            .iter()
+            .map(|d| f64::from(d[st.0].classes))
+            .sum::<f64>()
+    };
+    let total = stages.iter().map(classes).sum::<f64>().max(1.0);
+    let weights: Vec<f64> = stages.iter().map(|st| classes(st) / total).collect();
     let engine = Engine::new(s);
-    let row = engine
-        .layout()
-        .row(Place::All, stage)
-        .expect("ALL is reported for every stage");
-    let at = engine.layout().cell(row, 0) * Metric::COUNT;
-    let index = |m: Metric| at + Metric::ALL.iter().position(|&x| x == m).expect("metric");
-    let (large, super_large) = (
-        index(Metric::LargeClassShare),
-        index(Metric::SuperLargeClassShare),
-    );
+    let index = |st: StageIx, m: Metric| {
+        let row = engine
+            .layout()
+            .row(Place::All, st)
+            .expect("ALL is reported for every stage");
+        let metric = Metric::ALL.iter().position(|&x| x == m).expect("metric");
+        engine.layout().cell(row, 0) * Metric::COUNT + metric
+    };
+    let cells: Vec<(usize, usize, f64)> = stages
+        .iter()
+        .zip(weights)
+        .map(|(&st, w)| {
+            (
+                index(st, Metric::LargeClassShare),
+                index(st, Metric::SuperLargeClassShare),
+                w,
+            )
+        })
+        .collect();
     let sums = run_chunks(
         0..trials,
         threads,
@@ -89,8 +111,10 @@ pub fn base_year_shares(
         |(ws, sum), chunk| {
             for trial in chunk {
                 engine.run_trial(Draws::Random { seed, trial }, ws);
-                sum[0] += ws.values[large];
-                sum[1] += ws.values[super_large];
+                for &(large, super_large, w) in &cells {
+                    sum[0] += w * ws.values[large];
+                    sum[1] += w * ws.values[super_large];
+                }
             }
         },
         |(_, a), (_, b)| {
@@ -103,16 +127,17 @@ pub fn base_year_shares(
     (sums[0] / trials as f64, sums[1] / trials as f64)
 }
 
-/// Finds the least dispersed κ whose mean base-year large-class share of `stage` is `target`.
+/// Finds the least dispersed κ, shared by `stages`, whose mean base-year large-class share of
+/// those stages together (weighted by classes) is `target`.
 pub fn calibrate(
     s: &Scenario,
-    stage: StageIx,
+    stages: &[StageIx],
     target: f64,
     seed: u64,
     trials: u64,
     threads: usize,
 ) -> Result<Calibration, CalibrationError> {
-    let share = |k: f64| base_year_shares(s, stage, k, seed, trials, threads);
+    let share = |k: f64| base_year_shares(s, stages, k, seed, trials, threads);
     let even = share(KAPPA_MAX).0;
     if even > target {
         return Err(CalibrationError::AboveTargetWhenEven { target, even });

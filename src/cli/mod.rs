@@ -39,9 +39,10 @@ pub enum Command {
 pub struct CalibrateArgs {
     /// The scenario TOML file.
     pub scenario: PathBuf,
-    /// The stage to calibrate (e.g. primary).
-    #[arg(long)]
-    pub stage: String,
+    /// The stage to calibrate (e.g. primary); repeat or separate by commas to give several
+    /// stages one κ, calibrated on their class-weighted share together.
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub stage: Vec<String>,
     /// Observed share of classes with at least `large_class` pupils, e.g. 0.0888.
     #[arg(long)]
     pub large_class_share: f64,
