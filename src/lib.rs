@@ -10,7 +10,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod backtest;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 mod error;
 pub mod model;

@@ -14,3 +14,9 @@ mod statistics;
 
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
+
+// `seatsim compare`: paired differences under common random numbers, cell matching.
+mod compare;
+
+// `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
+mod backtest;

@@ -1,12 +1,17 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
+mod backtest;
 mod check;
+mod compare;
 mod progress;
 mod run;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use backtest::BacktestArgs;
+pub use compare::CompareArgs;
 
 use crate::Error;
 
@@ -29,6 +34,10 @@ pub enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Run two scenarios on the same random draws and write their paired differences.
+    Compare(CompareArgs),
+    /// Score a scenario's projection against observed values.
+    Backtest(BacktestArgs),
 }
 
 /// Options of `seatsim run`.
@@ -64,6 +73,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario } => check::check(&scenario),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
     }
 }
 
