@@ -115,12 +115,18 @@ pub fn accuracy_table(summary: &AccuracySummary) -> String {
     );
     for (metric, horizon, a) in summary {
         let pct = |x: f64| format!("{:.0}%", x * 100.0);
+        let mape = a.mape();
+        let mape = if mape.is_nan() {
+            "–".into()
+        } else {
+            format!("{mape:.2}")
+        };
         out += &format!(
-            "  {:<24} {:>7} {:>6} {:>8.2} {:>12.2} {:>8} {:>8}\n",
+            "  {:<24} {:>7} {:>6} {:>8} {:>12.3} {:>8} {:>8}\n",
             metric.name(),
             horizon.to_string(),
             a.observations(),
-            a.mape(),
+            mape,
             a.mean_error(),
             pct(a.coverage_p05_p95()),
             pct(a.coverage_p25_p75())

@@ -83,7 +83,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
         );
         print!("{}", accuracy_table(&summary));
         println!(
-            "{} observations scored; results in {}",
+            "{} observation(s) read; results in {}",
             observations.len(),
             out.display()
         );

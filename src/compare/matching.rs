@@ -40,16 +40,6 @@ pub struct Side {
     pub rows: Vec<String>,
 }
 
-impl Side {
-    /// Whether nothing is left out on this side.
-    pub fn is_empty(&self) -> bool {
-        self.districts.is_empty()
-            && self.stages.is_empty()
-            && self.years.is_empty()
-            && self.rows.is_empty()
-    }
-}
-
 /// What the comparison leaves out, per side.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LeftOut {
@@ -97,7 +87,7 @@ impl Matching {
     /// Matches the cells of `base` and `alt`.
     pub fn new(base: &Engine, alt: &Engine) -> Self {
         let alt_rows = row_index(alt);
-        let alt_years: HashMap<Year, usize> = year_index(alt);
+        let alt_years = year_index(alt);
         let mut pairs = Vec::new();
         for (r, row) in base.layout().rows.iter().enumerate() {
             let (district, stage) = row_key(base, row);

@@ -67,27 +67,16 @@ pub fn what_it_buys(c: &Comparison, paired: &Paired) -> String {
         let down = peaks(c, &risks, m, -1.0);
         if down.is_empty() {
             let _ = writeln!(out, "\nNo district-stage sees a lower {}.", m.title);
-        } else {
-            section(
-                &mut out,
-                &format!("Largest reductions in {}", m.title),
-                &down,
-                m,
-                c,
-                paired,
-            );
         }
-        let up = peaks(c, &risks, m, 1.0);
-        if !up.is_empty() {
-            section(
-                &mut out,
-                &format!("Largest increases in {}", m.title),
-                &up,
-                m,
-                c,
-                paired,
-            );
-        }
+        section(&mut out, "reductions", &down, m, c, paired);
+        section(
+            &mut out,
+            "increases",
+            &peaks(c, &risks, m, 1.0),
+            m,
+            c,
+            paired,
+        );
     }
     out
 }
@@ -114,14 +103,18 @@ fn peaks(c: &Comparison, risks: &[(CellRisk, CellRisk)], m: &Measure, sign: f64)
     peaks
 }
 
-/// Appends one titled table of `peaks`.
-fn section(out: &mut String, title: &str, peaks: &[Peak], m: &Measure, c: &Comparison, p: &Paired) {
+/// Appends the table "Largest `what` in …" of `peaks`, unless there are none.
+fn section(out: &mut String, what: &str, peaks: &[Peak], m: &Measure, c: &Comparison, p: &Paired) {
+    if peaks.is_empty() {
+        return;
+    }
     let d = m.decimals;
     let band = if m.paired.is_some() {
         "paired P5 … P95"
     } else {
         ""
     };
+    let title = format!("Largest {what} in {}", m.title);
     let _ = writeln!(out, "\n{title}, at each district-stage's peak year:");
     let header = format!(
         "  {:<14} {:<13} {:>5} {:>10} {:>10} {:>10}  {band}",
