@@ -10,8 +10,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod backtest;
 pub mod calibrate;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 mod error;
 pub mod model;

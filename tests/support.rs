@@ -98,3 +98,52 @@ pub fn close(a: f64, b: f64, what: &str) {
 
 /// summary.csv as a map from (district, stage, year, metric) to its row.
 pub type Summary = HashMap<(String, String, i32, String), SummaryRow>;
+
+/// The example scenario shipped in `scenarios/`.
+pub fn example_toml() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml")
+}
+
+/// A data table of the example scenario (`scenarios/example/<name>`), as text.
+pub fn example_table(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example");
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+/// A scenario TOML that extends the example: `scenario_keys` go under `[scenario]`, `rest`
+/// after it.
+pub fn extends_example(scenario_keys: &str, rest: &str) -> String {
+    format!(
+        "[scenario]\nextends = {:?}\n{scenario_keys}\n{rest}",
+        example_toml().display().to_string()
+    )
+}
+
+/// Every row of a CSV file as column → value, in file order.
+pub fn read_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .map(String::from)
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+impl Fixture {
+    /// Runs `seatsim` in the fixture's folder and asserts success.
+    pub fn seatsim_ok(&self, args: &[&str]) -> Output {
+        let o = self.seatsim(args);
+        assert!(
+            o.status.success(),
+            "seatsim {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+}

@@ -17,3 +17,8 @@ mod cli;
 
 // The default Zhengzhou scenario: base year against the 2020 bulletin; what-if directions.
 mod zhengzhou;
+// `seatsim compare`: paired differences under common random numbers, cell matching.
+mod compare;
+
+// `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
+mod backtest;

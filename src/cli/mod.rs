@@ -1,13 +1,18 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
+mod backtest;
 mod calibrate;
 mod check;
+mod compare;
 mod progress;
 mod run;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use backtest::BacktestArgs;
+pub use compare::CompareArgs;
 
 use crate::Error;
 
@@ -32,6 +37,10 @@ pub enum Command {
     },
     /// Find a stage's popularity dispersion κ from an observed base-year large-class share.
     Calibrate(CalibrateArgs),
+    /// Run two scenarios on the same random draws and write their paired differences.
+    Compare(CompareArgs),
+    /// Score a scenario's projection against observed values.
+    Backtest(BacktestArgs),
 }
 
 /// Options of `seatsim calibrate`.
@@ -94,6 +103,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario } => check::check(&scenario),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
     }
 }
 
