@@ -1,1 +1,3 @@
 //! seatsim
+
+pub mod plot;
