@@ -52,7 +52,12 @@ pub(crate) fn title<DB: DrawingBackend>(
     subtitle: &str,
 ) -> DrawResult<DB> {
     let (w, _) = area.dim_in_pixel();
-    text(area, title, (20, 14), &bold(24.0, BLACK, HPos::Left, VPos::Top))?;
+    text(
+        area,
+        title,
+        (20, 14),
+        &bold(24.0, BLACK, HPos::Left, VPos::Top),
+    )?;
     paragraph(area, subtitle, (20, 48), f64::from(w) - 40.0, TEXT, GREY).map(drop)
 }
 
@@ -68,7 +73,12 @@ pub(crate) fn paragraph<DB: DrawingBackend>(
     let line_height = (size * 1.3).round() as i32;
     let mut y = at.1;
     for line in wrap(body, width, size) {
-        text(area, &line, (at.0, y), &style(size, colour, HPos::Left, VPos::Top))?;
+        text(
+            area,
+            &line,
+            (at.0, y),
+            &style(size, colour, HPos::Left, VPos::Top),
+        )?;
         y += line_height;
     }
     Ok(y)
@@ -126,7 +136,14 @@ pub(crate) fn legend<DB: DrawingBackend>(
             Key::Note => GREY,
             _ => BLACK,
         };
-        y = paragraph(area, &item.text, (x + indent, y), width - f64::from(indent), TEXT, colour)?;
+        y = paragraph(
+            area,
+            &item.text,
+            (x + indent, y),
+            width - f64::from(indent),
+            TEXT,
+            colour,
+        )?;
         y += 10;
     }
     Ok(y)
@@ -193,7 +210,12 @@ pub(crate) fn badge<DB: DrawingBackend>(
         Warning::Green => "G",
     };
     let ink = colour::ink_on(fill);
-    text(area, letter, (at.0, at.1 + 1), &bold(13.0, ink, HPos::Center, VPos::Center))
+    text(
+        area,
+        letter,
+        (at.0, at.1 + 1),
+        &bold(13.0, ink, HPos::Center, VPos::Center),
+    )
 }
 
 /// Draws a functional zone: a circle of `radius` filled with `fill`, ringed in white and black.

@@ -63,7 +63,9 @@ mod tests {
     #[test]
     fn probability_scale_darkens_monotonically_from_0_to_1() {
         let luma = |c: RGBColor| 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
-        let steps: Vec<f64> = (0..=20).map(|i| luma(probability(i as f64 / 20.0))).collect();
+        let steps: Vec<f64> = (0..=20)
+            .map(|i| luma(probability(i as f64 / 20.0)))
+            .collect();
         assert!(steps.windows(2).all(|w| w[1] < w[0]));
         assert_eq!(probability(-1.0), probability(0.0));
         assert_eq!(probability(2.0), RGBColor(8, 29, 88));

@@ -17,38 +17,59 @@ pub(crate) const ALL: &str = "ALL";
 /// The parts of `run.json` the charts use; unknown fields are ignored so the file can grow.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RunInfo {
+    /// Version of seatsim that ran.
     pub seatsim_version: Option<String>,
+    /// The scenario run.
     pub scenario: ScenarioInfo,
+    /// Seed of the random streams.
     pub seed: Option<u64>,
+    /// Monte Carlo trials.
     pub trials: Option<u64>,
+    /// Worker threads used.
     pub threads: Option<u64>,
+    /// Whether every shock was held at its central value.
     pub deterministic: Option<bool>,
+    /// The observed year.
     pub base_year: i32,
+    /// The last projected year.
     pub horizon: i32,
+    /// Wall-clock time of the run.
     pub elapsed_seconds: Option<f64>,
+    /// Districts in the scenario's order.
     pub districts: Vec<DistrictInfo>,
+    /// Stages in the scenario's order.
     pub stages: Vec<StageInfo>,
+    /// Class-size standards.
     pub standards: Option<Standards>,
-    #[serde(default)]
-    pub warnings: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Warning thresholds: level (`red`, `amber`) → `risk.csv` column → threshold.
+    pub warnings: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// File name of the boundaries in the run folder, if the scenario has a map.
     pub map: Option<String>,
 }
 
 /// The scenario a run came from.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ScenarioInfo {
+    /// Scenario name.
     pub name: String,
+    /// Path of the scenario file.
     pub file: Option<String>,
+    /// SHA-256 of the scenario file.
     pub sha256: Option<String>,
 }
 
 /// A district as the scenario names it, and where it is on the map.
 #[derive(Debug, Deserialize)]
 pub(crate) struct DistrictInfo {
+    /// ASCII id used in the CSV files.
     pub id: String,
+    /// Name in the scenario's own language and script.
     pub name: String,
+    /// Romanised name, for PNG charts whose font lacks the scenario's script.
     pub name_en: Option<String>,
+    /// The GeoJSON feature the district is drawn as (or inside).
     pub map_feature: Option<String>,
+    /// How the district appears on the map.
     pub map_kind: Option<MapKind>,
 }
 
@@ -65,9 +86,13 @@ pub(crate) enum MapKind {
 /// A school stage.
 #[derive(Debug, Deserialize)]
 pub(crate) struct StageInfo {
+    /// ASCII id used in the CSV files.
     pub id: String,
+    /// First and last age of the stage.
     pub ages: Option<[u32; 2]>,
+    /// Standard class size.
     pub class_size: Option<u32>,
+    /// `district`, or `city` for a stage pooled city-wide.
     pub catchment: Option<String>,
 }
 
@@ -81,29 +106,38 @@ impl StageInfo {
 /// Class-size standards of the scenario.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Standards {
+    /// Pupils from which a class is large.
     pub large_class: Option<u32>,
+    /// Pupils from which a class is super-large.
     pub super_large_class: Option<u32>,
 }
 
 /// P5, P25, P50, P75 and P95 of one quantity in one year.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quantiles {
+    /// 5th percentile.
     pub p05: f64,
+    /// 25th percentile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// 75th percentile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
 }
 
 /// Demand quantiles and median capacity of one district-stage, by year.
 #[derive(Debug, Default)]
 pub(crate) struct Trajectory {
+    /// Demand for public seats, by year.
     pub demand: BTreeMap<i32, Quantiles>,
+    /// Median seats, by year.
     pub capacity: BTreeMap<i32, f64>,
 }
 
 /// The warning level of a district-stage-year, from `risk.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Warning {
     /// Below the amber thresholds.
@@ -128,22 +162,34 @@ impl Warning {
 /// One row of `risk.csv`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RiskRow {
+    /// District id, or `ALL`.
     pub district: String,
+    /// Stage id.
     pub stage: String,
+    /// School year.
     pub year: i32,
+    /// Probability that demand exceeds seats.
     pub p_shortfall: Option<f64>,
+    /// Probability of some large classes.
     pub p_large_classes: Option<f64>,
+    /// Expected shortfall in pupils.
     pub expected_shortfall: Option<f64>,
+    /// Warning level.
     pub warning: Warning,
 }
 
 /// A run folder, read and checked.
 #[derive(Debug)]
 pub(crate) struct Run {
+    /// The run folder.
     pub dir: PathBuf,
+    /// Its `run.json`.
     pub info: RunInfo,
+    /// Demand and capacity by (district, stage), from `summary.csv`.
     pub trajectories: BTreeMap<(String, String), Trajectory>,
+    /// The rows of `risk.csv`, in file order.
     pub risk: Vec<RiskRow>,
+    /// Position in `risk` of each (district, stage, year).
     risk_index: HashMap<(String, String, i32), usize>,
 }
 
@@ -219,7 +265,10 @@ fn read_run_info(path: &Path) -> Result<RunInfo, PlotError> {
         return Err(invalid(
             path,
             None,
-            format!("horizon {} is before base_year {}", info.horizon, info.base_year),
+            format!(
+                "horizon {} is before base_year {}",
+                info.horizon, info.base_year
+            ),
         ));
     }
     Ok(info)
@@ -247,7 +296,9 @@ impl Index {
     /// Checks that a row's district, stage and year belong to the run.
     fn check(&self, district: &str, stage: &str, year: i32) -> Result<(), String> {
         if !self.districts.contains(district) {
-            return Err(format!("district `{district}` is not in run.json (nor `{ALL}`)"));
+            return Err(format!(
+                "district `{district}` is not in run.json (nor `{ALL}`)"
+            ));
         }
         if !self.stages.contains(stage) {
             return Err(format!("stage `{stage}` is not in run.json"));
@@ -330,7 +381,11 @@ fn read_summary(
     })?;
     out.retain(|_, t| !t.demand.is_empty());
     if out.is_empty() {
-        return Err(invalid(path, None, "no row with metric `demand` and all quantiles".into()));
+        return Err(invalid(
+            path,
+            None,
+            "no row with metric `demand` and all quantiles".into(),
+        ));
     }
     Ok(out)
 }
@@ -340,9 +395,15 @@ fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
     let mut out = Vec::new();
     read_csv(path, &RISK_HEADER, |row: RiskRow| {
         index.check(&row.district, &row.stage, row.year)?;
-        for (name, p) in [("p_shortfall", row.p_shortfall), ("p_large_classes", row.p_large_classes)] {
+        for (name, p) in [
+            ("p_shortfall", row.p_shortfall),
+            ("p_large_classes", row.p_large_classes),
+        ] {
             if p.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                return Err(format!("{name} = {}: must be between 0 and 1", p.unwrap_or_default()));
+                return Err(format!(
+                    "{name} = {}: must be between 0 and 1",
+                    p.unwrap_or_default()
+                ));
             }
         }
         out.push(row);
@@ -406,7 +467,11 @@ fn csv_error(path: &Path, e: &csv::Error) -> PlotError {
         },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => invalid(path, line, format!("{len} fields where the header has {expected_len}")),
+        } => invalid(
+            path,
+            line,
+            format!("{len} fields where the header has {expected_len}"),
+        ),
         csv::ErrorKind::Utf8 { .. } => invalid(path, line, "is not valid UTF-8".into()),
         _ => invalid(path, line, e.to_string()),
     }
@@ -440,8 +505,17 @@ mod tests {
         let index = Index::new(&info);
         assert!(index.check("a", "primary", 2021).is_ok());
         assert!(index.check(ALL, "primary", 2020).is_ok());
-        assert!(index.check("b", "primary", 2021).unwrap_err().contains("`b`"));
-        assert!(index.check("a", "senior", 2021).unwrap_err().contains("`senior`"));
-        assert!(index.check("a", "primary", 2023).unwrap_err().contains("2023"));
+        assert!(index
+            .check("b", "primary", 2021)
+            .unwrap_err()
+            .contains("`b`"));
+        assert!(index
+            .check("a", "senior", 2021)
+            .unwrap_err()
+            .contains("`senior`"));
+        assert!(index
+            .check("a", "primary", 2023)
+            .unwrap_err()
+            .contains("2023"));
     }
 }

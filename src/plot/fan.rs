@@ -111,12 +111,30 @@ pub(crate) fn run_line(run: &Run) -> String {
 /// The legend of a fan chart.
 pub(crate) fn legend_items(base_year: i32) -> Vec<Item> {
     vec![
-        Item::new(Key::Line(MEDIAN, 3), "Demand, median of trials (pupils needing a public seat)"),
-        Item::new(Key::Fill(INNER.to_rgba()), "Demand, middle 50% of trials (P25–P75)"),
-        Item::new(Key::Fill(OUTER.to_rgba()), "Demand, middle 90% of trials (P5–P95)"),
-        Item::new(Key::Line(SEATS, 3), "Seats: capacity of open classes, median of trials"),
-        Item::new(Key::Fill(OBSERVED.to_rgba()), format!("{base_year}: base year, observed")),
-        Item::new(Key::Note, "Where the blue bands rise above the black line, trials run short of seats."),
+        Item::new(
+            Key::Line(MEDIAN, 3),
+            "Demand, median of trials (pupils needing a public seat)",
+        ),
+        Item::new(
+            Key::Fill(INNER.to_rgba()),
+            "Demand, middle 50% of trials (P25–P75)",
+        ),
+        Item::new(
+            Key::Fill(OUTER.to_rgba()),
+            "Demand, middle 90% of trials (P5–P95)",
+        ),
+        Item::new(
+            Key::Line(SEATS, 3),
+            "Seats: capacity of open classes, median of trials",
+        ),
+        Item::new(
+            Key::Fill(OBSERVED.to_rgba()),
+            format!("{base_year}: base year, observed"),
+        ),
+        Item::new(
+            Key::Note,
+            "Where the blue bands rise above the black line, trials run short of seats.",
+        ),
     ]
 }
 
@@ -154,16 +172,22 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
         .axis_desc_style(canvas::style(TEXT + 1.0, BLACK, HPos::Center, VPos::Top))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| thousands(*y))
-        .x_labels(40)
+        .x_labels((area.dim_in_pixel().0 / 52) as usize)
         .y_labels(8)
         .draw()?;
     let area = chart.plotting_area();
-    area.draw(&Rectangle::new([(first - 0.5, low), (first + 0.5, high)], OBSERVED.filled()))?;
+    area.draw(&Rectangle::new(
+        [(first - 0.5, low), (first + 0.5, high)],
+        OBSERVED.filled(),
+    ))?;
     for run in runs(&trajectory.demand) {
         area.draw(&band(&run, |q| (q.p05, q.p95), OUTER))?;
         area.draw(&band(&run, |q| (q.p25, q.p75), INNER))?;
         let median = run.iter().map(|(y, q)| (f64::from(*y), q.p50));
-        area.draw(&PathElement::new(median.collect::<Vec<_>>(), MEDIAN.stroke_width(3)))?;
+        area.draw(&PathElement::new(
+            median.collect::<Vec<_>>(),
+            MEDIAN.stroke_width(3),
+        ))?;
     }
     for run in runs(&trajectory.capacity) {
         area.draw(&PathElement::new(steps(&run), SEATS.stroke_width(3)))?;
@@ -201,9 +225,12 @@ impl Ranged for YearAxis {
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        let (first, last) = (self.range.start.ceil() as i32, self.range.end.floor() as i32);
+        let (first, last) = (
+            self.range.start.ceil() as i32,
+            self.range.end.floor() as i32,
+        );
         let years = (last - first + 1).max(1) as usize;
-        let fits = |step: &usize| years.div_ceil(*step) <= hint.max_num_points().min(20);
+        let fits = |step: &usize| years.div_ceil(*step) <= hint.max_num_points();
         let step = [1, 2, 5, 10, 25].into_iter().find(fits).unwrap_or(50);
         (first..=last).step_by(step).map(f64::from).collect()
     }
@@ -226,17 +253,32 @@ fn runs<T: Copy>(series: &BTreeMap<i32, T>) -> Vec<Vec<(i32, T)>> {
 }
 
 /// The polygon between the lower and upper values `bounds` picks from each year's quantiles.
-fn band(run: &[(i32, Quantiles)], bounds: fn(&Quantiles) -> (f64, f64), fill: RGBColor) -> Polygon<(f64, f64)> {
+fn band(
+    run: &[(i32, Quantiles)],
+    bounds: fn(&Quantiles) -> (f64, f64),
+    fill: RGBColor,
+) -> Polygon<(f64, f64)> {
     let upper = run.iter().map(|(y, q)| (f64::from(*y), bounds(q).1));
     let lower = run.iter().rev().map(|(y, q)| (f64::from(*y), bounds(q).0));
     Polygon::new(upper.chain(lower).collect::<Vec<_>>(), fill.filled())
 }
 
-/// A step line holding each year's value from half a year before to half a year after it.
+/// A step line holding each year's value from half a year before to half a year after it, with
+/// corners only where the value changes (plotters draws repeated points in thick lines badly).
 fn steps(run: &[(i32, f64)]) -> Vec<(f64, f64)> {
-    run.iter()
-        .flat_map(|&(y, v)| [(f64::from(y) - 0.5, v), (f64::from(y) + 0.5, v)])
-        .collect()
+    let mut path: Vec<(f64, f64)> = Vec::new();
+    for &(year, value) in run {
+        let start = f64::from(year) - 0.5;
+        match path.last() {
+            Some(&(_, last)) if last == value => {}
+            Some(&(_, last)) => path.extend([(start, last), (start, value)]),
+            None => path.push((start, value)),
+        }
+    }
+    if let Some(&(year, value)) = run.last() {
+        path.push((f64::from(year) + 0.5, value));
+    }
+    path
 }
 
 #[cfg(test)]
@@ -247,12 +289,23 @@ mod tests {
     fn runs_split_at_missing_years() {
         let series: BTreeMap<i32, f64> = [(2020, 1.0), (2021, 2.0), (2023, 3.0)].into();
         let split = runs(&series);
-        assert_eq!(split, vec![vec![(2020, 1.0), (2021, 2.0)], vec![(2023, 3.0)]]);
+        assert_eq!(
+            split,
+            vec![vec![(2020, 1.0), (2021, 2.0)], vec![(2023, 3.0)]]
+        );
     }
 
     #[test]
     fn steps_hold_each_value_for_its_school_year() {
-        let s = steps(&[(2020, 10.0), (2021, 12.0)]);
-        assert_eq!(s, vec![(2019.5, 10.0), (2020.5, 10.0), (2020.5, 12.0), (2021.5, 12.0)]);
+        let s = steps(&[(2020, 10.0), (2021, 10.0), (2022, 12.0)]);
+        let corners = vec![
+            (2019.5, 10.0),
+            (2021.5, 10.0),
+            (2021.5, 12.0),
+            (2022.5, 12.0),
+        ];
+        assert_eq!(s, corners);
+        assert_eq!(steps(&[(2020, 5.0)]), vec![(2019.5, 5.0), (2020.5, 5.0)]);
+        assert!(steps(&[]).is_empty());
     }
 }

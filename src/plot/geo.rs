@@ -71,13 +71,25 @@ fn feature(f: &Value) -> Result<Feature, String> {
     let coordinates = &geometry["coordinates"];
     let shape = match geometry["type"].as_str() {
         Some("Polygon") => vec![polygon(coordinates)?],
-        Some("MultiPolygon") => array(coordinates)?.iter().map(polygon).collect::<Result<_, _>>()?,
-        other => return Err(format!("geometry type {other:?}: expected Polygon or MultiPolygon")),
+        Some("MultiPolygon") => array(coordinates)?
+            .iter()
+            .map(polygon)
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(format!(
+                "geometry type {other:?}: expected Polygon or MultiPolygon"
+            ))
+        }
     };
     let hint = [&props["centroid"], &props["center"]]
         .into_iter()
         .find_map(|v| position(v).ok());
-    Ok(Feature { keys, name, shape, hint })
+    Ok(Feature {
+        keys,
+        name,
+        shape,
+        hint,
+    })
 }
 
 /// A JSON string or number as text.
@@ -91,7 +103,8 @@ fn scalar_text(v: &Value) -> Option<String> {
 
 /// A JSON array, or an error.
 fn array(v: &Value) -> Result<&Vec<Value>, String> {
-    v.as_array().ok_or_else(|| format!("expected an array of coordinates, found {v}"))
+    v.as_array()
+        .ok_or_else(|| format!("expected an array of coordinates, found {v}"))
 }
 
 /// A polygon: an array of rings.
@@ -152,7 +165,10 @@ impl Projection {
     /// A shape in pixels.
     pub fn shape(&self, shape: &Shape) -> Shape {
         let ring = |r: &Vec<Point>| r.iter().map(|p| self.point(*p)).collect();
-        shape.iter().map(|poly| poly.iter().map(ring).collect()).collect()
+        shape
+            .iter()
+            .map(|poly| poly.iter().map(ring).collect())
+            .collect()
     }
 }
 
@@ -166,7 +182,11 @@ struct Extent {
 impl Extent {
     /// The extent of `features`.
     fn of(features: &[Feature]) -> Extent {
-        let points = || features.iter().flat_map(|f| f.shape.iter().flatten().flatten());
+        let points = || {
+            features
+                .iter()
+                .flat_map(|f| f.shape.iter().flatten().flatten())
+        };
         let y = bounds(points().map(|p| p.1));
         let stretch = ((y.0 + y.1) / 2.0).to_radians().cos().max(0.1);
         let x = bounds(points().map(|p| p.0 * stretch));
@@ -192,7 +212,9 @@ pub(crate) fn aspect(features: &[Feature]) -> f64 {
 
 /// Lowest and highest of some numbers (0, 0 for none).
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if lo <= hi {
         (lo, hi)
     } else {
@@ -213,6 +235,14 @@ pub(crate) fn contains(shape: &Shape, p: Point) -> bool {
     inside
 }
 
+/// The bounding box of a shape: left, top, right, bottom.
+pub(crate) fn bbox(shape: &Shape) -> (f64, f64, f64, f64) {
+    let points = || shape.iter().flatten().flatten();
+    let (x0, x1) = bounds(points().map(|p| p.0));
+    let (y0, y1) = bounds(points().map(|p| p.1));
+    (x0, y0, x1, y1)
+}
+
 /// Area of a ring (shoelace formula, unsigned).
 fn ring_area(ring: &[Point]) -> f64 {
     let twice: f64 = ring
@@ -225,7 +255,11 @@ fn ring_area(ring: &[Point]) -> f64 {
 
 /// Area of a shape's outlines.
 pub(crate) fn area(shape: &Shape) -> f64 {
-    shape.iter().filter_map(|poly| poly.first()).map(|r| ring_area(r)).sum()
+    shape
+        .iter()
+        .filter_map(|poly| poly.first())
+        .map(|r| ring_area(r))
+        .sum()
 }
 
 /// A point well inside `shape`: `hint` if it is inside, else the middle of the widest
@@ -294,7 +328,12 @@ mod tests {
         let f = Feature {
             keys: vec![],
             name: None,
-            shape: vec![vec![vec![(113.0, 34.0), (114.0, 34.0), (114.0, 35.0), (113.0, 35.0)]]],
+            shape: vec![vec![vec![
+                (113.0, 34.0),
+                (114.0, 34.0),
+                (114.0, 35.0),
+                (113.0, 35.0),
+            ]]],
             hint: None,
         };
         let p = Projection::fit(&[f], (0.0, 0.0, 1000.0, 1000.0));

@@ -62,7 +62,10 @@ impl Measure {
 
     /// When a trial counts, e.g. "has more pupils than public seats".
     fn event(self, run: &Run) -> String {
-        match (self, run.info.standards.as_ref().and_then(|s| s.large_class)) {
+        match (
+            self,
+            run.info.standards.as_ref().and_then(|s| s.large_class),
+        ) {
             (Measure::Shortfall, _) => "has more pupils than public seats".into(),
             (Measure::LargeClasses, Some(n)) => format!("has classes of {n} or more pupils"),
             (Measure::LargeClasses, None) => "has large classes".into(),
@@ -112,18 +115,36 @@ impl HeatMap<'_> {
     }
 
     /// Draws the year header: "observed" over the base year, "projected" over the rest.
-    fn draw_years<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, grid: &Grid) -> DrawResult<DB> {
+    fn draw_years<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        grid: &Grid,
+    ) -> DrawResult<DB> {
         let small = canvas::style(TEXT - 3.0, GREY, HPos::Center, VPos::Bottom);
         let years = canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Bottom);
         canvas::text(area, "observed", (grid.centre(0), HEAD + 18), &small)?;
         let projected = canvas::style(TEXT - 3.0, GREY, HPos::Left, VPos::Bottom);
-        canvas::text(area, "projected →", (grid.left(1) + 4, HEAD + 18), &projected)?;
-        for (col, year) in self.run.years().enumerate() {
-            canvas::text(area, &year.to_string(), (grid.centre(col), HEAD + YEARS - 6), &years)?;
+        canvas::text(
+            area,
+            "projected →",
+            (grid.left(1) + 4, HEAD + 18),
+            &projected,
+        )?;
+        let every = (48 / grid.cell.max(1) + 1) as usize;
+        for (col, year) in self.run.years().enumerate().step_by(every) {
+            canvas::text(
+                area,
+                &year.to_string(),
+                (grid.centre(col), HEAD + YEARS - 6),
+                &years,
+            )?;
         }
         let x = grid.left(1);
         let bottom = self.row_top(self.rows().len(), ALL);
-        area.draw(&PathElement::new(vec![(x, HEAD + 4), (x, bottom)], BLACK.stroke_width(2)))
+        area.draw(&PathElement::new(
+            vec![(x, HEAD + 4), (x, bottom)],
+            BLACK.stroke_width(2),
+        ))
     }
 
     /// Draws one district's label and cells.
@@ -137,41 +158,61 @@ impl HeatMap<'_> {
         let top = self.row_top(i, id);
         let name = labels::district(self.run, id, script, Form::Full);
         let size = fit_size(&name, f64::from(grid.x0 - 30));
-        let weight = if id == ALL { canvas::bold } else { canvas::style };
+        let weight = if id == ALL {
+            canvas::bold
+        } else {
+            canvas::style
+        };
         let label = weight(size, BLACK, HPos::Right, VPos::Center);
         canvas::text(area, &name, (grid.x0 - 10, top + ROW / 2), &label)?;
         for (col, year) in self.run.years().enumerate() {
             let row = self.run.risk_at(id, &self.stage.id, year);
-            self.draw_cell(area, (grid.left(col), top, grid.cell), row)?;
+            self.draw_cell(area, grid, (grid.left(col), top), row)?;
         }
         Ok(())
     }
 
-    /// Draws one cell at `(x, y, width)`: fill, percentage and warning badge.
+    /// Draws one cell with its top left at `(x, y)`: fill, percentage (where it fits) and
+    /// warning badge.
     fn draw_cell<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
-        (x, y, w): (i32, i32, i32),
+        grid: &Grid,
+        (x, y): (i32, i32),
         row: Option<&RiskRow>,
     ) -> DrawResult<DB> {
+        let w = grid.cell;
         let p = row.and_then(|r| self.measure.of(r));
         let fill = p.map_or(colour::NO_DATA, colour::probability);
-        area.draw(&Rectangle::new([(x + 1, y + 1), (x + w - 1, y + ROW - 1)], fill.filled()))?;
-        let value = p.map_or_else(|| "n/a".to_string(), |p| format!("{:.0}", p * 100.0));
-        let ink = canvas::style(TEXT - 2.0, colour::ink_on(fill), HPos::Right, VPos::Center);
-        canvas::text(area, &value, (x + w - 6, y + ROW / 2 + 1), &ink)?;
+        area.draw(&Rectangle::new(
+            [(x + 1, y + 1), (x + w - 1, y + ROW - 1)],
+            fill.filled(),
+        ))?;
+        if w >= 48 {
+            let value = p.map_or_else(|| "n/a".to_string(), |p| format!("{:.0}", p * 100.0));
+            let ink = canvas::style(TEXT - 2.0, colour::ink_on(fill), HPos::Right, VPos::Center);
+            canvas::text(area, &value, (x + w - 6, y + ROW / 2 + 1), &ink)?;
+        }
         match row.map(|r| r.warning) {
-            Some(level @ (Warning::Red | Warning::Amber)) => canvas::badge(area, (x + 12, y + ROW / 2), level),
+            Some(level @ (Warning::Red | Warning::Amber)) => {
+                canvas::badge(area, (x + (w / 2).min(12), y + ROW / 2), level)
+            }
             _ => Ok(()),
         }
     }
 
     /// The legend: colour scale, warning badges and notes.
     fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let heading = format!("% of trials with {} (number in each cell)", self.measure.name());
+        let heading = format!(
+            "% of trials with {} (number in each cell)",
+            self.measure.name()
+        );
         let y = canvas::colour_bar(area, &heading, (16, HEAD + 10), f64::from(SIDE - 40))?;
         let mut items = warning_items(self.run);
-        items.push(Item::new(Key::Fill(colour::NO_DATA.to_rgba()), "n/a: no value in risk.csv"));
+        items.push(Item::new(
+            Key::Fill(colour::NO_DATA.to_rgba()),
+            "n/a: no value in risk.csv",
+        ));
         canvas::legend(area, &items, (16, y), f64::from(SIDE - 40)).map(drop)
     }
 }
@@ -187,7 +228,11 @@ impl Figure for HeatMap<'_> {
         (WIDTH, height.max(720) as u32)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, script: Script) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        script: Script,
+    ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let title = format!(
             "Probability of {} – {}",
@@ -252,7 +297,12 @@ fn fit_size(text: &str, width: f64) -> f64 {
 pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
     let mut items: Vec<Item> = [Warning::Red, Warning::Amber]
         .into_iter()
-        .map(|level| Item::new(Key::Badge(level), format!("{} warning{}", level.name(), threshold_text(run, level))))
+        .map(|level| {
+            Item::new(
+                Key::Badge(level),
+                format!("{} warning{}", level.name(), threshold_text(run, level)),
+            )
+        })
         .collect();
     items.push(Item::new(
         Key::Note,
@@ -263,7 +313,7 @@ pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
 
 /// ": P(shortfall) ≥ 50%, P(large classes) ≥ 50%" from `run.json`'s `warnings`, if given.
 pub(crate) fn threshold_text(run: &Run, level: Warning) -> String {
-    let Some(rules) = run.info.warnings.get(level.name()) else {
+    let Some(rules) = run.info.warnings.as_ref().and_then(|w| w.get(level.name())) else {
         return String::new();
     };
     let mut parts: Vec<(usize, String)> = rules
@@ -285,5 +335,8 @@ fn probability_name(column: &str, threshold: f64) -> (usize, String) {
     ];
     let known = NAMES.iter().position(|(c, _)| *c == column);
     let name = known.map_or(column, |i| NAMES[i].1);
-    (known.unwrap_or(NAMES.len()), format!("{name} ≥ {}", percent(threshold)))
+    (
+        known.unwrap_or(NAMES.len()),
+        format!("{name} ≥ {}", percent(threshold)),
+    )
 }

@@ -22,7 +22,7 @@ pub use error::PlotError;
 
 use data::Run;
 use output::write_figure;
-use report::{Drawn, Settings};
+use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 
 /// Fan charts in the report when `PlotOptions::report_fan_charts` is 0.
 const DEFAULT_FAN_CHARTS: usize = 6;
@@ -57,7 +57,9 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
         fans: draw_fans(&run, &plots)?,
         heat: draw_heat_maps(&run, &plots)?,
         maps: draw_maps(&run, &plots, settings.map_year)?,
-        totals: totals::CityTotals::of(&run).map(|t| write_figure(&plots, &t)).transpose()?,
+        totals: totals::CityTotals::of(&run)
+            .map(|t| write_figure(&plots, &t))
+            .transpose()?,
     };
     let report = report::write(&run, &drawn, settings)?;
     let mut paths = drawn.paths();
@@ -82,24 +84,33 @@ fn map_year(run: &Run, asked: Option<i32>) -> Result<i32, PlotError> {
 }
 
 /// A fan chart for every district-stage with demand in `summary.csv`.
-fn draw_fans(run: &Run, plots: &Path) -> Result<Vec<((String, String), output::Written)>, PlotError> {
+fn draw_fans(run: &Run, plots: &Path) -> Result<FanCharts, PlotError> {
     let mut out = Vec::new();
     for (key, trajectory) in &run.trajectories {
         let Some(stage) = run.info.stages.iter().find(|s| s.id == key.1) else {
             continue;
         };
-        let chart = fan::FanChart { run, district: &key.0, stage, trajectory };
+        let chart = fan::FanChart {
+            run,
+            district: &key.0,
+            stage,
+            trajectory,
+        };
         out.push((key.clone(), write_figure(plots, &chart)?));
     }
     Ok(out)
 }
 
 /// Both heat maps of every stage.
-fn draw_heat_maps(run: &Run, plots: &Path) -> Result<Vec<(String, heat::Measure, output::Written)>, PlotError> {
+fn draw_heat_maps(run: &Run, plots: &Path) -> Result<HeatMaps, PlotError> {
     let mut out = Vec::new();
     for stage in &run.info.stages {
         for measure in [heat::Measure::Shortfall, heat::Measure::LargeClasses] {
-            let chart = heat::HeatMap { run, stage, measure };
+            let chart = heat::HeatMap {
+                run,
+                stage,
+                measure,
+            };
             out.push((stage.id.clone(), measure, write_figure(plots, &chart)?));
         }
     }
@@ -107,14 +118,19 @@ fn draw_heat_maps(run: &Run, plots: &Path) -> Result<Vec<(String, heat::Measure,
 }
 
 /// The district map of every stage reported by district, if the run has a map.
-fn draw_maps(run: &Run, plots: &Path, year: i32) -> Result<Vec<(String, output::Written)>, PlotError> {
+fn draw_maps(run: &Run, plots: &Path, year: i32) -> Result<Maps, PlotError> {
     let Some(name) = &run.info.map else {
         return Ok(Vec::new());
     };
     let features = geo::read(&map_path(run, name)?)?;
     let mut out = Vec::new();
     for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
-        let chart = map::DistrictMap { run, stage, year, features: &features };
+        let chart = map::DistrictMap {
+            run,
+            stage,
+            year,
+            features: &features,
+        };
         out.push((stage.id.clone(), write_figure(plots, &chart)?));
     }
     Ok(out)
@@ -123,7 +139,9 @@ fn draw_maps(run: &Run, plots: &Path, year: i32) -> Result<Vec<(String, output::
 /// The map file named in `run.json`, which must lie inside the run folder.
 fn map_path(run: &Run, name: &str) -> Result<PathBuf, PlotError> {
     let relative = Path::new(name);
-    let inside = relative.components().all(|c| matches!(c, Component::Normal(_)));
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
     if !inside || name.is_empty() {
         return Err(PlotError::Invalid {
             path: run.dir.join("run.json"),

@@ -30,8 +30,11 @@ pub(crate) trait Figure {
     /// Width and height in pixels.
     fn size(&self) -> (u32, u32);
     /// Draws the figure on `root`, using only text that `script` allows.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, script: Script)
-        -> DrawResult<DB>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        script: Script,
+    ) -> DrawResult<DB>;
 }
 
 /// The two files of a figure.

@@ -60,13 +60,22 @@ impl Figure for CityTotals<'_> {
             "Pupils needing a public seat against seats in open classes, summed over the city in each trial. {}",
             run_line(self.run)
         );
-        canvas::title(root, "City totals by stage: demand for public seats vs seats", &subtitle)?;
+        canvas::title(
+            root,
+            "City totals by stage: demand for public seats vs seats",
+            &subtitle,
+        )?;
         let (body, side) = root.split_horizontally(PANELS);
         let (_, grid) = body.split_vertically(HEAD);
         let rows = self.panels.len().div_ceil(self.columns());
         let cells = grid.split_evenly((rows, self.columns()));
         for (cell, (stage, trajectory)) in cells.iter().zip(&self.panels) {
-            draw_fan(cell, trajectory, self.run.years(), Some(&labels::stage(stage)))?;
+            draw_fan(
+                cell,
+                trajectory,
+                self.run.years(),
+                Some(&labels::stage(stage)),
+            )?;
         }
         let items = legend_items(self.run.info.base_year);
         canvas::legend(&side, &items, (10, HEAD as i32 + 20), f64::from(SIDE - 30)).map(drop)
