@@ -257,6 +257,22 @@ fn report_links_only_files_that_exist_and_loads_nothing_from_the_network() {
 }
 
 #[test]
+fn run_without_map_draws_everything_else() {
+    let dir = synthetic_run();
+    let run_json = RUN_JSON.replace("\"map\":\"map.geojson\"", "\"map\":null");
+    fs::write(dir.path().join("run.json"), run_json).unwrap();
+    fs::remove_file(dir.path().join("map.geojson")).unwrap();
+    let written = draw_run(dir.path(), &PlotOptions::default()).expect("run without map draws");
+    let mut expected = expected_files(2024);
+    expected.retain(|p| !p.to_string_lossy().contains("map_"));
+    let relative: BTreeSet<PathBuf> = written
+        .iter()
+        .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+        .collect();
+    assert_eq!(relative, expected);
+}
+
+#[test]
 fn missing_summary_csv_is_an_error_naming_the_file() {
     let dir = synthetic_run();
     fs::remove_file(dir.path().join("summary.csv")).unwrap();

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colour;
 use super::data::Warning;
-use super::font::{wrap, FAMILY};
+use super::font::{text_width, wrap, FAMILY};
 use super::labels::percent;
 use super::output::DrawResult;
 
@@ -51,14 +51,25 @@ pub(crate) fn title<DB: DrawingBackend>(
     title: &str,
     subtitle: &str,
 ) -> DrawResult<DB> {
-    let (w, _) = area.dim_in_pixel();
+    let width = f64::from(area.dim_in_pixel().0) - 40.0;
+    let size = fit(title, width * 0.88, 24.0);
     text(
         area,
         title,
         (20, 14),
-        &bold(24.0, BLACK, HPos::Left, VPos::Top),
+        &bold(size, BLACK, HPos::Left, VPos::Top),
     )?;
-    paragraph(area, subtitle, (20, 48), f64::from(w) - 40.0, TEXT, GREY).map(drop)
+    paragraph(area, subtitle, (20, 48), width, TEXT, GREY).map(drop)
+}
+
+/// The largest font size up to `size` at which `text` fits in `width` pixels (at least 10).
+pub(crate) fn fit(text: &str, width: f64, size: f64) -> f64 {
+    let full = text_width(text, size);
+    if full <= width {
+        size
+    } else {
+        (size * width / full).max(10.0)
+    }
 }
 
 /// Draws `body` wrapped to `width` pixels from `at` downwards; returns the y below it.

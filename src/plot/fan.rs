@@ -81,7 +81,7 @@ impl Figure for FanChart<'_> {
         let (head, body) = root.split_vertically(84);
         let subtitle = format!(
             "Pupils needing a public seat against seats in open classes, by school year. {}",
-            run_line(self.run)
+            labels::run_line(self.run, script)
         );
         canvas::title(&head, &self.title(script), &subtitle)?;
         let (plot, side) = body.split_horizontally(890);
@@ -90,22 +90,6 @@ impl Figure for FanChart<'_> {
         items.extend(self.peak_note().map(|n| Item::new(Key::Note, n)));
         canvas::legend(&side, &items, (10, 20), 290.0).map(drop)
     }
-}
-
-/// "Scenario “…”, 10,000 Monte Carlo trials; school year 2020 observed, 2021–2035 projected."
-pub(crate) fn run_line(run: &Run) -> String {
-    let info = &run.info;
-    let trials = match info.trials {
-        Some(n) => format!("{} Monte Carlo trials", thousands(n as f64)),
-        None => "Monte Carlo trials".to_string(),
-    };
-    format!(
-        "Scenario “{}”, {trials}; school year {} observed, {}–{} projected.",
-        info.scenario.name,
-        info.base_year,
-        info.base_year + 1,
-        info.horizon
-    )
 }
 
 /// The legend of a fan chart.

@@ -8,7 +8,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::canvas::{self, Item, Key, GREY, TEXT};
 use super::colour;
 use super::data::{RiskRow, Run, StageInfo, Warning, ALL};
-use super::fan::run_line;
 use super::font::text_width;
 use super::labels::{self, percent, Form};
 use super::output::{file_id, DrawResult, Figure, Script};
@@ -94,7 +93,7 @@ impl HeatMap<'_> {
     }
 
     /// What a cell shows, and the run it comes from.
-    fn subtitle(&self) -> String {
+    fn subtitle(&self, script: Script) -> String {
         let pooled = if self.stage.is_city_wide() {
             " This stage is pooled city-wide (catchment = city), so only the city total is reported."
         } else {
@@ -104,7 +103,7 @@ impl HeatMap<'_> {
             "Each cell: % of trials in which the district {} in that school year ({} in risk.csv).{pooled} {}",
             self.measure.event(self.run),
             self.measure.column(),
-            run_line(self.run)
+            labels::run_line(self.run, script)
         )
     }
 
@@ -157,7 +156,7 @@ impl HeatMap<'_> {
     ) -> DrawResult<DB> {
         let top = self.row_top(i, id);
         let name = labels::district(self.run, id, script, Form::Full);
-        let size = fit_size(&name, f64::from(grid.x0 - 30));
+        let size = canvas::fit(&name, f64::from(grid.x0 - 30), TEXT);
         let weight = if id == ALL {
             canvas::bold
         } else {
@@ -239,7 +238,7 @@ impl Figure for HeatMap<'_> {
             self.measure.name(),
             labels::stage(self.stage)
         );
-        canvas::title(root, &title, &self.subtitle())?;
+        canvas::title(root, &title, &self.subtitle(script))?;
         let grid = Grid::new(self, script);
         self.draw_years(root, &grid)?;
         for row in self.rows().into_iter().enumerate() {
@@ -280,16 +279,6 @@ impl Grid {
     /// Centre of column `col`.
     fn centre(&self, col: usize) -> i32 {
         self.left(col) + self.cell / 2
-    }
-}
-
-/// The largest font size up to body size at which `text` fits in `width` pixels.
-fn fit_size(text: &str, width: f64) -> f64 {
-    let full = text_width(text, TEXT);
-    if full <= width {
-        TEXT
-    } else {
-        (TEXT * width / full).max(10.0)
     }
 }
 

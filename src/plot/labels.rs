@@ -38,6 +38,39 @@ fn district_name(d: &DistrictInfo, script: Script, form: Form) -> String {
     }
 }
 
+/// "Scenario “…”, 10,000 Monte Carlo trials; school year 2020 observed, 2021–2035 projected."
+pub(crate) fn run_line(run: &Run, script: Script) -> String {
+    let info = &run.info;
+    let trials = match info.trials {
+        Some(n) => format!("{} Monte Carlo trials", thousands(n as f64)),
+        None => "Monte Carlo trials".to_string(),
+    };
+    format!(
+        "{}, {trials}; school year {} observed, {}–{} projected.",
+        scenario(run, script),
+        info.base_year,
+        info.base_year + 1,
+        info.horizon
+    )
+}
+
+/// "Scenario “name”", or in PNG, when the font lacks the name's glyphs, the scenario's file name.
+fn scenario(run: &Run, script: Script) -> String {
+    let scenario = &run.info.scenario;
+    let file = scenario
+        .file
+        .as_deref()
+        .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f));
+    match (script, file) {
+        (Script::Embedded, _) if can_draw(&scenario.name) => {
+            format!("Scenario “{}”", scenario.name)
+        }
+        (Script::Embedded, Some(file)) if can_draw(file) => format!("Scenario {file}"),
+        (Script::Embedded, _) => "Scenario".to_string(),
+        (Script::Any, _) => format!("Scenario “{}”", scenario.name),
+    }
+}
+
 /// A stage with its ages, e.g. "primary (ages 6–11)".
 pub(crate) fn stage(s: &StageInfo) -> String {
     match s.ages {
@@ -71,6 +104,41 @@ pub(crate) fn percent(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A district named `name` with an optional romanised name.
+    fn district_info(name: &str, name_en: Option<&str>) -> DistrictInfo {
+        DistrictInfo {
+            id: "zhongyuan".into(),
+            name: name.into(),
+            name_en: name_en.map(str::to_string),
+            map_feature: None,
+            map_kind: None,
+        }
+    }
+
+    #[test]
+    fn png_labels_fall_back_to_drawable_names_svg_shows_both() {
+        let both = district_info("中原区", Some("Zhongyuan"));
+        assert_eq!(
+            district_name(&both, Script::Embedded, Form::Full),
+            "Zhongyuan"
+        );
+        assert_eq!(
+            district_name(&both, Script::Any, Form::Full),
+            "中原区 Zhongyuan"
+        );
+        assert_eq!(district_name(&both, Script::Any, Form::Short), "中原区");
+        let chinese_only = district_info("中原区", None);
+        assert_eq!(
+            district_name(&chinese_only, Script::Embedded, Form::Full),
+            "zhongyuan"
+        );
+        let latin = district_info("Zürich-Nord", Some("Zurich North"));
+        assert_eq!(
+            district_name(&latin, Script::Embedded, Form::Full),
+            "Zürich-Nord"
+        );
+    }
 
     #[test]
     fn thousands_groups_digits() {

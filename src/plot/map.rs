@@ -10,7 +10,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::canvas::{self, Item, Key, GREY};
 use super::colour;
 use super::data::{DistrictInfo, MapKind, Run, StageInfo};
-use super::fan::run_line;
 use super::font::{can_draw, text_width};
 use super::geo::{self, Feature, Point, Projection, Shape};
 use super::labels::{self, percent, Form};
@@ -248,7 +247,7 @@ impl Figure for DistrictMap<'_> {
         let subtitle = format!(
             "Colour: % of trials in which the district has more pupils than public seats in school year {} (p_shortfall in risk.csv). {}",
             self.year,
-            run_line(self.run)
+            labels::run_line(self.run, script)
         );
         canvas::title(root, &title, &subtitle)?;
         let layout = self.layout();

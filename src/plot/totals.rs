@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::canvas;
 use super::data::{Run, StageInfo, Trajectory, ALL};
-use super::fan::{draw_fan, legend_items, run_line};
+use super::fan::{draw_fan, legend_items};
 use super::labels;
 use super::output::{DrawResult, Figure, Script};
 
@@ -54,11 +54,15 @@ impl Figure for CityTotals<'_> {
         (PANELS + SIDE, (HEAD + rows * ROW).max(720))
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _: Script) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        script: Script,
+    ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let subtitle = format!(
             "Pupils needing a public seat against seats in open classes, summed over the city in each trial. {}",
-            run_line(self.run)
+            labels::run_line(self.run, script)
         );
         canvas::title(
             root,
