@@ -368,12 +368,17 @@ fn bad_risk_json_and_map_are_errors_naming_the_file() {
     );
 }
 
-/// Redraws the run folder named by `SEATSIM_PLOT_RUN_DIR`, for looking at the charts by eye:
+/// Redraws the run folder named by `SEATSIM_PLOT_RUN_DIR` (writing the synthetic run there first
+/// if it has no `run.json`), for looking at the charts by eye:
 /// `SEATSIM_PLOT_RUN_DIR=output/x cargo test --test plot_dev -- --ignored`.
 #[test]
 #[ignore = "draws the run folder named by SEATSIM_PLOT_RUN_DIR"]
 fn redraw_run_dir_from_env() {
     let dir = PathBuf::from(std::env::var("SEATSIM_PLOT_RUN_DIR").expect("SEATSIM_PLOT_RUN_DIR"));
+    if !dir.join("run.json").exists() {
+        fs::create_dir_all(&dir).unwrap();
+        write_run(&dir);
+    }
     let written = draw_run(&dir, &PlotOptions::default()).expect("run folder draws");
     println!("{} files written", written.len());
 }

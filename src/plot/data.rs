@@ -178,6 +178,27 @@ pub(crate) struct RiskRow {
     pub warning: Warning,
 }
 
+impl RiskRow {
+    /// Checks that probabilities lie in 0–1 and the expected shortfall is a finite number ≥ 0.
+    fn check(&self) -> Result<(), String> {
+        let probabilities = [
+            ("p_shortfall", self.p_shortfall),
+            ("p_large_classes", self.p_large_classes),
+        ];
+        for (name, p) in probabilities {
+            if let Some(p) = p.filter(|p| !(0.0..=1.0).contains(p)) {
+                return Err(format!("{name} = {p}: must be between 0 and 1"));
+            }
+        }
+        match self.expected_shortfall {
+            Some(e) if !(e.is_finite() && e >= 0.0) => Err(format!(
+                "expected_shortfall = {e}: must be a finite number ≥ 0"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A run folder, read and checked.
 #[derive(Debug)]
 pub(crate) struct Run {
@@ -321,6 +342,8 @@ struct SummaryRow {
     stage: String,
     year: i32,
     metric: String,
+    mean: Option<f64>,
+    sd: Option<f64>,
     p05: Option<f64>,
     p25: Option<f64>,
     p50: Option<f64>,
@@ -329,6 +352,20 @@ struct SummaryRow {
 }
 
 impl SummaryRow {
+    /// Checks that every number given is finite.
+    fn check_finite(&self) -> Result<(), String> {
+        let values = [
+            self.mean, self.sd, self.p05, self.p25, self.p50, self.p75, self.p95,
+        ];
+        match values.into_iter().flatten().find(|v| !v.is_finite()) {
+            Some(v) => Err(format!(
+                "{} has the value {v}: must be a finite number",
+                self.metric
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The five quantiles, if none is empty.
     fn quantiles(&self) -> Option<Quantiles> {
         Some(Quantiles {
@@ -367,6 +404,7 @@ fn read_summary(
     let mut out: BTreeMap<(String, String), Trajectory> = BTreeMap::new();
     read_csv(path, &SUMMARY_HEADER, |row: SummaryRow| {
         index.check(&row.district, &row.stage, row.year)?;
+        row.check_finite()?;
         let key = (row.district.clone(), row.stage.clone());
         match (row.metric.as_str(), row.quantiles()) {
             ("demand", Some(q)) => {
@@ -395,17 +433,7 @@ fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
     let mut out = Vec::new();
     read_csv(path, &RISK_HEADER, |row: RiskRow| {
         index.check(&row.district, &row.stage, row.year)?;
-        for (name, p) in [
-            ("p_shortfall", row.p_shortfall),
-            ("p_large_classes", row.p_large_classes),
-        ] {
-            if p.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-                return Err(format!(
-                    "{name} = {}: must be between 0 and 1",
-                    p.unwrap_or_default()
-                ));
-            }
-        }
+        row.check()?;
         out.push(row);
         Ok(())
     })?;

@@ -22,6 +22,8 @@ const HEAD: i32 = 96;
 const YEARS: i32 = 44;
 /// Width of the legend column on the right.
 const SIDE: i32 = 330;
+/// Widest a cell gets, for runs with few years.
+const MAX_CELL: i32 = 96;
 /// Extra space above the city-total row.
 const GAP: i32 = 14;
 
@@ -267,7 +269,7 @@ impl Grid {
             .fold(0.0, f64::max);
         let x0 = (widest as i32 + 30).clamp(140, 360);
         let columns = map.run.years().count().max(1) as i32;
-        let cell = (WIDTH as i32 - SIDE - x0 - 10) / columns;
+        let cell = ((WIDTH as i32 - SIDE - x0 - 10) / columns).min(MAX_CELL);
         Grid { x0, cell }
     }
 
