@@ -107,12 +107,17 @@ fn array(v: &Value) -> Result<&Vec<Value>, String> {
         .ok_or_else(|| format!("expected an array of coordinates, found {v}"))
 }
 
-/// A polygon: an array of rings.
+/// A polygon: a non-empty array of rings of at least three positions each.
 fn polygon(v: &Value) -> Result<Vec<Vec<Point>>, String> {
-    array(v)?
+    let rings: Vec<Vec<Point>> = array(v)?
         .iter()
         .map(|ring| array(ring)?.iter().map(position).collect())
-        .collect()
+        .collect::<Result<_, String>>()?;
+    match rings.iter().find(|r| r.len() < 3) {
+        _ if rings.is_empty() => Err("a polygon without rings".to_string()),
+        Some(r) => Err(format!("a ring of {} positions: needs at least 3", r.len())),
+        None => Ok(rings),
+    }
 }
 
 /// A `[longitude, latitude, …]` position.
@@ -280,7 +285,7 @@ pub(crate) fn interior_point(shape: &Shape, hint: Option<Point>) -> Point {
         .map(|k| y_lo + (y_hi - y_lo) * f64::from(k) / 10.0)
         .filter_map(|y| widest_run(ring, y))
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(ring[0], |(_, p)| p)
+        .map_or_else(|| ring.first().copied().unwrap_or_default(), |(_, p)| p)
 }
 
 /// The width and middle of the widest inside run of `ring` along the line at height `y`.
@@ -306,6 +311,19 @@ mod tests {
         let outer = vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
         let hole = vec![(3.0, 3.0), (7.0, 3.0), (7.0, 7.0), (3.0, 7.0)];
         vec![vec![outer, hole]]
+    }
+
+    #[test]
+    fn degenerate_geometry_is_an_error_not_a_panic() {
+        let bad = |coordinates: &str| {
+            let json = format!(
+                r#"{{"properties":{{"adcode":1}},"geometry":{{"type":"Polygon","coordinates":{coordinates}}}}}"#
+            );
+            feature(&serde_json::from_str(&json).expect("test JSON")).unwrap_err()
+        };
+        assert!(bad("[]").contains("without rings"));
+        assert!(bad("[[]]").contains("0 positions"));
+        assert!(bad("[[[1,2],[3]]]").contains("not [longitude, latitude]"));
     }
 
     #[test]
