@@ -22,3 +22,6 @@ mod compare;
 
 // `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
 mod backtest;
+
+// Charts, map and report.html from a run folder (synthetic runs and broken files).
+mod plot;

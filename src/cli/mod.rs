@@ -4,6 +4,7 @@ mod backtest;
 mod calibrate;
 mod check;
 mod compare;
+mod plot;
 mod progress;
 mod run;
 
@@ -41,6 +42,18 @@ pub enum Command {
     Compare(CompareArgs),
     /// Score a scenario's projection against observed values.
     Backtest(BacktestArgs),
+    /// Redraw the charts and report.html of a finished run from its CSV files.
+    Plot(PlotArgs),
+}
+
+/// Options of `seatsim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// The run's output folder (with summary.csv, risk.csv and run.json).
+    pub run_dir: PathBuf,
+    /// Year of the district maps (default: the horizon).
+    #[arg(long)]
+    pub map_year: Option<i32>,
 }
 
 /// Options of `seatsim calibrate`.
@@ -105,6 +118,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Backtest(args) => backtest::backtest(&args),
+        Command::Plot(args) => plot::run(&args),
     }
 }
 

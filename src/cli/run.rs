@@ -56,6 +56,9 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         map_copied: false,
     };
     report::write_run(&out, &engine, &acc, &settings)?;
+    if !args.no_plots {
+        crate::plot::draw_run(&out, &crate::plot::PlotOptions::default())?;
+    }
     if !args.quiet {
         print!("{}", report::top_risks(&engine, &acc));
         println!(
