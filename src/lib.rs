@@ -16,6 +16,7 @@ mod error;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use error::Error;

@@ -1,14 +1,19 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
 mod check;
+mod merge;
 mod progress;
 mod run;
+mod synth;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::Error;
+
+pub use merge::MergeArgs;
+pub use synth::SynthArgs;
 
 /// seatsim: Monte Carlo projection of public school seats against a construction pipeline.
 #[derive(Debug, Parser)]
@@ -29,6 +34,10 @@ pub enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Merge the shard folders of a `run --shard` into the results of one run.
+    Merge(MergeArgs),
+    /// Write a synthetic national-scale scenario (invented data) to try large runs.
+    Synth(SynthArgs),
 }
 
 /// Options of `seatsim run`.
@@ -57,6 +66,9 @@ pub struct RunArgs {
     /// No progress bar and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only part K of N of the trials and save its state for `seatsim merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "deterministic")]
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 /// Runs a parsed command line.
@@ -64,6 +76,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario } => check::check(&scenario),
+        Command::Merge(args) => merge::merge(&args),
+        Command::Synth(args) => synth::synth(&args),
     }
 }
 
