@@ -14,3 +14,6 @@ mod statistics;
 
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
+
+// `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
+mod shard;
