@@ -224,18 +224,18 @@ impl Part {
     /// Reads its payload, checks it against the header and decodes the accumulator.
     pub fn load(&self) -> Result<Accumulator, ShardError> {
         let p = &self.header.payload;
-        let path = self.path.with_file_name(&p.file);
+        let path = self.path.with_file_name(PAYLOAD_FILE);
         let bad = |message: String| ShardError::File {
             path: path.clone(),
             message,
         };
         let bytes = std::fs::read(&path).map_err(|e| bad(format!("cannot read ({e})")))?;
-        if bytes.len() as u64 != p.bytes || hex(&Sha256::digest(&bytes)) != p.sha256 {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        if bytes.len() as u64 != p.bytes || sha256 != p.sha256 {
             return Err(bad(format!(
-                "{} bytes with SHA-256 {}, but {} expects {} bytes with SHA-256 {}: the file is \
-                 incomplete, damaged or from another run",
+                "{} bytes with SHA-256 {sha256}, but {} expects {} bytes with SHA-256 {}: the \
+                 file is incomplete, damaged or from another run",
                 bytes.len(),
-                hex(&Sha256::digest(&bytes)),
                 self.name(),
                 p.bytes,
                 p.sha256
@@ -270,10 +270,11 @@ fn parse_header(text: &str) -> Result<Header, String> {
         ));
     }
     let header: Header = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    if header.payload.encoding != ENCODING {
+    let payload = &header.payload;
+    if (payload.file.as_str(), payload.encoding.as_str()) != (PAYLOAD_FILE, ENCODING) {
         return Err(format!(
-            "payload encoding {:?}, this seatsim reads {ENCODING:?}",
-            header.payload.encoding
+            "payload {:?} encoded {:?}; this seatsim reads {PAYLOAD_FILE:?} encoded {ENCODING:?}",
+            payload.file, payload.encoding
         ));
     }
     let run = &header.run;
