@@ -21,6 +21,7 @@ pub mod model;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use error::Error;

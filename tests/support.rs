@@ -147,3 +147,39 @@ impl Fixture {
         o
     }
 }
+
+/// Copies of repository scenarios, and commands expected to fail.
+impl Fixture {
+    /// A copy of `scenarios/<name>.toml` and its folder `scenarios/<name>/`.
+    pub fn scenario(name: &str) -> Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let toml = format!("{name}.toml");
+        let mut files = vec![(
+            toml.clone(),
+            std::fs::read_to_string(src.join(&toml)).unwrap(),
+        )];
+        for entry in std::fs::read_dir(src.join(name)).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = format!("{name}/{}", path.file_name().unwrap().to_string_lossy());
+            files.push((rel, std::fs::read_to_string(&path).unwrap()));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::new(&refs)
+    }
+
+    /// Runs `seatsim`, asserts it exits with code 2 (bad input), and returns its stderr.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str]) -> String {
+        let o = self.seatsim(args);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?} should be refused: {err}"
+        );
+        err
+    }
+}

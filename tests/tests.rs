@@ -25,3 +25,5 @@ mod backtest;
 
 // Charts, map and report.html from a run folder (synthetic runs and broken files).
 mod plot;
+// `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
+mod shard;

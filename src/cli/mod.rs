@@ -4,9 +4,11 @@ mod backtest;
 mod calibrate;
 mod check;
 mod compare;
+mod merge;
 mod plot;
 mod progress;
 mod run;
+mod synth;
 
 use std::path::PathBuf;
 
@@ -16,6 +18,9 @@ pub use backtest::BacktestArgs;
 pub use compare::CompareArgs;
 
 use crate::Error;
+
+pub use merge::MergeArgs;
+pub use synth::SynthArgs;
 
 /// seatsim: Monte Carlo projection of public school seats against a construction pipeline.
 #[derive(Debug, Parser)]
@@ -44,6 +49,10 @@ pub enum Command {
     Backtest(BacktestArgs),
     /// Redraw the charts and report.html of a finished run from its CSV files.
     Plot(PlotArgs),
+    /// Merge the shard folders of a `run --shard` into the results of one run.
+    Merge(MergeArgs),
+    /// Write a synthetic national-scale scenario (invented data) to try large runs.
+    Synth(SynthArgs),
 }
 
 /// Options of `seatsim plot`.
@@ -108,6 +117,9 @@ pub struct RunArgs {
     /// No progress bar and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only part K of N of the trials and save its state for `seatsim merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "deterministic")]
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 /// Runs a parsed command line.
@@ -119,6 +131,8 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Compare(args) => compare::compare(&args),
         Command::Backtest(args) => backtest::backtest(&args),
         Command::Plot(args) => plot::run(&args),
+        Command::Merge(args) => merge::merge(&args),
+        Command::Synth(args) => synth::synth(&args),
     }
 }
 
