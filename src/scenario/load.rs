@@ -2,6 +2,7 @@
 //! line every key came from so that later errors can point at it.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -9,6 +10,7 @@ use toml::de::DeTable;
 use toml::Table;
 
 use super::raw::ScenarioFile;
+use super::error::line_at;
 use super::ScenarioError;
 
 /// The merged raw scenario and what is needed to locate and fingerprint it.
@@ -142,17 +144,67 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
 }
 
 /// Checks one file alone against the schema, so that syntax errors, unknown keys and wrong
-/// types are reported at their own file and line.
+/// types are reported at their own file and line, naming the key.
 fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
-    toml::from_str::<ScenarioFile>(text)
-        .map(|_| ())
-        .map_err(|e| {
-            let msg = e.message().trim_end().to_string();
-            match e.span() {
-                Some(span) => ScenarioError::at_offset(path, text, span.start, msg),
-                None => ScenarioError::in_file(path, msg),
-            }
-        })
+    let Err(e) = toml::from_str::<ScenarioFile>(text) else {
+        return Ok(());
+    };
+    let raw = e.message().trim_end();
+    let Some(span) = e.span() else {
+        return Err(ScenarioError::in_file(path, raw));
+    };
+    let message = match DeTable::parse(text) {
+        Ok(table) => schema_message(raw, text, span.clone(), table.get_ref()),
+        Err(_) => format!("TOML syntax error: {raw}\n    | {}", line_text(text, span.start)),
+    };
+    Err(ScenarioError::at_offset(path, text, span.start, message))
+}
+
+/// A serde message about the value or key at `span`, rewritten to name the key, quote the
+/// bad value and say what is valid in a planner's words.
+fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>) -> String {
+    let entries = entries(table);
+    let key = entries.iter().find(|e| e.key_span.contains(&span.start));
+    if let (Some(key), Some(rest)) = (key, raw.strip_prefix("unknown field ")) {
+        let (name, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        return match key.path.rsplit_once('.') {
+            Some((table, _)) => format!("unknown key {name} in [{table}]: {expected}"),
+            None if key.is_table => format!("unknown table [{}]: {expected}", key.path),
+            None => format!("unknown top-level key {name}: {expected}"),
+        };
+    }
+    let holder = entries
+        .iter()
+        .filter(|e| e.value_span.contains(&span.start))
+        .max_by_key(|e| e.path.len());
+    let value = text.get(span).unwrap_or("").lines().next().unwrap_or("");
+    match (holder, raw.split_once(", expected ")) {
+        (Some(h), Some((_, expected))) => {
+            format!("{} = {value}: must be {}", h.path, plain_type(expected))
+        }
+        (Some(h), None) => format!("{}: {raw}", h.path),
+        (None, _) => raw.to_string(),
+    }
+}
+
+/// serde's name for an expected type, in a planner's words.
+fn plain_type(expected: &str) -> &str {
+    match expected {
+        "f64" => "a number",
+        "i64" => "a whole number",
+        "a string" => "text in quotes",
+        "a sequence" => "an array, e.g. [6, 11]",
+        t if t.starts_with("struct ") || t == "a map" => "a table",
+        t => t,
+    }
+}
+
+/// The text of the line holding byte `offset`.
+fn line_text(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    text[start..end].trim_end()
 }
 
 /// Makes `[data]` paths relative to the file that declares them.
@@ -191,31 +243,45 @@ fn merge_into(base: &mut Table, child: Table) {
 
 /// Records the line of every key of `text`, overriding what earlier files set.
 fn record_key_lines(file: &Path, text: &str, keys: &mut HashMap<String, (PathBuf, usize)>) {
-    if text.is_empty() {
+    let Ok(table) = DeTable::parse(text) else {
         return;
-    }
-    if let Ok(table) = DeTable::parse(text) {
-        walk(file, text, "", table.get_ref(), keys);
+    };
+    for e in entries(table.get_ref()) {
+        let line = line_at(text, e.key_span.start);
+        keys.insert(e.path, (file.to_path_buf(), line));
     }
 }
 
-fn walk(
-    file: &Path,
-    text: &str,
-    prefix: &str,
-    table: &DeTable<'_>,
-    keys: &mut HashMap<String, (PathBuf, usize)>,
-) {
+/// One key of a TOML file: its dotted path and where its name and value are.
+struct Entry {
+    path: String,
+    key_span: Range<usize>,
+    value_span: Range<usize>,
+    is_table: bool,
+}
+
+/// Every key of `table`, tables before their contents.
+fn entries(table: &DeTable<'_>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    walk("", table, &mut out);
+    out
+}
+
+fn walk(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Entry>) {
     for (key, value) in table.iter() {
         let path = if prefix.is_empty() {
             key.get_ref().to_string()
         } else {
             format!("{prefix}.{}", key.get_ref())
         };
-        let line = 1 + text[..key.span().start].matches('\n').count();
-        keys.insert(path.clone(), (file.to_path_buf(), line));
+        out.push(Entry {
+            path: path.clone(),
+            key_span: key.span(),
+            value_span: value.span(),
+            is_table: value.get_ref().is_table(),
+        });
         if let Some(inner) = value.get_ref().as_table() {
-            walk(file, text, &path, inner, keys);
+            walk(&path, inner, out);
         }
     }
 }

@@ -20,6 +20,10 @@ pub const MAX_TRIALS: i64 = 100_000_000;
 const MAX_HORIZON_YEARS: i64 = 100;
 /// Oldest accepted stage age.
 const MAX_AGE: i64 = 30;
+/// Popularity dispersion κ below this makes Gamma(κ, 1/κ) degenerate (scale overflows).
+const MIN_DISPERSION: f64 = 1e-6;
+/// Above this every school is equally popular to within rounding; leave it out instead.
+const MAX_DISPERSION: f64 = 1e9;
 
 /// Turns loaded files into a checked scenario, reading the CSV tables they name.
 pub fn validate(files: LoadedFiles) -> Result<Scenario> {
@@ -242,8 +246,9 @@ impl Validator<'_> {
                 return Err(self.err(
                     &format!("stages.{}.ages", pair[1].id),
                     format!(
-                        "stages `{}` (ages {:?}) and `{}` (ages {:?}) overlap: each age belongs to at most one stage",
-                        pair[0].id, pair[0].ages, pair[1].id, pair[1].ages
+                        "stages `{}` (ages [{}, {}]) and `{}` (ages [{}, {}]) overlap: each age belongs to at most one stage",
+                        pair[0].id, pair[0].ages.start(), pair[0].ages.end(),
+                        pair[1].id, pair[1].ages.start(), pair[1].ages.end()
                     ),
                 ));
             }
@@ -299,8 +304,8 @@ impl Validator<'_> {
                 self.num(
                     &key("dispersion"),
                     k,
-                    |k| k > 0.0,
-                    "> 0 (larger = schools more evenly popular)",
+                    |k| (MIN_DISPERSION..=MAX_DISPERSION).contains(&k),
+                    &format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)"),
                 )
             })
             .transpose()?;
@@ -531,22 +536,31 @@ impl Validator<'_> {
             )
         })?;
         let need = |v: Option<String>, key: &str, what: &str| {
-            v.map(PathBuf::from).ok_or_else(|| self.missing(key, what))
+            self.file(key, v)?.ok_or_else(|| self.missing(key, what))
         };
-        let map = d.map.map(PathBuf::from);
-        if let Some(m) = map.as_ref().filter(|m| !m.is_file()) {
-            return Err(self.err(
-                "data.map",
-                format!("data.map: no such file {}", m.display()),
-            ));
-        }
         Ok(DataPaths {
             districts: need(d.districts, "data.districts", "path of districts.csv")?,
             population: need(d.population, "data.population", "path of population.csv")?,
             capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
-            projects: d.projects.map(PathBuf::from),
-            map,
+            projects: self.file("data.projects", d.projects)?,
+            map: self.file("data.map", d.map)?,
         })
+    }
+
+    /// The path in `[data] key`, if set, after checking that it names a regular file.
+    fn file(&self, key: &str, path: Option<String>) -> Result<Option<PathBuf>> {
+        let Some(path) = path.map(PathBuf::from) else {
+            return Ok(None);
+        };
+        if path.is_file() {
+            return Ok(Some(path));
+        }
+        let problem = if path.exists() {
+            "is not a regular file"
+        } else {
+            "does not exist (paths are relative to the TOML file that names them)"
+        };
+        Err(self.err(key, format!("{key}: {} {problem}", path.display())))
     }
 }
 
@@ -806,9 +820,10 @@ fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayPro
     match filled {
         0 => Ok(default),
         4 => {
-            let p = DELAY_COLUMNS.map(|c| row.number(c));
-            let [a, b, c, d] = [p[0].clone()?, p[1].clone()?, p[2].clone()?, p[3].clone()?];
-            DelayProfile::new(a, b, c, d).map_err(|e| row.error(format!("delay profile: {e}")))
+            let [a, b, c, d] = DELAY_COLUMNS.map(|c| {
+                row.number_where(c, |x| (0.0..=1.0).contains(&x), "a probability from 0 to 1")
+            });
+            DelayProfile::new(a?, b?, c?, d?).map_err(|e| row.error(format!("delay profile: {e}")))
         }
         _ => Err(row.error("on_time, one_year, two_years, never: fill all four (summing to 1) or none (the scenario's [construction.delay])")),
     }
@@ -834,9 +849,9 @@ fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
                     p.id, district.id, stage.id
                 )));
             }
-            let added: u32 = of(ProjectKind::Expansion).map(|p| p.classes).sum();
-            let removed: u32 = of(ProjectKind::Closure).map(|p| p.classes).sum();
-            if removed > cap.classes + added {
+            let sum = |kind| of(kind).map(|p| u64::from(p.classes)).sum::<u64>();
+            let (added, removed) = (sum(ProjectKind::Expansion), sum(ProjectKind::Closure));
+            if removed > u64::from(cap.classes) + added {
                 return Err(ScenarioError::in_file(path, format!(
                     "closures in district {} stage {} remove {removed} classes but it has only {} (+{added} from expansions)",
                     district.id, stage.id, cap.classes
