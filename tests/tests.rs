@@ -14,3 +14,6 @@ mod statistics;
 
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
+
+// Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
+mod broken;

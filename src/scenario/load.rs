@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 use toml::Table;
 
-use super::raw::ScenarioFile;
 use super::error::line_at;
+use super::raw::ScenarioFile;
 use super::ScenarioError;
 
 /// The merged raw scenario and what is needed to locate and fingerprint it.
@@ -111,7 +111,7 @@ fn load_parent(
     };
     if !parent.is_file() {
         return Err(extends_error(&format!(
-            "no such file {} (the path is relative to this file)",
+            "{} does not exist (the path is relative to this file)",
             parent.display()
         )));
     }
@@ -155,7 +155,10 @@ fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
     };
     let message = match DeTable::parse(text) {
         Ok(table) => schema_message(raw, text, span.clone(), table.get_ref()),
-        Err(_) => format!("TOML syntax error: {raw}\n    | {}", line_text(text, span.start)),
+        Err(_) => format!(
+            "TOML syntax error: {raw}\n    | {}",
+            line_text(text, span.start)
+        ),
     };
     Err(ScenarioError::at_offset(path, text, span.start, message))
 }

@@ -294,7 +294,11 @@ impl DelayProfile {
         }
         let sum: f64 = p.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
-            let terms: Vec<_> = names.iter().zip(p).map(|(n, x)| format!("{n} {x}")).collect();
+            let terms: Vec<_> = names
+                .iter()
+                .zip(p)
+                .map(|(n, x)| format!("{n} {x}"))
+                .collect();
             return Err(format!(
                 "{} = {}: the four probabilities must sum to 1",
                 terms.join(" + "),

@@ -1,0 +1,151 @@
+//! The broken-scenario corpus (`tests/broken/cases.toml`): every case is one mutation of the
+//! valid scenario in `tests/broken/base/`, and must be refused with exit code 2, one short
+//! message naming where, the bad value and what is valid, no panic, and no output folder.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::support::Fixture;
+
+/// One case of the corpus, as written in `cases.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    #[serde(default = "default_file")]
+    file: String,
+    replace: Option<[String; 2]>,
+    content: Option<String>,
+    #[serde(default)]
+    delete: bool,
+    append_bytes: Option<Vec<u8>>,
+    #[serde(default)]
+    crlf: bool,
+    #[serde(default)]
+    files: BTreeMap<String, String>,
+    expect: Vec<String>,
+}
+
+fn default_file() -> String {
+    "scenario.toml".into()
+}
+
+#[derive(Debug, Deserialize)]
+struct Corpus {
+    case: Vec<Case>,
+}
+
+/// Lines an error message may take: the message, and a quoted source line.
+const MAX_LINES: usize = 3;
+
+fn corpus() -> Vec<Case> {
+    let text = include_str!("broken/cases.toml");
+    toml::from_str::<Corpus>(text)
+        .expect("cases.toml parses")
+        .case
+}
+
+impl Case {
+    /// The base scenario with this case's mutation applied, in a temp dir.
+    fn fixture(&self) -> Fixture {
+        let fx = Fixture::copy_of("tests/broken/base");
+        for (name, text) in &self.files {
+            std::fs::write(fx.path(name), text).unwrap();
+        }
+        let path = fx.path(&self.file);
+        if self.delete {
+            std::fs::remove_file(&path).unwrap();
+            return fx;
+        }
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if let Some([old, new]) = &self.replace {
+            assert!(
+                text.contains(old.as_str()),
+                "{}: `{old}` not in {}",
+                self.name,
+                self.file
+            );
+            text = text.replacen(old.as_str(), new, 1);
+        }
+        if let Some(content) = &self.content {
+            text.clone_from(content);
+        }
+        if self.crlf {
+            text = text.replace('\n', "\r\n");
+        }
+        let mut bytes = text.into_bytes();
+        bytes.extend(self.append_bytes.iter().flatten());
+        std::fs::write(&path, bytes).unwrap();
+        fx
+    }
+
+    /// What is wrong with seatsim's answer to this case, if anything.
+    fn check(&self) -> Option<String> {
+        let fx = self.fixture();
+        let out = fx.seatsim(&[
+            "run",
+            "scenario.toml",
+            "--out",
+            "out",
+            "--quiet",
+            "--no-plots",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let mut problems = Vec::new();
+        if out.status.code() != Some(2) {
+            problems.push(format!("exit code {:?}, expected 2", out.status.code()));
+        }
+        if !stderr.starts_with("error: ") || stderr.lines().count() > MAX_LINES {
+            problems.push(format!("not one `error: …` message of ≤ {MAX_LINES} lines"));
+        }
+        for fragment in &self.expect {
+            if !stderr.contains(fragment.as_str()) {
+                problems.push(format!("missing `{fragment}`"));
+            }
+        }
+        if fx.path("out").exists() {
+            problems.push("an output folder was created".into());
+        }
+        (!problems.is_empty()).then(|| {
+            format!(
+                "{}: {}\n  stderr: {}",
+                self.name,
+                problems.join("; "),
+                stderr.trim_end()
+            )
+        })
+    }
+}
+
+#[test]
+fn the_corpus_has_at_least_forty_cases_with_unique_names() {
+    let cases = corpus();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let mut names: Vec<_> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), cases.len(), "duplicate case names");
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let out = fx.seatsim(&["check", "scenario.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_broken_scenario_is_refused_with_a_located_message_and_nothing_written() {
+    let failures: Vec<String> = corpus().iter().filter_map(Case::check).collect();
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
