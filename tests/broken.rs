@@ -149,3 +149,66 @@ fn every_broken_scenario_is_refused_with_a_located_message_and_nothing_written()
         failures.join("\n")
     );
 }
+
+/// Adds `n` districts to the base scenario's tables, each with population and schools.
+fn add_districts(fx: &Fixture, n: usize) {
+    let append = |name: &str, rows: String| {
+        let mut text = std::fs::read_to_string(fx.path(name)).unwrap();
+        text += &rows;
+        std::fs::write(fx.path(name), text).unwrap();
+    };
+    let ids: Vec<String> = (0..n).map(|i| format!("extra{i}")).collect();
+    append(
+        "districts.csv",
+        ids.iter()
+            .map(|d| format!("{d},{d},,1000,0,0,0\n"))
+            .collect(),
+    );
+    append(
+        "population.csv",
+        ids.iter()
+            .flat_map(|d| (0..=17).map(move |age| format!("{d},{age},1000,100\n")))
+            .collect(),
+    );
+    let stages = ["kindergarten", "primary", "junior", "senior"];
+    append(
+        "capacity.csv",
+        ids.iter()
+            .flat_map(|d| stages.map(|s| format!("{d},{s},1,10\n")))
+            .collect(),
+    );
+}
+
+#[test]
+fn a_run_too_big_for_memory_is_refused_up_front_with_the_estimate_and_the_limit() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    add_districts(&fx, 200);
+    let toml = std::fs::read_to_string(fx.path("scenario.toml")).unwrap();
+    std::fs::write(
+        fx.path("scenario.toml"),
+        toml.replace("horizon = 2030", "horizon = 2120"),
+    )
+    .unwrap();
+    let args = [
+        "run",
+        "scenario.toml",
+        "--out",
+        "out",
+        "--threads",
+        "1024",
+        "--quiet",
+    ];
+    let o = fx.seatsim(&args);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for fragment in [
+        "would need about",
+        "1024 thread(s)",
+        "GiB",
+        "more than",
+        "--threads",
+    ] {
+        assert!(stderr.contains(fragment), "missing `{fragment}`: {stderr}");
+    }
+    assert!(!fx.path("out").exists());
+}

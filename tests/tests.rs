@@ -17,3 +17,9 @@ mod cli;
 
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
 mod broken;
+
+// Ctrl-C, SIGTERM and write failures: exit 1, previous results intact, no partial file.
+mod interrupt;
+
+// Invariants of the projection over random valid scenarios (proptest).
+mod properties;

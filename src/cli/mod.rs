@@ -1,10 +1,13 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
 mod check;
+mod limits;
 mod progress;
 mod run;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -83,4 +86,17 @@ fn default_out(scenario: &std::path::Path) -> PathBuf {
         .file_stem()
         .map_or_else(|| "run".into(), |s| s.to_owned());
     PathBuf::from("output").join(stem)
+}
+
+/// The flag that Ctrl-C (SIGINT), SIGTERM and SIGHUP set; long commands pass it to the engine,
+/// which stops after the chunks of trials under way. The handler is installed on first use.
+fn interrupted() -> &'static AtomicBool {
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // Fails only if the embedding program installed its own handler; then it decides, and
+        // the default action (ending the process) still leaves no half-written result file.
+        let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::SeqCst));
+    });
+    &FLAG
 }

@@ -18,6 +18,7 @@ use ndarray::Array3;
 
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
