@@ -204,7 +204,10 @@ fn plain_type(expected: &str) -> &str {
 
 /// The text of the line holding byte `offset`.
 fn line_text(text: &str, offset: usize) -> &str {
-    let offset = offset.min(text.len());
+    let offset = (0..=offset.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     text[start..end].trim_end()

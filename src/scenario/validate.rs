@@ -20,6 +20,9 @@ pub const MAX_TRIALS: i64 = 100_000_000;
 const MAX_HORIZON_YEARS: i64 = 100;
 /// Oldest accepted stage age.
 const MAX_AGE: i64 = 30;
+/// Largest accepted count of children in one CSV cell: far above any district's, so that a
+/// slipped digit is caught rather than projected (statistics stay exact below 1e9 per cell).
+const MAX_COUNT: f64 = 1e8;
 /// Popularity dispersion κ below this makes Gamma(κ, 1/κ) degenerate (scale overflows).
 const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
@@ -564,6 +567,17 @@ impl Validator<'_> {
     }
 }
 
+impl table::Row<'_> {
+    /// A number of children in `column`: from 0 to [`MAX_COUNT`].
+    fn count(&self, column: &str) -> Result<f64> {
+        self.number_where(
+            column,
+            |x| (0.0..=MAX_COUNT).contains(&x),
+            "≥ 0 and at most 100000000",
+        )
+    }
+}
+
 /// Reads the CSV tables into the scenario.
 fn read_tables(
     s: &mut Scenario,
@@ -618,10 +632,10 @@ fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec
             name_en: Some(row.raw("name_en"))
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
-            births_base: row.number_where("births_base", |x| x >= 0.0, "≥ 0")?,
+            births_base: row.count("births_base")?,
             rate_local: rate("rate_local")?,
             rate_migrant: rate("rate_migrant")?,
-            inflow: row.number_where("inflow", |x| x >= 0.0, "≥ 0")?,
+            inflow: row.count("inflow")?,
             map: map_link(&row, has_map)?,
         });
     }
@@ -690,9 +704,8 @@ fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Arr
                 s.districts[d.0].id
             )));
         }
-        pop[[d.0, Origin::Local as usize, age]] = row.number_where("local", |x| x >= 0.0, "≥ 0")?;
-        pop[[d.0, Origin::Migrant as usize, age]] =
-            row.number_where("migrant", |x| x >= 0.0, "≥ 0")?;
+        pop[[d.0, Origin::Local as usize, age]] = row.count("local")?;
+        pop[[d.0, Origin::Migrant as usize, age]] = row.count("migrant")?;
     }
     for (i, d) in s.districts.iter().enumerate() {
         if let Some(age) = (0..=max_age).find(|&a| !seen.contains(&(DistrictIx(i), a))) {
