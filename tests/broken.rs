@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
 use serde::Deserialize;
 
 use crate::support::Fixture;
@@ -211,4 +212,61 @@ fn a_run_too_big_for_memory_is_refused_up_front_with_the_estimate_and_the_limit(
         assert!(stderr.contains(fragment), "missing `{fragment}`: {stderr}");
     }
     assert!(!fx.path("out").exists());
+}
+
+/// Random edits per run of the loader test (raise it locally to hunt for panics).
+const LOADER_CASES: u32 = 200;
+
+/// Files of the base scenario that a random mutation may hit.
+const BASE_FILES: [&str; 5] = [
+    "scenario.toml",
+    "districts.csv",
+    "population.csv",
+    "capacity.csv",
+    "projects.csv",
+];
+
+/// Applies one random edit to `bytes`: splice `insert` in at `at`, after removing `cut` bytes.
+fn splice(bytes: &mut Vec<u8>, at: usize, cut: usize, insert: &[u8]) {
+    let at = at % (bytes.len() + 1);
+    let end = (at + cut).min(bytes.len());
+    bytes.splice(at..end, insert.iter().copied());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(LOADER_CASES))]
+
+    /// The stable-toolchain companion of the cargo-fuzz target (fuzz/): random edits of the
+    /// base files, some with tokens of the format, must load or fail with a located error.
+    #[test]
+    fn the_loader_never_panics_on_randomly_edited_files(
+        file in 0..BASE_FILES.len(),
+        edits in prop::collection::vec(
+            (
+                any::<usize>(),
+                0usize..40,
+                prop_oneof![
+                    prop::collection::vec(any::<u8>(), 0..12),
+                    prop::sample::select(vec![
+                        "nan", "inf", "-1", "1e308", "\"", "[", "]", "=", ",", "\n", "\r\n",
+                        "ALL", "extends = \"scenario.toml\"\n", "[stages.x]\n", "0", "2020",
+                    ])
+                    .prop_map(|t: &str| t.as_bytes().to_vec()),
+                ],
+            ),
+            1..4,
+        ),
+    ) {
+        let fx = Fixture::copy_of("tests/broken/base");
+        let path = fx.path(BASE_FILES[file]);
+        let mut bytes = std::fs::read(&path).unwrap();
+        for (at, cut, insert) in &edits {
+            splice(&mut bytes, *at, *cut, insert);
+        }
+        std::fs::write(&path, bytes).unwrap();
+        if let Err(e) = seatsim::scenario::Scenario::load(&fx.path("scenario.toml")) {
+            prop_assert!(!e.message.is_empty());
+            prop_assert!(BASE_FILES.iter().any(|f| e.file.ends_with(f)), "{e}");
+        }
+    }
 }
