@@ -32,7 +32,8 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
-    super::limits::check_memory(&Layout::new(&scenario), threads)?;
+    let workers = if args.deterministic { 1 } else { threads };
+    super::limits::check_memory(&Layout::new(&scenario), workers)?;
     let engine = Engine::new(scenario);
 
     let cancel = super::interrupted();
