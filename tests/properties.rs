@@ -95,6 +95,7 @@ fn project(n_districts: usize, years: i32) -> impl Strategy<Value = ProjectSpec>
         })
 }
 
+/// A random valid scenario: 1–6 projection years, 1–3 districts, two stages over ages 0–5.
 fn spec() -> impl Strategy<Value = Spec> {
     (1..=6i32, 1..=3usize).prop_flat_map(|(years, n_districts)| {
         (
@@ -116,53 +117,43 @@ fn spec() -> impl Strategy<Value = Spec> {
             prop::collection::vec(district(), n_districts),
             prop::collection::vec(project(n_districts, years), 0..4),
         )
-            .prop_map(|(a, b, districts, projects)| Spec {
-                years: a.0,
-                split: a.1,
-                class_size: a.2,
-                dispersion: a.3,
-                city_last_stage: a.4,
-                index: a.5,
-                sigma: b.0,
-                rho: b.1,
-                survival: b.2,
-                migrant_stay: b.3,
-                delay: normalised(b.4),
-                districts,
-                projects,
+            .prop_map(|(stages, shocks, districts, projects)| {
+                let (years, split, class_size, dispersion, city_last_stage, index) = stages;
+                let (sigma, rho, survival, migrant_stay, delay) = shocks;
+                Spec {
+                    years,
+                    split,
+                    class_size,
+                    dispersion,
+                    city_last_stage,
+                    index,
+                    sigma,
+                    rho,
+                    survival,
+                    migrant_stay,
+                    delay: normalised(delay),
+                    districts,
+                    projects,
+                }
             })
             .prop_map(Spec::expand_only_existing_schools)
     })
 }
 
+/// Weights scaled to sum to 1 (delay probabilities).
 fn normalised(w: [f64; 4]) -> [f64; 4] {
     let total: f64 = w.iter().sum();
     w.map(|x| x / total)
 }
 
 impl Spec {
+    /// The scenario TOML: years, stages, then the random shocks and rates.
     fn toml(&self) -> String {
         let mut t = format!(
-            "[scenario]\nbase_year = {BASE_YEAR}\nhorizon = {}\ntrials = 1\n\n",
-            BASE_YEAR + self.years
+            "[scenario]\nbase_year = {BASE_YEAR}\nhorizon = {}\ntrials = 1\n\n{}",
+            BASE_YEAR + self.years,
+            self.stages_toml()
         );
-        for (s, (first, last)) in [(0, self.split - 1), (self.split, MAX_AGE)]
-            .iter()
-            .enumerate()
-        {
-            let size = self.class_size[s];
-            writeln!(
-                t,
-                "[stages.s{s}]\nages = [{first}, {last}]\nclass_size = {size}"
-            )
-            .unwrap();
-            if let Some(k) = self.dispersion[s] {
-                writeln!(t, "dispersion = {k}").unwrap();
-            }
-        }
-        if self.city_last_stage {
-            t += "catchment = \"city\"\n";
-        }
         let index: Vec<_> = self
             .index
             .iter()
@@ -186,9 +177,30 @@ impl Spec {
         .unwrap();
         t
     }
-}
 
-impl Spec {
+    /// Two stages, ages `0..split` and `split..=MAX_AGE`, the second maybe city-wide.
+    fn stages_toml(&self) -> String {
+        let mut t = String::new();
+        for (s, (first, last)) in [(0, self.split - 1), (self.split, MAX_AGE)]
+            .iter()
+            .enumerate()
+        {
+            let size = self.class_size[s];
+            writeln!(
+                t,
+                "[stages.s{s}]\nages = [{first}, {last}]\nclass_size = {size}"
+            )
+            .unwrap();
+            if let Some(k) = self.dispersion[s] {
+                writeln!(t, "dispersion = {k}").unwrap();
+            }
+        }
+        if self.city_last_stage {
+            t += "catchment = \"city\"\n";
+        }
+        t
+    }
+
     /// Turns expansions of a stage a district has no school of into new schools.
     fn expand_only_existing_schools(mut self) -> Self {
         for p in &mut self.projects {
