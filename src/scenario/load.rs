@@ -180,7 +180,8 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
         .iter()
         .filter(|e| e.value_span.contains(&span.start))
         .max_by_key(|e| e.path.len());
-    let value = text.get(span).unwrap_or("").lines().next().unwrap_or("");
+    let first_line = text.get(span).unwrap_or("").lines().next().unwrap_or("");
+    let value: String = first_line.chars().take(MAX_QUOTED).collect();
     match (holder, raw.split_once(", expected ")) {
         (Some(h), Some((_, expected))) => {
             format!("{} = {value}: must be {}", h.path, plain_type(expected))
@@ -189,6 +190,9 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
         (None, _) => raw.to_string(),
     }
 }
+
+/// Longest bad value quoted in a message, in characters.
+const MAX_QUOTED: usize = 60;
 
 /// serde's name for an expected type, in a planner's words.
 fn plain_type(expected: &str) -> &str {
