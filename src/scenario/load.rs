@@ -86,7 +86,14 @@ fn load_chain(
     resolve_data_paths(&mut table, dir);
     visiting.push(canonical(path));
     let mut merged = match take_extends(&mut table) {
-        Some(rel) => load_parent(path, &dir.join(&rel), &rel, visiting, chain, hasher)?,
+        Some(rel) => {
+            let child = ScenarioError {
+                file: path.to_path_buf(),
+                line: key_line(&text, "scenario.extends"),
+                message: format!("[scenario] extends = \"{rel}\""),
+            };
+            load_parent(child, &dir.join(&rel), visiting, chain, hasher)?
+        }
         None => Table::new(),
     };
     visiting.pop();
@@ -97,17 +104,18 @@ fn load_chain(
     Ok(merged)
 }
 
-/// Loads the parent named by `[scenario] extends = "rel"` in `child`.
+/// Loads the parent named by `[scenario] extends`; `child` locates that key, its message
+/// quoting it.
 fn load_parent(
-    child: &Path,
+    child: ScenarioError,
     parent: &Path,
-    rel: &str,
     visiting: &mut Vec<PathBuf>,
     chain: &mut Vec<(PathBuf, String)>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
-    let extends_error = |what: &str| {
-        ScenarioError::in_file(child, format!("[scenario] extends = \"{rel}\": {what}"))
+    let extends_error = |what: &str| ScenarioError {
+        message: format!("{}: {what}", child.message),
+        ..child.clone()
     };
     if !parent.is_file() {
         return Err(extends_error(&format!(
@@ -121,6 +129,15 @@ fn load_parent(
         ));
     }
     load_chain(parent, visiting, chain, hasher)
+}
+
+/// The line where `key` (a dotted path) is set in `text`, if it parses.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let table = DeTable::parse(text).ok()?;
+    let entry = entries(table.get_ref())
+        .into_iter()
+        .find(|e| e.path == key)?;
+    Some(line_at(text, entry.key_span.start))
 }
 
 fn canonical(p: &Path) -> PathBuf {
