@@ -183,3 +183,22 @@ impl Fixture {
         err
     }
 }
+
+impl Fixture {
+    /// A fixture holding a copy of the files of folder `dir` (relative to the crate root).
+    pub fn copy_of(dir: &str) -> Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let fixture = Self::new(&[]);
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(
+                    entry.path(),
+                    fixture.path(&entry.file_name().to_string_lossy()),
+                )
+                .unwrap();
+            }
+        }
+        fixture
+    }
+}

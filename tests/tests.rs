@@ -27,3 +27,11 @@ mod backtest;
 mod plot;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
+// Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
+mod broken;
+
+// Ctrl-C, SIGTERM and write failures: exit 1, previous results intact, no partial file.
+mod interrupt;
+
+// Invariants of the projection over random valid scenarios (proptest).
+mod properties;

@@ -2,12 +2,11 @@
 //! print its accuracy by metric and horizon.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
-use super::compare::{stem, trials};
 use super::progress::Progress;
+use super::{stem, trials};
 use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
 use crate::engine::{self, Engine, Mode};
 use crate::scenario::Scenario;
@@ -62,7 +61,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let observations = read_observed(&args.observed, &engine)?;
 
     let progress = Progress::new(mode.trials(), args.quiet);
-    let acc = engine::run(&engine, &mode, threads, &AtomicBool::new(false), &|done| {
+    let acc = engine::run(&engine, &mode, threads, super::interrupted(), &|done| {
         progress.update(done)
     })
     .map_err(|_| Error::Interrupted)?;

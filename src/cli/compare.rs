@@ -1,20 +1,17 @@
 //! `seatsim compare`: run two scenarios on the same random draws, write the paired
 //! differences and show what the change buys.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
 
 use super::progress::Progress;
+use super::{stem, trials};
 use crate::compare::{what_it_buys, write_compare, CompareSettings, Comparison};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
 use crate::Error;
-
-/// Largest trial count accepted on the command line.
-const MAX_TRIALS: u64 = 100_000_000;
 
 /// Options of `seatsim compare`.
 #[derive(Debug, Args)]
@@ -66,7 +63,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let progress = Progress::new(trials, args.quiet);
     let started = Instant::now();
     let paired = c
-        .run(seed, 0..trials, threads, &AtomicBool::new(false), &|done| {
+        .run(seed, 0..trials, threads, super::interrupted(), &|done| {
             progress.update(done)
         })
         .map_err(|_| Error::Interrupted)?;
@@ -87,22 +84,4 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         );
     }
     Ok(())
-}
-
-/// Trials to run: the request, or the scenario's default; between 1 and [`MAX_TRIALS`].
-pub(super) fn trials(requested: Option<u64>, default: u64) -> Result<u64, Error> {
-    let trials = requested.unwrap_or(default);
-    if (1..=MAX_TRIALS).contains(&trials) {
-        Ok(trials)
-    } else {
-        Err(Error::Usage(format!(
-            "--trials {trials}: must be between 1 and {MAX_TRIALS}"
-        )))
-    }
-}
-
-/// A scenario file's stem, for default output folder names.
-pub(super) fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned())
 }

@@ -4,19 +4,23 @@ mod backtest;
 mod calibrate;
 mod check;
 mod compare;
+mod limits;
 mod merge;
 mod plot;
 mod progress;
 mod run;
 mod synth;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
 
 use clap::{Args, Parser, Subcommand};
 
 pub use backtest::BacktestArgs;
 pub use compare::CompareArgs;
 
+use crate::scenario::MAX_TRIALS;
 use crate::Error;
 
 pub use merge::MergeArgs;
@@ -146,10 +150,38 @@ fn threads(requested: Option<usize>) -> Result<usize, Error> {
     }
 }
 
+/// Trials to run: the request, or the scenario's default; between 1 and [`MAX_TRIALS`].
+fn trials(requested: Option<u64>, default: u64) -> Result<u64, Error> {
+    let trials = requested.unwrap_or(default);
+    if (1..=MAX_TRIALS).contains(&trials) {
+        Ok(trials)
+    } else {
+        Err(Error::Usage(format!(
+            "--trials {trials}: must be between 1 and {MAX_TRIALS}"
+        )))
+    }
+}
+
+/// A scenario file's stem, for default output folder names.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned())
+}
+
 /// Default output folder of a scenario: `output/<file stem>/`.
-fn default_out(scenario: &std::path::Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map_or_else(|| "run".into(), |s| s.to_owned());
-    PathBuf::from("output").join(stem)
+fn default_out(scenario: &Path) -> PathBuf {
+    PathBuf::from("output").join(stem(scenario))
+}
+
+/// The flag that Ctrl-C (SIGINT), SIGTERM and SIGHUP set; long commands pass it to the engine,
+/// which stops after the chunks of trials under way. The handler is installed on first use.
+fn interrupted() -> &'static AtomicBool {
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // Fails only if the embedding program installed its own handler; then it decides, and
+        // the default action (ending the process) still leaves no half-written result file.
+        let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::SeqCst));
+    });
+    &FLAG
 }

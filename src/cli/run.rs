@@ -2,30 +2,21 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::progress::Progress;
 use super::RunArgs;
-use crate::engine::{self, Accumulator, Engine, Mode};
+use crate::engine::{self, Accumulator, Engine, Layout, Mode};
 use crate::report::{self, RunSettings};
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardSpec};
 use crate::Error;
 
-/// Largest trial count accepted on the command line.
-const MAX_TRIALS: u64 = 100_000_000;
-
 /// Runs `seatsim run`.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
     let threads = super::threads(args.threads)?;
-    let trials = args.trials.unwrap_or(scenario.trials);
-    if !(1..=MAX_TRIALS).contains(&trials) {
-        return Err(Error::Usage(format!(
-            "--trials {trials}: must be between 1 and {MAX_TRIALS}"
-        )));
-    }
+    let trials = super::trials(args.trials, scenario.trials)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let mode = if args.deterministic {
         Mode::Deterministic
@@ -39,16 +30,19 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
+    let workers = if args.deterministic { 1 } else { threads };
+    super::limits::check_memory(&Layout::new(&scenario), workers)?;
     let engine = Engine::new(scenario);
 
+    let cancel = super::interrupted();
     let progress = Progress::new(mode.trials(), args.quiet);
     let started = Instant::now();
-    let acc = engine::run(&engine, &mode, threads, &AtomicBool::new(false), &|done| {
+    let result = engine::run(&engine, &mode, threads, cancel, &|done| {
         progress.update(done)
-    })
-    .map_err(|_| Error::Interrupted)?;
-    let elapsed = started.elapsed().as_secs_f64();
+    });
     progress.finish();
+    let acc = result.map_err(|_| Error::Interrupted)?;
+    let elapsed = started.elapsed().as_secs_f64();
 
     let settings = RunSettings {
         seed,

@@ -22,12 +22,21 @@ pub fn write_atomic(
         fill(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        sync_dir(path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io)
+}
+
+/// Makes a rename in `path`'s folder durable (on Unix; elsewhere renames need no help).
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|_| cfg!(unix)) {
+        Some(dir) if !dir.as_os_str().is_empty() => File::open(dir)?.sync_all(),
+        _ => Ok(()),
+    }
 }
 
 /// `dir/.name.tmp-<pid>`: hidden, and never mistaken for a finished output file.
@@ -40,7 +49,12 @@ fn temp_name(path: &Path) -> PathBuf {
 
 /// Creates `dir` (and its parents) for output.
 pub fn create_dir(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+    let result = if dir.exists() && !dir.is_dir() {
+        Err(std::io::Error::other("it exists and is not a folder"))
+    } else {
+        std::fs::create_dir_all(dir)
+    };
+    result.map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })
@@ -63,5 +77,14 @@ mod tests {
         assert!(failed.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_output_folder_that_is_a_file_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out");
+        std::fs::write(&file, "not a folder").unwrap();
+        let err = create_dir(&file).unwrap_err().to_string();
+        assert!(err.contains("exists and is not a folder"), "{err}");
     }
 }

@@ -35,12 +35,16 @@ impl ScenarioError {
 
     /// An error at byte offset `offset` of `text`, the contents of `file`.
     pub fn at_offset(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
-        let line = 1 + text.as_bytes()[..offset.min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        Self::at_line(file, line, message)
+        Self::at_line(file, line_at(text, offset), message)
     }
+}
+
+/// The 1-based line of byte `offset` in `text` (the last line if past the end).
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 impl fmt::Display for ScenarioError {

@@ -2,12 +2,14 @@
 //! line every key came from so that later errors can point at it.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 use toml::Table;
 
+use super::error::line_at;
 use super::raw::ScenarioFile;
 use super::ScenarioError;
 
@@ -84,7 +86,14 @@ fn load_chain(
     resolve_data_paths(&mut table, dir);
     visiting.push(canonical(path));
     let mut merged = match take_extends(&mut table) {
-        Some(rel) => load_parent(path, &dir.join(&rel), &rel, visiting, chain, hasher)?,
+        Some(rel) => {
+            let child = ScenarioError {
+                file: path.to_path_buf(),
+                line: key_line(&text, "scenario.extends"),
+                message: format!("[scenario] extends = \"{rel}\""),
+            };
+            load_parent(child, &dir.join(&rel), visiting, chain, hasher)?
+        }
         None => Table::new(),
     };
     visiting.pop();
@@ -95,21 +104,22 @@ fn load_chain(
     Ok(merged)
 }
 
-/// Loads the parent named by `[scenario] extends = "rel"` in `child`.
+/// Loads the parent named by `[scenario] extends`; `child` locates that key, its message
+/// quoting it.
 fn load_parent(
-    child: &Path,
+    child: ScenarioError,
     parent: &Path,
-    rel: &str,
     visiting: &mut Vec<PathBuf>,
     chain: &mut Vec<(PathBuf, String)>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
-    let extends_error = |what: &str| {
-        ScenarioError::in_file(child, format!("[scenario] extends = \"{rel}\": {what}"))
+    let extends_error = |what: &str| ScenarioError {
+        message: format!("{}: {what}", child.message),
+        ..child.clone()
     };
     if !parent.is_file() {
         return Err(extends_error(&format!(
-            "no such file {} (the path is relative to this file)",
+            "{} does not exist (the path is relative to this file)",
             parent.display()
         )));
     }
@@ -119,6 +129,15 @@ fn load_parent(
         ));
     }
     load_chain(parent, visiting, chain, hasher)
+}
+
+/// The line where `key` (a dotted path) is set in `text`, if it parses.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let table = DeTable::parse(text).ok()?;
+    let entry = entries(table.get_ref())
+        .into_iter()
+        .find(|e| e.path == key)?;
+    Some(line_at(text, entry.key_span.start))
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -142,17 +161,77 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
 }
 
 /// Checks one file alone against the schema, so that syntax errors, unknown keys and wrong
-/// types are reported at their own file and line.
+/// types are reported at their own file and line, naming the key.
 fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
-    toml::from_str::<ScenarioFile>(text)
-        .map(|_| ())
-        .map_err(|e| {
-            let msg = e.message().trim_end().to_string();
-            match e.span() {
-                Some(span) => ScenarioError::at_offset(path, text, span.start, msg),
-                None => ScenarioError::in_file(path, msg),
-            }
-        })
+    let Err(e) = toml::from_str::<ScenarioFile>(text) else {
+        return Ok(());
+    };
+    let raw = e.message().trim_end();
+    let Some(span) = e.span() else {
+        return Err(ScenarioError::in_file(path, raw));
+    };
+    let message = match DeTable::parse(text) {
+        Ok(table) => schema_message(raw, text, span.clone(), table.get_ref()),
+        Err(_) => format!(
+            "TOML syntax error: {raw}\n    | {}",
+            line_text(text, span.start)
+        ),
+    };
+    Err(ScenarioError::at_offset(path, text, span.start, message))
+}
+
+/// A serde message about the value or key at `span`, rewritten to name the key, quote the
+/// bad value and say what is valid in a planner's words.
+fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>) -> String {
+    let entries = entries(table);
+    let key = entries.iter().find(|e| e.key_span.contains(&span.start));
+    if let (Some(key), Some(rest)) = (key, raw.strip_prefix("unknown field ")) {
+        let (name, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        return match key.path.rsplit_once('.') {
+            Some((table, _)) => format!("unknown key {name} in [{table}]: {expected}"),
+            None if key.is_table => format!("unknown table [{}]: {expected}", key.path),
+            None => format!("unknown top-level key {name}: {expected}"),
+        };
+    }
+    let holder = entries
+        .iter()
+        .filter(|e| e.value_span.contains(&span.start))
+        .max_by_key(|e| e.path.len());
+    let first_line = text.get(span).unwrap_or("").lines().next().unwrap_or("");
+    let value: String = first_line.chars().take(MAX_QUOTED).collect();
+    match (holder, raw.split_once(", expected ")) {
+        (Some(h), Some((_, expected))) => {
+            format!("{} = {value}: must be {}", h.path, plain_type(expected))
+        }
+        (Some(h), None) => format!("{}: {raw}", h.path),
+        (None, _) => raw.to_string(),
+    }
+}
+
+/// Longest bad value quoted in a message, in characters.
+const MAX_QUOTED: usize = 60;
+
+/// serde's name for an expected type, in a planner's words.
+fn plain_type(expected: &str) -> &str {
+    match expected {
+        "f64" => "a number",
+        "i64" => "a whole number",
+        "a string" => "text in quotes",
+        "a sequence" => "an array, e.g. [6, 11]",
+        t if t.starts_with("struct ") || t == "a map" => "a table",
+        t => t,
+    }
+}
+
+/// The text of the line holding byte `offset`.
+fn line_text(text: &str, offset: usize) -> &str {
+    let offset = (0..=offset.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    text[start..end].trim_end()
 }
 
 /// Makes `[data]` paths relative to the file that declares them.
@@ -191,31 +270,45 @@ fn merge_into(base: &mut Table, child: Table) {
 
 /// Records the line of every key of `text`, overriding what earlier files set.
 fn record_key_lines(file: &Path, text: &str, keys: &mut HashMap<String, (PathBuf, usize)>) {
-    if text.is_empty() {
+    let Ok(table) = DeTable::parse(text) else {
         return;
-    }
-    if let Ok(table) = DeTable::parse(text) {
-        walk(file, text, "", table.get_ref(), keys);
+    };
+    for e in entries(table.get_ref()) {
+        let line = line_at(text, e.key_span.start);
+        keys.insert(e.path, (file.to_path_buf(), line));
     }
 }
 
-fn walk(
-    file: &Path,
-    text: &str,
-    prefix: &str,
-    table: &DeTable<'_>,
-    keys: &mut HashMap<String, (PathBuf, usize)>,
-) {
+/// One key of a TOML file: its dotted path and where its name and value are.
+struct Entry {
+    path: String,
+    key_span: Range<usize>,
+    value_span: Range<usize>,
+    is_table: bool,
+}
+
+/// Every key of `table`, tables before their contents.
+fn entries(table: &DeTable<'_>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    walk("", table, &mut out);
+    out
+}
+
+fn walk(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Entry>) {
     for (key, value) in table.iter() {
         let path = if prefix.is_empty() {
             key.get_ref().to_string()
         } else {
             format!("{prefix}.{}", key.get_ref())
         };
-        let line = 1 + text[..key.span().start].matches('\n').count();
-        keys.insert(path.clone(), (file.to_path_buf(), line));
+        out.push(Entry {
+            path: path.clone(),
+            key_span: key.span(),
+            value_span: value.span(),
+            is_table: value.get_ref().is_table(),
+        });
         if let Some(inner) = value.get_ref().as_table() {
-            walk(file, text, &path, inner, keys);
+            walk(&path, inner, out);
         }
     }
 }

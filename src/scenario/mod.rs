@@ -18,6 +18,7 @@ use ndarray::Array3;
 
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -285,13 +286,24 @@ impl DelayProfile {
     /// A profile from four probabilities in [0, 1] that sum to 1 (within 1e-6).
     pub fn new(on_time: f64, one_year: f64, two_years: f64, never: f64) -> Result<Self, String> {
         let p = [on_time, one_year, two_years, never];
-        if let Some(bad) = p.iter().find(|x| !(0.0..=1.0).contains(*x)) {
-            return Err(format!("probability {bad} must be in [0, 1]"));
+        let names = ["on_time", "one_year", "two_years", "never"];
+        if let Some(i) = p.iter().position(|x| !(0.0..=1.0).contains(x)) {
+            return Err(format!(
+                "{} = {}: must be a probability from 0 to 1",
+                names[i], p[i]
+            ));
         }
         let sum: f64 = p.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
+            let terms: Vec<_> = names
+                .iter()
+                .zip(p)
+                .map(|(n, x)| format!("{n} {x}"))
+                .collect();
             return Err(format!(
-                "on_time + one_year + two_years + never = {sum} must be 1"
+                "{} = {}: the four probabilities must sum to 1",
+                terms.join(" + "),
+                (sum * 1e9).round() / 1e9
             ));
         }
         Ok(Self {
@@ -353,7 +365,7 @@ mod tests {
     fn delay_profile_refuses_bad_probabilities() {
         assert!(DelayProfile::new(0.6, 0.25, 0.1, 0.1)
             .unwrap_err()
-            .contains("must be 1"));
+            .contains("must sum to 1"));
         assert!(DelayProfile::new(1.2, -0.2, 0.0, 0.0).is_err());
     }
 }

@@ -39,7 +39,10 @@ impl CsvTable {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let header = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+        let header = reader
+            .headers()
+            .map_err(|e| csv_error(path, &text, &e))?
+            .clone();
         if header.iter().all(str::is_empty) {
             return Err(ScenarioError::at_line(
                 path,
@@ -50,8 +53,8 @@ impl CsvTable {
         let columns = check_header(path, &header, required, optional, &expected())?;
         let mut records = Vec::new();
         for result in reader.records() {
-            let record = result.map_err(|e| csv_error(path, &e))?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let record = result.map_err(|e| csv_error(path, &text, &e))?;
+            let line = record.position().map_or(0, |p| line_of(&text, p));
             if record.iter().all(str::is_empty) {
                 continue;
             }
@@ -88,7 +91,10 @@ fn check_header(
             return Err(ScenarioError::at_line(
                 path,
                 1,
-                format!("unknown column `{name}`: expected columns {expected}"),
+                format!(
+                    "unknown column `{name}`: expected columns {expected}{}",
+                    separator_hint(header)
+                ),
             ));
         };
         if columns.insert(known, i).is_some() {
@@ -109,8 +115,32 @@ fn check_header(
     Ok(columns)
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> ScenarioError {
-    let line = e.position().map(|p| p.line() as usize);
+/// The 1-based line on which the record at `pos` starts.
+///
+/// `csv` miscounts lines in files with CRLF endings or blank lines (as spreadsheets write
+/// them), and its byte offset points at the end of the previous record, so the line is
+/// counted here from the text itself.
+fn line_of(text: &str, pos: &csv::Position) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = (pos.byte() as usize).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A hint when a one-column header looks separated by `;` or tabs (a spreadsheet's export).
+fn separator_hint(header: &StringRecord) -> &'static str {
+    match header.iter().collect::<Vec<_>>()[..] {
+        [one] if one.contains(';') || one.contains('\t') => {
+            " (the file seems to use `;` or tabs between columns: save it as comma-separated CSV)"
+        }
+        _ => "",
+    }
+}
+
+fn csv_error(path: &Path, text: &str, e: &csv::Error) -> ScenarioError {
+    let line = e.position().map(|p| line_of(text, p));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -168,16 +198,6 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A finite number in `column`.
-    pub fn number(&self, column: &str) -> Result<f64, ScenarioError> {
-        let s = self.text(column)?;
-        match s.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(x),
-            Ok(_) => Err(self.error(format!("{column} = {s}: must be a finite number"))),
-            Err(_) => Err(self.error(format!("{column} = \"{s}\": not a number"))),
-        }
-    }
-
     /// A finite number in `column` that satisfies `ok`, described by `valid` (e.g. "≥ 0").
     pub fn number_where(
         &self,
@@ -185,26 +205,24 @@ impl<'a> Row<'a> {
         ok: impl Fn(f64) -> bool,
         valid: &str,
     ) -> Result<f64, ScenarioError> {
-        let x = self.number(column)?;
-        if ok(x) {
-            Ok(x)
-        } else {
-            Err(self.error(format!("{column} = {}: must be {valid}", self.raw(column))))
+        let s = self.text(column)?;
+        match s.parse::<f64>() {
+            Ok(x) if x.is_finite() && ok(x) => Ok(x),
+            Ok(x) if x.is_finite() => Err(self.error(format!("{column} = {s}: must be {valid}"))),
+            _ => Err(self.error(format!(
+                "{column} = {s}: not a finite number; must be {valid}"
+            ))),
         }
     }
 
     /// A whole number in `min..=max` in `column`.
     pub fn whole(&self, column: &str, min: i64, max: i64) -> Result<i64, ScenarioError> {
         let s = self.text(column)?;
-        let n = s
-            .parse::<i64>()
-            .map_err(|_| self.error(format!("{column} = \"{s}\": not a whole number")))?;
-        if (min..=max).contains(&n) {
-            Ok(n)
-        } else if max == i64::MAX {
-            Err(self.error(format!("{column} = {n}: must be ≥ {min}")))
-        } else {
-            Err(self.error(format!("{column} = {n}: must be between {min} and {max}")))
+        match s.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(self.error(format!(
+                "{column} = {s}: must be a whole number from {min} to {max}"
+            ))),
         }
     }
 }

@@ -15,11 +15,18 @@ use super::*;
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// Largest accepted trial count (the exact moment sums are sized for it).
-pub const MAX_TRIALS: i64 = 100_000_000;
+pub const MAX_TRIALS: u64 = 100_000_000;
 /// Longest accepted projection, in years.
 const MAX_HORIZON_YEARS: i64 = 100;
 /// Oldest accepted stage age.
 const MAX_AGE: i64 = 30;
+/// Largest accepted count of children in one CSV cell: far above any district's, so that a
+/// slipped digit is caught rather than projected (statistics stay exact below 1e9 per cell).
+const MAX_COUNT: f64 = 1e8;
+/// Popularity dispersion κ below this makes Gamma(κ, 1/κ) degenerate (scale overflows).
+const MIN_DISPERSION: f64 = 1e-6;
+/// Above this every school is equally popular to within rounding; leave it out instead.
+const MAX_DISPERSION: f64 = 1e9;
 
 /// Turns loaded files into a checked scenario, reading the CSV tables they name.
 pub fn validate(files: LoadedFiles) -> Result<Scenario> {
@@ -171,7 +178,7 @@ impl Validator<'_> {
             ));
         }
         let trials = s.trials.unwrap_or(10_000);
-        if !(1..=MAX_TRIALS).contains(&trials) {
+        if !(1..=MAX_TRIALS as i64).contains(&trials) {
             return Err(self.err(
                 "scenario.trials",
                 format!("scenario.trials = {trials}: must be between 1 and {MAX_TRIALS}"),
@@ -242,8 +249,9 @@ impl Validator<'_> {
                 return Err(self.err(
                     &format!("stages.{}.ages", pair[1].id),
                     format!(
-                        "stages `{}` (ages {:?}) and `{}` (ages {:?}) overlap: each age belongs to at most one stage",
-                        pair[0].id, pair[0].ages, pair[1].id, pair[1].ages
+                        "stages `{}` (ages [{}, {}]) and `{}` (ages [{}, {}]) overlap: each age belongs to at most one stage",
+                        pair[0].id, pair[0].ages.start(), pair[0].ages.end(),
+                        pair[1].id, pair[1].ages.start(), pair[1].ages.end()
                     ),
                 ));
             }
@@ -299,8 +307,8 @@ impl Validator<'_> {
                 self.num(
                     &key("dispersion"),
                     k,
-                    |k| k > 0.0,
-                    "> 0 (larger = schools more evenly popular)",
+                    |k| (MIN_DISPERSION..=MAX_DISPERSION).contains(&k),
+                    &format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)"),
                 )
             })
             .transpose()?;
@@ -531,22 +539,42 @@ impl Validator<'_> {
             )
         })?;
         let need = |v: Option<String>, key: &str, what: &str| {
-            v.map(PathBuf::from).ok_or_else(|| self.missing(key, what))
+            self.file(key, v)?.ok_or_else(|| self.missing(key, what))
         };
-        let map = d.map.map(PathBuf::from);
-        if let Some(m) = map.as_ref().filter(|m| !m.is_file()) {
-            return Err(self.err(
-                "data.map",
-                format!("data.map: no such file {}", m.display()),
-            ));
-        }
         Ok(DataPaths {
             districts: need(d.districts, "data.districts", "path of districts.csv")?,
             population: need(d.population, "data.population", "path of population.csv")?,
             capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
-            projects: d.projects.map(PathBuf::from),
-            map,
+            projects: self.file("data.projects", d.projects)?,
+            map: self.file("data.map", d.map)?,
         })
+    }
+
+    /// The path in `[data] key`, if set, after checking that it names a regular file.
+    fn file(&self, key: &str, path: Option<String>) -> Result<Option<PathBuf>> {
+        let Some(path) = path.map(PathBuf::from) else {
+            return Ok(None);
+        };
+        if path.is_file() {
+            return Ok(Some(path));
+        }
+        let problem = if path.exists() {
+            "is not a regular file"
+        } else {
+            "does not exist (paths are relative to the TOML file that names them)"
+        };
+        Err(self.err(key, format!("{key}: {} {problem}", path.display())))
+    }
+}
+
+impl table::Row<'_> {
+    /// A number of children in `column`: from 0 to [`MAX_COUNT`].
+    fn count(&self, column: &str) -> Result<f64> {
+        self.number_where(
+            column,
+            |x| (0.0..=MAX_COUNT).contains(&x),
+            "≥ 0 and at most 100000000",
+        )
     }
 }
 
@@ -604,10 +632,10 @@ fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec
             name_en: Some(row.raw("name_en"))
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
-            births_base: row.number_where("births_base", |x| x >= 0.0, "≥ 0")?,
+            births_base: row.count("births_base")?,
             rate_local: rate("rate_local")?,
             rate_migrant: rate("rate_migrant")?,
-            inflow: row.number_where("inflow", |x| x >= 0.0, "≥ 0")?,
+            inflow: row.count("inflow")?,
             map: map_link(&row, has_map)?,
         });
     }
@@ -676,9 +704,8 @@ fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Arr
                 s.districts[d.0].id
             )));
         }
-        pop[[d.0, Origin::Local as usize, age]] = row.number_where("local", |x| x >= 0.0, "≥ 0")?;
-        pop[[d.0, Origin::Migrant as usize, age]] =
-            row.number_where("migrant", |x| x >= 0.0, "≥ 0")?;
+        pop[[d.0, Origin::Local as usize, age]] = row.count("local")?;
+        pop[[d.0, Origin::Migrant as usize, age]] = row.count("migrant")?;
     }
     for (i, d) in s.districts.iter().enumerate() {
         if let Some(age) = (0..=max_age).find(|&a| !seen.contains(&(DistrictIx(i), a))) {
@@ -806,9 +833,10 @@ fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayPro
     match filled {
         0 => Ok(default),
         4 => {
-            let p = DELAY_COLUMNS.map(|c| row.number(c));
-            let [a, b, c, d] = [p[0].clone()?, p[1].clone()?, p[2].clone()?, p[3].clone()?];
-            DelayProfile::new(a, b, c, d).map_err(|e| row.error(format!("delay profile: {e}")))
+            let [a, b, c, d] = DELAY_COLUMNS.map(|c| {
+                row.number_where(c, |x| (0.0..=1.0).contains(&x), "a probability from 0 to 1")
+            });
+            DelayProfile::new(a?, b?, c?, d?).map_err(|e| row.error(format!("delay profile: {e}")))
         }
         _ => Err(row.error("on_time, one_year, two_years, never: fill all four (summing to 1) or none (the scenario's [construction.delay])")),
     }
@@ -834,9 +862,9 @@ fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
                     p.id, district.id, stage.id
                 )));
             }
-            let added: u32 = of(ProjectKind::Expansion).map(|p| p.classes).sum();
-            let removed: u32 = of(ProjectKind::Closure).map(|p| p.classes).sum();
-            if removed > cap.classes + added {
+            let sum = |kind| of(kind).map(|p| u64::from(p.classes)).sum::<u64>();
+            let (added, removed) = (sum(ProjectKind::Expansion), sum(ProjectKind::Closure));
+            if removed > u64::from(cap.classes) + added {
                 return Err(ScenarioError::in_file(path, format!(
                     "closures in district {} stage {} remove {removed} classes but it has only {} (+{added} from expansions)",
                     district.id, stage.id, cap.classes
