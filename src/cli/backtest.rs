@@ -75,14 +75,14 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
             Mode::Deterministic => "deterministic projection".to_string(),
             Mode::MonteCarlo { .. } => format!("{trials} trials, seed {seed}"),
         };
-        println!(
-            "Backtest of {} against {} ({how}):",
+        say!(
+            "Backtest of {} against {} ({how}):\n",
             engine.scenario().name,
             args.observed.display()
         );
-        print!("{}", accuracy_table(&summary));
-        println!(
-            "{} observation(s) read; results in {}",
+        say!("{}", accuracy_table(&summary));
+        say!(
+            "{} observation(s) read; results in {}\n",
             observations.len(),
             out.display()
         );

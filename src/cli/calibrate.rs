@@ -28,13 +28,13 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
     let names = args.stage.join(" + ");
     let c = calibrate(&s, &stages, target, seed, args.trials, threads)
         .map_err(|e| Error::Usage(format!("{names}: {e}")))?;
-    println!(
-        "{names}: dispersion κ = {:.4} gives a base-year large-class share of {:.4} (target {target:.4}) and a super-large share of {:.4} ({} trials, seed {seed})",
+    say!(
+        "{names}: dispersion κ = {:.4} gives a base-year large-class share of {:.4} (target {target:.4}) and a super-large share of {:.4} ({} trials, seed {seed})\n",
         c.kappa, c.large_class_share, c.super_large_class_share, args.trials
     );
     if let Some(out) = &args.write {
         write_child(out, &args.scenario, &args.stage, c.kappa, target)?;
-        println!("wrote {}", out.display());
+        say!("wrote {}\n", out.display());
     }
     Ok(())
 }

@@ -11,8 +11,8 @@ use crate::Error;
 /// Runs `seatsim check`.
 pub fn check(path: &Path) -> Result<(), Error> {
     let s = Scenario::load(path)?;
-    print!("{}", describe(&s));
-    print!("{}", base_year_table(Engine::new(s)));
+    say!("{}", describe(&s));
+    say!("{}", base_year_table(Engine::new(s)));
     Ok(())
 }
 

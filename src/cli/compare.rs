@@ -77,9 +77,9 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     };
     write_compare(&out, &c, &paired, &settings)?;
     if !args.quiet {
-        print!("{}", what_it_buys(&c, &paired));
-        println!(
-            "\n{trials} paired trials in {elapsed_seconds:.2} s on {threads} thread(s); results in {}",
+        say!("{}", what_it_buys(&c, &paired));
+        say!(
+            "\n{trials} paired trials in {elapsed_seconds:.2} s on {threads} thread(s); results in {}\n",
             out.display()
         );
     }

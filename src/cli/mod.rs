@@ -1,5 +1,13 @@
 //! Command-line definitions (clap) and the dispatch of each subcommand.
 
+/// Prints on stdout like `print!`, except that a closed pipe (`seatsim check | head`) quietly
+/// ends the output instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod backtest;
 mod calibrate;
 mod check;
@@ -184,4 +192,10 @@ fn interrupted() -> &'static AtomicBool {
         let _ = ctrlc::set_handler(|| FLAG.store(true, Ordering::SeqCst));
     });
     &FLAG
+}
+
+/// Writes to stdout; a reader that went away (broken pipe) is not an error worth reporting.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_fmt(args);
 }

@@ -17,8 +17,8 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         ..PlotOptions::default()
     };
     let written = draw_run(&args.run_dir, &options)?;
-    println!(
-        "{} files drawn; open {}",
+    say!(
+        "{} files drawn; open {}\n",
         written.len(),
         args.run_dir.join("report.html").display()
     );

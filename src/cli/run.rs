@@ -93,9 +93,9 @@ pub(super) fn finish(
         crate::plot::draw_run(out, &crate::plot::PlotOptions::default())?;
     }
     if !how.quiet {
-        print!("{}", report::top_risks(engine, acc));
-        println!(
-            "{} trials in {:.2} s on {} thread(s); results in {}",
+        say!("{}", report::top_risks(engine, acc));
+        say!(
+            "{} trials in {:.2} s on {} thread(s); results in {}\n",
             settings.trials,
             settings.elapsed_seconds,
             settings.threads,
@@ -124,9 +124,9 @@ fn write_shard(
 ) -> Result<(), Error> {
     let header = shard::write(out, meta, acc)?;
     if !quiet {
-        println!(
+        say!(
             "shard {}: trials {}..{} of {} in {:.2} s, saved in {}; combine the shards with \
-             `seatsim merge`",
+             `seatsim merge`\n",
             meta.shard,
             meta.trials.start,
             meta.trials.end,

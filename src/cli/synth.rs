@@ -131,8 +131,8 @@ pub fn synth(args: &SynthArgs) -> Result<(), Error> {
         build_schools(&mut rng, u);
     }
     write_files(&args.out, args, &units)?;
-    println!(
-        "SYNTHETIC scenario of {} invented units written to {}",
+    say!(
+        "SYNTHETIC scenario of {} invented units written to {}\n",
         args.units,
         args.out.join("national.toml").display()
     );

@@ -12,23 +12,65 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    let tmp = temp_name(path);
-    let io = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        fill(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        sync_dir(path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut batch = Batch::default();
+    batch.stage(path, fill)?;
+    batch.commit().map(|_| ())
+}
+
+/// Files that replace their predecessors together: each is written in full under a temporary
+/// name, and only once all are complete are they renamed into place, so a failure part-way
+/// leaves the previous results untouched rather than a mix of old and new files. Temporary
+/// files not committed are removed when the batch is dropped.
+#[derive(Debug, Default)]
+pub struct Batch {
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Batch {
+    /// Writes `path`'s new contents through `fill` to its temporary name.
+    pub fn stage(
+        &mut self,
+        path: &Path,
+        fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let tmp = temp_name(path);
+        // Registered first, so that a failed write is cleaned up on drop.
+        self.staged.push((tmp.clone(), path.to_path_buf()));
+        let written = (|| {
+            let mut w = BufWriter::new(File::create(&tmp)?);
+            fill(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })();
+        written.map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
     }
-    result.map_err(io)
+
+    /// Renames every staged file into place; returns the final paths.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+        let staged = std::mem::take(&mut self.staged);
+        let mut done = Vec::with_capacity(staged.len());
+        for (i, (tmp, path)) in staged.iter().enumerate() {
+            if let Err(source) = std::fs::rename(tmp, path).and_then(|()| sync_dir(path)) {
+                self.staged = staged[i..].to_vec();
+                return Err(Error::Write {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            done.push(path.clone());
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 /// Makes a rename in `path`'s folder durable (on Unix; elsewhere renames need no help).
@@ -77,6 +119,22 @@ mod tests {
         assert!(failed.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_batch_that_fails_part_way_changes_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("summary.csv"), dir.path().join("risk.csv"));
+        write_atomic(&a, |w| w.write_all(b"old a")).unwrap();
+        write_atomic(&b, |w| w.write_all(b"old b")).unwrap();
+        let mut batch = Batch::default();
+        batch.stage(&a, |w| w.write_all(b"new a")).unwrap();
+        let failed = batch.stage(&b, |_| Err(std::io::Error::other("disk full")));
+        assert!(failed.is_err());
+        drop(batch);
+        assert_eq!(std::fs::read(&a).unwrap(), b"old a");
+        assert_eq!(std::fs::read(&b).unwrap(), b"old b");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]
