@@ -1,13 +1,19 @@
 //! Per-cell statistics over trials: moments and sketches of every metric, and the counts
 //! behind the risk probabilities. Merging is exact, so any split of trials gives the same
 //! result.
+//!
+//! A trial is recorded in two halves (see [`Pending`]): as it ends, its values update the
+//! moments in cell order and leave their quantile bins in a [`Batch`]; once per batch, the
+//! bins are counted sketch by sketch. A city's sketches (≈ 8,000, with ≈ 1.5 million bins) are
+//! far larger than a core's cache, and counting each sketch's batch together keeps its bins in
+//! cache for the batch instead of fetching them once per trial.
 
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
-use crate::stats::MetricStats;
+use crate::stats::{MetricStats, Pending};
 
 /// Trials in which each risk event happened, for one cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +26,13 @@ pub struct RiskCounts {
     pub super_large_classes: u64,
     /// Utilization defined and below the under-use threshold.
     pub underused: u64,
+}
+
+/// Quantile bins of recorded trials not yet counted, one `[cell × metric]` row per trial.
+/// Its buffer is reused, so a worker's memory stays that of its largest batch.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    rows: Vec<Pending>,
 }
 
 /// Everything a run remembers of its trials: O(cells), whatever the number of trials.
@@ -42,11 +55,18 @@ impl Accumulator {
 
     /// Records one trial's values (`[cell × metric]`).
     pub fn add_trial(&mut self, values: &[f64], standards: &Standards) {
+        let mut batch = Batch::default();
+        self.record(values, standards, &mut batch);
+        self.count(&mut batch);
+    }
+
+    /// First half of recording a trial: its moments, risk counts and extremes now, its
+    /// quantile bins into `batch` for [`Accumulator::count`].
+    pub fn record(&mut self, values: &[f64], standards: &Standards, batch: &mut Batch) {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
-        for (stats, &x) in self.metrics.iter_mut().zip(values) {
-            stats.add(x);
-        }
+        let noted = self.metrics.iter_mut().zip(values).map(|(s, &x)| s.note(x));
+        batch.rows.extend(noted);
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
             let [_, _, _, shortfall, _, util, large, super_large, _, _] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
@@ -56,6 +76,15 @@ impl Accumulator {
             risk.super_large_classes += u64::from(*super_large > 0.0);
             risk.underused += u64::from(*util < standards.underuse_threshold);
         }
+    }
+
+    /// Second half: counts the quantile bins of every trial in `batch`, and empties it.
+    pub fn count(&mut self, batch: &mut Batch) {
+        let width = self.metrics.len();
+        for (j, stats) in self.metrics.iter_mut().enumerate() {
+            stats.count(batch.rows[j..].iter().step_by(width).copied());
+        }
+        batch.rows.clear();
     }
 
     /// Adds another accumulator's trials.

@@ -48,7 +48,15 @@ impl TrialKey {
     /// The stream of `entity` in this trial.
     #[inline]
     pub fn stream(self, entity: EntityKey) -> Stream {
-        Stream::seed_from_u64(self.0 ^ entity.0)
+        // Exactly `Stream::seed_from_u64`: four SplitMix64 outputs, little-endian, as the
+        // state. Written out, it compiles to straight-line code; through the generic byte
+        // filler it cost a third of a popularity draw, and a trial seeds ≈ 2,500 streams.
+        let mut splitmix = SplitMix64::seed_from_u64(self.0 ^ entity.0);
+        let mut state = [0u8; 32];
+        for word in state.chunks_exact_mut(8) {
+            word.copy_from_slice(&splitmix.next_u64().to_le_bytes());
+        }
+        Stream::from_seed(state)
     }
 }
 
@@ -72,6 +80,18 @@ mod tests {
         ];
         let first = t.stream(k).next_u64();
         assert!(others.iter().all(|&x| x != first));
+    }
+
+    #[test]
+    fn streams_are_seeded_as_seed_from_u64_documents() {
+        for x in [0, 1, 7, u64::MAX, 0x9e37_79b9_7f4a_7c15] {
+            let (t, e) = (TrialKey(x), EntityKey(x.rotate_left(17)));
+            let mut fast = t.stream(e);
+            let mut reference = Stream::seed_from_u64(x ^ x.rotate_left(17));
+            for _ in 0..4 {
+                assert_eq!(fast.next_u64(), reference.next_u64());
+            }
+        }
     }
 
     #[test]

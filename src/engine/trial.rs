@@ -9,10 +9,10 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 use super::layout::{Layout, Place};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
-use crate::model::demand::{stage_pupils, StageRates};
+use crate::model::demand::{stage_pupils, StagePupils, StageRates};
 use crate::model::demography::{Demography, YearDrivers};
 use crate::model::metrics::{Metric, Tally};
-use crate::model::supply::SupplyUnit;
+use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
@@ -68,7 +68,8 @@ pub struct Workspace {
     openings: Vec<Option<Year>>,
     school_weights: Vec<Vec<f64>>,
     project_weights: Vec<f64>,
-    schools: Vec<(f64, f64)>,
+    /// Per supply unit: its schools as this trial drew them.
+    schools: Vec<TrialSchools>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
 }
@@ -130,7 +131,7 @@ impl Engine {
                 .map(|u| vec![1.0; u.existing_schools as usize])
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
-            schools: Vec::new(),
+            schools: vec![TrialSchools::default(); self.units.len()],
             values: vec![0.0; self.layout.n_values()],
         }
     }
@@ -140,6 +141,14 @@ impl Engine {
         match draws {
             Draws::Central => self.central_draws(ws),
             Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
+        }
+        for ((unit, schools), weights) in self
+            .units
+            .iter()
+            .zip(&mut ws.schools)
+            .zip(&ws.school_weights)
+        {
+            unit.prepare(&ws.openings, weights, &ws.project_weights, schools);
         }
         ws.pop.assign(&self.scenario.population);
         let n_d = self.scenario.districts.len();
@@ -227,53 +236,49 @@ impl Engine {
     /// Writes every cell of year number `yi`.
     fn record_year(&self, yi: usize, year: Year, ws: &mut Workspace) {
         let s = &self.scenario;
+        let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
             let rates = self.rates[yi][st];
             let size = f64::from(stage.class_size);
+            let open = |d: usize| {
+                let u = d * n_s + st;
+                self.units[u].open_in(&ws.schools[u], &ws.openings, year)
+            };
             let mut city = Tally::default();
-            let mut pooled = crate::model::demand::StagePupils::default();
-            ws.schools.clear();
+            let mut pooled = StagePupils::default();
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
-                let unit = &self.units[d * s.stages.len() + st];
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
-                    self.open_schools(unit, year, ws);
                     continue;
                 }
-                ws.schools.clear();
-                self.open_schools(unit, year, ws);
-                let classes = allocate(pupils.demand, &ws.schools, size, &s.standards);
+                let classes = allocate(pupils.demand, std::iter::once(open(d)), size, &s.standards);
                 let tally = Tally::of_catchment(pupils, size, classes);
-                self.write(Place::District(DistrictIx(d)), StageIx(st), yi, &tally, ws);
+                self.write(
+                    Place::District(DistrictIx(d)),
+                    StageIx(st),
+                    yi,
+                    &tally,
+                    &mut ws.values,
+                );
                 city += tally;
             }
             if stage.catchment == Catchment::City {
-                let classes = allocate(pooled.demand, &ws.schools, size, &s.standards);
+                let districts = (0..s.districts.len()).map(open);
+                let classes = allocate(pooled.demand, districts, size, &s.standards);
                 city = Tally::of_catchment(pooled, size, classes);
             }
-            self.write(Place::All, StageIx(st), yi, &city, ws);
+            self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
     }
 
-    fn open_schools(&self, unit: &SupplyUnit, year: Year, ws: &mut Workspace) {
-        let u = unit.district.0 * self.scenario.stages.len() + unit.stage.0;
-        unit.open_schools(
-            &ws.openings,
-            year,
-            &ws.school_weights[u],
-            &ws.project_weights,
-            &mut ws.schools,
-        );
-    }
-
-    fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, ws: &mut Workspace) {
+    fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, values: &mut [f64]) {
         let row = self
             .layout
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        ws.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
     }
 }
 

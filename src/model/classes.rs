@@ -1,7 +1,12 @@
 //! Pupils over schools and classes: large-class shares and classes missing (DESIGN §2.4).
 //!
 //! School `i` with `c_i` classes and popularity `w_i` receives `D_i = D · c_i w_i / Σ c_j w_j`
-//! pupils; its classes hold `m_i = D_i / c_i` each.
+//! pupils; its classes hold `m_i = D_i / c_i = p · w_i` each, with the same pupils per unit of
+//! weight `p = D / Σ c_j w_j` for every school. A school therefore has large classes exactly
+//! when its weight is above a threshold, and classes over the standard size above another.
+//! Schools are ranked by weight once per trial ([`RankedSchools`]); each year then visits only
+//! the schools above the lowest threshold (most of a district's schools, in a city without
+//! large classes, are never visited), and `Σ c_j w_j` comes from prefix sums.
 
 use crate::scenario::Standards;
 
@@ -30,40 +35,224 @@ impl std::ops::AddAssign for ClassTally {
     }
 }
 
-/// Spreads `demand` over `schools` (`(classes, weight)`) and counts large classes.
+/// Bits of a ranking key that hold the school number (so at most 2²⁴ schools per
+/// district-stage); the bits above hold the weight's, truncated.
+const NUMBER_BITS: u32 = 24;
+const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
+
+/// The existing schools of one district-stage, ranked by their popularity in one trial.
+///
+/// Ranking sorts one `u64` per school — the weight's bits above the school number — which is
+/// twice as fast as sorting `(weight, number)` pairs. Weights that agree in all their kept
+/// bits (a relative difference below 2⁻²⁸) may come out of order; the scan in
+/// [`OpenSchools::tally`] allows for it.
+#[derive(Debug, Clone, Default)]
+pub struct RankedSchools {
+    /// Ranking keys, most popular first: `!weight bits` with the school number in the low bits.
+    keys: Vec<u64>,
+    /// The weight of the school at each rank.
+    weights: Vec<f64>,
+    /// `prefix[k] = Σ_{i<k} w_i` in school-number order; `prefix[n]` is the total.
+    prefix: Vec<f64>,
+}
+
+impl RankedSchools {
+    /// Ranks the schools whose weights are `weights` (school `i` has `weights[i]`, all ≥ 0),
+    /// reusing this value's buffers.
+    pub fn rank(&mut self, weights: &[f64]) {
+        assert!(
+            weights.len() <= NUMBER_MASK as usize,
+            "at most 2^24 schools per district and stage"
+        );
+        // Bits of non-negative floats order like the floats; inverted, most popular first.
+        self.keys.clear();
+        self.keys.extend(
+            weights
+                .iter()
+                .zip(0..)
+                .map(|(&w, i)| (!w.to_bits() & !NUMBER_MASK) | i),
+        );
+        self.keys.sort_unstable();
+        self.weights.clear();
+        self.weights.extend(
+            self.keys
+                .iter()
+                .map(|&k| weights[(k & NUMBER_MASK) as usize]),
+        );
+        self.prefix.clear();
+        self.prefix.push(0.0);
+        let mut sum = 0.0;
+        for &w in weights {
+            sum += w;
+            self.prefix.push(sum);
+        }
+    }
+
+    fn len(&self) -> u32 {
+        self.keys.len() as u32
+    }
+}
+
+/// The open schools of one district-stage in one year.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenSchools<'a> {
+    existing: &'a RankedSchools,
+    /// Existing school `i` has `each + [i < odd]` classes.
+    each: u32,
+    odd: u32,
+    new: &'a [(f64, f64)],
+}
+
+impl<'a> OpenSchools<'a> {
+    /// The `existing` schools sharing `pool` classes — split as evenly as possible, the
+    /// schools with the lowest numbers taking the odd ones; lost if there is no existing
+    /// school — and the `new` schools open, `(classes, weight)` each.
+    pub fn new(existing: &'a RankedSchools, pool: u32, new: &'a [(f64, f64)]) -> Self {
+        let n = existing.len();
+        let (each, odd) = match (pool.checked_div(n), pool.checked_rem(n)) {
+            (Some(q), Some(r)) => (q, r),
+            _ => (0, 0),
+        };
+        Self {
+            existing,
+            each,
+            odd,
+            new,
+        }
+    }
+
+    /// `Σ c_i w_i` over the open schools.
+    fn weighted(&self) -> f64 {
+        let prefix = &self.existing.prefix;
+        let total = prefix.last().copied().unwrap_or(0.0);
+        let odd = prefix.get(self.odd as usize).copied().unwrap_or(0.0);
+        let existing = f64::from(self.each) * total + odd;
+        self.new.iter().fold(existing, |sum, &(c, w)| sum + c * w)
+    }
+
+    /// Open classes.
+    pub fn classes(&self) -> f64 {
+        let existing = self.each * self.existing.len() + self.odd;
+        self.new
+            .iter()
+            .fold(f64::from(existing), |sum, &(c, _)| sum + c)
+    }
+
+    /// Large classes and classes missing, at `split`'s pupils per unit of weight.
+    fn tally(&self, split: &Split) -> ClassTally {
+        let mut t = ClassTally {
+            classes: self.classes(),
+            ..ClassTally::default()
+        };
+        let (fewer, more) = (f64::from(self.each), f64::from(self.each + 1));
+        let odd = u64::from(self.odd);
+        let ranked = &self.existing;
+        // Once a school is below every threshold, so is every less popular one — except that
+        // schools tied with it on the ranking key may hold a hair more weight; they are
+        // checked before stopping.
+        let mut tied = None;
+        for (&key, &w) in ranked.keys.iter().zip(&ranked.weights) {
+            let pupils = split.per_weight * w;
+            if split.is_below_every_threshold(pupils) {
+                match tied {
+                    None => tied = Some(key >> NUMBER_BITS),
+                    Some(group) if group != key >> NUMBER_BITS => break,
+                    Some(_) => {}
+                }
+                continue;
+            }
+            let c = if key & NUMBER_MASK < odd { more } else { fewer };
+            split.add_school(c, pupils, &mut t);
+        }
+        for &(c, w) in self.new {
+            split.add_school(c, split.per_weight * w, &mut t);
+        }
+        t
+    }
+}
+
+/// How pupils spread in one catchment and year, and the class sizes that count.
+struct Split {
+    /// Pupils per class of a school of weight 1.
+    per_weight: f64,
+    /// `1 / class_size`: a multiplication per school instead of a division (the ceiling's
+    /// tolerance absorbs the different rounding).
+    per_class_size: f64,
+    large: f64,
+    super_large: f64,
+    /// The smallest class that is large, super-large or over the standard size:
+    /// `min(large, super_large, the next number above class_size)`.
+    lowest: f64,
+}
+
+impl Split {
+    fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
+        let above_size = f64::from_bits(class_size.to_bits() + 1);
+        Self {
+            per_weight,
+            per_class_size: 1.0 / class_size,
+            large: std.large_class,
+            super_large: std.super_large_class,
+            lowest: above_size.min(std.large_class).min(std.super_large_class),
+        }
+    }
+
+    /// Whether classes of `pupils` are neither large, nor super-large, nor over the standard
+    /// size (then their school needs no extra class: `⌈pupils · c / size⌉ ≤ c`).
+    fn is_below_every_threshold(&self, pupils: f64) -> bool {
+        pupils < self.lowest
+    }
+
+    /// Counts a school of `c` classes holding `pupils` each.
+    #[inline]
+    fn add_school(&self, c: f64, pupils: f64, t: &mut ClassTally) {
+        // Each sum takes a term chosen without touching the sum, so the three sums are
+        // independent chains of additions (adding conditionally chained every school's work
+        // behind the previous school's).
+        t.large += if pupils >= self.large { c } else { 0.0 };
+        t.super_large += if pupils >= self.super_large { c } else { 0.0 };
+        t.extra_needed += (ceil(pupils * c * self.per_class_size) - c).max(0.0);
+    }
+}
+
+/// Spreads `demand` over the open schools of a catchment (one district-stage, or the
+/// district-stages of a city-wide pool) and counts large classes and classes missing.
 ///
 /// With no open school, all demand is unseated: it needs `⌈demand / class_size⌉` classes.
-pub fn allocate(
+pub fn allocate<'a>(
     demand: f64,
-    schools: &[(f64, f64)],
+    catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
     class_size: f64,
     std: &Standards,
 ) -> ClassTally {
-    let weighted: f64 = schools.iter().map(|(c, w)| c * w).sum();
+    let weighted: f64 = catchment.clone().map(|s| s.weighted()).sum();
     if weighted <= 0.0 {
         return ClassTally {
             extra_needed: ceil(demand / class_size),
             ..ClassTally::default()
         };
     }
-    let per_weight = demand / weighted;
+    let split = Split::new(demand / weighted, class_size, std);
     let mut t = ClassTally::default();
-    for &(c, w) in schools {
-        let class_pupils = per_weight * w;
-        t.classes += c;
-        if class_pupils >= std.large_class {
-            t.large += c;
-        }
-        if class_pupils >= std.super_large_class {
-            t.super_large += c;
-        }
-        t.extra_needed += (ceil(class_pupils * c / class_size) - c).max(0.0);
+    for schools in catchment {
+        t += schools.tally(&split);
     }
     t
 }
 
+/// `max(0, ⌈x − tolerance⌉)` for `x < 2⁵²`, without the library call `f64::ceil` becomes on
+/// baseline x86-64 (it was a tenth of a trial's time): adding and removing 2⁵² rounds a
+/// non-negative number to the nearest integer, which is then moved up if it fell short.
+#[inline]
 fn ceil(x: f64) -> f64 {
-    (x - CEIL_TOLERANCE).ceil().max(0.0)
+    const ROUNDER: f64 = (1u64 << 52) as f64;
+    let x = (x - CEIL_TOLERANCE).max(0.0);
+    let nearest = (x + ROUNDER) - ROUNDER;
+    if nearest < x {
+        nearest + 1.0
+    } else {
+        nearest
+    }
 }
 
 #[cfg(test)]
@@ -78,11 +267,24 @@ mod tests {
         }
     }
 
+    fn ranked(weights: &[f64]) -> RankedSchools {
+        let mut r = RankedSchools::default();
+        r.rank(weights);
+        r
+    }
+
+    /// `demand` over existing schools of `weights` sharing `pool` classes, and new schools.
+    fn one(demand: f64, weights: &[f64], pool: u32, new: &[(f64, f64)]) -> ClassTally {
+        let existing = ranked(weights);
+        let open = OpenSchools::new(&existing, pool, new);
+        allocate(demand, std::iter::once(open), 45.0, &std())
+    }
+
     #[test]
     fn equal_weights_give_equal_classes() {
         // 1000 pupils over 20 classes: 50 each, none large, none missing at size 45:
         // each school needs ⌈500/45⌉ = 12 classes, has 10.
-        let t = allocate(1000.0, &[(10.0, 1.0), (10.0, 1.0)], 45.0, &std());
+        let t = one(1000.0, &[1.0, 1.0], 20, &[]);
         assert_eq!(
             t,
             ClassTally {
@@ -97,7 +299,7 @@ mod tests {
     #[test]
     fn popular_schools_get_large_classes() {
         // Σcw = 10·2 + 10·0.5 = 25; per weight 1200/25 = 48: school A 96/class, B 24/class.
-        let t = allocate(1200.0, &[(10.0, 2.0), (10.0, 0.5)], 45.0, &std());
+        let t = one(1200.0, &[2.0, 0.5], 20, &[]);
         assert_eq!(t.large, 10.0);
         assert_eq!(t.super_large, 10.0);
         // A holds 960 pupils: ⌈960/45⌉ = 22 → 12 more classes; B holds 240: 6 ≤ 10.
@@ -105,16 +307,80 @@ mod tests {
     }
 
     #[test]
+    fn odd_classes_go_to_the_first_schools_whatever_their_rank() {
+        // 7 classes over 3 schools: 3, 2, 2. Weights 1, 1, 4: Σcw = 3 + 2 + 8 = 13.
+        // 13 · 50 pupils: per weight 50; school 2 has 200 per class (large), the others 50.
+        let t = one(650.0, &[1.0, 1.0, 4.0], 7, &[]);
+        assert_eq!((t.classes, t.large, t.super_large), (7.0, 2.0, 2.0));
+        // School 2: ⌈400/45⌉ − 2 = 7; schools 0 and 1: ⌈150/45⌉ − 3 = 1, ⌈100/45⌉ − 2 = 1.
+        assert_eq!(t.extra_needed, 9.0);
+    }
+
+    #[test]
+    fn new_schools_stand_alone_and_pools_add_up() {
+        // District A: 2 schools of weight 1 sharing 10 classes. District B: 1 school of weight
+        // 2 with 4 classes, and a new school of 6 classes, weight 1. Σcw = 5 + 5 + 8 + 6 = 24;
+        // 2400 pupils → 100 per unit of weight: classes of 100, 100, 200 and 100 pupils.
+        let (a, b) = (ranked(&[1.0, 1.0]), ranked(&[2.0]));
+        let parts = [
+            OpenSchools::new(&a, 10, &[]),
+            OpenSchools::new(&b, 4, &[(6.0, 1.0)]),
+        ];
+        let t = allocate(2400.0, parts.iter().copied(), 45.0, &std());
+        assert_eq!((t.classes, t.large, t.super_large), (20.0, 20.0, 20.0));
+        // Missing: A 2·(⌈500/45⌉ − 5) = 14; B ⌈800/45⌉ − 4 = 14; new ⌈600/45⌉ − 6 = 8.
+        assert_eq!(t.extra_needed, 36.0);
+    }
+
+    #[test]
+    fn schools_tied_on_the_ranking_key_are_all_checked() {
+        // Two weights a hair apart share a ranking key and rank in school-number order, the
+        // lighter first. At this load only the heavier one has large classes: the scan must
+        // not stop at the lighter one.
+        let (light, heavy) = (1.0, 1.0 + 1e-12);
+        let r = ranked(&[light, heavy]);
+        assert_eq!(r.weights, vec![light, heavy]);
+        let mut per_weight = 56.0 / heavy;
+        while per_weight * heavy < 56.0 {
+            per_weight = f64::from_bits(per_weight.to_bits() + 1);
+        }
+        assert!(per_weight * light < 56.0);
+        let split = Split::new(per_weight, 100.0, &std());
+        let open = OpenSchools::new(&r, 20, &[]);
+        assert_eq!(open.tally(&split).large, 10.0);
+    }
+
+    #[test]
     fn exact_multiples_need_no_extra_class() {
-        let t = allocate(900.0, &[(20.0, 1.0)], 45.0, &std());
+        let t = one(900.0, &[1.0], 20, &[]);
         assert_eq!(t.extra_needed, 0.0);
-        let t = allocate(56.0 * 3.0, &[(3.0, 1.0)], 50.0, &std());
+        let t = one(56.0 * 3.0, &[1.0], 3, &[]);
         assert_eq!(t.large, 3.0);
     }
 
     #[test]
+    fn ceil_matches_the_standard_library_with_its_tolerance() {
+        for x in [
+            0.0,
+            -3.0,
+            1e-10,
+            0.5,
+            1.0,
+            1.0 + 1e-12,
+            1.5,
+            2.5,
+            2.000_001,
+            1e6 + 0.3,
+            1e15,
+        ] {
+            let expected = (x - CEIL_TOLERANCE).ceil().max(0.0);
+            assert_eq!(ceil(x), expected, "{x}");
+        }
+    }
+
+    #[test]
     fn no_open_school_leaves_all_demand_unseated() {
-        let t = allocate(100.0, &[], 45.0, &std());
+        let t = one(100.0, &[], 10, &[]);
         assert_eq!(
             t,
             ClassTally {
@@ -122,5 +388,41 @@ mod tests {
                 ..ClassTally::default()
             }
         );
+    }
+
+    #[test]
+    fn schools_left_without_classes_take_no_pupils() {
+        // 1 class over 3 schools: only school 0 is open, and takes all 100 pupils.
+        let t = one(100.0, &[1.0, 5.0, 5.0], 1, &[]);
+        assert_eq!((t.classes, t.large, t.super_large), (1.0, 1.0, 1.0));
+        assert_eq!(t.extra_needed, 2.0);
+    }
+
+    #[test]
+    fn ranked_scan_matches_visiting_every_school() {
+        // Pseudo-random weights: compare with the definition, school by school.
+        let weights: Vec<f64> = (0..40)
+            .map(|i| 0.5 + ((i * 7919 % 101) as f64) / 100.0)
+            .collect();
+        for (demand, pool) in [(40_000.0, 800), (30_000.0, 805), (10_000.0, 333)] {
+            let t = one(demand, &weights, pool, &[(30.0, 1.2)]);
+            let (q, r) = (pool / 40, pool % 40);
+            let mut schools: Vec<(f64, f64)> = weights
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), w))
+                .collect();
+            schools.push((30.0, 1.2));
+            let per_weight = demand / schools.iter().map(|(c, w)| c * w).sum::<f64>();
+            let mut expected = ClassTally::default();
+            for (c, w) in schools {
+                let m = per_weight * w;
+                expected.classes += c;
+                expected.large += if m >= 56.0 { c } else { 0.0 };
+                expected.super_large += if m >= 66.0 { c } else { 0.0 };
+                expected.extra_needed += ((m * c / 45.0 - 1e-9).ceil().max(0.0) - c).max(0.0);
+            }
+            assert_eq!(t, expected, "demand {demand}, pool {pool}");
+        }
     }
 }

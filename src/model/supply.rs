@@ -5,6 +5,7 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
+use super::classes::{OpenSchools, RankedSchools};
 use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// The schools of one district and stage, and the projects that change them.
@@ -64,31 +65,62 @@ impl SupplyUnit {
         (i64::from(self.base_classes) + delta).max(0) as u32
     }
 
-    /// Appends `(classes, popularity weight)` of every open school with at least one class.
-    pub fn open_schools(
+    /// Lays out this unit's schools for one trial: existing schools with popularity
+    /// `existing_weights` (one per school), new-school projects opening at `openings` with
+    /// popularity `project_weights` (both indexed by project).
+    pub fn prepare(
         &self,
         openings: &[Option<Year>],
-        year: Year,
         existing_weights: &[f64],
         project_weights: &[f64],
-        out: &mut Vec<(f64, f64)>,
+        out: &mut TrialSchools,
     ) {
-        let n = self.existing_schools;
-        let pool = self.existing_classes(openings, year);
-        if let (Some(q), Some(r)) = (pool.checked_div(n), pool.checked_rem(n)) {
-            for (i, &w) in existing_weights.iter().enumerate().take(n as usize) {
-                let c = q + u32::from((i as u32) < r);
-                if c > 0 {
-                    out.push((f64::from(c), w));
-                }
-            }
-        }
-        for &(p, c) in &self.new_schools {
-            if is_open(openings[p], year) {
-                out.push((f64::from(c), project_weights[p]));
-            }
-        }
+        out.existing.rank(existing_weights);
+        out.order.clear();
+        out.order.extend(
+            self.new_schools
+                .iter()
+                .filter_map(|&(p, c)| openings[p].map(|y| (y, p, c))),
+        );
+        // Project order breaks ties, so the layout is the same however the sort works.
+        out.order.sort_unstable_by_key(|&(y, p, _)| (y, p));
+        out.opens.clear();
+        out.opens.extend(out.order.iter().map(|&(y, _, _)| y));
+        out.new.clear();
+        out.new.extend(
+            out.order
+                .iter()
+                .map(|&(_, p, c)| (f64::from(c), project_weights[p])),
+        );
     }
+
+    /// The schools open in `year`, as laid out by [`SupplyUnit::prepare`] with `openings`.
+    pub fn open_in<'a>(
+        &self,
+        schools: &'a TrialSchools,
+        openings: &[Option<Year>],
+        year: Year,
+    ) -> OpenSchools<'a> {
+        let opened = schools.opens.partition_point(|&y| y <= year);
+        OpenSchools::new(
+            &schools.existing,
+            self.existing_classes(openings, year),
+            &schools.new[..opened],
+        )
+    }
+}
+
+/// One district-stage's schools as one trial drew them: existing schools ranked by popularity,
+/// new schools in order of opening. Reused from trial to trial.
+#[derive(Debug, Clone, Default)]
+pub struct TrialSchools {
+    existing: RankedSchools,
+    /// Opening year of each new school that opens, ascending.
+    opens: Vec<Year>,
+    /// `(classes, weight)` of those new schools, in the same order.
+    new: Vec<(f64, f64)>,
+    /// Scratch for sorting: `(opening year, project index, classes)`.
+    order: Vec<(Year, usize, u32)>,
 }
 
 /// Whether a project that opens in `opening` (`None` = never) counts in `year`.
@@ -121,31 +153,23 @@ mod tests {
     }
 
     #[test]
-    fn pool_is_split_evenly_and_new_schools_stand_alone() {
-        let open = [Some(Year(2022)), None, Some(Year(2023))];
-        let mut out = Vec::new();
-        unit().open_schools(
-            &open,
-            Year(2023),
-            &[1.0, 2.0, 3.0],
-            &[0.0, 0.0, 9.0],
-            &mut out,
-        );
-        assert_eq!(out, vec![(5.0, 1.0), (5.0, 2.0), (4.0, 3.0), (24.0, 9.0)]);
-    }
-
-    #[test]
-    fn schools_left_without_classes_are_closed() {
+    fn new_schools_open_in_their_year_in_project_order() {
         let mut u = unit();
-        u.changes = vec![(0, -9)];
-        let mut out = Vec::new();
-        u.open_schools(
-            &[Some(Year(2021)), None, None],
-            Year(2021),
-            &[1.0; 3],
-            &[1.0; 3],
-            &mut out,
-        );
-        assert_eq!(out, vec![(1.0, 1.0)]);
+        u.new_schools = vec![(2, 24), (3, 12), (4, 6)];
+        let open = [
+            Some(Year(2022)),
+            None,
+            Some(Year(2025)),
+            None,
+            Some(Year(2023)),
+        ];
+        let mut schools = TrialSchools::default();
+        u.prepare(&open, &[1.0; 3], &[0.0, 0.0, 9.0, 8.0, 7.0], &mut schools);
+        // Existing classes: 10, +4 from 2022 (project 0); new: 6 from 2023, 24 from 2025.
+        let classes_in = |y| u.open_in(&schools, &open, Year(y)).classes();
+        assert_eq!(classes_in(2021), 10.0);
+        assert_eq!(classes_in(2022), 14.0);
+        assert_eq!(classes_in(2023), 20.0);
+        assert_eq!(classes_in(2030), 44.0);
     }
 }

@@ -7,7 +7,18 @@ mod moments;
 mod sketch;
 
 pub use moments::Moments;
-pub use sketch::{QuantileSketch, SKETCH_RELATIVE_ERROR};
+pub use sketch::{Pending, QuantileSketch, SKETCH_RELATIVE_ERROR};
+
+/// `y` rounded to the nearest integer, ties to even, for |y| < 2⁵¹.
+///
+/// Adding 1.5·2⁵² leaves the rounded integer in the low bits of the sum's mantissa: three
+/// instructions, where `f64::round` is a library call on baseline x86-64 and `as i64` checks
+/// for overflow and NaN. The statistics round ≈ 16,000 numbers per trial.
+#[inline]
+fn nearest_integer(y: f64) -> i64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2⁵²
+    (y + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
+}
 
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
@@ -26,7 +37,11 @@ pub struct Summary {
 }
 
 /// Moments and quantile sketch of one metric of one cell.
+///
+/// Laid out so that what every trial touches — the moments, then the sketch's extremes — fills
+/// exactly the first cache line; the sketch's bins are reached only once per batch.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[repr(C, align(64))]
 pub struct MetricStats {
     moments: Moments,
     sketch: QuantileSketch,
@@ -34,13 +49,25 @@ pub struct MetricStats {
 
 impl MetricStats {
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
-    #[inline]
     pub fn add(&mut self, x: f64) {
+        let pending = self.note(x);
+        self.count(std::iter::once(pending));
+    }
+
+    /// First half of recording a value (`NaN` = undefined, skipped): updates the moments and
+    /// returns the quantile bin still to be counted by [`MetricStats::count`] (see [`Pending`]).
+    #[inline]
+    pub fn note(&mut self, x: f64) -> Pending {
         if x.is_nan() {
-            return;
+            return Pending::NONE;
         }
         self.moments.add(x);
-        self.sketch.add(x);
+        self.sketch.note(x)
+    }
+
+    /// Second half of recording values: counts their quantile bins.
+    pub fn count(&mut self, pending: impl Iterator<Item = Pending>) {
+        self.sketch.count(pending);
     }
 
     /// Adds another accumulator's trials to this one.
@@ -66,5 +93,35 @@ impl MetricStats {
             sd,
             quantiles: QUANTILES.map(|q| self.sketch.quantile(q)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_every_trial_touches_fills_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Moments>() + 16, 64);
+        assert_eq!(std::mem::align_of::<MetricStats>(), 64);
+    }
+
+    #[test]
+    fn nearest_integer_rounds_ties_to_even() {
+        let ys = [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            2.499_999,
+            -7.3,
+            1e15 + 0.5,
+            -(2f64.powi(50)),
+        ];
+        for y in ys {
+            assert_eq!(nearest_integer(y), y.round_ties_even() as i64, "{y}");
+        }
     }
 }

@@ -1,13 +1,16 @@
 //! Exact, order-independent mean and variance.
 //!
 //! Floating-point running sums depend on the order of additions, which would make output
-//! depend on the thread count or on how shards are merged. Values are therefore rounded to a
-//! fixed-point grid of 2⁻²⁰ (≈ 1e-6) and summed in 128-bit integers, which is exact.
+//! depend on the thread count or on how shards are merged. Values are therefore rounded (ties
+//! to even) to a fixed-point grid of 2⁻²⁰ (≈ 1e-6) and summed in 128-bit integers, which is
+//! exact.
 //! Valid while |x| ≤ 1e9 and the trial count ≤ 1e8 (Σx² then stays below 2¹²⁷).
 
 use serde::{Deserialize, Serialize};
 
-/// Fixed-point scale: values are stored as round(x · 2²⁰).
+use super::nearest_integer;
+
+/// Fixed-point scale: values are stored as x · 2²⁰ rounded to an integer.
 const SCALE: f64 = (1u64 << 20) as f64;
 
 /// Mergeable count, sum and sum of squares on a fixed-point grid.
@@ -26,7 +29,7 @@ impl Moments {
             x.is_finite() && x.abs() <= 1e9,
             "value {x} outside the exact range"
         );
-        let q = (x * SCALE).round() as i64 as i128;
+        let q = i128::from(nearest_integer(x * SCALE));
         self.n += 1;
         self.sum += q;
         self.sum_sq += q * q;
