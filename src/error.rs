@@ -29,6 +29,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A chart or the report could not be drawn (exit code 1).
+    #[error("{0}")]
+    Plot(#[from] crate::plot::PlotError),
     /// The run was interrupted before it finished (exit code 1); nothing was written.
     #[error("interrupted: the run stopped before it finished; no result was written")]
     Interrupted,

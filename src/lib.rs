@@ -4,18 +4,24 @@
 //!
 //! Data flows one way: [`scenario`] (files → checked [`scenario::Scenario`]) → [`model`]
 //! (demography, demand, supply, classes) → [`engine`] (trials, random streams, parallel
-//! accumulation) → [`stats`] (moments, quantile sketches) → [`report`] (CSV, JSON, terminal).
+//! accumulation) → [`stats`] (moments, quantile sketches) → [`report`] (CSV, JSON, terminal)
+//! and [`plot`] (charts, map and the HTML report, drawn from a run folder's files alone).
 //! The command line lives in [`cli`]; the binary only maps its result to an exit code.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod backtest;
+pub mod calibrate;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 mod error;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use error::Error;

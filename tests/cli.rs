@@ -124,3 +124,43 @@ fn bad_command_line_exits_2() {
     );
     assert!(!f.path("output").exists());
 }
+
+#[test]
+fn a_run_draws_charts_and_a_report_that_links_only_existing_files() {
+    let f = fixture(TOML, CAPACITY);
+    let o = f.seatsim(&["run", "s.toml", "--trials", "20", "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = f.path("output/s");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let pngs: Vec<_> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    // Fan charts for x and ALL, two heat maps, city totals.
+    assert!(pngs.len() >= 5, "{pngs:?}");
+    for png in &pngs {
+        let img = image::open(png).unwrap();
+        assert!(
+            img.width() >= 1000 && img.height() >= 600,
+            "{}",
+            png.display()
+        );
+        assert!(png.with_extension("svg").is_file());
+    }
+    for link in report
+        .split("href=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+    {
+        assert!(out.join(link).is_file(), "report links to missing {link}");
+    }
+    // `seatsim plot` redraws from the files alone.
+    std::fs::remove_dir_all(out.join("plots")).unwrap();
+    let o = f.seatsim(&["plot", "output/s"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_dir(out.join("plots")).unwrap().count(),
+        2 * pngs.len()
+    );
+}

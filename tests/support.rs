@@ -98,3 +98,88 @@ pub fn close(a: f64, b: f64, what: &str) {
 
 /// summary.csv as a map from (district, stage, year, metric) to its row.
 pub type Summary = HashMap<(String, String, i32, String), SummaryRow>;
+
+/// The example scenario shipped in `scenarios/`.
+pub fn example_toml() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml")
+}
+
+/// A data table of the example scenario (`scenarios/example/<name>`), as text.
+pub fn example_table(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example");
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+/// A scenario TOML that extends the example: `scenario_keys` go under `[scenario]`, `rest`
+/// after it.
+pub fn extends_example(scenario_keys: &str, rest: &str) -> String {
+    format!(
+        "[scenario]\nextends = {:?}\n{scenario_keys}\n{rest}",
+        example_toml().display().to_string()
+    )
+}
+
+/// Every row of a CSV file as column → value, in file order.
+pub fn read_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .map(String::from)
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+impl Fixture {
+    /// Runs `seatsim` in the fixture's folder and asserts success.
+    pub fn seatsim_ok(&self, args: &[&str]) -> Output {
+        let o = self.seatsim(args);
+        assert!(
+            o.status.success(),
+            "seatsim {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+}
+
+/// Copies of repository scenarios, and commands expected to fail.
+impl Fixture {
+    /// A copy of `scenarios/<name>.toml` and its folder `scenarios/<name>/`.
+    pub fn scenario(name: &str) -> Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let toml = format!("{name}.toml");
+        let mut files = vec![(
+            toml.clone(),
+            std::fs::read_to_string(src.join(&toml)).unwrap(),
+        )];
+        for entry in std::fs::read_dir(src.join(name)).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = format!("{name}/{}", path.file_name().unwrap().to_string_lossy());
+            files.push((rel, std::fs::read_to_string(&path).unwrap()));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        Self::new(&refs)
+    }
+
+    /// Runs `seatsim`, asserts it exits with code 2 (bad input), and returns its stderr.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str]) -> String {
+        let o = self.seatsim(args);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?} should be refused: {err}"
+        );
+        err
+    }
+}

@@ -14,3 +14,16 @@ mod statistics;
 
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
+
+// The default Zhengzhou scenario: base year against the 2020 bulletin; what-if directions.
+mod zhengzhou;
+// `seatsim compare`: paired differences under common random numbers, cell matching.
+mod compare;
+
+// `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
+mod backtest;
+
+// Charts, map and report.html from a run folder (synthetic runs and broken files).
+mod plot;
+// `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
+mod shard;

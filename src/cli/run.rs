@@ -1,13 +1,16 @@
 //! `seatsim run`: load, project, write results, show the riskiest cells.
 
+use std::ops::Range;
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::progress::Progress;
 use super::RunArgs;
-use crate::engine::{self, Engine, Mode};
+use crate::engine::{self, Accumulator, Engine, Mode};
 use crate::report::{self, RunSettings};
 use crate::scenario::Scenario;
+use crate::shard::{self, ShardSpec};
 use crate::Error;
 
 /// Largest trial count accepted on the command line.
@@ -29,7 +32,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     } else {
         Mode::MonteCarlo {
             seed,
-            range: 0..trials,
+            range: trial_range(args.shard, trials)?,
         }
     };
     let out = args
@@ -55,13 +58,87 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         elapsed_seconds: elapsed,
         map_copied: false,
     };
-    report::write_run(&out, &engine, &acc, &settings)?;
-    if !args.quiet {
-        print!("{}", report::top_risks(&engine, &acc));
+    match args.shard {
+        Some(part) => {
+            let meta = shard::Meta::new(engine.scenario(), part, trials, &settings)?;
+            write_shard(&out, &meta, &acc, args.quiet)
+        }
+        None => finish(
+            &out,
+            &engine,
+            &acc,
+            &settings,
+            Finish {
+                quiet: args.quiet,
+                plots: !args.no_plots,
+            },
+        ),
+    }
+}
+
+/// What to do besides writing the result files.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Finish {
+    /// Print nothing on the terminal.
+    pub quiet: bool,
+    /// Draw the charts and report.html.
+    pub plots: bool,
+}
+
+/// Writes the results of a finished run (or of merged shards), its charts and its terminal
+/// summary.
+pub(super) fn finish(
+    out: &Path,
+    engine: &Engine,
+    acc: &Accumulator,
+    settings: &RunSettings,
+    how: Finish,
+) -> Result<(), Error> {
+    report::write_run(out, engine, acc, settings)?;
+    if how.plots {
+        crate::plot::draw_run(out, &crate::plot::PlotOptions::default())?;
+    }
+    if !how.quiet {
+        print!("{}", report::top_risks(engine, acc));
         println!(
-            "{} trials in {elapsed:.2} s on {threads} thread(s); results in {}",
-            mode.trials(),
+            "{} trials in {:.2} s on {} thread(s); results in {}",
+            settings.trials,
+            settings.elapsed_seconds,
+            settings.threads,
             out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The trials to run: all of them, or those of `--shard k/n`.
+fn trial_range(shard: Option<ShardSpec>, trials: u64) -> Result<Range<u64>, Error> {
+    match shard {
+        Some(part) => part
+            .range(trials)
+            .map_err(|e| Error::Usage(format!("--shard {e}"))),
+        None => Ok(0..trials),
+    }
+}
+
+/// Saves a shard's state for `seatsim merge`, instead of result files.
+fn write_shard(
+    out: &Path,
+    meta: &shard::Meta,
+    acc: &Accumulator,
+    quiet: bool,
+) -> Result<(), Error> {
+    let header = shard::write(out, meta, acc)?;
+    if !quiet {
+        println!(
+            "shard {}: trials {}..{} of {} in {:.2} s, saved in {}; combine the shards with \
+             `seatsim merge`",
+            meta.shard,
+            meta.trials.start,
+            meta.trials.end,
+            meta.total_trials,
+            meta.elapsed_seconds,
+            header.display()
         );
     }
     Ok(())

@@ -1,0 +1,92 @@
+//! `seatsim backtest`: run a scenario from its base year, score it against observed values and
+//! print its accuracy by metric and horizon.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+
+use super::compare::{stem, trials};
+use super::progress::Progress;
+use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
+use crate::engine::{self, Engine, Mode};
+use crate::scenario::Scenario;
+use crate::Error;
+
+/// Options of `seatsim backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The scenario TOML file, with its base year before the observed years.
+    pub scenario: PathBuf,
+    /// Observed values: CSV with columns district,stage,year,metric,value.
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// Number of Monte Carlo trials (default: the scenario's `trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/backtest-<scenario file stem>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Score the deterministic projection (one trial, every shock at its central value).
+    #[arg(long)]
+    pub deterministic: bool,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs `seatsim backtest`.
+pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let threads = super::threads(args.threads)?;
+    let trials = trials(args.trials, scenario.trials)?;
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let mode = if args.deterministic {
+        Mode::Deterministic
+    } else {
+        Mode::MonteCarlo {
+            seed,
+            range: 0..trials,
+        }
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("backtest-{}", stem(&args.scenario)))
+    });
+    let engine = Engine::new(scenario);
+    let observations = read_observed(&args.observed, &engine)?;
+
+    let progress = Progress::new(mode.trials(), args.quiet);
+    let acc = engine::run(&engine, &mode, threads, &AtomicBool::new(false), &|done| {
+        progress.update(done)
+    })
+    .map_err(|_| Error::Interrupted)?;
+    progress.finish();
+
+    let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
+    let summary = summarize(&observations, &scores);
+    write_backtest(&out, &observations, &scores, &summary)?;
+    if !args.quiet {
+        let how = match mode {
+            Mode::Deterministic => "deterministic projection".to_string(),
+            Mode::MonteCarlo { .. } => format!("{trials} trials, seed {seed}"),
+        };
+        println!(
+            "Backtest of {} against {} ({how}):",
+            engine.scenario().name,
+            args.observed.display()
+        );
+        print!("{}", accuracy_table(&summary));
+        println!(
+            "{} observation(s) read; results in {}",
+            observations.len(),
+            out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `seatsim calibrate`: find the popularity dispersion κ of one or more stages from an observed
+//! base-year large-class share, and optionally write a scenario that uses it.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::CalibrateArgs;
+use crate::calibrate::calibrate;
+use crate::report::write_atomic;
+use crate::scenario::{Scenario, StageIx};
+use crate::Error;
+
+/// Runs `seatsim calibrate`.
+pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
+    let s = Scenario::load(&args.scenario)?;
+    let stages = stage_ids(&s, &args.stage)?;
+    let target = args.large_class_share;
+    if !(0.0..1.0).contains(&target) {
+        return Err(Error::Usage(format!(
+            "--large-class-share {target}: must be a share in [0, 1), e.g. 0.0888"
+        )));
+    }
+    if args.trials == 0 {
+        return Err(Error::Usage("--trials 0: use at least 1 trial".into()));
+    }
+    let threads = super::threads(args.threads)?;
+    let seed = args.seed.unwrap_or(s.seed);
+    let names = args.stage.join(" + ");
+    let c = calibrate(&s, &stages, target, seed, args.trials, threads)
+        .map_err(|e| Error::Usage(format!("{names}: {e}")))?;
+    println!(
+        "{names}: dispersion κ = {:.4} gives a base-year large-class share of {:.4} (target {target:.4}) and a super-large share of {:.4} ({} trials, seed {seed})",
+        c.kappa, c.large_class_share, c.super_large_class_share, args.trials
+    );
+    if let Some(out) = &args.write {
+        write_child(out, &args.scenario, &args.stage, c.kappa, target)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// The stages named on the command line.
+fn stage_ids(s: &Scenario, ids: &[String]) -> Result<Vec<StageIx>, Error> {
+    ids.iter()
+        .map(|id| {
+            s.stage_ix(id).ok_or_else(|| {
+                let known: Vec<_> = s.stages.iter().map(|st| st.id.as_str()).collect();
+                Error::Usage(format!(
+                    "--stage {id}: not a stage of the scenario ({})",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Writes a scenario that extends the calibrated one and sets only the stages' dispersion.
+fn write_child(
+    out: &Path,
+    parent: &Path,
+    stages: &[String],
+    kappa: f64,
+    target: f64,
+) -> Result<(), Error> {
+    let parent = relative_to(parent, out.parent().unwrap_or(Path::new("")));
+    write_atomic(out, |w| {
+        writeln!(
+            w,
+            "# Written by `seatsim calibrate`: the dispersion of {} that reproduces",
+            stages.join(" + ")
+        )?;
+        writeln!(w, "# a base-year large-class share of {target}.")?;
+        writeln!(w, "[scenario]\nextends = {}", toml::Value::String(parent))?;
+        stages
+            .iter()
+            .try_for_each(|st| writeln!(w, "\n[stages.{st}]\ndispersion = {kappa:.4}"))
+    })
+}
+
+/// `path` as seen from `dir` (absolute when no simple relative form exists).
+fn relative_to(path: &Path, dir: &Path) -> String {
+    let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let (path, dir) = (abs(path), abs(dir));
+    path.strip_prefix(&dir)
+        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
+}

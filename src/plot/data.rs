@@ -1,0 +1,549 @@
+//! Reading a finished run folder (`run.json`, `summary.csv`, `risk.csv`) into checked values the
+//! charts draw from; every district, stage and year must agree with `run.json`.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::PlotError;
+
+/// District id of the city totals.
+pub(crate) const ALL: &str = "ALL";
+
+/// The parts of `run.json` the charts use; unknown fields are ignored so the file can grow.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RunInfo {
+    /// Version of seatsim that ran.
+    pub seatsim_version: Option<String>,
+    /// The scenario run.
+    pub scenario: ScenarioInfo,
+    /// Seed of the random streams.
+    pub seed: Option<u64>,
+    /// Monte Carlo trials.
+    pub trials: Option<u64>,
+    /// Worker threads used.
+    pub threads: Option<u64>,
+    /// Whether every shock was held at its central value.
+    pub deterministic: Option<bool>,
+    /// The observed year.
+    pub base_year: i32,
+    /// The last projected year.
+    pub horizon: i32,
+    /// Wall-clock time of the run.
+    pub elapsed_seconds: Option<f64>,
+    /// Districts in the scenario's order.
+    pub districts: Vec<DistrictInfo>,
+    /// Stages in the scenario's order.
+    pub stages: Vec<StageInfo>,
+    /// Class-size standards.
+    pub standards: Option<Standards>,
+    /// Warning thresholds: level (`red`, `amber`) → `risk.csv` column → threshold.
+    pub warnings: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// File name of the boundaries in the run folder, if the scenario has a map.
+    pub map: Option<String>,
+}
+
+/// The scenario a run came from.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ScenarioInfo {
+    /// Scenario name.
+    pub name: String,
+    /// Path of the scenario file.
+    pub file: Option<String>,
+    /// SHA-256 of the scenario file.
+    pub sha256: Option<String>,
+}
+
+/// A district as the scenario names it, and where it is on the map.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DistrictInfo {
+    /// ASCII id used in the CSV files.
+    pub id: String,
+    /// Name in the scenario's own language and script.
+    pub name: String,
+    /// Romanised name, for PNG charts whose font lacks the scenario's script.
+    pub name_en: Option<String>,
+    /// The GeoJSON feature the district is drawn as (or inside).
+    pub map_feature: Option<String>,
+    /// How the district appears on the map.
+    pub map_kind: Option<MapKind>,
+}
+
+/// How a district appears on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MapKind {
+    /// The district is the map feature's polygon.
+    Polygon,
+    /// A functional zone with no polygon of its own, drawn as a circle inside the feature.
+    Point,
+}
+
+/// A school stage.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StageInfo {
+    /// ASCII id used in the CSV files.
+    pub id: String,
+    /// First and last age of the stage.
+    pub ages: Option<[u32; 2]>,
+    /// Standard class size.
+    pub class_size: Option<u32>,
+    /// `district`, or `city` for a stage pooled city-wide.
+    pub catchment: Option<String>,
+}
+
+impl StageInfo {
+    /// Whether the stage is pooled city-wide and so reported for `ALL` only.
+    pub fn is_city_wide(&self) -> bool {
+        self.catchment.as_deref() == Some("city")
+    }
+}
+
+/// Class-size standards of the scenario.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Standards {
+    /// Pupils from which a class is large.
+    pub large_class: Option<f64>,
+    /// Pupils from which a class is super-large.
+    pub super_large_class: Option<f64>,
+}
+
+/// P5, P25, P50, P75 and P95 of one quantity in one year.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Quantiles {
+    /// 5th percentile.
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// Demand quantiles and median capacity of one district-stage, by year.
+#[derive(Debug, Default)]
+pub(crate) struct Trajectory {
+    /// Demand for public seats, by year.
+    pub demand: BTreeMap<i32, Quantiles>,
+    /// Median seats, by year.
+    pub capacity: BTreeMap<i32, f64>,
+}
+
+/// The warning level of a district-stage-year, from `risk.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Warning {
+    /// Below the amber thresholds.
+    Green,
+    /// At or above an amber threshold.
+    Amber,
+    /// At or above a red threshold.
+    Red,
+}
+
+impl Warning {
+    /// The level as written in `risk.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Warning::Green => "green",
+            Warning::Amber => "amber",
+            Warning::Red => "red",
+        }
+    }
+}
+
+/// One row of `risk.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RiskRow {
+    /// District id, or `ALL`.
+    pub district: String,
+    /// Stage id.
+    pub stage: String,
+    /// School year.
+    pub year: i32,
+    /// Probability that demand exceeds seats.
+    pub p_shortfall: Option<f64>,
+    /// Probability of some large classes.
+    pub p_large_classes: Option<f64>,
+    /// Expected shortfall in pupils.
+    pub expected_shortfall: Option<f64>,
+    /// Warning level.
+    pub warning: Warning,
+}
+
+impl RiskRow {
+    /// Checks that probabilities lie in 0–1 and the expected shortfall is a finite number ≥ 0.
+    fn check(&self) -> Result<(), String> {
+        let probabilities = [
+            ("p_shortfall", self.p_shortfall),
+            ("p_large_classes", self.p_large_classes),
+        ];
+        for (name, p) in probabilities {
+            if let Some(p) = p.filter(|p| !(0.0..=1.0).contains(p)) {
+                return Err(format!("{name} = {p}: must be between 0 and 1"));
+            }
+        }
+        match self.expected_shortfall {
+            Some(e) if !(e.is_finite() && e >= 0.0) => Err(format!(
+                "expected_shortfall = {e}: must be a finite number ≥ 0"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A run folder, read and checked.
+#[derive(Debug)]
+pub(crate) struct Run {
+    /// The run folder.
+    pub dir: PathBuf,
+    /// Its `run.json`.
+    pub info: RunInfo,
+    /// Demand and capacity by (district, stage), from `summary.csv`.
+    pub trajectories: BTreeMap<(String, String), Trajectory>,
+    /// The rows of `risk.csv`, in file order.
+    pub risk: Vec<RiskRow>,
+    /// Position in `risk` of each (district, stage, year).
+    risk_index: HashMap<(String, String, i32), usize>,
+}
+
+impl Run {
+    /// Reads `run.json`, `summary.csv` and `risk.csv` from `dir`.
+    pub fn load(dir: &Path) -> Result<Run, PlotError> {
+        let info = read_run_info(&dir.join("run.json"))?;
+        let index = Index::new(&info);
+        let trajectories = read_summary(&dir.join("summary.csv"), &index)?;
+        let risk = read_risk(&dir.join("risk.csv"), &index)?;
+        let risk_index = risk
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.district.clone(), r.stage.clone(), r.year), i))
+            .collect();
+        Ok(Run {
+            dir: dir.to_path_buf(),
+            info,
+            trajectories,
+            risk,
+            risk_index,
+        })
+    }
+
+    /// The `risk.csv` row of a district-stage-year.
+    pub fn risk_at(&self, district: &str, stage: &str, year: i32) -> Option<&RiskRow> {
+        let key = (district.to_string(), stage.to_string(), year);
+        self.risk_index.get(&key).map(|&i| &self.risk[i])
+    }
+
+    /// The riskiest year of a district-stage (see [`by_risk`]).
+    pub fn peak_risk(&self, district: &str, stage: &str) -> Option<&RiskRow> {
+        self.years()
+            .filter_map(|year| self.risk_at(district, stage, year))
+            .max_by(|a, b| by_risk(a, b))
+    }
+
+    /// The district called `id`, if the scenario has it (`ALL` has none).
+    pub fn district(&self, id: &str) -> Option<&DistrictInfo> {
+        self.info.districts.iter().find(|d| d.id == id)
+    }
+
+    /// The years of the run, base year first.
+    pub fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.info.base_year..=self.info.horizon
+    }
+}
+
+/// Orders risk rows by `p_shortfall`, then `expected_shortfall`; a missing value ranks lowest.
+pub(crate) fn by_risk(a: &RiskRow, b: &RiskRow) -> Ordering {
+    let key = |r: &RiskRow| {
+        (
+            r.p_shortfall.unwrap_or(f64::NEG_INFINITY),
+            r.expected_shortfall.unwrap_or(f64::NEG_INFINITY),
+        )
+    };
+    let (ka, kb) = (key(a), key(b));
+    ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+}
+
+/// Reads and checks `run.json`.
+fn read_run_info(path: &Path) -> Result<RunInfo, PlotError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PlotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let info: RunInfo = serde_json::from_str(&text).map_err(|e| PlotError::Invalid {
+        path: path.to_path_buf(),
+        line: Some(e.line() as u64),
+        message: e.to_string(),
+    })?;
+    if info.horizon < info.base_year {
+        return Err(invalid(
+            path,
+            None,
+            format!(
+                "horizon {} is before base_year {}",
+                info.horizon, info.base_year
+            ),
+        ));
+    }
+    Ok(info)
+}
+
+/// What a CSV row may name: the run's districts (plus `ALL`), stages and years.
+struct Index {
+    districts: HashSet<String>,
+    stages: HashSet<String>,
+    years: std::ops::RangeInclusive<i32>,
+}
+
+impl Index {
+    /// The index of `info`.
+    fn new(info: &RunInfo) -> Index {
+        let mut districts: HashSet<String> = info.districts.iter().map(|d| d.id.clone()).collect();
+        districts.insert(ALL.to_string());
+        Index {
+            districts,
+            stages: info.stages.iter().map(|s| s.id.clone()).collect(),
+            years: info.base_year..=info.horizon,
+        }
+    }
+
+    /// Checks that a row's district, stage and year belong to the run.
+    fn check(&self, district: &str, stage: &str, year: i32) -> Result<(), String> {
+        if !self.districts.contains(district) {
+            return Err(format!(
+                "district `{district}` is not in run.json (nor `{ALL}`)"
+            ));
+        }
+        if !self.stages.contains(stage) {
+            return Err(format!("stage `{stage}` is not in run.json"));
+        }
+        if !self.years.contains(&year) {
+            return Err(format!(
+                "year {year} is outside the run's years {}–{}",
+                self.years.start(),
+                self.years.end()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Deserialize)]
+struct SummaryRow {
+    district: String,
+    stage: String,
+    year: i32,
+    metric: String,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    p05: Option<f64>,
+    p25: Option<f64>,
+    p50: Option<f64>,
+    p75: Option<f64>,
+    p95: Option<f64>,
+}
+
+impl SummaryRow {
+    /// Checks that every number given is finite.
+    fn check_finite(&self) -> Result<(), String> {
+        let values = [
+            self.mean, self.sd, self.p05, self.p25, self.p50, self.p75, self.p95,
+        ];
+        match values.into_iter().flatten().find(|v| !v.is_finite()) {
+            Some(v) => Err(format!(
+                "{} has the value {v}: must be a finite number",
+                self.metric
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The five quantiles, if none is empty.
+    fn quantiles(&self) -> Option<Quantiles> {
+        Some(Quantiles {
+            p05: self.p05?,
+            p25: self.p25?,
+            p50: self.p50?,
+            p75: self.p75?,
+            p95: self.p95?,
+        })
+    }
+}
+
+/// Column names of `summary.csv`.
+const SUMMARY_HEADER: [&str; 11] = [
+    "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+];
+
+/// Column names of `risk.csv`.
+const RISK_HEADER: [&str; 9] = [
+    "district",
+    "stage",
+    "year",
+    "p_shortfall",
+    "p_large_classes",
+    "p_super_large_classes",
+    "p_underused",
+    "expected_shortfall",
+    "warning",
+];
+
+/// Reads the demand and capacity trajectories from `summary.csv`.
+fn read_summary(
+    path: &Path,
+    index: &Index,
+) -> Result<BTreeMap<(String, String), Trajectory>, PlotError> {
+    let mut out: BTreeMap<(String, String), Trajectory> = BTreeMap::new();
+    read_csv(path, &SUMMARY_HEADER, |row: SummaryRow| {
+        index.check(&row.district, &row.stage, row.year)?;
+        row.check_finite()?;
+        let key = (row.district.clone(), row.stage.clone());
+        match (row.metric.as_str(), row.quantiles()) {
+            ("demand", Some(q)) => {
+                out.entry(key).or_default().demand.insert(row.year, q);
+            }
+            ("capacity", Some(q)) => {
+                out.entry(key).or_default().capacity.insert(row.year, q.p50);
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    out.retain(|_, t| !t.demand.is_empty());
+    if out.is_empty() {
+        return Err(invalid(
+            path,
+            None,
+            "no row with metric `demand` and all quantiles".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads and checks `risk.csv`.
+fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
+    let mut out = Vec::new();
+    read_csv(path, &RISK_HEADER, |row: RiskRow| {
+        index.check(&row.district, &row.stage, row.year)?;
+        row.check()?;
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads a CSV file with the given columns, handing each row to `each`; an `Err` from `each`
+/// becomes a `PlotError` naming the file and line.
+fn read_csv<T: DeserializeOwned>(
+    path: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(T) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    let file = File::open(path).map_err(|source| PlotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = csv::Reader::from_reader(file);
+    let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
+    if let Some(missing) = columns.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        let message = format!(
+            "header has no column `{missing}`; expected `{}`",
+            columns.join(",")
+        );
+        return Err(invalid(path, Some(1), message));
+    }
+    let mut rows = 0usize;
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = record.position().map(|p| p.line());
+        let row: T = record
+            .deserialize(Some(&headers))
+            .map_err(|e| invalid(path, line, deserialize_message(&e, &headers)))?;
+        each(row).map_err(|message| invalid(path, line, message))?;
+        rows += 1;
+    }
+    match rows {
+        0 => Err(invalid(path, None, "has a header but no data rows".into())),
+        _ => Ok(()),
+    }
+}
+
+/// A `PlotError::Invalid` for `path`.
+fn invalid(path: &Path, line: Option<u64>, message: String) -> PlotError {
+    PlotError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// A `PlotError` for a CSV error that is not about one field (bad UTF-8, ragged rows, I/O).
+fn csv_error(path: &Path, e: &csv::Error) -> PlotError {
+    let line = e.position().map(|p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Io(io) => PlotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(io.kind(), io.to_string()),
+        },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => invalid(
+            path,
+            line,
+            format!("{len} fields where the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => invalid(path, line, "is not valid UTF-8".into()),
+        _ => invalid(path, line, e.to_string()),
+    }
+}
+
+/// "column `year`: invalid digit…" for a field that does not parse.
+fn deserialize_message(e: &csv::Error, headers: &csv::StringRecord) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let column = err.field().and_then(|i| headers.get(i as usize));
+            match column {
+                Some(column) => format!("column `{column}`: {}", err.kind()),
+                None => err.kind().to_string(),
+            }
+        }
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_rejects_unknown_district_stage_and_year() {
+        let info: RunInfo = serde_json::from_str(
+            r#"{"scenario":{"name":"x"},"base_year":2020,"horizon":2022,"new_field":1,
+                "districts":[{"id":"a","name":"甲"}],"stages":[{"id":"primary"}],"map":null}"#,
+        )
+        .expect("minimal run.json parses");
+        let index = Index::new(&info);
+        assert!(index.check("a", "primary", 2021).is_ok());
+        assert!(index.check(ALL, "primary", 2020).is_ok());
+        assert!(index
+            .check("b", "primary", 2021)
+            .unwrap_err()
+            .contains("`b`"));
+        assert!(index
+            .check("a", "senior", 2021)
+            .unwrap_err()
+            .contains("`senior`"));
+        assert!(index
+            .check("a", "primary", 2023)
+            .unwrap_err()
+            .contains("2023"));
+    }
+}

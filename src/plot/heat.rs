@@ -1,0 +1,333 @@
+//! Heat maps per stage: districts × years coloured by a probability from `risk.csv`
+//! (`p_shortfall` or `p_large_classes`), with each cell's warning level as a badge.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::canvas::{self, Item, Key, GREY, TEXT};
+use super::colour;
+use super::data::{RiskRow, Run, StageInfo, Warning, ALL};
+use super::font::text_width;
+use super::labels::{self, percent, Form};
+use super::output::{file_id, DrawResult, Figure, Script};
+
+/// Figure width in pixels.
+const WIDTH: u32 = 1600;
+/// Height of one district row in pixels.
+const ROW: i32 = 34;
+/// Height of the title block.
+const HEAD: i32 = 96;
+/// Height of the year header above the cells.
+const YEARS: i32 = 44;
+/// Width of the legend column on the right.
+const SIDE: i32 = 330;
+/// Widest a cell gets, for runs with few years.
+const MAX_CELL: i32 = 96;
+/// Extra space above the city-total row.
+const GAP: i32 = 14;
+
+/// The probability a heat map shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Measure {
+    /// `p_shortfall`: demand exceeds seats.
+    Shortfall,
+    /// `p_large_classes`: some classes have at least the large-class size.
+    LargeClasses,
+}
+
+impl Measure {
+    /// The `risk.csv` column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Measure::Shortfall => "p_shortfall",
+            Measure::LargeClasses => "p_large_classes",
+        }
+    }
+
+    /// The measure's value in a risk row.
+    pub fn of(self, row: &RiskRow) -> Option<f64> {
+        match self {
+            Measure::Shortfall => row.p_shortfall,
+            Measure::LargeClasses => row.p_large_classes,
+        }
+    }
+
+    /// What the measure is, in words, e.g. "a seat shortfall".
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Shortfall => "a seat shortfall",
+            Measure::LargeClasses => "large classes",
+        }
+    }
+
+    /// When a trial counts, e.g. "has more pupils than public seats".
+    fn event(self, run: &Run) -> String {
+        match (
+            self,
+            run.info.standards.as_ref().and_then(|s| s.large_class),
+        ) {
+            (Measure::Shortfall, _) => "has more pupils than public seats".into(),
+            (Measure::LargeClasses, Some(n)) => format!("has classes of {n} or more pupils"),
+            (Measure::LargeClasses, None) => "has large classes".into(),
+        }
+    }
+}
+
+/// The heat map of one stage and measure.
+pub(crate) struct HeatMap<'a> {
+    /// The run.
+    pub run: &'a Run,
+    /// The stage.
+    pub stage: &'a StageInfo,
+    /// What the colours show.
+    pub measure: Measure,
+}
+
+impl HeatMap<'_> {
+    /// Districts with risk rows for this stage, in the scenario's order, then the city total.
+    fn rows(&self) -> Vec<&str> {
+        let districts = self.run.info.districts.iter().map(|d| d.id.as_str());
+        districts
+            .chain([ALL])
+            .filter(|id| self.run.peak_risk(id, &self.stage.id).is_some())
+            .collect()
+    }
+
+    /// What a cell shows, and the run it comes from.
+    fn subtitle(&self, script: Script) -> String {
+        let pooled = if self.stage.is_city_wide() {
+            " This stage is pooled city-wide (catchment = city), so only the city total is reported."
+        } else {
+            ""
+        };
+        format!(
+            "Each cell: % of trials in which the district {} in that school year ({} in risk.csv).{pooled} {}",
+            self.measure.event(self.run),
+            self.measure.column(),
+            labels::run_line(self.run, script)
+        )
+    }
+
+    /// Top of row `i` in pixels; the city total sits a little apart.
+    fn row_top(&self, i: usize, id: &str) -> i32 {
+        let gap = if id == ALL { GAP } else { 0 };
+        HEAD + YEARS + i as i32 * ROW + gap
+    }
+
+    /// Draws the year header: "observed" over the base year, "projected" over the rest.
+    fn draw_years<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        grid: &Grid,
+    ) -> DrawResult<DB> {
+        let small = canvas::style(TEXT - 3.0, GREY, HPos::Center, VPos::Bottom);
+        let years = canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Bottom);
+        canvas::text(area, "observed", (grid.centre(0), HEAD + 18), &small)?;
+        let projected = canvas::style(TEXT - 3.0, GREY, HPos::Left, VPos::Bottom);
+        canvas::text(
+            area,
+            "projected →",
+            (grid.left(1) + 4, HEAD + 18),
+            &projected,
+        )?;
+        let every = (48 / grid.cell.max(1) + 1) as usize;
+        for (col, year) in self.run.years().enumerate().step_by(every) {
+            canvas::text(
+                area,
+                &year.to_string(),
+                (grid.centre(col), HEAD + YEARS - 6),
+                &years,
+            )?;
+        }
+        let x = grid.left(1);
+        let bottom = self.row_top(self.rows().len(), ALL);
+        area.draw(&PathElement::new(
+            vec![(x, HEAD + 4), (x, bottom)],
+            BLACK.stroke_width(2),
+        ))
+    }
+
+    /// Draws one district's label and cells.
+    fn draw_row<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        grid: &Grid,
+        (i, id): (usize, &str),
+        script: Script,
+    ) -> DrawResult<DB> {
+        let top = self.row_top(i, id);
+        let name = labels::district(self.run, id, script, Form::Full);
+        let size = canvas::fit(&name, f64::from(grid.x0 - 30), TEXT);
+        let weight = if id == ALL {
+            canvas::bold
+        } else {
+            canvas::style
+        };
+        let label = weight(size, BLACK, HPos::Right, VPos::Center);
+        canvas::text(area, &name, (grid.x0 - 10, top + ROW / 2), &label)?;
+        for (col, year) in self.run.years().enumerate() {
+            let row = self.run.risk_at(id, &self.stage.id, year);
+            self.draw_cell(area, grid, (grid.left(col), top), row)?;
+        }
+        Ok(())
+    }
+
+    /// Draws one cell with its top left at `(x, y)`: fill, percentage (where it fits) and
+    /// warning badge.
+    fn draw_cell<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        grid: &Grid,
+        (x, y): (i32, i32),
+        row: Option<&RiskRow>,
+    ) -> DrawResult<DB> {
+        let w = grid.cell;
+        let p = row.and_then(|r| self.measure.of(r));
+        let fill = p.map_or(colour::NO_DATA, colour::probability);
+        area.draw(&Rectangle::new(
+            [(x + 1, y + 1), (x + w - 1, y + ROW - 1)],
+            fill.filled(),
+        ))?;
+        if w >= 48 {
+            let value = p.map_or_else(|| "n/a".to_string(), |p| format!("{:.0}", p * 100.0));
+            let ink = canvas::style(TEXT - 2.0, colour::ink_on(fill), HPos::Right, VPos::Center);
+            canvas::text(area, &value, (x + w - 6, y + ROW / 2 + 1), &ink)?;
+        }
+        match row.map(|r| r.warning) {
+            Some(level @ (Warning::Red | Warning::Amber)) => {
+                canvas::badge(area, (x + (w / 2).min(12), y + ROW / 2), level)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The legend: colour scale, warning badges and notes.
+    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let heading = format!(
+            "% of trials with {} (number in each cell)",
+            self.measure.name()
+        );
+        let y = canvas::colour_bar(area, &heading, (16, HEAD + 10), f64::from(SIDE - 40))?;
+        let mut items = warning_items(self.run);
+        items.push(Item::new(
+            Key::Fill(colour::NO_DATA.to_rgba()),
+            "n/a: no value in risk.csv",
+        ));
+        canvas::legend(area, &items, (16, y), f64::from(SIDE - 40)).map(drop)
+    }
+}
+
+impl Figure for HeatMap<'_> {
+    fn stem(&self) -> String {
+        format!("heat_{}_{}", self.measure.column(), file_id(&self.stage.id))
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.rows().len() as i32;
+        let height = HEAD + YEARS + rows * ROW + GAP + 40;
+        (WIDTH, height.max(720) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        script: Script,
+    ) -> DrawResult<DB> {
+        root.fill(&WHITE)?;
+        let title = format!(
+            "Probability of {} – {}",
+            self.measure.name(),
+            labels::stage(self.stage)
+        );
+        canvas::title(root, &title, &self.subtitle(script))?;
+        let grid = Grid::new(self, script);
+        self.draw_years(root, &grid)?;
+        for row in self.rows().into_iter().enumerate() {
+            self.draw_row(root, &grid, row, script)?;
+        }
+        let (_, side) = root.split_horizontally(WIDTH as i32 - SIDE);
+        self.draw_legend(&side)
+    }
+}
+
+/// Horizontal layout of the cells.
+struct Grid {
+    /// Left edge of the first column.
+    x0: i32,
+    /// Column width.
+    cell: i32,
+}
+
+impl Grid {
+    /// The layout for `map`'s labels in `script`.
+    fn new(map: &HeatMap, script: Script) -> Grid {
+        let widest = map
+            .rows()
+            .iter()
+            .map(|id| text_width(&labels::district(map.run, id, script, Form::Full), TEXT))
+            .fold(0.0, f64::max);
+        let x0 = (widest as i32 + 30).clamp(140, 360);
+        let columns = map.run.years().count().max(1) as i32;
+        let cell = ((WIDTH as i32 - SIDE - x0 - 10) / columns).min(MAX_CELL);
+        Grid { x0, cell }
+    }
+
+    /// Left edge of column `col`.
+    fn left(&self, col: usize) -> i32 {
+        self.x0 + col as i32 * self.cell
+    }
+
+    /// Centre of column `col`.
+    fn centre(&self, col: usize) -> i32 {
+        self.left(col) + self.cell / 2
+    }
+}
+
+/// Legend entries for the red and amber badges, with the scenario's thresholds.
+pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
+    let mut items: Vec<Item> = [Warning::Red, Warning::Amber]
+        .into_iter()
+        .map(|level| {
+            Item::new(
+                Key::Badge(level),
+                format!("{} warning{}", level.name(), threshold_text(run, level)),
+            )
+        })
+        .collect();
+    items.push(Item::new(
+        Key::Note,
+        "No badge: green. A badge is the cell's warning level from risk.csv, which weighs both P(shortfall) and P(large classes).",
+    ));
+    items
+}
+
+/// ": P(shortfall) ≥ 50%, P(large classes) ≥ 50%" from `run.json`'s `warnings`, if given.
+pub(crate) fn threshold_text(run: &Run, level: Warning) -> String {
+    let Some(rules) = run.info.warnings.as_ref().and_then(|w| w.get(level.name())) else {
+        return String::new();
+    };
+    let mut parts: Vec<(usize, String)> = rules
+        .iter()
+        .map(|(name, value)| probability_name(name, *value))
+        .collect();
+    parts.sort();
+    let parts: Vec<String> = parts.into_iter().map(|(_, text)| text).collect();
+    format!(": {}", parts.join(", "))
+}
+
+/// "P(shortfall) ≥ 50%" for a `risk.csv` column and threshold, with a rank to order them by.
+fn probability_name(column: &str, threshold: f64) -> (usize, String) {
+    const NAMES: [(&str, &str); 4] = [
+        ("p_shortfall", "P(shortfall)"),
+        ("p_large_classes", "P(large classes)"),
+        ("p_super_large_classes", "P(super-large classes)"),
+        ("p_underused", "P(underused)"),
+    ];
+    let known = NAMES.iter().position(|(c, _)| *c == column);
+    let name = known.map_or(column, |i| NAMES[i].1);
+    (
+        known.unwrap_or(NAMES.len()),
+        format!("{name} ≥ {}", percent(threshold)),
+    )
+}

@@ -1,0 +1,153 @@
+//! Charts and the HTML report of a finished run, drawn from the files in its folder alone
+//! (`run.json`, `summary.csv`, `risk.csv`, `map.geojson`): fan charts, heat maps, district maps
+//! and city totals as PNG and SVG in `plots/`, and `report.html`.
+
+mod canvas;
+mod colour;
+mod data;
+mod error;
+mod fan;
+mod font;
+mod geo;
+mod heat;
+mod labels;
+mod map;
+mod output;
+mod report;
+mod totals;
+
+use std::path::{Component, Path, PathBuf};
+
+pub use error::PlotError;
+
+use data::Run;
+use output::write_figure;
+use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
+
+/// Fan charts in the report when `PlotOptions::report_fan_charts` is 0.
+const DEFAULT_FAN_CHARTS: usize = 6;
+
+/// What to draw: the map year (None = the run's horizon) and how many riskiest district-stages
+/// get fan charts in the report.
+#[derive(Debug, Clone, Default)]
+pub struct PlotOptions {
+    /// Year the district maps show; `None` means the run's horizon.
+    pub map_year: Option<i32>,
+    /// Fan charts of the riskiest district-stages in the report; 0 means the default, 6.
+    pub report_fan_charts: usize,
+}
+
+/// Draws every chart and the HTML report of a finished run from the files in its folder.
+pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, PlotError> {
+    font::register()?;
+    let run = Run::load(run_dir)?;
+    let settings = Settings {
+        fan_charts: match options.report_fan_charts {
+            0 => DEFAULT_FAN_CHARTS,
+            n => n,
+        },
+        map_year: map_year(&run, options.map_year)?,
+    };
+    let plots = run_dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|source| PlotError::Write {
+        path: plots.clone(),
+        source,
+    })?;
+    let drawn = Drawn {
+        fans: draw_fans(&run, &plots)?,
+        heat: draw_heat_maps(&run, &plots)?,
+        maps: draw_maps(&run, &plots, settings.map_year)?,
+        totals: totals::CityTotals::of(&run)
+            .map(|t| write_figure(&plots, &t))
+            .transpose()?,
+    };
+    let report = report::write(&run, &drawn, settings)?;
+    let mut paths = drawn.paths();
+    paths.push(report);
+    Ok(paths)
+}
+
+/// The year the maps show: the one asked for, which must be a year of the run, or the horizon.
+fn map_year(run: &Run, asked: Option<i32>) -> Result<i32, PlotError> {
+    match asked {
+        None => Ok(run.info.horizon),
+        Some(year) if run.years().contains(&year) => Ok(year),
+        Some(year) => Err(PlotError::Invalid {
+            path: run.dir.join("run.json"),
+            line: None,
+            message: format!(
+                "map year {year} asked for, but the run covers {}–{}",
+                run.info.base_year, run.info.horizon
+            ),
+        }),
+    }
+}
+
+/// A fan chart for every district-stage with demand in `summary.csv`.
+fn draw_fans(run: &Run, plots: &Path) -> Result<FanCharts, PlotError> {
+    let mut out = Vec::new();
+    for (key, trajectory) in &run.trajectories {
+        let Some(stage) = run.info.stages.iter().find(|s| s.id == key.1) else {
+            continue;
+        };
+        let chart = fan::FanChart {
+            run,
+            district: &key.0,
+            stage,
+            trajectory,
+        };
+        out.push((key.clone(), write_figure(plots, &chart)?));
+    }
+    Ok(out)
+}
+
+/// Both heat maps of every stage.
+fn draw_heat_maps(run: &Run, plots: &Path) -> Result<HeatMaps, PlotError> {
+    let mut out = Vec::new();
+    for stage in &run.info.stages {
+        for measure in [heat::Measure::Shortfall, heat::Measure::LargeClasses] {
+            let chart = heat::HeatMap {
+                run,
+                stage,
+                measure,
+            };
+            out.push((stage.id.clone(), measure, write_figure(plots, &chart)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The district map of every stage reported by district, if the run has a map.
+fn draw_maps(run: &Run, plots: &Path, year: i32) -> Result<Maps, PlotError> {
+    let Some(name) = &run.info.map else {
+        return Ok(Vec::new());
+    };
+    let features = geo::read(&map_path(run, name)?)?;
+    let mut out = Vec::new();
+    for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
+        let chart = map::DistrictMap {
+            run,
+            stage,
+            year,
+            features: &features,
+        };
+        out.push((stage.id.clone(), write_figure(plots, &chart)?));
+    }
+    Ok(out)
+}
+
+/// The map file named in `run.json`, which must lie inside the run folder.
+fn map_path(run: &Run, name: &str) -> Result<PathBuf, PlotError> {
+    let relative = Path::new(name);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if !inside || name.is_empty() {
+        return Err(PlotError::Invalid {
+            path: run.dir.join("run.json"),
+            line: None,
+            message: format!("map `{name}`: must be a file name inside the run folder"),
+        });
+    }
+    Ok(run.dir.join(relative))
+}

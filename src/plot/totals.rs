@@ -1,0 +1,87 @@
+//! The city totals chart: one fan chart panel per stage for district `ALL`, side by side.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::canvas;
+use super::data::{Run, StageInfo, Trajectory, ALL};
+use super::fan::{draw_fan, legend_items};
+use super::labels;
+use super::output::{DrawResult, Figure, Script};
+
+/// Width of the panel grid in pixels.
+const PANELS: u32 = 1400;
+/// Width of the legend column.
+const SIDE: u32 = 320;
+/// Height of one row of panels.
+const ROW: u32 = 460;
+/// Height of the title block.
+const HEAD: u32 = 84;
+
+/// City totals of every stage that has them.
+pub(crate) struct CityTotals<'a> {
+    /// The run.
+    pub run: &'a Run,
+    /// The stages with a city total, and their totals.
+    pub panels: Vec<(&'a StageInfo, &'a Trajectory)>,
+}
+
+impl<'a> CityTotals<'a> {
+    /// The chart of `run`'s city totals, if it has any.
+    pub fn of(run: &'a Run) -> Option<CityTotals<'a>> {
+        let panels: Vec<_> = run
+            .info
+            .stages
+            .iter()
+            .filter_map(|s| Some((s, run.trajectories.get(&(ALL.to_string(), s.id.clone()))?)))
+            .collect();
+        (!panels.is_empty()).then_some(CityTotals { run, panels })
+    }
+
+    /// Panels per row: two, or one for a single stage.
+    fn columns(&self) -> usize {
+        self.panels.len().clamp(1, 2)
+    }
+}
+
+impl Figure for CityTotals<'_> {
+    fn stem(&self) -> String {
+        "city_totals".to_string()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(self.columns()) as u32;
+        (PANELS + SIDE, (HEAD + rows * ROW).max(720))
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        script: Script,
+    ) -> DrawResult<DB> {
+        root.fill(&WHITE)?;
+        let subtitle = format!(
+            "Pupils needing a public seat against seats in open classes, summed over the city in each trial. {}",
+            labels::run_line(self.run, script)
+        );
+        canvas::title(
+            root,
+            "City totals by stage: demand for public seats vs seats",
+            &subtitle,
+        )?;
+        let (body, side) = root.split_horizontally(PANELS);
+        let (_, grid) = body.split_vertically(HEAD);
+        let rows = self.panels.len().div_ceil(self.columns());
+        let cells = grid.split_evenly((rows, self.columns()));
+        for (cell, (stage, trajectory)) in cells.iter().zip(&self.panels) {
+            draw_fan(
+                cell,
+                trajectory,
+                self.run.years(),
+                Some(&labels::stage(stage)),
+            )?;
+        }
+        let items = legend_items(self.run.info.base_year);
+        canvas::legend(&side, &items, (10, HEAD as i32 + 20), f64::from(SIDE - 30)).map(drop)
+    }
+}

@@ -1,0 +1,90 @@
+//! The default Zhengzhou scenario: its base year reproduces the city's 2020 figures, and each
+//! what-if moves the projection in the expected direction.
+
+use std::path::PathBuf;
+
+use crate::support::{mean, read_summary, Fixture, Summary};
+
+fn scenario(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    p.to_string_lossy().into_owned()
+}
+
+/// Runs a Zhengzhou scenario with the scenario's own seed (the one `calibrate` used).
+fn run(name: &str, trials: &str) -> Summary {
+    let f = Fixture::new(&[]);
+    read_summary(&f.run(&scenario(name), "out", &["--trials", trials]))
+}
+
+#[test]
+fn base_year_reproduces_the_2020_bulletin() {
+    let s = run("zhengzhou.toml", "200");
+    // 2020年郑州市教育事业发展统计公报: pupils by stage (public and private).
+    for (stage, bulletin) in [
+        ("kindergarten", 438_680.0),
+        ("primary", 1_003_648.0),
+        ("junior", 448_644.0),
+        ("senior", 213_766.0),
+    ] {
+        let enrolled = mean(&s, "ALL", stage, 2020, "enrolled");
+        assert!(
+            (enrolled / bulletin - 1.0).abs() < 0.02,
+            "{stage}: {enrolled} vs {bulletin}"
+        );
+    }
+    // Compulsory education (primary + junior): 8.88% large classes, super-large eliminated.
+    let classes = |st: &str, size: f64| mean(&s, "ALL", st, 2020, "capacity") / size;
+    let (cp, cj) = (classes("primary", 45.0), classes("junior", 50.0));
+    let share = |m: &str| {
+        (mean(&s, "ALL", "primary", 2020, m) * cp + mean(&s, "ALL", "junior", 2020, m) * cj)
+            / (cp + cj)
+    };
+    let large = share("large_class_share");
+    assert!((large - 0.0888).abs() <= 0.01, "large-class share {large}");
+    assert!(
+        share("super_large_class_share") < 0.005,
+        "super-large share"
+    );
+}
+
+#[test]
+fn every_what_if_moves_the_projection_the_expected_way() {
+    let base = run("zhengzhou.toml", "20");
+    let at = |s: &Summary, st: &str, y: i32, m: &str| mean(s, "ALL", st, y, m);
+    let none = run("zhengzhou-no-construction.toml", "20");
+    for st in ["kindergarten", "primary", "junior", "senior"] {
+        assert!(
+            at(&none, st, 2025, "capacity") < at(&base, st, 2025, "capacity"),
+            "{st} capacity"
+        );
+        assert!(
+            at(&none, st, 2025, "shortfall") > at(&base, st, 2025, "shortfall"),
+            "{st} shortfall"
+        );
+    }
+    let low = run("zhengzhou-low-births.toml", "20");
+    assert!(at(&low, "kindergarten", 2028, "demand") < at(&base, "kindergarten", 2028, "demand"));
+    assert!(at(&low, "primary", 2032, "demand") < at(&base, "primary", 2032, "demand"));
+    assert_eq!(
+        at(&low, "junior", 2030, "demand"),
+        at(&base, "junior", 2030, "demand"),
+        "born before 2021"
+    );
+    let high = run("zhengzhou-high-migration.toml", "20");
+    for st in ["kindergarten", "primary", "junior"] {
+        assert!(
+            at(&high, st, 2030, "demand") > at(&base, st, 2030, "demand"),
+            "{st} demand"
+        );
+    }
+    let late = run("zhengzhou-delays.toml", "20");
+    assert!(at(&late, "junior", 2023, "capacity") < at(&base, "junior", 2023, "capacity"));
+    assert!(at(&late, "junior", 2023, "shortfall") > at(&base, "junior", 2023, "shortfall"));
+    assert_eq!(
+        at(&late, "primary", 2025, "demand"),
+        at(&base, "primary", 2025, "demand"),
+        "delays change no demand"
+    );
+}
