@@ -2,18 +2,16 @@
 //! behind the risk probabilities. Merging is exact, so any split of trials gives the same
 //! result.
 //!
-//! A trial is recorded in two halves (see [`Pending`]): as it ends, its values update the
-//! moments in cell order and leave their quantile bins in a [`Batch`]; once per batch, the
-//! bins are counted sketch by sketch. A city's sketches (≈ 8,000, with ≈ 1.5 million bins) are
-//! far larger than a core's cache, and counting each sketch's batch together keeps its bins in
-//! cache for the batch instead of fetching them once per trial.
+//! Trials wait in a small [`Batch`] and are added cell-metric by cell-metric: a city's
+//! statistics (≈ 8,000 moments and sketches, with ≈ 2 million bins) are far larger than a
+//! core's cache, and adding one trial at a time would fetch each of them once per trial.
 
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
-use crate::stats::{MetricStats, Pending};
+use crate::stats::MetricStats;
 
 /// Trials in which each risk event happened, for one cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,11 +26,26 @@ pub struct RiskCounts {
     pub underused: u64,
 }
 
-/// Quantile bins of recorded trials not yet counted, one `[cell × metric]` row per trial.
-/// Its buffer is reused, so a worker's memory stays that of its largest batch.
+/// Trials per [`Batch`]: enough to add each cell-metric's values as one run, few enough that
+/// the batch (≈ 1 MB for a city) stays in a core's L2 cache while it fills.
+const BATCH_TRIALS: usize = 16;
+
+/// Trials' values waiting to be added to an [`Accumulator`], stored cell-metric by
+/// cell-metric (each one's trials side by side). Reused, so memory stays one batch.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
-    rows: Vec<Pending>,
+    values: Vec<f64>,
+    trials: usize,
+}
+
+impl Batch {
+    fn push(&mut self, values: &[f64]) {
+        self.values.resize(values.len() * BATCH_TRIALS, 0.0);
+        for (column, &x) in self.values.chunks_exact_mut(BATCH_TRIALS).zip(values) {
+            column[self.trials] = x;
+        }
+        self.trials += 1;
+    }
 }
 
 /// Everything a run remembers of its trials: O(cells), whatever the number of trials.
@@ -57,16 +70,14 @@ impl Accumulator {
     pub fn add_trial(&mut self, values: &[f64], standards: &Standards) {
         let mut batch = Batch::default();
         self.record(values, standards, &mut batch);
-        self.count(&mut batch);
+        self.flush(&mut batch);
     }
 
-    /// First half of recording a trial: its moments, risk counts and extremes now, its
-    /// quantile bins into `batch` for [`Accumulator::count`].
+    /// Records one trial's values (`[cell × metric]`): its risk counts at once, the rest
+    /// through `batch`, added when full or by [`Accumulator::flush`].
     pub fn record(&mut self, values: &[f64], standards: &Standards, batch: &mut Batch) {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
-        let noted = self.metrics.iter_mut().zip(values).map(|(s, &x)| s.note(x));
-        batch.rows.extend(noted);
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
             let [_, _, _, shortfall, _, util, large, super_large, _, _] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
@@ -76,15 +87,19 @@ impl Accumulator {
             risk.super_large_classes += u64::from(*super_large > 0.0);
             risk.underused += u64::from(*util < standards.underuse_threshold);
         }
+        batch.push(values);
+        if batch.trials == BATCH_TRIALS {
+            self.flush(batch);
+        }
     }
 
-    /// Second half: counts the quantile bins of every trial in `batch`, and empties it.
-    pub fn count(&mut self, batch: &mut Batch) {
-        let width = self.metrics.len();
-        for (j, stats) in self.metrics.iter_mut().enumerate() {
-            stats.count(batch.rows[j..].iter().step_by(width).copied());
+    /// Adds the trials waiting in `batch`, and empties it.
+    pub fn flush(&mut self, batch: &mut Batch) {
+        let columns = batch.values.chunks_exact(BATCH_TRIALS);
+        for (stats, column) in self.metrics.iter_mut().zip(columns) {
+            stats.add_all(&column[..batch.trials]);
         }
-        batch.rows.clear();
+        batch.trials = 0;
     }
 
     /// Adds another accumulator's trials.

@@ -76,7 +76,7 @@ pub fn run(
                     engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
                     acc.record(&ws.values, standards, batch);
                 }
-                acc.count(batch);
+                acc.flush(batch);
             },
             |(_, _, total), (_, _, part)| total.merge(&part),
         )

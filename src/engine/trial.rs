@@ -240,19 +240,19 @@ impl Engine {
         for (st, stage) in s.stages.iter().enumerate() {
             let rates = self.rates[yi][st];
             let size = f64::from(stage.class_size);
-            let open = |d: usize| {
-                let u = d * n_s + st;
-                self.units[u].open_in(&ws.schools[u], &ws.openings, year)
-            };
+            let unit = |d: usize| d * n_s + st;
             let mut city = Tally::default();
             let mut pooled = StagePupils::default();
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
+                let u = unit(d);
+                self.units[u].set_year(&mut ws.schools[u], &ws.openings, year);
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
                     continue;
                 }
-                let classes = allocate(pupils.demand, std::iter::once(open(d)), size, &s.standards);
+                let open = std::iter::once(ws.schools[u].open());
+                let classes = allocate(pupils.demand, open, size, &s.standards);
                 let tally = Tally::of_catchment(pupils, size, classes);
                 self.write(
                     Place::District(DistrictIx(d)),
@@ -264,7 +264,7 @@ impl Engine {
                 city += tally;
             }
             if stage.catchment == Catchment::City {
-                let districts = (0..s.districts.len()).map(open);
+                let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
                 let classes = allocate(pooled.demand, districts, size, &s.standards);
                 city = Tally::of_catchment(pooled, size, classes);
             }

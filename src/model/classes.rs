@@ -4,9 +4,13 @@
 //! pupils; its classes hold `m_i = D_i / c_i = p · w_i` each, with the same pupils per unit of
 //! weight `p = D / Σ c_j w_j` for every school. A school therefore has large classes exactly
 //! when its weight is above a threshold, and classes over the standard size above another.
-//! Schools are ranked by weight once per trial ([`RankedSchools`]); each year then visits only
-//! the schools above the lowest threshold (most of a district's schools, in a city without
-//! large classes, are never visited), and `Σ c_j w_j` comes from prefix sums.
+//!
+//! The existing schools of a district-stage share its classes evenly, so they hold `q + 1` or
+//! `q` classes each. They are ranked by weight once per trial and kept in two lists by the
+//! classes they hold ([`RankedSchools`]); within a list the number of classes is one constant,
+//! so each year's work is a threshold search per list and one short loop over the schools
+//! above the lowest threshold — in a city whose classes are mostly within the standard, a
+//! minority of them.
 
 use crate::scenario::Standards;
 
@@ -36,29 +40,38 @@ impl std::ops::AddAssign for ClassTally {
 }
 
 /// Bits of a ranking key that hold the school number (so at most 2²⁴ schools per
-/// district-stage); the bits above hold the weight's, truncated.
+/// district-stage); the bits above hold the weight's.
 const NUMBER_BITS: u32 = 24;
 const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
 
-/// The existing schools of one district-stage, ranked by their popularity in one trial.
+/// The existing schools of one district-stage in one trial, ranked by popularity, and the
+/// classes they hold in the current year.
 ///
-/// Ranking sorts one `u64` per school — the weight's bits above the school number — which is
-/// twice as fast as sorting `(weight, number)` pairs. Weights that agree in all their kept
-/// bits (a relative difference below 2⁻²⁸) may come out of order; the scan in
-/// [`OpenSchools::tally`] allows for it.
+/// Ranking sorts one `u64` per school, the weight's bits above the school number: twice as
+/// fast as sorting `(weight, number)` pairs. So that the key holds the weight exactly, weights
+/// are rounded down to 28 significant bits (a relative change below 4·10⁻⁹) when ranked.
 #[derive(Debug, Clone, Default)]
 pub struct RankedSchools {
-    /// Ranking keys, most popular first: `!weight bits` with the school number in the low bits.
+    /// Ranking keys, most popular first: `!weight bits` above the school number.
     keys: Vec<u64>,
-    /// The weight of the school at each rank.
-    weights: Vec<f64>,
-    /// `prefix[k] = Σ_{i<k} w_i` in school-number order; `prefix[n]` is the total.
-    prefix: Vec<f64>,
+    /// Classes shared this year, if set, as `each + [number < odd]` per school.
+    pool: Option<u32>,
+    each: u32,
+    odd: u32,
+    /// The `odd` for which `more` and `fewer` were laid out, if any.
+    laid_out: Option<u32>,
+    /// Weights of the schools numbered below `odd` (holding `each + 1` classes), most popular
+    /// first, and their sum.
+    more: Vec<f64>,
+    sum_more: f64,
+    /// Weights of the other schools (holding `each` classes), most popular first, and their sum.
+    fewer: Vec<f64>,
+    sum_fewer: f64,
 }
 
 impl RankedSchools {
     /// Ranks the schools whose weights are `weights` (school `i` has `weights[i]`, all ≥ 0),
-    /// reusing this value's buffers.
+    /// reusing this value's buffers. [`RankedSchools::hold`] must follow.
     pub fn rank(&mut self, weights: &[f64]) {
         assert!(
             weights.len() <= NUMBER_MASK as usize,
@@ -73,23 +86,61 @@ impl RankedSchools {
                 .map(|(&w, i)| (!w.to_bits() & !NUMBER_MASK) | i),
         );
         self.keys.sort_unstable();
-        self.weights.clear();
-        self.weights.extend(
-            self.keys
-                .iter()
-                .map(|&k| weights[(k & NUMBER_MASK) as usize]),
-        );
-        self.prefix.clear();
-        self.prefix.push(0.0);
-        let mut sum = 0.0;
-        for &w in weights {
-            sum += w;
-            self.prefix.push(sum);
-        }
+        (self.pool, self.laid_out) = (None, None);
     }
 
-    fn len(&self) -> u32 {
-        self.keys.len() as u32
+    /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
+    /// schools with the lowest numbers taking the odd ones (lost if there is no school).
+    pub fn hold(&mut self, pool: u32) {
+        if self.pool == Some(pool) {
+            return; // most years: no integer division, no new lists
+        }
+        self.pool = Some(pool);
+        let n = self.keys.len() as u32;
+        (self.each, self.odd) = match (pool.checked_div(n), pool.checked_rem(n)) {
+            (Some(q), Some(r)) => (q, r),
+            _ => (0, 0),
+        };
+        if self.laid_out == Some(self.odd) {
+            return;
+        }
+        self.laid_out = Some(self.odd);
+        // Without branches: which list a school joins is a coin flip in rank order. Every
+        // weight is written to both lists; the one it joins moves its end past it.
+        let odd = u64::from(self.odd);
+        let n = self.keys.len();
+        self.more.resize(n + 1, 0.0);
+        self.fewer.resize(n + 1, 0.0);
+        let (mut m, mut f) = (0, 0);
+        for &key in &self.keys {
+            let w = f64::from_bits(!key & !NUMBER_MASK);
+            let joins_more = key & NUMBER_MASK < odd;
+            self.more[m] = w;
+            self.fewer[f] = w;
+            m += usize::from(joins_more);
+            f += usize::from(!joins_more);
+        }
+        self.more.truncate(m);
+        self.fewer.truncate(f);
+        self.sum_more = self.more.iter().sum();
+        self.sum_fewer = self.fewer.iter().sum();
+    }
+
+    /// The two lists with the classes each of their schools holds.
+    fn lists(&self) -> [(&[f64], f64); 2] {
+        let each = f64::from(self.each);
+        [(&self.more, each + 1.0), (&self.fewer, each)]
+    }
+
+    /// Classes held this year.
+    fn classes(&self) -> f64 {
+        f64::from(self.each * self.keys.len() as u32 + self.odd)
+    }
+
+    /// `Σ c_i w_i` this year.
+    fn weighted(&self) -> f64 {
+        let each = f64::from(self.each);
+        (each + 1.0) * self.sum_more + each * self.sum_fewer
     }
 }
 
@@ -97,45 +148,38 @@ impl RankedSchools {
 #[derive(Debug, Clone, Copy)]
 pub struct OpenSchools<'a> {
     existing: &'a RankedSchools,
-    /// Existing school `i` has `each + [i < odd]` classes.
-    each: u32,
-    odd: u32,
     new: &'a [(f64, f64)],
+    new_classes: f64,
+    new_weighted: f64,
 }
 
 impl<'a> OpenSchools<'a> {
-    /// The `existing` schools sharing `pool` classes — split as evenly as possible, the
-    /// schools with the lowest numbers taking the odd ones; lost if there is no existing
-    /// school — and the `new` schools open, `(classes, weight)` each.
-    pub fn new(existing: &'a RankedSchools, pool: u32, new: &'a [(f64, f64)]) -> Self {
-        let n = existing.len();
-        let (each, odd) = match (pool.checked_div(n), pool.checked_rem(n)) {
-            (Some(q), Some(r)) => (q, r),
-            _ => (0, 0),
-        };
+    /// The `existing` schools with the classes they hold this year, and the `new` schools
+    /// open, `(classes, weight)` each, most popular first, with their sums of `classes` and
+    /// `classes · weight`.
+    pub fn new(
+        existing: &'a RankedSchools,
+        new: &'a [(f64, f64)],
+        new_classes: f64,
+        new_weighted: f64,
+    ) -> Self {
+        debug_assert!(existing.pool.is_some(), "hold() follows rank()");
         Self {
             existing,
-            each,
-            odd,
             new,
+            new_classes,
+            new_weighted,
         }
     }
 
     /// `Σ c_i w_i` over the open schools.
     fn weighted(&self) -> f64 {
-        let prefix = &self.existing.prefix;
-        let total = prefix.last().copied().unwrap_or(0.0);
-        let odd = prefix.get(self.odd as usize).copied().unwrap_or(0.0);
-        let existing = f64::from(self.each) * total + odd;
-        self.new.iter().fold(existing, |sum, &(c, w)| sum + c * w)
+        self.existing.weighted() + self.new_weighted
     }
 
     /// Open classes.
     pub fn classes(&self) -> f64 {
-        let existing = self.each * self.existing.len() + self.odd;
-        self.new
-            .iter()
-            .fold(f64::from(existing), |sum, &(c, _)| sum + c)
+        self.existing.classes() + self.new_classes
     }
 
     /// Large classes and classes missing, at `split`'s pupils per unit of weight.
@@ -144,28 +188,15 @@ impl<'a> OpenSchools<'a> {
             classes: self.classes(),
             ..ClassTally::default()
         };
-        let (fewer, more) = (f64::from(self.each), f64::from(self.each + 1));
-        let odd = u64::from(self.odd);
-        let ranked = &self.existing;
-        // Once a school is below every threshold, so is every less popular one — except that
-        // schools tied with it on the ranking key may hold a hair more weight; they are
-        // checked before stopping.
-        let mut tied = None;
-        for (&key, &w) in ranked.keys.iter().zip(&ranked.weights) {
-            let pupils = split.per_weight * w;
-            if split.is_below_every_threshold(pupils) {
-                match tied {
-                    None => tied = Some(key >> NUMBER_BITS),
-                    Some(group) if group != key >> NUMBER_BITS => break,
-                    Some(_) => {}
-                }
-                continue;
-            }
-            let c = if key & NUMBER_MASK < odd { more } else { fewer };
-            split.add_school(c, pupils, &mut t);
+        for (weights, c) in self.existing.lists() {
+            split.add_ranked(weights, c, &mut t);
         }
         for &(c, w) in self.new {
-            split.add_school(c, split.per_weight * w, &mut t);
+            let pupils = split.per_weight * w;
+            if pupils < split.lowest {
+                break; // so are the less popular ones
+            }
+            split.add_ranked(&[w], c, &mut t);
         }
         t
     }
@@ -175,8 +206,8 @@ impl<'a> OpenSchools<'a> {
 struct Split {
     /// Pupils per class of a school of weight 1.
     per_weight: f64,
-    /// `1 / class_size`: a multiplication per school instead of a division (the ceiling's
-    /// tolerance absorbs the different rounding).
+    /// `1 / class_size`: a multiplication instead of a division (the ceiling's tolerance
+    /// absorbs the different rounding).
     per_class_size: f64,
     large: f64,
     super_large: f64,
@@ -197,21 +228,23 @@ impl Split {
         }
     }
 
-    /// Whether classes of `pupils` are neither large, nor super-large, nor over the standard
-    /// size (then their school needs no extra class: `⌈pupils · c / size⌉ ≤ c`).
-    fn is_below_every_threshold(&self, pupils: f64) -> bool {
-        pupils < self.lowest
-    }
-
-    /// Counts a school of `c` classes holding `pupils` each.
-    #[inline]
-    fn add_school(&self, c: f64, pupils: f64, t: &mut ClassTally) {
-        // Each sum takes a term chosen without touching the sum, so the three sums are
-        // independent chains of additions (adding conditionally chained every school's work
-        // behind the previous school's).
-        t.large += if pupils >= self.large { c } else { 0.0 };
-        t.super_large += if pupils >= self.super_large { c } else { 0.0 };
-        t.extra_needed += (ceil(pupils * c * self.per_class_size) - c).max(0.0);
+    /// Counts schools of `c` classes each whose `weights` are ranked, most popular first.
+    fn add_ranked(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
+        // Classes below `lowest` pupils are neither large nor over the standard size (then
+        // `⌈pupils · c / size⌉ ≤ c`): only the schools above it count.
+        let counted = weights.partition_point(|&w| self.per_weight * w >= self.lowest);
+        let pupils_per_class_size = self.per_weight * c * self.per_class_size;
+        let (mut large, mut super_large, mut extra) = (0u32, 0u32, 0.0);
+        for &w in &weights[..counted] {
+            let pupils = self.per_weight * w;
+            large += u32::from(pupils >= self.large);
+            super_large += u32::from(pupils >= self.super_large);
+            // max(0, ⌈pupils · c / size − tolerance⌉ − c)
+            extra += ceil(w * pupils_per_class_size - c);
+        }
+        t.large += c * f64::from(large);
+        t.super_large += c * f64::from(super_large);
+        t.extra_needed += extra;
     }
 }
 
@@ -248,11 +281,7 @@ fn ceil(x: f64) -> f64 {
     const ROUNDER: f64 = (1u64 << 52) as f64;
     let x = (x - CEIL_TOLERANCE).max(0.0);
     let nearest = (x + ROUNDER) - ROUNDER;
-    if nearest < x {
-        nearest + 1.0
-    } else {
-        nearest
-    }
+    nearest + if nearest < x { 1.0 } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -267,17 +296,25 @@ mod tests {
         }
     }
 
-    fn ranked(weights: &[f64]) -> RankedSchools {
+    /// Existing schools of `weights` holding `pool` classes.
+    fn held(weights: &[f64], pool: u32) -> RankedSchools {
         let mut r = RankedSchools::default();
         r.rank(weights);
+        r.hold(pool);
         r
+    }
+
+    /// Those schools and the `new` ones, open.
+    fn open<'a>(existing: &'a RankedSchools, new: &'a [(f64, f64)]) -> OpenSchools<'a> {
+        let classes = new.iter().map(|(c, _)| c).sum();
+        let weighted = new.iter().map(|(c, w)| c * w).sum();
+        OpenSchools::new(existing, new, classes, weighted)
     }
 
     /// `demand` over existing schools of `weights` sharing `pool` classes, and new schools.
     fn one(demand: f64, weights: &[f64], pool: u32, new: &[(f64, f64)]) -> ClassTally {
-        let existing = ranked(weights);
-        let open = OpenSchools::new(&existing, pool, new);
-        allocate(demand, std::iter::once(open), 45.0, &std())
+        let existing = held(weights, pool);
+        allocate(demand, std::iter::once(open(&existing, new)), 45.0, &std())
     }
 
     #[test]
@@ -321,11 +358,8 @@ mod tests {
         // District A: 2 schools of weight 1 sharing 10 classes. District B: 1 school of weight
         // 2 with 4 classes, and a new school of 6 classes, weight 1. Σcw = 5 + 5 + 8 + 6 = 24;
         // 2400 pupils → 100 per unit of weight: classes of 100, 100, 200 and 100 pupils.
-        let (a, b) = (ranked(&[1.0, 1.0]), ranked(&[2.0]));
-        let parts = [
-            OpenSchools::new(&a, 10, &[]),
-            OpenSchools::new(&b, 4, &[(6.0, 1.0)]),
-        ];
+        let (a, b) = (held(&[1.0, 1.0], 10), held(&[2.0], 4));
+        let parts = [open(&a, &[]), open(&b, &[(6.0, 1.0)])];
         let t = allocate(2400.0, parts.iter().copied(), 45.0, &std());
         assert_eq!((t.classes, t.large, t.super_large), (20.0, 20.0, 20.0));
         // Missing: A 2·(⌈500/45⌉ − 5) = 14; B ⌈800/45⌉ − 4 = 14; new ⌈600/45⌉ − 6 = 8.
@@ -333,21 +367,20 @@ mod tests {
     }
 
     #[test]
-    fn schools_tied_on_the_ranking_key_are_all_checked() {
-        // Two weights a hair apart share a ranking key and rank in school-number order, the
-        // lighter first. At this load only the heavier one has large classes: the scan must
-        // not stop at the lighter one.
-        let (light, heavy) = (1.0, 1.0 + 1e-12);
-        let r = ranked(&[light, heavy]);
-        assert_eq!(r.weights, vec![light, heavy]);
-        let mut per_weight = 56.0 / heavy;
-        while per_weight * heavy < 56.0 {
-            per_weight = f64::from_bits(per_weight.to_bits() + 1);
-        }
-        assert!(per_weight * light < 56.0);
-        let split = Split::new(per_weight, 100.0, &std());
-        let open = OpenSchools::new(&r, 20, &[]);
-        assert_eq!(open.tally(&split).large, 10.0);
+    fn schools_are_listed_by_classes_held_then_popularity() {
+        // School 0's weight keeps 28 significant bits: 1 + 2⁻³⁰ becomes 1.
+        let mut r = held(&[1.0 + 2f64.powi(-30), 3.0, 2.0], 4);
+        // 4 classes over 3 schools: school 0 holds 2, schools 1 and 2 hold 1.
+        assert_eq!(
+            (r.more.clone(), r.fewer.clone()),
+            (vec![1.0], vec![3.0, 2.0])
+        );
+        r.hold(5);
+        assert_eq!(
+            (r.more.clone(), r.fewer.clone()),
+            (vec![3.0, 1.0], vec![2.0])
+        );
+        assert_eq!((r.classes(), r.weighted()), (5.0, 2.0 * 4.0 + 2.0));
     }
 
     #[test]
@@ -404,13 +437,14 @@ mod tests {
         let weights: Vec<f64> = (0..40)
             .map(|i| 0.5 + ((i * 7919 % 101) as f64) / 100.0)
             .collect();
+        let kept = |w: f64| f64::from_bits(w.to_bits() & !NUMBER_MASK);
         for (demand, pool) in [(40_000.0, 800), (30_000.0, 805), (10_000.0, 333)] {
             let t = one(demand, &weights, pool, &[(30.0, 1.2)]);
             let (q, r) = (pool / 40, pool % 40);
             let mut schools: Vec<(f64, f64)> = weights
                 .iter()
                 .enumerate()
-                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), w))
+                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), kept(w)))
                 .collect();
             schools.push((30.0, 1.2));
             let per_weight = demand / schools.iter().map(|(c, w)| c * w).sum::<f64>();

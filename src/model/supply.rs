@@ -85,28 +85,33 @@ impl SupplyUnit {
         // Project order breaks ties, so the layout is the same however the sort works.
         out.order.sort_unstable_by_key(|&(y, p, _)| (y, p));
         out.opens.clear();
-        out.opens.extend(out.order.iter().map(|&(y, _, _)| y));
         out.new.clear();
-        out.new.extend(
-            out.order
-                .iter()
-                .map(|&(_, p, c)| (f64::from(c), project_weights[p])),
-        );
+        out.new_sums.clear();
+        out.new_sums.push((0.0, 0.0));
+        out.ranked_new.clear();
+        let (mut classes, mut weighted) = (0.0, 0.0);
+        for &(y, p, c) in &out.order {
+            let (c, w) = (f64::from(c), project_weights[p]);
+            out.opens.push(y);
+            out.new.push((c, w));
+            classes += c;
+            weighted += c * w;
+            out.new_sums.push((classes, weighted));
+        }
     }
 
-    /// The schools open in `year`, as laid out by [`SupplyUnit::prepare`] with `openings`.
-    pub fn open_in<'a>(
-        &self,
-        schools: &'a TrialSchools,
-        openings: &[Option<Year>],
-        year: Year,
-    ) -> OpenSchools<'a> {
+    /// Moves `schools`, laid out by [`SupplyUnit::prepare`] with `openings`, to `year`.
+    pub fn set_year(&self, schools: &mut TrialSchools, openings: &[Option<Year>], year: Year) {
+        schools.existing.hold(self.existing_classes(openings, year));
         let opened = schools.opens.partition_point(|&y| y <= year);
-        OpenSchools::new(
-            &schools.existing,
-            self.existing_classes(openings, year),
-            &schools.new[..opened],
-        )
+        if opened != schools.ranked_new.len() {
+            // New schools opened: rank those open by popularity, most popular first.
+            schools.ranked_new.clear();
+            schools.ranked_new.extend_from_slice(&schools.new[..opened]);
+            schools
+                .ranked_new
+                .sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        }
     }
 }
 
@@ -119,8 +124,20 @@ pub struct TrialSchools {
     opens: Vec<Year>,
     /// `(classes, weight)` of those new schools, in the same order.
     new: Vec<(f64, f64)>,
+    /// `new_sums[k]`: `(Σ classes, Σ classes · weight)` of the first `k` new schools.
+    new_sums: Vec<(f64, f64)>,
+    /// The new schools open in the year set by [`SupplyUnit::set_year`], most popular first.
+    ranked_new: Vec<(f64, f64)>,
     /// Scratch for sorting: `(opening year, project index, classes)`.
     order: Vec<(Year, usize, u32)>,
+}
+
+impl TrialSchools {
+    /// The schools open in the year set by [`SupplyUnit::set_year`].
+    pub fn open(&self) -> OpenSchools<'_> {
+        let (classes, weighted) = self.new_sums[self.ranked_new.len()];
+        OpenSchools::new(&self.existing, &self.ranked_new, classes, weighted)
+    }
 }
 
 /// Whether a project that opens in `opening` (`None` = never) counts in `year`.
@@ -166,7 +183,10 @@ mod tests {
         let mut schools = TrialSchools::default();
         u.prepare(&open, &[1.0; 3], &[0.0, 0.0, 9.0, 8.0, 7.0], &mut schools);
         // Existing classes: 10, +4 from 2022 (project 0); new: 6 from 2023, 24 from 2025.
-        let classes_in = |y| u.open_in(&schools, &open, Year(y)).classes();
+        let mut classes_in = |y| {
+            u.set_year(&mut schools, &open, Year(y));
+            schools.open().classes()
+        };
         assert_eq!(classes_in(2021), 10.0);
         assert_eq!(classes_in(2022), 14.0);
         assert_eq!(classes_in(2023), 20.0);

@@ -7,7 +7,7 @@ mod moments;
 mod sketch;
 
 pub use moments::Moments;
-pub use sketch::{Pending, QuantileSketch, SKETCH_RELATIVE_ERROR};
+pub use sketch::{QuantileSketch, SKETCH_RELATIVE_ERROR};
 
 /// `y` rounded to the nearest integer, ties to even, for |y| < 2⁵¹.
 ///
@@ -38,10 +38,7 @@ pub struct Summary {
 
 /// Moments and quantile sketch of one metric of one cell.
 ///
-/// Laid out so that what every trial touches — the moments, then the sketch's extremes — fills
-/// exactly the first cache line; the sketch's bins are reached only once per batch.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[repr(C, align(64))]
 pub struct MetricStats {
     moments: Moments,
     sketch: QuantileSketch,
@@ -50,24 +47,18 @@ pub struct MetricStats {
 impl MetricStats {
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
     pub fn add(&mut self, x: f64) {
-        let pending = self.note(x);
-        self.count(std::iter::once(pending));
+        self.add_all(&[x]);
     }
 
-    /// First half of recording a value (`NaN` = undefined, skipped): updates the moments and
-    /// returns the quantile bin still to be counted by [`MetricStats::count`] (see [`Pending`]).
-    #[inline]
-    pub fn note(&mut self, x: f64) -> Pending {
-        if x.is_nan() {
-            return Pending::NONE;
-        }
-        self.moments.add(x);
-        self.sketch.note(x)
-    }
-
-    /// Second half of recording values: counts their quantile bins.
-    pub fn count(&mut self, pending: impl Iterator<Item = Pending>) {
-        self.sketch.count(pending);
+    /// Records the values of several trials (`NaN` skipped).
+    ///
+    /// A run adds ≈ 8,000 values per trial, one to each cell's statistics; taking a batch of
+    /// trials per cell keeps the sums and extremes in registers and the sketch's bins in cache
+    /// for the batch, instead of fetching them once per value.
+    pub fn add_all(&mut self, xs: &[f64]) {
+        let defined = xs.iter().copied().filter(|x| !x.is_nan());
+        self.moments.add_all(defined.clone());
+        self.sketch.add_all(defined);
     }
 
     /// Adds another accumulator's trials to this one.
@@ -99,12 +90,6 @@ impl MetricStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn what_every_trial_touches_fills_one_cache_line() {
-        assert_eq!(std::mem::size_of::<Moments>() + 16, 64);
-        assert_eq!(std::mem::align_of::<MetricStats>(), 64);
-    }
 
     #[test]
     fn nearest_integer_rounds_ties_to_even() {

@@ -5,16 +5,13 @@
 //! is exact and independent of order. Estimates are clamped to the observed [min, max], which
 //! makes a constant metric come out exactly; P0 and P100 are the exact min and max.
 //!
-//! This is DDSketch (Masson, Rim & Lee, VLDB 2019) with the *cubically interpolated* index
-//! mapping of Datadog's own implementations (sketches-java, sketches-go): a value's bin is read
-//! from its binary exponent and a cubic in its mantissa instead of a `ln`. A run adds every
-//! metric of every cell of every trial (≈ 8,000 values per trial for a city), so the `ln` was
-//! the largest single cost of the statistics; the cubic needs about 1% more bins for the same
-//! accuracy (see [`Mapping`]).
+//! This is DDSketch (Masson, Rim & Lee, VLDB 2019) with a logarithmic index mapping read
+//! from a table instead of computed with a `ln`: a run bins every metric of every cell of every
+//! trial (≈ 8,000 values per trial for a city), and the `ln` was the largest single cost of the
+//! statistics. Bins are as wide as α allows (about 70 per octave), which keeps a city's bins
+//! few enough for a core's cache (see [`Mapping`]).
 
 use serde::{Deserialize, Serialize};
-
-use super::nearest_integer;
 
 /// Relative accuracy α of every quantile estimate.
 pub const SKETCH_RELATIVE_ERROR: f64 = 0.005;
@@ -24,69 +21,86 @@ const MIN_MAGNITUDE: f64 = 1e-9;
 /// reallocate on every new extreme.
 const GROWTH_SLACK: usize = 32;
 
-/// The index mapping: `key(v) = ⌊M · (e + P(s))⌋` for `v = 2^e · (1 + s)`, `s ∈ [0, 1)`.
+/// The index mapping: the key of `v > 0` is its binary exponent times
+/// [`Mapping::PER_OCTAVE`] plus its bin within the octave.
 ///
-/// `P(s) = A s³ + B s² + C s` interpolates `log₂(1 + s)` with `P(0) = 0`, `P(1) = 1`, so
-/// `f(v) = e + P(s)` is continuous and increasing. Its slope against `log₂ v` is
-/// `P′(s)(1 + s) ln 2 = (18s³ − 24s² + 8s + 50)/35 · ln 2 ≥ (10/7) ln 2` (minimum at `s = 0` and
-/// `s = 2/3`), so a bin of width `1/M` in `f` spans at most `1/(M (10/7) ln 2)` in `log₂ v`.
-/// With `M ≥ 0.7 / ln γ` a bin spans at most a factor `γ = (1 + α)/(1 − α)`, and its
-/// representative `2·lo·hi/(lo + hi)` is within `α` of every value in it.
+/// The top 12 bits of the mantissa cut an octave `[2^e, 2^(e+1))` into 4,096 slices of equal
+/// width. A table built at compile time groups consecutive slices into bins, each as wide as it
+/// can be while its upper edge stays within a factor `γ = (1 + α)/(1 − α)` of its lower edge:
+/// its representative `2·lo·hi/(lo + hi)` is then within `(hi − lo)/(hi + lo) ≤ α` of every
+/// value in it. A logarithmic mapping needs `log₂ 2 / log₂ γ = 69.3` bins per octave; the
+/// table has [`Mapping::PER_OCTAVE`].
 struct Mapping;
 
-impl Mapping {
-    const A: f64 = 6.0 / 35.0;
-    const B: f64 = -3.0 / 5.0;
-    const C: f64 = 10.0 / 7.0;
-    /// `M`: 70 bins per octave, just above `0.7 / ln γ = 69.998` for α = 0.5%; the margin
-    /// covers the rounding of `f` and of its inverse.
-    const M: f64 = 70.0;
+/// Slices per octave: `2^FINE_BITS`.
+const FINE_BITS: u32 = 12;
+const FINE: usize = 1 << FINE_BITS;
 
-    /// `f(v)` for a positive, normal `v`.
-    #[inline]
-    fn approx_log2(v: f64) -> f64 {
-        const MANTISSA: u64 = (1 << 52) - 1;
-        let bits = v.to_bits();
-        let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-        let s = f64::from_bits((bits & MANTISSA) | 1.0f64.to_bits()) - 1.0;
-        exponent as f64 + ((Self::A * s + Self::B) * s + Self::C) * s
+/// The table of [`Mapping`]: the bin of each slice, the first slice of each bin (the last
+/// entry in use is `FINE`), and the number of bins.
+struct Table {
+    bin_of_slice: [u8; FINE],
+    first_slice: [u16; 256],
+    bins: usize,
+}
+
+impl Table {
+    const fn build() -> Table {
+        // γ shrunk by one part in 10¹² so that rounding in the representative cannot push it
+        // past α.
+        let alpha = SKETCH_RELATIVE_ERROR;
+        let gamma = (1.0 + alpha) / (1.0 - alpha) * (1.0 - 1e-12);
+        let mut t = Table {
+            bin_of_slice: [0; FINE],
+            first_slice: [0; 256],
+            bins: 0,
+        };
+        let mut start = 0;
+        while start < FINE {
+            // Slice `i` spans [1 + i/FINE, 1 + (i+1)/FINE) times 2^e.
+            let mut end = start + 1;
+            while end < FINE && (FINE + end + 1) as f64 / (FINE + start) as f64 <= gamma {
+                end += 1;
+            }
+            let mut i = start;
+            while i < end {
+                t.bin_of_slice[i] = t.bins as u8;
+                i += 1;
+            }
+            t.first_slice[t.bins] = start as u16;
+            t.bins += 1;
+            start = end;
+        }
+        t.first_slice[t.bins] = FINE as u16;
+        t
     }
+}
 
-    /// Key of a positive value of at least [`MIN_MAGNITUDE`].
+impl Mapping {
+    const TABLE: Table = Table::build();
+    /// Bins per octave.
+    const PER_OCTAVE: i32 = Self::TABLE.bins as i32;
+
+    /// Key of a positive value (at least [`MIN_MAGNITUDE`], so normal).
     #[inline]
     fn key(v: f64) -> i32 {
-        floor_to_i32(Self::approx_log2(v) * Self::M)
-    }
-
-    /// The `v` with `f(v) = y`: `e = ⌊y⌋`, then `P(s) = y − e` by bisection (P is increasing).
-    fn inverse(y: f64) -> f64 {
-        let e = y.floor();
-        let target = y - e;
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        for _ in 0..64 {
-            let mid = 0.5 * (lo + hi);
-            if ((Self::A * mid + Self::B) * mid + Self::C) * mid < target {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        (1.0 + 0.5 * (lo + hi)) * e.exp2()
+        let bits = v.to_bits();
+        let exponent = (bits >> 52) as i32; // biased, below 2¹¹: keys stay below 2¹⁸
+        let slice = (bits >> (52 - FINE_BITS)) as usize & (FINE - 1);
+        exponent * Self::PER_OCTAVE + i32::from(Self::TABLE.bin_of_slice[slice])
     }
 
     /// The value reported for every member of bin `key`.
     fn representative(key: i32) -> f64 {
-        let lo = Self::inverse(f64::from(key) / Self::M);
-        let hi = Self::inverse(f64::from(key + 1) / Self::M);
+        let (exponent, bin) = (key / Self::PER_OCTAVE, key % Self::PER_OCTAVE);
+        let edge = |slice: u16| {
+            let bits = ((exponent as u64) << 52) + ((slice as u64) << (52 - FINE_BITS));
+            f64::from_bits(bits) // slice FINE carries into the next octave: 2^(e+1)
+        };
+        let lo = edge(Self::TABLE.first_slice[bin as usize]);
+        let hi = edge(Self::TABLE.first_slice[bin as usize + 1]);
         2.0 * lo * hi / (lo + hi)
     }
-}
-
-/// `⌊x⌋` for |x| < 2³¹ (keys of finite values stay within ±2¹⁷).
-#[inline]
-fn floor_to_i32(x: f64) -> i32 {
-    let nearest = nearest_integer(x);
-    (nearest - i64::from(nearest as f64 > x)) as i32
 }
 
 /// Counts of consecutive keys: key `offset + i` was seen `256 · high[i] + low[i]` times.
@@ -152,6 +166,7 @@ impl Bins {
     }
 
     /// Position of `key`, growing the range to it if needed.
+    #[inline]
     fn index(&mut self, key: i32) -> usize {
         let i = key.wrapping_sub(self.offset) as u32 as usize;
         if i < self.low.len() {
@@ -161,22 +176,16 @@ impl Bins {
         }
     }
 
-    /// Adds one to the count of each of `keys`: the range is extended once, then the
-    /// increments run back to back, so that their cache misses overlap.
-    fn add_keys(&mut self, keys: &[i32]) {
-        let (Some(&lo), Some(&hi)) = (keys.iter().min(), keys.iter().max()) else {
-            return;
-        };
-        self.index(lo);
-        self.index(hi);
-        for &k in keys {
-            let i = (k - self.offset) as usize;
-            self.low[i] = self.low[i].wrapping_add(1);
-            if self.low[i] == 0 {
-                self.high[i] = self.high[i]
-                    .checked_add(1)
-                    .expect("a sketch bin holds at most 2^40 values");
-            }
+    /// Adds one to the count of `key`.
+    #[inline]
+    fn increment(&mut self, key: i32) {
+        let i = self.index(key);
+        let (low, high) = (&mut self.low[i], &mut self.high[i]);
+        *low = low.wrapping_add(1);
+        if *low == 0 {
+            *high = high
+                .checked_add(1)
+                .expect("a sketch bin holds at most 2^40 values");
         }
     }
 
@@ -229,11 +238,7 @@ impl Bins {
 }
 
 /// A DDSketch of one metric's values over trials.
-///
-/// The extremes come first: every value updates them, the bins are counted in batches (see
-/// [`MetricStats`](super::MetricStats)).
 #[derive(Clone, Serialize, Deserialize)]
-#[repr(C)]
 pub struct QuantileSketch {
     min: f64,
     max: f64,
@@ -265,77 +270,33 @@ impl std::fmt::Debug for QuantileSketch {
     }
 }
 
-/// A value noted by [`QuantileSketch::note`] whose bin is yet to be counted.
-///
-/// Noting and counting are apart so that a run can note each trial's values as the trial ends,
-/// in cell order, and count them a batch of trials at a time, sketch by sketch: a city's bins
-/// (≈ 1.5 million) are far larger than a cache, and counting one sketch's batch together keeps
-/// its bins in cache and lets the misses overlap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pending(i32);
-
-impl Pending {
-    /// Nothing to count: the value was undefined.
-    pub const NONE: Pending = Pending(i32::MIN);
-    /// A zero (magnitude below [`MIN_MAGNITUDE`]).
-    const ZERO: Pending = Pending(i32::MIN + 1);
-    /// Keys of negative values are held shifted down by this, below every positive key
-    /// (keys of finite values stay within ±2¹⁷).
-    const NEGATIVE_SHIFT: i32 = 1 << 28;
-}
-
 impl QuantileSketch {
     /// Records one value (not `NaN`).
     pub fn add(&mut self, x: f64) {
-        let pending = self.note(x);
-        self.count(std::iter::once(pending));
+        self.add_all(std::iter::once(x));
     }
 
-    /// First half of recording `x` (not `NaN`): notes its extremes and returns its bin, for
-    /// [`QuantileSketch::count`].
+    /// Records several values (none `NaN`).
     #[inline]
-    pub fn note(&mut self, x: f64) -> Pending {
-        self.note_extremes(x);
-        if x > MIN_MAGNITUDE {
-            Pending(Mapping::key(x))
-        } else if x < -MIN_MAGNITUDE {
-            Pending(Mapping::key(-x) - Pending::NEGATIVE_SHIFT)
-        } else {
-            Pending::ZERO
-        }
-    }
-
-    /// Second half of recording values: counts their bins.
-    pub fn count(&mut self, pending: impl Iterator<Item = Pending>) {
-        const RUN: usize = 64;
-        let mut keys = [0i32; RUN];
-        let mut n = 0;
-        for Pending(p) in pending {
-            if p >= -(Pending::NEGATIVE_SHIFT / 2) {
-                keys[n] = p;
-                n += 1;
-                if n == RUN {
-                    self.positive.add_keys(&keys);
-                    n = 0;
-                }
-            } else if p > Pending::ZERO.0 {
-                self.negative.add(p + Pending::NEGATIVE_SHIFT, 1);
-            } else if p == Pending::ZERO.0 {
+    pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
+        let (mut min, mut max) = (self.min, self.max);
+        for x in xs {
+            // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
+            if x < min {
+                min = x;
+            }
+            if x > max {
+                max = x;
+            }
+            if x > MIN_MAGNITUDE {
+                self.positive.increment(Mapping::key(x));
+            } else if x < -MIN_MAGNITUDE {
+                self.negative.increment(Mapping::key(-x));
+            } else {
                 self.zeros += 1;
             }
         }
-        self.positive.add_keys(&keys[..n]);
-    }
-
-    #[inline]
-    fn note_extremes(&mut self, x: f64) {
-        // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
-        if x < self.min {
-            self.min = x;
-        }
-        if x > self.max {
-            self.max = x;
-        }
+        (self.min, self.max) = (min, max);
     }
 
     /// Adds another sketch's values.
@@ -394,9 +355,16 @@ mod tests {
     }
 
     #[test]
+    fn bins_are_about_as_wide_as_the_accuracy_allows() {
+        assert!(
+            (70..=72).contains(&Mapping::PER_OCTAVE),
+            "{}",
+            Mapping::PER_OCTAVE
+        );
+    }
+
+    #[test]
     fn every_bin_is_within_the_stated_relative_error() {
-        let gamma = (1.0 + SKETCH_RELATIVE_ERROR) / (1.0 - SKETCH_RELATIVE_ERROR);
-        assert!(Mapping::M >= 0.7 / gamma.ln());
         // Sweep 18 decades finely: each value's bin representative is within α of it.
         let mut v = MIN_MAGNITUDE;
         while v < 1e9 {
@@ -462,13 +430,11 @@ mod tests {
     }
 
     #[test]
-    fn noting_then_counting_in_batches_equals_adding_one_by_one() {
+    fn adding_in_batches_equals_adding_one_by_one() {
         let xs: Vec<f64> = (0..300).map(|i| ((i * 37) % 101) as f64 - 20.0).collect();
         let (mut a, mut b) = (QuantileSketch::default(), QuantileSketch::default());
         xs.iter().for_each(|&x| a.add(x));
-        let mut pending: Vec<Pending> = xs.iter().map(|&x| b.note(x)).collect();
-        pending.push(Pending::NONE);
-        b.count(pending.into_iter());
+        xs.chunks(16).for_each(|c| b.add_all(c.iter().copied()));
         for q in [0.0, 0.05, 0.3, 0.5, 0.77, 0.95, 1.0] {
             assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits());
         }
@@ -478,8 +444,7 @@ mod tests {
     #[test]
     fn counts_carry_past_a_byte_and_survive_storage() {
         let mut s = QuantileSketch::default();
-        let pending: Vec<Pending> = (0..1000).map(|i| s.note(f64::from(i % 3))).collect();
-        s.count(pending.into_iter());
+        s.add_all((0..1000).map(|i| f64::from(i % 3)));
         assert_eq!(s.total(), 1000);
         assert!((s.quantile(0.5) - 1.0).abs() <= SKETCH_RELATIVE_ERROR);
         let stored = serde_json::to_string(&s).unwrap();
