@@ -27,11 +27,11 @@ pub struct RiskCounts {
 }
 
 /// Trials per [`Batch`]: enough to add each cell-metric's values as one run, few enough that
-/// the batch (≈ 1 MB for a city) stays in a core's L2 cache while it fills.
+/// the batch (≈ 1 MB for a city) stays in a core's cache while it fills and is read.
 const BATCH_TRIALS: usize = 16;
 
-/// Trials' values waiting to be added to an [`Accumulator`], stored cell-metric by
-/// cell-metric (each one's trials side by side). Reused, so memory stays one batch.
+/// Trials' values waiting to be added to an [`Accumulator`], one `[cell × metric]` row per
+/// trial. Reused, so memory stays one batch.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     values: Vec<f64>,
@@ -40,10 +40,7 @@ pub struct Batch {
 
 impl Batch {
     fn push(&mut self, values: &[f64]) {
-        self.values.resize(values.len() * BATCH_TRIALS, 0.0);
-        for (column, &x) in self.values.chunks_exact_mut(BATCH_TRIALS).zip(values) {
-            column[self.trials] = x;
-        }
+        self.values.extend_from_slice(values);
         self.trials += 1;
     }
 }
@@ -95,10 +92,14 @@ impl Accumulator {
 
     /// Adds the trials waiting in `batch`, and empties it.
     pub fn flush(&mut self, batch: &mut Batch) {
-        let columns = batch.values.chunks_exact(BATCH_TRIALS);
-        for (stats, column) in self.metrics.iter_mut().zip(columns) {
-            stats.add_all(&column[..batch.trials]);
+        if batch.trials == 0 {
+            return;
         }
+        let width = self.metrics.len();
+        for (j, stats) in self.metrics.iter_mut().enumerate() {
+            stats.add_all(batch.values[j..].iter().step_by(width).copied());
+        }
+        batch.values.clear();
         batch.trials = 0;
     }
 

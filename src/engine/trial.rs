@@ -148,11 +148,12 @@ impl Engine {
             .zip(&mut ws.schools)
             .zip(&ws.school_weights)
         {
-            unit.prepare(&ws.openings, weights, &ws.project_weights, schools);
+            let (years, p) = (&self.layout.years, &ws.project_weights);
+            unit.prepare(&ws.openings, weights, p, years, schools);
         }
         ws.pop.assign(&self.scenario.population);
         let n_d = self.scenario.districts.len();
-        for (yi, &year) in self.layout.years.iter().enumerate() {
+        for yi in 0..self.layout.years.len() {
             if yi > 0 {
                 let (births_index, trend) = self.drivers[yi];
                 let span = yi * n_d..(yi + 1) * n_d;
@@ -164,7 +165,7 @@ impl Engine {
                 };
                 self.demography.advance(&mut ws.pop, &drivers);
             }
-            self.record_year(yi, year, ws);
+            self.record_year(yi, ws);
         }
     }
 
@@ -234,7 +235,7 @@ impl Engine {
     }
 
     /// Writes every cell of year number `yi`.
-    fn record_year(&self, yi: usize, year: Year, ws: &mut Workspace) {
+    fn record_year(&self, yi: usize, ws: &mut Workspace) {
         let s = &self.scenario;
         let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
@@ -246,7 +247,7 @@ impl Engine {
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
                 let u = unit(d);
-                self.units[u].set_year(&mut ws.schools[u], &ws.openings, year);
+                ws.schools[u].set_year(yi);
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
                     continue;

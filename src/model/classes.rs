@@ -183,6 +183,7 @@ impl<'a> OpenSchools<'a> {
     }
 
     /// Large classes and classes missing, at `split`'s pupils per unit of weight.
+    #[inline]
     fn tally(&self, split: &Split) -> ClassTally {
         let mut t = ClassTally {
             classes: self.classes(),
@@ -192,8 +193,7 @@ impl<'a> OpenSchools<'a> {
             split.add_ranked(weights, c, &mut t);
         }
         for &(c, w) in self.new {
-            let pupils = split.per_weight * w;
-            if pupils < split.lowest {
+            if split.per_weight * w < split.lowest {
                 break; // so are the less popular ones
             }
             split.add_ranked(&[w], c, &mut t);
@@ -229,14 +229,18 @@ impl Split {
     }
 
     /// Counts schools of `c` classes each whose `weights` are ranked, most popular first.
+    #[inline]
     fn add_ranked(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
-        // Classes below `lowest` pupils are neither large nor over the standard size (then
-        // `⌈pupils · c / size⌉ ≤ c`): only the schools above it count.
-        let counted = weights.partition_point(|&w| self.per_weight * w >= self.lowest);
         let pupils_per_class_size = self.per_weight * c * self.per_class_size;
         let (mut large, mut super_large, mut extra) = (0u32, 0u32, 0.0);
-        for &w in &weights[..counted] {
+        for &w in weights {
             let pupils = self.per_weight * w;
+            // Classes below `lowest` pupils are neither large nor over the standard size (then
+            // `⌈pupils · c / size⌉ ≤ c`), nor are those of less popular schools. (A linear
+            // scan: a binary search mispredicts a branch at every step.)
+            if pupils < self.lowest {
+                break;
+            }
             large += u32::from(pupils >= self.large);
             super_large += u32::from(pupils >= self.super_large);
             // max(0, ⌈pupils · c / size − tolerance⌉ − c)

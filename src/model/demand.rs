@@ -37,6 +37,7 @@ impl StageRates {
 }
 
 /// Pupils of `stage` in district `d` given the population `pop`.
+#[inline]
 pub fn stage_pupils(pop: &Array3<f64>, d: usize, stage: &Stage, rates: StageRates) -> StagePupils {
     let ages = pop.shape()[2];
     let flat = pop

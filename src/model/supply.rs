@@ -65,14 +65,15 @@ impl SupplyUnit {
         (i64::from(self.base_classes) + delta).max(0) as u32
     }
 
-    /// Lays out this unit's schools for one trial: existing schools with popularity
-    /// `existing_weights` (one per school), new-school projects opening at `openings` with
-    /// popularity `project_weights` (both indexed by project).
+    /// Lays out this unit's schools for one trial and `years`: existing schools with
+    /// popularity `existing_weights` (one per school), new-school projects opening at
+    /// `openings` with popularity `project_weights` (both indexed by project).
     pub fn prepare(
         &self,
         openings: &[Option<Year>],
         existing_weights: &[f64],
         project_weights: &[f64],
+        years: &[Year],
         out: &mut TrialSchools,
     ) {
         out.existing.rank(existing_weights);
@@ -84,56 +85,62 @@ impl SupplyUnit {
         );
         // Project order breaks ties, so the layout is the same however the sort works.
         out.order.sort_unstable_by_key(|&(y, p, _)| (y, p));
-        out.opens.clear();
         out.new.clear();
         out.new_sums.clear();
         out.new_sums.push((0.0, 0.0));
         out.ranked_new.clear();
         let (mut classes, mut weighted) = (0.0, 0.0);
-        for &(y, p, c) in &out.order {
+        for &(_, p, c) in &out.order {
             let (c, w) = (f64::from(c), project_weights[p]);
-            out.opens.push(y);
             out.new.push((c, w));
             classes += c;
             weighted += c * w;
             out.new_sums.push((classes, weighted));
         }
-    }
-
-    /// Moves `schools`, laid out by [`SupplyUnit::prepare`] with `openings`, to `year`.
-    pub fn set_year(&self, schools: &mut TrialSchools, openings: &[Option<Year>], year: Year) {
-        schools.existing.hold(self.existing_classes(openings, year));
-        let opened = schools.opens.partition_point(|&y| y <= year);
-        if opened != schools.ranked_new.len() {
-            // New schools opened: rank those open by popularity, most popular first.
-            schools.ranked_new.clear();
-            schools.ranked_new.extend_from_slice(&schools.new[..opened]);
-            schools
-                .ranked_new
-                .sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        // Each year's pool and new schools open, worked out once per trial rather than
+        // searched for every year.
+        out.timeline.clear();
+        let mut opened = 0;
+        for &year in years {
+            while out.order.get(opened).is_some_and(|&(y, _, _)| y <= year) {
+                opened += 1;
+            }
+            out.timeline
+                .push((self.existing_classes(openings, year), opened));
         }
     }
 }
 
 /// One district-stage's schools as one trial drew them: existing schools ranked by popularity,
-/// new schools in order of opening. Reused from trial to trial.
+/// new schools in order of opening, and what is open year by year. Reused from trial to trial.
 #[derive(Debug, Clone, Default)]
 pub struct TrialSchools {
     existing: RankedSchools,
-    /// Opening year of each new school that opens, ascending.
-    opens: Vec<Year>,
-    /// `(classes, weight)` of those new schools, in the same order.
+    /// `(classes, weight)` of the new schools that open, in order of opening.
     new: Vec<(f64, f64)>,
     /// `new_sums[k]`: `(Σ classes, Σ classes · weight)` of the first `k` new schools.
     new_sums: Vec<(f64, f64)>,
-    /// The new schools open in the year set by [`SupplyUnit::set_year`], most popular first.
+    /// The new schools open in the current year, most popular first.
     ranked_new: Vec<(f64, f64)>,
+    /// Per year number: classes of the existing schools, and new schools open.
+    timeline: Vec<(u32, usize)>,
     /// Scratch for sorting: `(opening year, project index, classes)`.
     order: Vec<(Year, usize, u32)>,
 }
 
 impl TrialSchools {
-    /// The schools open in the year set by [`SupplyUnit::set_year`].
+    /// Moves to year number `year_ix` of those [`SupplyUnit::prepare`] was given; years go
+    /// forward within a trial.
+    pub fn set_year(&mut self, year_ix: usize) {
+        let (pool, opened) = self.timeline[year_ix];
+        self.existing.hold(pool);
+        for &(c, w) in &self.new[self.ranked_new.len()..opened] {
+            let at = self.ranked_new.partition_point(|&(_, x)| x > w);
+            self.ranked_new.insert(at, (c, w));
+        }
+    }
+
+    /// The schools open in the year set by [`TrialSchools::set_year`].
     pub fn open(&self) -> OpenSchools<'_> {
         let (classes, weighted) = self.new_sums[self.ranked_new.len()];
         OpenSchools::new(&self.existing, &self.ranked_new, classes, weighted)
@@ -181,15 +188,21 @@ mod tests {
             Some(Year(2023)),
         ];
         let mut schools = TrialSchools::default();
-        u.prepare(&open, &[1.0; 3], &[0.0, 0.0, 9.0, 8.0, 7.0], &mut schools);
+        let years = [Year(2021), Year(2022), Year(2023), Year(2030)];
+        u.prepare(
+            &open,
+            &[1.0; 3],
+            &[0.0, 0.0, 9.0, 8.0, 7.0],
+            &years,
+            &mut schools,
+        );
         // Existing classes: 10, +4 from 2022 (project 0); new: 6 from 2023, 24 from 2025.
-        let mut classes_in = |y| {
-            u.set_year(&mut schools, &open, Year(y));
-            schools.open().classes()
-        };
-        assert_eq!(classes_in(2021), 10.0);
-        assert_eq!(classes_in(2022), 14.0);
-        assert_eq!(classes_in(2023), 20.0);
-        assert_eq!(classes_in(2030), 44.0);
+        let mut classes = Vec::new();
+        for yi in 0..years.len() {
+            schools.set_year(yi);
+            classes.push(schools.open().classes());
+        }
+        assert_eq!(classes, vec![10.0, 14.0, 20.0, 44.0]);
+        assert_eq!(schools.ranked_new, vec![(24.0, 9.0), (6.0, 7.0)]);
     }
 }

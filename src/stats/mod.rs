@@ -47,7 +47,7 @@ pub struct MetricStats {
 impl MetricStats {
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
     pub fn add(&mut self, x: f64) {
-        self.add_all(&[x]);
+        self.add_all(std::iter::once(x));
     }
 
     /// Records the values of several trials (`NaN` skipped).
@@ -55,8 +55,8 @@ impl MetricStats {
     /// A run adds ≈ 8,000 values per trial, one to each cell's statistics; taking a batch of
     /// trials per cell keeps the sums and extremes in registers and the sketch's bins in cache
     /// for the batch, instead of fetching them once per value.
-    pub fn add_all(&mut self, xs: &[f64]) {
-        let defined = xs.iter().copied().filter(|x| !x.is_nan());
+    pub fn add_all(&mut self, xs: impl Iterator<Item = f64> + Clone) {
+        let defined = xs.filter(|x| !x.is_nan());
         self.moments.add_all(defined.clone());
         self.sketch.add_all(defined);
     }
@@ -90,6 +90,11 @@ impl MetricStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_metrics_statistics_fill_two_cache_lines() {
+        assert_eq!(std::mem::size_of::<MetricStats>(), 128);
+    }
 
     #[test]
     fn nearest_integer_rounds_ties_to_even() {
