@@ -56,6 +56,19 @@ impl MetricStats {
     /// trials per cell keeps the sums and extremes in registers and the sketch's bins in cache
     /// for the batch, instead of fetching them once per value.
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64> + Clone) {
+        // A batch that repeats one value — a cell-metric no trial of the batch moved, such as
+        // capacity before any project can open or a large-class share of 0 — costs one value.
+        let mut rest = xs.clone();
+        if let Some(first) = rest.next() {
+            if rest.all(|x| x.to_bits() == first.to_bits()) {
+                if !first.is_nan() {
+                    let n = xs.count() as u64;
+                    self.moments.add_repeated(first, n);
+                    self.sketch.add_repeated(first, n);
+                }
+                return;
+            }
+        }
         let defined = xs.filter(|x| !x.is_nan());
         self.moments.add_all(defined.clone());
         self.sketch.add_all(defined);

@@ -46,6 +46,15 @@ impl Moments {
         self.sum_sq += sum_sq;
     }
 
+    /// Records `x` `n` times.
+    pub fn add_repeated(&mut self, x: f64, n: u64) {
+        let q = i128::from(nearest_integer(x * SCALE));
+        let n128 = i128::from(n);
+        self.n += n;
+        self.sum += n128 * q;
+        self.sum_sq += n128 * q * q;
+    }
+
     /// Adds another accumulator's values.
     pub fn merge(&mut self, other: &Self) {
         self.n += other.n;
@@ -118,6 +127,13 @@ mod tests {
         let m = of(&[-3.0, -1.0, 1.0, 3.0]);
         assert_relative_eq!(m.mean(), 0.0);
         assert_relative_eq!(m.variance(), 20.0 / 3.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn a_repeated_value_counts_as_that_many_values() {
+        let mut m = of(&[2.5, -1.0]);
+        m.add_repeated(7.25, 3);
+        assert_eq!(m, of(&[2.5, -1.0, 7.25, 7.25, 7.25]));
     }
 
     #[test]

@@ -276,6 +276,21 @@ impl QuantileSketch {
         self.add_all(std::iter::once(x));
     }
 
+    /// Records `x` (not `NaN`) `n` times.
+    pub fn add_repeated(&mut self, x: f64, n: u64) {
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        if x > MIN_MAGNITUDE {
+            self.positive.add(Mapping::key(x), n);
+        } else if x < -MIN_MAGNITUDE {
+            self.negative
+                .get_or_insert_with(Box::default)
+                .add(Mapping::key(-x), n);
+        } else {
+            self.zeros += n;
+        }
+    }
+
     /// Records several values (none `NaN`).
     #[inline]
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
@@ -447,6 +462,18 @@ mod tests {
             assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits());
         }
         assert_eq!((a.total(), b.total()), (300, 300));
+    }
+
+    #[test]
+    fn a_repeated_value_counts_as_that_many_values() {
+        let (mut a, mut b) = (QuantileSketch::default(), QuantileSketch::default());
+        a.add_all([3.0, 3.0, 3.0, 0.0, -2.0, -2.0].into_iter());
+        b.add_repeated(3.0, 3);
+        b.add_repeated(0.0, 1);
+        b.add_repeated(-2.0, 2);
+        for q in [0.0, 0.2, 0.5, 0.7, 1.0] {
+            assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits());
+        }
     }
 
     #[test]
