@@ -26,9 +26,12 @@ pub struct RiskCounts {
     pub underused: u64,
 }
 
-/// Trials per [`Batch`]: enough to add each cell-metric's values as one run, few enough that
-/// the batch (≈ 1 MB for a city) stays in a core's cache while it fills and is read.
+/// Most trials per [`Batch`]: enough to add each cell-metric's values as one run.
 const BATCH_TRIALS: usize = 16;
+/// Most bytes per [`Batch`], so that it stays in a core's cache while it fills and is read
+/// (a city's batch is ≈ 1 MB); a national run, with 14 MB of values per trial, adds each
+/// trial as it ends instead of holding 16 of them.
+const BATCH_BYTES: usize = 2 << 20;
 
 /// Trials' values waiting to be added to an [`Accumulator`], one `[cell × metric]` row per
 /// trial. Reused, so memory stays one batch.
@@ -85,7 +88,8 @@ impl Accumulator {
             risk.underused += u64::from(*util < standards.underuse_threshold);
         }
         batch.push(values);
-        if batch.trials == BATCH_TRIALS {
+        let fits = (BATCH_BYTES / std::mem::size_of_val(values)).clamp(1, BATCH_TRIALS);
+        if batch.trials >= fits {
             self.flush(batch);
         }
     }
