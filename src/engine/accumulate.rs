@@ -1,6 +1,10 @@
 //! Per-cell statistics over trials: moments and sketches of every metric, and the counts
 //! behind the risk probabilities. Merging is exact, so any split of trials gives the same
 //! result.
+//!
+//! Trials wait in a small [`Batch`] and are added cell-metric by cell-metric: a city's
+//! statistics (≈ 8,000 moments and sketches, with ≈ 2 million bins) are far larger than a
+//! core's cache, and adding one trial at a time would fetch each of them once per trial.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +24,28 @@ pub struct RiskCounts {
     pub super_large_classes: u64,
     /// Utilization defined and below the under-use threshold.
     pub underused: u64,
+}
+
+/// Most trials per [`Batch`]: enough to add each cell-metric's values as one run.
+const BATCH_TRIALS: usize = 16;
+/// Most bytes per [`Batch`], so that it stays in a core's cache while it fills and is read
+/// (a city's batch is ≈ 1 MB); a national run, with 14 MB of values per trial, adds each
+/// trial as it ends instead of holding 16 of them.
+const BATCH_BYTES: usize = 2 << 20;
+
+/// Trials' values waiting to be added to an [`Accumulator`], one `[cell × metric]` row per
+/// trial. Reused, so memory stays one batch.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    values: Vec<f64>,
+    trials: usize,
+}
+
+impl Batch {
+    fn push(&mut self, values: &[f64]) {
+        self.values.extend_from_slice(values);
+        self.trials += 1;
+    }
 }
 
 /// Everything a run remembers of its trials: O(cells), whatever the number of trials.
@@ -42,11 +68,16 @@ impl Accumulator {
 
     /// Records one trial's values (`[cell × metric]`).
     pub fn add_trial(&mut self, values: &[f64], standards: &Standards) {
+        let mut batch = Batch::default();
+        self.record(values, standards, &mut batch);
+        self.flush(&mut batch);
+    }
+
+    /// Records one trial's values (`[cell × metric]`): its risk counts at once, the rest
+    /// through `batch`, added when full or by [`Accumulator::flush`].
+    pub fn record(&mut self, values: &[f64], standards: &Standards, batch: &mut Batch) {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
-        for (stats, &x) in self.metrics.iter_mut().zip(values) {
-            stats.add(x);
-        }
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
             let [_, _, _, shortfall, _, util, large, super_large, _, _] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
@@ -56,6 +87,24 @@ impl Accumulator {
             risk.super_large_classes += u64::from(*super_large > 0.0);
             risk.underused += u64::from(*util < standards.underuse_threshold);
         }
+        batch.push(values);
+        let fits = (BATCH_BYTES / std::mem::size_of_val(values)).clamp(1, BATCH_TRIALS);
+        if batch.trials >= fits {
+            self.flush(batch);
+        }
+    }
+
+    /// Adds the trials waiting in `batch`, and empties it.
+    pub fn flush(&mut self, batch: &mut Batch) {
+        if batch.trials == 0 {
+            return;
+        }
+        let width = self.metrics.len();
+        for (j, stats) in self.metrics.iter_mut().enumerate() {
+            stats.add_all(batch.values[j..].iter().step_by(width).copied());
+        }
+        batch.values.clear();
+        batch.trials = 0;
     }
 
     /// Adds another accumulator's trials.

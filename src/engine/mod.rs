@@ -10,7 +10,7 @@ mod trial;
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
-pub use accumulate::{Accumulator, RiskCounts};
+pub use accumulate::{Accumulator, Batch, RiskCounts};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 pub use streams::{EntityKey, Stream, TrialKey};
@@ -64,15 +64,22 @@ pub fn run(
             threads,
             cancel,
             on_progress,
-            || (engine.workspace(), Accumulator::new(layout)),
-            |(ws, acc), chunk| {
+            || {
+                (
+                    engine.workspace(),
+                    Batch::default(),
+                    Accumulator::new(layout),
+                )
+            },
+            |(ws, batch, acc), chunk| {
                 for trial in chunk {
                     engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
-                    acc.add_trial(&ws.values, standards);
+                    acc.record(&ws.values, standards, batch);
                 }
+                acc.flush(batch);
             },
-            |(_, total), (_, part)| total.merge(&part),
+            |(_, _, total), (_, _, part)| total.merge(&part),
         )
-        .map(|(_, acc)| acc),
+        .map(|(_, _, acc)| acc),
     }
 }

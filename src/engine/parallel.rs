@@ -32,7 +32,6 @@ pub fn run_chunks<A: Send>(
         .expect("a thread pool can be built");
     let next = AtomicU64::new(trials.start);
     let done = AtomicU64::new(0);
-    let finished = AtomicBool::new(false);
     let caller = std::thread::current();
     let states = std::thread::scope(|scope| {
         let handle = scope.spawn(|| {
@@ -49,11 +48,12 @@ pub fn run_chunks<A: Send>(
                 }
                 state
             });
-            finished.store(true, Ordering::Release);
             caller.unpark();
             states
         });
-        while !finished.load(Ordering::Acquire) {
+        // Polling the handle rather than a flag: a worker that panics ends the run with its
+        // panic instead of leaving the caller waiting for ever.
+        while !handle.is_finished() {
             on_progress(done.load(Ordering::Relaxed));
             std::thread::park_timeout(Duration::from_millis(100));
         }

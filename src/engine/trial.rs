@@ -9,10 +9,10 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 use super::layout::{Layout, Place};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
-use crate::model::demand::{stage_pupils, StageRates};
+use crate::model::demand::{stage_pupils, StagePupils, StageRates};
 use crate::model::demography::{Demography, YearDrivers};
 use crate::model::metrics::{Metric, Tally};
-use crate::model::supply::SupplyUnit;
+use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
@@ -68,7 +68,8 @@ pub struct Workspace {
     openings: Vec<Option<Year>>,
     school_weights: Vec<Vec<f64>>,
     project_weights: Vec<f64>,
-    schools: Vec<(f64, f64)>,
+    /// Per supply unit: its schools as this trial drew them.
+    schools: Vec<TrialSchools>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
 }
@@ -130,7 +131,7 @@ impl Engine {
                 .map(|u| vec![1.0; u.existing_schools as usize])
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
-            schools: Vec::new(),
+            schools: vec![TrialSchools::default(); self.units.len()],
             values: vec![0.0; self.layout.n_values()],
         }
     }
@@ -141,9 +142,18 @@ impl Engine {
             Draws::Central => self.central_draws(ws),
             Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
         }
+        for ((unit, schools), weights) in self
+            .units
+            .iter()
+            .zip(&mut ws.schools)
+            .zip(&ws.school_weights)
+        {
+            let (years, p) = (&self.layout.years, &ws.project_weights);
+            unit.prepare(&ws.openings, weights, p, years, schools);
+        }
         ws.pop.assign(&self.scenario.population);
         let n_d = self.scenario.districts.len();
-        for (yi, &year) in self.layout.years.iter().enumerate() {
+        for yi in 0..self.layout.years.len() {
             if yi > 0 {
                 let (births_index, trend) = self.drivers[yi];
                 let span = yi * n_d..(yi + 1) * n_d;
@@ -155,7 +165,7 @@ impl Engine {
                 };
                 self.demography.advance(&mut ws.pop, &drivers);
             }
-            self.record_year(yi, year, ws);
+            self.record_year(yi, ws);
         }
     }
 
@@ -225,55 +235,51 @@ impl Engine {
     }
 
     /// Writes every cell of year number `yi`.
-    fn record_year(&self, yi: usize, year: Year, ws: &mut Workspace) {
+    fn record_year(&self, yi: usize, ws: &mut Workspace) {
         let s = &self.scenario;
+        let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
             let rates = self.rates[yi][st];
             let size = f64::from(stage.class_size);
+            let unit = |d: usize| d * n_s + st;
             let mut city = Tally::default();
-            let mut pooled = crate::model::demand::StagePupils::default();
-            ws.schools.clear();
+            let mut pooled = StagePupils::default();
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
-                let unit = &self.units[d * s.stages.len() + st];
+                let u = unit(d);
+                ws.schools[u].set_year(yi);
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
-                    self.open_schools(unit, year, ws);
                     continue;
                 }
-                ws.schools.clear();
-                self.open_schools(unit, year, ws);
-                let classes = allocate(pupils.demand, &ws.schools, size, &s.standards);
+                let open = std::iter::once(ws.schools[u].open());
+                let classes = allocate(pupils.demand, open, size, &s.standards);
                 let tally = Tally::of_catchment(pupils, size, classes);
-                self.write(Place::District(DistrictIx(d)), StageIx(st), yi, &tally, ws);
+                self.write(
+                    Place::District(DistrictIx(d)),
+                    StageIx(st),
+                    yi,
+                    &tally,
+                    &mut ws.values,
+                );
                 city += tally;
             }
             if stage.catchment == Catchment::City {
-                let classes = allocate(pooled.demand, &ws.schools, size, &s.standards);
+                let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
+                let classes = allocate(pooled.demand, districts, size, &s.standards);
                 city = Tally::of_catchment(pooled, size, classes);
             }
-            self.write(Place::All, StageIx(st), yi, &city, ws);
+            self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
     }
 
-    fn open_schools(&self, unit: &SupplyUnit, year: Year, ws: &mut Workspace) {
-        let u = unit.district.0 * self.scenario.stages.len() + unit.stage.0;
-        unit.open_schools(
-            &ws.openings,
-            year,
-            &ws.school_weights[u],
-            &ws.project_weights,
-            &mut ws.schools,
-        );
-    }
-
-    fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, ws: &mut Workspace) {
+    fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, values: &mut [f64]) {
         let row = self
             .layout
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        ws.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
     }
 }
 

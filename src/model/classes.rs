@@ -1,7 +1,16 @@
 //! Pupils over schools and classes: large-class shares and classes missing (DESIGN §2.4).
 //!
 //! School `i` with `c_i` classes and popularity `w_i` receives `D_i = D · c_i w_i / Σ c_j w_j`
-//! pupils; its classes hold `m_i = D_i / c_i` each.
+//! pupils; its classes hold `m_i = D_i / c_i = p · w_i` each, with the same pupils per unit of
+//! weight `p = D / Σ c_j w_j` for every school. A school therefore has large classes exactly
+//! when its weight is above a threshold, and classes over the standard size above another.
+//!
+//! The existing schools of a district-stage share its classes evenly, so they hold `q + 1` or
+//! `q` classes each. They are ranked by weight once per trial and kept in two lists by the
+//! classes they hold ([`RankedSchools`]); within a list the number of classes is one constant,
+//! so each year's work is a threshold search per list and one short loop over the schools
+//! above the lowest threshold — in a city whose classes are mostly within the standard, a
+//! minority of them.
 
 use crate::scenario::Standards;
 
@@ -30,40 +39,253 @@ impl std::ops::AddAssign for ClassTally {
     }
 }
 
-/// Spreads `demand` over `schools` (`(classes, weight)`) and counts large classes.
+/// Bits of a ranking key that hold the school number (so at most 2²⁴ schools per
+/// district-stage); the bits above hold the weight's.
+const NUMBER_BITS: u32 = 24;
+const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
+
+/// The existing schools of one district-stage in one trial, ranked by popularity, and the
+/// classes they hold in the current year.
+///
+/// Ranking sorts one `u64` per school, the weight's bits above the school number: twice as
+/// fast as sorting `(weight, number)` pairs. So that the key holds the weight exactly, weights
+/// are rounded down to 28 significant bits (a relative change below 4·10⁻⁹) when ranked.
+#[derive(Debug, Clone, Default)]
+pub struct RankedSchools {
+    /// Ranking keys, most popular first: `!weight bits` above the school number.
+    keys: Vec<u64>,
+    /// Classes shared this year, if set, as `each + [number < odd]` per school.
+    pool: Option<u32>,
+    each: u32,
+    odd: u32,
+    /// The `odd` for which `more` and `fewer` were laid out, if any.
+    laid_out: Option<u32>,
+    /// Weights of the schools numbered below `odd` (holding `each + 1` classes), most popular
+    /// first, and their sum.
+    more: Vec<f64>,
+    sum_more: f64,
+    /// Weights of the other schools (holding `each` classes), most popular first, and their sum.
+    fewer: Vec<f64>,
+    sum_fewer: f64,
+}
+
+impl RankedSchools {
+    /// Ranks the schools whose weights are `weights` (school `i` has `weights[i]`, all ≥ 0),
+    /// reusing this value's buffers. [`RankedSchools::hold`] must follow.
+    pub fn rank(&mut self, weights: &[f64]) {
+        assert!(
+            weights.len() <= NUMBER_MASK as usize,
+            "at most 2^24 schools per district and stage"
+        );
+        // Bits of non-negative floats order like the floats; inverted, most popular first.
+        self.keys.clear();
+        self.keys.extend(
+            weights
+                .iter()
+                .zip(0..)
+                .map(|(&w, i)| (!w.to_bits() & !NUMBER_MASK) | i),
+        );
+        self.keys.sort_unstable();
+        (self.pool, self.laid_out) = (None, None);
+    }
+
+    /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
+    /// schools with the lowest numbers taking the odd ones (lost if there is no school).
+    pub fn hold(&mut self, pool: u32) {
+        if self.pool == Some(pool) {
+            return; // most years: no integer division, no new lists
+        }
+        self.pool = Some(pool);
+        let n = self.keys.len() as u32;
+        (self.each, self.odd) = match (pool.checked_div(n), pool.checked_rem(n)) {
+            (Some(q), Some(r)) => (q, r),
+            _ => (0, 0),
+        };
+        if self.laid_out == Some(self.odd) {
+            return;
+        }
+        self.laid_out = Some(self.odd);
+        // Without branches: which list a school joins is a coin flip in rank order. Every
+        // weight is written to both lists; the one it joins moves its end past it.
+        let odd = u64::from(self.odd);
+        let n = self.keys.len();
+        self.more.resize(n + 1, 0.0);
+        self.fewer.resize(n + 1, 0.0);
+        let (mut m, mut f) = (0, 0);
+        for &key in &self.keys {
+            let w = f64::from_bits(!key & !NUMBER_MASK);
+            let joins_more = key & NUMBER_MASK < odd;
+            self.more[m] = w;
+            self.fewer[f] = w;
+            m += usize::from(joins_more);
+            f += usize::from(!joins_more);
+        }
+        self.more.truncate(m);
+        self.fewer.truncate(f);
+        self.sum_more = self.more.iter().sum();
+        self.sum_fewer = self.fewer.iter().sum();
+    }
+
+    /// The two lists with the classes each of their schools holds.
+    fn lists(&self) -> [(&[f64], f64); 2] {
+        let each = f64::from(self.each);
+        [(&self.more, each + 1.0), (&self.fewer, each)]
+    }
+
+    /// Classes held this year.
+    fn classes(&self) -> f64 {
+        f64::from(self.each * self.keys.len() as u32 + self.odd)
+    }
+
+    /// `Σ c_i w_i` this year.
+    fn weighted(&self) -> f64 {
+        let each = f64::from(self.each);
+        (each + 1.0) * self.sum_more + each * self.sum_fewer
+    }
+}
+
+/// The open schools of one district-stage in one year.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenSchools<'a> {
+    existing: &'a RankedSchools,
+    new: &'a [(f64, f64)],
+    new_classes: f64,
+    new_weighted: f64,
+}
+
+impl<'a> OpenSchools<'a> {
+    /// The `existing` schools with the classes they hold this year, and the `new` schools
+    /// open, `(classes, weight)` each, most popular first, with their sums of `classes` and
+    /// `classes · weight`.
+    pub fn new(
+        existing: &'a RankedSchools,
+        new: &'a [(f64, f64)],
+        new_classes: f64,
+        new_weighted: f64,
+    ) -> Self {
+        debug_assert!(existing.pool.is_some(), "hold() follows rank()");
+        Self {
+            existing,
+            new,
+            new_classes,
+            new_weighted,
+        }
+    }
+
+    /// `Σ c_i w_i` over the open schools.
+    fn weighted(&self) -> f64 {
+        self.existing.weighted() + self.new_weighted
+    }
+
+    /// Open classes.
+    pub fn classes(&self) -> f64 {
+        self.existing.classes() + self.new_classes
+    }
+
+    /// Large classes and classes missing, at `split`'s pupils per unit of weight.
+    #[inline]
+    fn tally(&self, split: &Split) -> ClassTally {
+        let mut t = ClassTally {
+            classes: self.classes(),
+            ..ClassTally::default()
+        };
+        for (weights, c) in self.existing.lists() {
+            split.add_ranked(weights, c, &mut t);
+        }
+        for &(c, w) in self.new {
+            if split.per_weight * w < split.lowest {
+                break; // so are the less popular ones
+            }
+            split.add_ranked(&[w], c, &mut t);
+        }
+        t
+    }
+}
+
+/// How pupils spread in one catchment and year, and the class sizes that count.
+struct Split {
+    /// Pupils per class of a school of weight 1.
+    per_weight: f64,
+    /// `1 / class_size`: a multiplication instead of a division (the ceiling's tolerance
+    /// absorbs the different rounding).
+    per_class_size: f64,
+    large: f64,
+    super_large: f64,
+    /// The smallest class that is large, super-large or over the standard size:
+    /// `min(large, super_large, the next number above class_size)`.
+    lowest: f64,
+}
+
+impl Split {
+    fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
+        let above_size = f64::from_bits(class_size.to_bits() + 1);
+        Self {
+            per_weight,
+            per_class_size: 1.0 / class_size,
+            large: std.large_class,
+            super_large: std.super_large_class,
+            lowest: above_size.min(std.large_class).min(std.super_large_class),
+        }
+    }
+
+    /// Counts schools of `c` classes each whose `weights` are ranked, most popular first.
+    #[inline]
+    fn add_ranked(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
+        let pupils_per_class_size = self.per_weight * c * self.per_class_size;
+        let (mut large, mut super_large, mut extra) = (0u32, 0u32, 0.0);
+        for &w in weights {
+            let pupils = self.per_weight * w;
+            // Classes below `lowest` pupils are neither large nor over the standard size (then
+            // `⌈pupils · c / size⌉ ≤ c`), nor are those of less popular schools. (A linear
+            // scan: a binary search mispredicts a branch at every step.)
+            if pupils < self.lowest {
+                break;
+            }
+            large += u32::from(pupils >= self.large);
+            super_large += u32::from(pupils >= self.super_large);
+            // max(0, ⌈pupils · c / size − tolerance⌉ − c)
+            extra += ceil(w * pupils_per_class_size - c);
+        }
+        t.large += c * f64::from(large);
+        t.super_large += c * f64::from(super_large);
+        t.extra_needed += extra;
+    }
+}
+
+/// Spreads `demand` over the open schools of a catchment (one district-stage, or the
+/// district-stages of a city-wide pool) and counts large classes and classes missing.
 ///
 /// With no open school, all demand is unseated: it needs `⌈demand / class_size⌉` classes.
-pub fn allocate(
+pub fn allocate<'a>(
     demand: f64,
-    schools: &[(f64, f64)],
+    catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
     class_size: f64,
     std: &Standards,
 ) -> ClassTally {
-    let weighted: f64 = schools.iter().map(|(c, w)| c * w).sum();
+    let weighted: f64 = catchment.clone().map(|s| s.weighted()).sum();
     if weighted <= 0.0 {
         return ClassTally {
             extra_needed: ceil(demand / class_size),
             ..ClassTally::default()
         };
     }
-    let per_weight = demand / weighted;
+    let split = Split::new(demand / weighted, class_size, std);
     let mut t = ClassTally::default();
-    for &(c, w) in schools {
-        let class_pupils = per_weight * w;
-        t.classes += c;
-        if class_pupils >= std.large_class {
-            t.large += c;
-        }
-        if class_pupils >= std.super_large_class {
-            t.super_large += c;
-        }
-        t.extra_needed += (ceil(class_pupils * c / class_size) - c).max(0.0);
+    for schools in catchment {
+        t += schools.tally(&split);
     }
     t
 }
 
+/// `max(0, ⌈x − tolerance⌉)` for `x < 2⁵²`, without the library call `f64::ceil` becomes on
+/// baseline x86-64 (it was a tenth of a trial's time): adding and removing 2⁵² rounds a
+/// non-negative number to the nearest integer, which is then moved up if it fell short.
+#[inline]
 fn ceil(x: f64) -> f64 {
-    (x - CEIL_TOLERANCE).ceil().max(0.0)
+    const ROUNDER: f64 = (1u64 << 52) as f64;
+    let x = (x - CEIL_TOLERANCE).max(0.0);
+    let nearest = (x + ROUNDER) - ROUNDER;
+    nearest + if nearest < x { 1.0 } else { 0.0 }
 }
 
 #[cfg(test)]
@@ -78,11 +300,32 @@ mod tests {
         }
     }
 
+    /// Existing schools of `weights` holding `pool` classes.
+    fn held(weights: &[f64], pool: u32) -> RankedSchools {
+        let mut r = RankedSchools::default();
+        r.rank(weights);
+        r.hold(pool);
+        r
+    }
+
+    /// Those schools and the `new` ones, open.
+    fn open<'a>(existing: &'a RankedSchools, new: &'a [(f64, f64)]) -> OpenSchools<'a> {
+        let classes = new.iter().map(|(c, _)| c).sum();
+        let weighted = new.iter().map(|(c, w)| c * w).sum();
+        OpenSchools::new(existing, new, classes, weighted)
+    }
+
+    /// `demand` over existing schools of `weights` sharing `pool` classes, and new schools.
+    fn one(demand: f64, weights: &[f64], pool: u32, new: &[(f64, f64)]) -> ClassTally {
+        let existing = held(weights, pool);
+        allocate(demand, std::iter::once(open(&existing, new)), 45.0, &std())
+    }
+
     #[test]
     fn equal_weights_give_equal_classes() {
         // 1000 pupils over 20 classes: 50 each, none large, none missing at size 45:
         // each school needs ⌈500/45⌉ = 12 classes, has 10.
-        let t = allocate(1000.0, &[(10.0, 1.0), (10.0, 1.0)], 45.0, &std());
+        let t = one(1000.0, &[1.0, 1.0], 20, &[]);
         assert_eq!(
             t,
             ClassTally {
@@ -97,7 +340,7 @@ mod tests {
     #[test]
     fn popular_schools_get_large_classes() {
         // Σcw = 10·2 + 10·0.5 = 25; per weight 1200/25 = 48: school A 96/class, B 24/class.
-        let t = allocate(1200.0, &[(10.0, 2.0), (10.0, 0.5)], 45.0, &std());
+        let t = one(1200.0, &[2.0, 0.5], 20, &[]);
         assert_eq!(t.large, 10.0);
         assert_eq!(t.super_large, 10.0);
         // A holds 960 pupils: ⌈960/45⌉ = 22 → 12 more classes; B holds 240: 6 ≤ 10.
@@ -105,16 +348,76 @@ mod tests {
     }
 
     #[test]
+    fn odd_classes_go_to_the_first_schools_whatever_their_rank() {
+        // 7 classes over 3 schools: 3, 2, 2. Weights 1, 1, 4: Σcw = 3 + 2 + 8 = 13.
+        // 13 · 50 pupils: per weight 50; school 2 has 200 per class (large), the others 50.
+        let t = one(650.0, &[1.0, 1.0, 4.0], 7, &[]);
+        assert_eq!((t.classes, t.large, t.super_large), (7.0, 2.0, 2.0));
+        // School 2: ⌈400/45⌉ − 2 = 7; schools 0 and 1: ⌈150/45⌉ − 3 = 1, ⌈100/45⌉ − 2 = 1.
+        assert_eq!(t.extra_needed, 9.0);
+    }
+
+    #[test]
+    fn new_schools_stand_alone_and_pools_add_up() {
+        // District A: 2 schools of weight 1 sharing 10 classes. District B: 1 school of weight
+        // 2 with 4 classes, and a new school of 6 classes, weight 1. Σcw = 5 + 5 + 8 + 6 = 24;
+        // 2400 pupils → 100 per unit of weight: classes of 100, 100, 200 and 100 pupils.
+        let (a, b) = (held(&[1.0, 1.0], 10), held(&[2.0], 4));
+        let parts = [open(&a, &[]), open(&b, &[(6.0, 1.0)])];
+        let t = allocate(2400.0, parts.iter().copied(), 45.0, &std());
+        assert_eq!((t.classes, t.large, t.super_large), (20.0, 20.0, 20.0));
+        // Missing: A 2·(⌈500/45⌉ − 5) = 14; B ⌈800/45⌉ − 4 = 14; new ⌈600/45⌉ − 6 = 8.
+        assert_eq!(t.extra_needed, 36.0);
+    }
+
+    #[test]
+    fn schools_are_listed_by_classes_held_then_popularity() {
+        // School 0's weight keeps 28 significant bits: 1 + 2⁻³⁰ becomes 1.
+        let mut r = held(&[1.0 + 2f64.powi(-30), 3.0, 2.0], 4);
+        // 4 classes over 3 schools: school 0 holds 2, schools 1 and 2 hold 1.
+        assert_eq!(
+            (r.more.clone(), r.fewer.clone()),
+            (vec![1.0], vec![3.0, 2.0])
+        );
+        r.hold(5);
+        assert_eq!(
+            (r.more.clone(), r.fewer.clone()),
+            (vec![3.0, 1.0], vec![2.0])
+        );
+        assert_eq!((r.classes(), r.weighted()), (5.0, 2.0 * 4.0 + 2.0));
+    }
+
+    #[test]
     fn exact_multiples_need_no_extra_class() {
-        let t = allocate(900.0, &[(20.0, 1.0)], 45.0, &std());
+        let t = one(900.0, &[1.0], 20, &[]);
         assert_eq!(t.extra_needed, 0.0);
-        let t = allocate(56.0 * 3.0, &[(3.0, 1.0)], 50.0, &std());
+        let t = one(56.0 * 3.0, &[1.0], 3, &[]);
         assert_eq!(t.large, 3.0);
     }
 
     #[test]
+    fn ceil_matches_the_standard_library_with_its_tolerance() {
+        for x in [
+            0.0,
+            -3.0,
+            1e-10,
+            0.5,
+            1.0,
+            1.0 + 1e-12,
+            1.5,
+            2.5,
+            2.000_001,
+            1e6 + 0.3,
+            1e15,
+        ] {
+            let expected = (x - CEIL_TOLERANCE).ceil().max(0.0);
+            assert_eq!(ceil(x), expected, "{x}");
+        }
+    }
+
+    #[test]
     fn no_open_school_leaves_all_demand_unseated() {
-        let t = allocate(100.0, &[], 45.0, &std());
+        let t = one(100.0, &[], 10, &[]);
         assert_eq!(
             t,
             ClassTally {
@@ -122,5 +425,42 @@ mod tests {
                 ..ClassTally::default()
             }
         );
+    }
+
+    #[test]
+    fn schools_left_without_classes_take_no_pupils() {
+        // 1 class over 3 schools: only school 0 is open, and takes all 100 pupils.
+        let t = one(100.0, &[1.0, 5.0, 5.0], 1, &[]);
+        assert_eq!((t.classes, t.large, t.super_large), (1.0, 1.0, 1.0));
+        assert_eq!(t.extra_needed, 2.0);
+    }
+
+    #[test]
+    fn ranked_scan_matches_visiting_every_school() {
+        // Pseudo-random weights: compare with the definition, school by school.
+        let weights: Vec<f64> = (0..40)
+            .map(|i| 0.5 + ((i * 7919 % 101) as f64) / 100.0)
+            .collect();
+        let kept = |w: f64| f64::from_bits(w.to_bits() & !NUMBER_MASK);
+        for (demand, pool) in [(40_000.0, 800), (30_000.0, 805), (10_000.0, 333)] {
+            let t = one(demand, &weights, pool, &[(30.0, 1.2)]);
+            let (q, r) = (pool / 40, pool % 40);
+            let mut schools: Vec<(f64, f64)> = weights
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), kept(w)))
+                .collect();
+            schools.push((30.0, 1.2));
+            let per_weight = demand / schools.iter().map(|(c, w)| c * w).sum::<f64>();
+            let mut expected = ClassTally::default();
+            for (c, w) in schools {
+                let m = per_weight * w;
+                expected.classes += c;
+                expected.large += if m >= 56.0 { c } else { 0.0 };
+                expected.super_large += if m >= 66.0 { c } else { 0.0 };
+                expected.extra_needed += ((m * c / 45.0 - 1e-9).ceil().max(0.0) - c).max(0.0);
+            }
+            assert_eq!(t, expected, "demand {demand}, pool {pool}");
+        }
     }
 }

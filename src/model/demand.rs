@@ -37,8 +37,18 @@ impl StageRates {
 }
 
 /// Pupils of `stage` in district `d` given the population `pop`.
+#[inline]
 pub fn stage_pupils(pop: &Array3<f64>, d: usize, stage: &Stage, rates: StageRates) -> StagePupils {
-    let sum = |o: Origin| -> f64 { stage.ages.clone().map(|a| pop[[d, o as usize, a]]).sum() };
+    let ages = pop.shape()[2];
+    let flat = pop
+        .as_slice()
+        .expect("the population array is in standard layout");
+    let sum = |o: Origin| -> f64 {
+        let row = (d * 2 + o as usize) * ages;
+        flat[row + stage.ages.start()..=row + stage.ages.end()]
+            .iter()
+            .sum()
+    };
     let (local, migrant) = (sum(Origin::Local), sum(Origin::Migrant));
     let enrolled = (local + migrant) * rates.enrolment;
     StagePupils {

@@ -56,35 +56,47 @@ impl Demography {
 
     /// Advances `pop` (`[district, origin, age]`) from year t−1 to year t, in place.
     pub fn advance(&self, pop: &mut Array3<f64>, y: &YearDrivers<'_>) {
-        let max_age = self.survival.len() - 1;
-        let (local, migrant) = (Origin::Local as usize, Origin::Migrant as usize);
-        for d in 0..pop.shape()[0] {
-            for o in [local, migrant] {
-                // Step 1: ageing with survival, oldest first so the update can be in place.
-                for a in (1..=max_age).rev() {
-                    pop[[d, o, a]] = pop[[d, o, a - 1]] * self.survival[a - 1];
-                }
-                pop[[d, o, 0]] = 0.0;
-            }
+        let ages = pop.shape()[2];
+        debug_assert_eq!(ages, self.survival.len(), "one survival rate per age");
+        let flat = pop
+            .as_slice_mut()
+            .expect("the population array is in standard layout");
+        for (d, district) in flat.chunks_exact_mut(2 * ages).enumerate() {
+            // Origins in array order: local, then migrant.
+            const _: () = assert!(Origin::Local as usize == 0 && Origin::Migrant as usize == 1);
+            let (local, migrant) = district.split_at_mut(ages);
+            // Step 1: ageing with survival.
+            self.age(local);
+            self.age(migrant);
             // Step 2: migrant children returning home for senior high.
-            pop[[d, migrant, self.senior_age]] *= self.migrant_stay;
+            migrant[self.senior_age] *= self.migrant_stay;
             // Step 3: births (local by definition).
-            pop[[d, local, 0]] = self.births_base[d] * y.births_index * y.births_shock[d].exp();
+            local[0] = self.births_base[d] * y.births_index * y.births_shock[d].exp();
             // Step 4: migration of both origins, and migrant inflow.
             let factor = y.trend * y.migration_shock[d].exp();
-            let inflow = self.inflow[d] * factor;
-            for o in [local, migrant] {
-                let growth = 1.0 + self.rates[d][o] * factor;
-                for a in 0..=max_age {
-                    let moved = (pop[[d, o, a]] * growth).max(0.0);
-                    let arriving = if o == migrant {
-                        inflow * self.profile[a]
-                    } else {
-                        0.0
-                    };
-                    pop[[d, o, a]] = moved + arriving;
-                }
-            }
+            let [rate_local, rate_migrant] = self.rates[d];
+            self.migrate(local, 1.0 + rate_local * factor, 0.0);
+            self.migrate(
+                migrant,
+                1.0 + rate_migrant * factor,
+                self.inflow[d] * factor,
+            );
+        }
+    }
+
+    /// Step 1 for one origin: everyone a year older, newborns not yet added.
+    fn age(&self, pop: &mut [f64]) {
+        // Oldest first, so the update can be in place.
+        for a in (1..pop.len()).rev() {
+            pop[a] = pop[a - 1] * self.survival[a - 1];
+        }
+        pop[0] = 0.0;
+    }
+
+    /// Step 4 for one origin: growth by net migration, then arrivals spread by age.
+    fn migrate(&self, pop: &mut [f64], growth: f64, inflow: f64) {
+        for (p, &share) in pop.iter_mut().zip(&self.profile) {
+            *p = (*p * growth).max(0.0) + inflow * share;
         }
     }
 }

@@ -5,6 +5,7 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
+use super::classes::{OpenSchools, RankedSchools};
 use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// The schools of one district and stage, and the projects that change them.
@@ -64,30 +65,85 @@ impl SupplyUnit {
         (i64::from(self.base_classes) + delta).max(0) as u32
     }
 
-    /// Appends `(classes, popularity weight)` of every open school with at least one class.
-    pub fn open_schools(
+    /// Lays out this unit's schools for one trial and `years`: existing schools with
+    /// popularity `existing_weights` (one per school), new-school projects opening at
+    /// `openings` with popularity `project_weights` (both indexed by project).
+    pub fn prepare(
         &self,
         openings: &[Option<Year>],
-        year: Year,
         existing_weights: &[f64],
         project_weights: &[f64],
-        out: &mut Vec<(f64, f64)>,
+        years: &[Year],
+        out: &mut TrialSchools,
     ) {
-        let n = self.existing_schools;
-        let pool = self.existing_classes(openings, year);
-        if let (Some(q), Some(r)) = (pool.checked_div(n), pool.checked_rem(n)) {
-            for (i, &w) in existing_weights.iter().enumerate().take(n as usize) {
-                let c = q + u32::from((i as u32) < r);
-                if c > 0 {
-                    out.push((f64::from(c), w));
-                }
-            }
+        out.existing.rank(existing_weights);
+        out.order.clear();
+        out.order.extend(
+            self.new_schools
+                .iter()
+                .filter_map(|&(p, c)| openings[p].map(|y| (y, p, c))),
+        );
+        // Project order breaks ties, so the layout is the same however the sort works.
+        out.order.sort_unstable_by_key(|&(y, p, _)| (y, p));
+        out.new.clear();
+        out.new_sums.clear();
+        out.new_sums.push((0.0, 0.0));
+        out.ranked_new.clear();
+        let (mut classes, mut weighted) = (0.0, 0.0);
+        for &(_, p, c) in &out.order {
+            let (c, w) = (f64::from(c), project_weights[p]);
+            out.new.push((c, w));
+            classes += c;
+            weighted += c * w;
+            out.new_sums.push((classes, weighted));
         }
-        for &(p, c) in &self.new_schools {
-            if is_open(openings[p], year) {
-                out.push((f64::from(c), project_weights[p]));
+        // Each year's pool and new schools open, worked out once per trial rather than
+        // searched for every year.
+        out.timeline.clear();
+        let mut opened = 0;
+        for &year in years {
+            while out.order.get(opened).is_some_and(|&(y, _, _)| y <= year) {
+                opened += 1;
             }
+            out.timeline
+                .push((self.existing_classes(openings, year), opened));
         }
+    }
+}
+
+/// One district-stage's schools as one trial drew them: existing schools ranked by popularity,
+/// new schools in order of opening, and what is open year by year. Reused from trial to trial.
+#[derive(Debug, Clone, Default)]
+pub struct TrialSchools {
+    existing: RankedSchools,
+    /// `(classes, weight)` of the new schools that open, in order of opening.
+    new: Vec<(f64, f64)>,
+    /// `new_sums[k]`: `(Σ classes, Σ classes · weight)` of the first `k` new schools.
+    new_sums: Vec<(f64, f64)>,
+    /// The new schools open in the current year, most popular first.
+    ranked_new: Vec<(f64, f64)>,
+    /// Per year number: classes of the existing schools, and new schools open.
+    timeline: Vec<(u32, usize)>,
+    /// Scratch for sorting: `(opening year, project index, classes)`.
+    order: Vec<(Year, usize, u32)>,
+}
+
+impl TrialSchools {
+    /// Moves to year number `year_ix` of those [`SupplyUnit::prepare`] was given; years go
+    /// forward within a trial.
+    pub fn set_year(&mut self, year_ix: usize) {
+        let (pool, opened) = self.timeline[year_ix];
+        self.existing.hold(pool);
+        for &(c, w) in &self.new[self.ranked_new.len()..opened] {
+            let at = self.ranked_new.partition_point(|&(_, x)| x > w);
+            self.ranked_new.insert(at, (c, w));
+        }
+    }
+
+    /// The schools open in the year set by [`TrialSchools::set_year`].
+    pub fn open(&self) -> OpenSchools<'_> {
+        let (classes, weighted) = self.new_sums[self.ranked_new.len()];
+        OpenSchools::new(&self.existing, &self.ranked_new, classes, weighted)
     }
 }
 
@@ -121,31 +177,32 @@ mod tests {
     }
 
     #[test]
-    fn pool_is_split_evenly_and_new_schools_stand_alone() {
-        let open = [Some(Year(2022)), None, Some(Year(2023))];
-        let mut out = Vec::new();
-        unit().open_schools(
-            &open,
-            Year(2023),
-            &[1.0, 2.0, 3.0],
-            &[0.0, 0.0, 9.0],
-            &mut out,
-        );
-        assert_eq!(out, vec![(5.0, 1.0), (5.0, 2.0), (4.0, 3.0), (24.0, 9.0)]);
-    }
-
-    #[test]
-    fn schools_left_without_classes_are_closed() {
+    fn new_schools_open_in_their_year_in_project_order() {
         let mut u = unit();
-        u.changes = vec![(0, -9)];
-        let mut out = Vec::new();
-        u.open_schools(
-            &[Some(Year(2021)), None, None],
-            Year(2021),
+        u.new_schools = vec![(2, 24), (3, 12), (4, 6)];
+        let open = [
+            Some(Year(2022)),
+            None,
+            Some(Year(2025)),
+            None,
+            Some(Year(2023)),
+        ];
+        let mut schools = TrialSchools::default();
+        let years = [Year(2021), Year(2022), Year(2023), Year(2030)];
+        u.prepare(
+            &open,
             &[1.0; 3],
-            &[1.0; 3],
-            &mut out,
+            &[0.0, 0.0, 9.0, 8.0, 7.0],
+            &years,
+            &mut schools,
         );
-        assert_eq!(out, vec![(1.0, 1.0)]);
+        // Existing classes: 10, +4 from 2022 (project 0); new: 6 from 2023, 24 from 2025.
+        let mut classes = Vec::new();
+        for yi in 0..years.len() {
+            schools.set_year(yi);
+            classes.push(schools.open().classes());
+        }
+        assert_eq!(classes, vec![10.0, 14.0, 20.0, 44.0]);
+        assert_eq!(schools.ranked_new, vec![(24.0, 9.0), (6.0, 7.0)]);
     }
 }

@@ -9,6 +9,17 @@ mod sketch;
 pub use moments::Moments;
 pub use sketch::{QuantileSketch, SKETCH_RELATIVE_ERROR};
 
+/// `y` rounded to the nearest integer, ties to even, for |y| < 2⁵¹.
+///
+/// Adding 1.5·2⁵² leaves the rounded integer in the low bits of the sum's mantissa: three
+/// instructions, where `f64::round` is a library call on baseline x86-64 and `as i64` checks
+/// for overflow and NaN. The statistics round ≈ 16,000 numbers per trial.
+#[inline]
+fn nearest_integer(y: f64) -> i64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2⁵²
+    (y + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
+}
+
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -26,6 +37,7 @@ pub struct Summary {
 }
 
 /// Moments and quantile sketch of one metric of one cell.
+///
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct MetricStats {
     moments: Moments,
@@ -34,13 +46,32 @@ pub struct MetricStats {
 
 impl MetricStats {
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
-    #[inline]
     pub fn add(&mut self, x: f64) {
-        if x.is_nan() {
-            return;
+        self.add_all(std::iter::once(x));
+    }
+
+    /// Records the values of several trials (`NaN` skipped).
+    ///
+    /// A run adds ≈ 8,000 values per trial, one to each cell's statistics; taking a batch of
+    /// trials per cell keeps the sums and extremes in registers and the sketch's bins in cache
+    /// for the batch, instead of fetching them once per value.
+    pub fn add_all(&mut self, xs: impl Iterator<Item = f64> + Clone) {
+        // A batch that repeats one value — a cell-metric no trial of the batch moved, such as
+        // capacity before any project can open or a large-class share of 0 — costs one value.
+        let mut rest = xs.clone();
+        if let Some(first) = rest.next() {
+            if rest.all(|x| x.to_bits() == first.to_bits()) {
+                if !first.is_nan() {
+                    let n = xs.count() as u64;
+                    self.moments.add_repeated(first, n);
+                    self.sketch.add_repeated(first, n);
+                }
+                return;
+            }
         }
-        self.moments.add(x);
-        self.sketch.add(x);
+        let defined = xs.filter(|x| !x.is_nan());
+        self.moments.add_all(defined.clone());
+        self.sketch.add_all(defined);
     }
 
     /// Adds another accumulator's trials to this one.
@@ -66,5 +97,34 @@ impl MetricStats {
             sd,
             quantiles: QUANTILES.map(|q| self.sketch.quantile(q)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_metrics_statistics_fill_two_cache_lines() {
+        assert_eq!(std::mem::size_of::<MetricStats>(), 128);
+    }
+
+    #[test]
+    fn nearest_integer_rounds_ties_to_even() {
+        let ys = [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            2.499_999,
+            -7.3,
+            1e15 + 0.5,
+            -(2f64.powi(50)),
+        ];
+        for y in ys {
+            assert_eq!(nearest_integer(y), y.round_ties_even() as i64, "{y}");
+        }
     }
 }

@@ -1,13 +1,16 @@
 //! Exact, order-independent mean and variance.
 //!
 //! Floating-point running sums depend on the order of additions, which would make output
-//! depend on the thread count or on how shards are merged. Values are therefore rounded to a
-//! fixed-point grid of 2⁻²⁰ (≈ 1e-6) and summed in 128-bit integers, which is exact.
+//! depend on the thread count or on how shards are merged. Values are therefore rounded (ties
+//! to even) to a fixed-point grid of 2⁻²⁰ (≈ 1e-6) and summed in 128-bit integers, which is
+//! exact.
 //! Valid while |x| ≤ 1e9 and the trial count ≤ 1e8 (Σx² then stays below 2¹²⁷).
 
 use serde::{Deserialize, Serialize};
 
-/// Fixed-point scale: values are stored as round(x · 2²⁰).
+use super::nearest_integer;
+
+/// Fixed-point scale: values are stored as x · 2²⁰ rounded to an integer.
 const SCALE: f64 = (1u64 << 20) as f64;
 
 /// Mergeable count, sum and sum of squares on a fixed-point grid.
@@ -20,16 +23,36 @@ pub struct Moments {
 
 impl Moments {
     /// Records one value.
-    #[inline]
     pub fn add(&mut self, x: f64) {
-        debug_assert!(
-            x.is_finite() && x.abs() <= 1e9,
-            "value {x} outside the exact range"
-        );
-        let q = (x * SCALE).round() as i64 as i128;
-        self.n += 1;
-        self.sum += q;
-        self.sum_sq += q * q;
+        self.add_all(std::iter::once(x));
+    }
+
+    /// Records several values, summing them in registers first.
+    #[inline]
+    pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
+        let (mut n, mut sum, mut sum_sq) = (0u64, 0i128, 0i128);
+        for x in xs {
+            debug_assert!(
+                x.is_finite() && x.abs() <= 1e9,
+                "value {x} outside the exact range"
+            );
+            let q = i128::from(nearest_integer(x * SCALE));
+            n += 1;
+            sum += q;
+            sum_sq += q * q;
+        }
+        self.n += n;
+        self.sum += sum;
+        self.sum_sq += sum_sq;
+    }
+
+    /// Records `x` `n` times.
+    pub fn add_repeated(&mut self, x: f64, n: u64) {
+        let q = i128::from(nearest_integer(x * SCALE));
+        let n128 = i128::from(n);
+        self.n += n;
+        self.sum += n128 * q;
+        self.sum_sq += n128 * q * q;
     }
 
     /// Adds another accumulator's values.
@@ -104,6 +127,13 @@ mod tests {
         let m = of(&[-3.0, -1.0, 1.0, 3.0]);
         assert_relative_eq!(m.mean(), 0.0);
         assert_relative_eq!(m.variance(), 20.0 / 3.0, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn a_repeated_value_counts_as_that_many_values() {
+        let mut m = of(&[2.5, -1.0]);
+        m.add_repeated(7.25, 3);
+        assert_eq!(m, of(&[2.5, -1.0, 7.25, 7.25, 7.25]));
     }
 
     #[test]
