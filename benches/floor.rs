@@ -10,7 +10,7 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rand::{Rng, RngExt};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, StandardNormal};
 use seatsim::engine::{EntityKey, Stream, TrialKey};
 use seatsim::scenario::{ProjectKind, Scenario};
