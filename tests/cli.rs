@@ -164,3 +164,39 @@ fn a_run_draws_charts_and_a_report_that_links_only_existing_files() {
         2 * pngs.len()
     );
 }
+
+#[test]
+fn calibrate_finds_the_dispersion_that_reproduces_a_large_class_share() {
+    let f = crate::reproducibility::example();
+    let o = f.seatsim(&[
+        "calibrate",
+        "example.toml",
+        "--stage",
+        "primary",
+        "--large-class-share",
+        "0.0888",
+        "--trials",
+        "200",
+        "--write",
+        "calibrated.toml",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The written scenario, run with the same seed and trials, lands on the target.
+    let out = f.run("calibrated.toml", "cal", &["--trials", "200"]);
+    let s = crate::support::read_summary(&out);
+    let share = crate::support::mean(&s, "ALL", "primary", 2020, "large_class_share");
+    assert!((share - 0.0888).abs() <= 0.005, "calibrated share {share}");
+    // A target no dispersion can reach is refused with the reason.
+    let o = f.seatsim(&[
+        "calibrate",
+        "example.toml",
+        "--stage",
+        "junior",
+        "--large-class-share",
+        "0.01",
+        "--trials",
+        "50",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("equally popular"));
+}

@@ -3,7 +3,7 @@
 
 use crate::support::Fixture;
 
-fn example() -> Fixture {
+pub fn example() -> Fixture {
     let f = Fixture::new(&[]);
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     std::fs::copy(src.join("example.toml"), f.path("example.toml")).unwrap();
