@@ -19,7 +19,7 @@ pub const SKETCH_RELATIVE_ERROR: f64 = 0.005;
 const MIN_MAGNITUDE: f64 = 1e-9;
 /// Bins added beyond the one needed when a store grows, so that a drifting metric does not
 /// reallocate on every new extreme.
-const GROWTH_SLACK: usize = 128;
+const GROWTH_SLACK: usize = 256;
 
 /// The index mapping: the key of `v > 0` is its binary exponent times
 /// [`Mapping::PER_OCTAVE`] plus its bin within the octave.
