@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::progress::Progress;
-use super::{stem, trials};
+use super::{stem, trials, SamplingArgs};
 use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
 use crate::engine::{self, Engine, Mode};
 use crate::scenario::Scenario;
@@ -20,15 +20,9 @@ pub struct BacktestArgs {
     /// Observed values: CSV with columns district,stage,year,metric,value.
     #[arg(long)]
     pub observed: PathBuf,
-    /// Number of Monte Carlo trials (default: the scenario's `trials`).
-    #[arg(long)]
-    pub trials: Option<u64>,
-    /// Random seed (default: the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Trials, seed and threads.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output folder (default: output/backtest-<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -43,9 +37,9 @@ pub struct BacktestArgs {
 /// Runs `seatsim backtest`.
 pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
-    let threads = super::threads(args.threads)?;
-    let trials = trials(args.trials, scenario.trials)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let threads = super::threads(args.sampling.threads)?;
+    let trials = trials(args.sampling.trials, scenario.trials)?;
+    let seed = args.sampling.seed.unwrap_or(scenario.seed);
     let mode = if args.deterministic {
         Mode::Deterministic
     } else {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::progress::Progress;
-use super::{stem, trials};
+use super::{stem, trials, SamplingArgs};
 use crate::compare::{what_it_buys, write_compare, CompareSettings, Comparison};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
@@ -20,15 +20,9 @@ pub struct CompareArgs {
     pub base: PathBuf,
     /// The alternative scenario TOML file (the change to measure).
     pub alt: PathBuf,
-    /// Number of paired trials (default: the base scenario's `trials`).
-    #[arg(long)]
-    pub trials: Option<u64>,
-    /// Random seed shared by both scenarios (default: the base scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Trials, seed and threads, shared by both scenarios (defaults: the base scenario's).
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output folder (default: output/compare-<base stem>-vs-<alt stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -41,9 +35,9 @@ pub struct CompareArgs {
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let base = Scenario::load(&args.base)?;
     let alt = Scenario::load(&args.alt)?;
-    let threads = super::threads(args.threads)?;
-    let trials = trials(args.trials, base.trials)?;
-    let seed = args.seed.unwrap_or(base.seed);
+    let threads = super::threads(args.sampling.threads)?;
+    let trials = trials(args.sampling.trials, base.trials)?;
+    let seed = args.sampling.seed.unwrap_or(base.seed);
     let out = args.out.clone().unwrap_or_else(|| {
         let name = format!("compare-{}-vs-{}", stem(&args.base), stem(&args.alt));
         PathBuf::from("output").join(name)

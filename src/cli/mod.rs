@@ -103,11 +103,9 @@ pub struct CalibrateArgs {
     pub write: Option<PathBuf>,
 }
 
-/// Options of `seatsim run`.
+/// The Monte Carlo options shared by `run`, `compare` and `backtest`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The scenario TOML file.
-    pub scenario: PathBuf,
+pub struct SamplingArgs {
     /// Number of Monte Carlo trials (default: the scenario's `trials`).
     #[arg(long)]
     pub trials: Option<u64>,
@@ -117,6 +115,16 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// Options of `seatsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario TOML file.
+    pub scenario: PathBuf,
+    /// Trials, seed and threads.
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -15,9 +15,9 @@ use crate::Error;
 /// Runs `seatsim run`.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
-    let threads = super::threads(args.threads)?;
-    let trials = super::trials(args.trials, scenario.trials)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let threads = super::threads(args.sampling.threads)?;
+    let trials = super::trials(args.sampling.trials, scenario.trials)?;
+    let seed = args.sampling.seed.unwrap_or(scenario.seed);
     let mode = if args.deterministic {
         Mode::Deterministic
     } else {
