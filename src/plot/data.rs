@@ -378,23 +378,7 @@ impl SummaryRow {
     }
 }
 
-/// Column names of `summary.csv`.
-const SUMMARY_HEADER: [&str; 11] = [
-    "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
-];
-
-/// Column names of `risk.csv`.
-const RISK_HEADER: [&str; 9] = [
-    "district",
-    "stage",
-    "year",
-    "p_shortfall",
-    "p_large_classes",
-    "p_super_large_classes",
-    "p_underused",
-    "expected_shortfall",
-    "warning",
-];
+use crate::report::csv::{RISK_HEADER, SUMMARY_HEADER};
 
 /// Reads the demand and capacity trajectories from `summary.csv`.
 fn read_summary(

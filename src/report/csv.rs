@@ -36,6 +36,24 @@ pub fn place_id(s: &Scenario, place: Place) -> &str {
     }
 }
 
+/// Column names of `summary.csv`, in order.
+pub const SUMMARY_HEADER: [&str; 11] = [
+    "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+];
+
+/// Column names of `risk.csv`, in order.
+pub const RISK_HEADER: [&str; 9] = [
+    "district",
+    "stage",
+    "year",
+    "p_shortfall",
+    "p_large_classes",
+    "p_super_large_classes",
+    "p_underused",
+    "expected_shortfall",
+    "warning",
+];
+
 /// Writes `summary.csv`.
 pub fn write_summary(
     w: &mut impl Write,
@@ -44,9 +62,7 @@ pub fn write_summary(
 ) -> std::io::Result<()> {
     let (s, layout) = (engine.scenario(), engine.layout());
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
-    ])?;
+    out.write_record(SUMMARY_HEADER)?;
     for (r, row) in layout.rows.iter().enumerate() {
         let (place, stage) = (place_id(s, row.place), &s.stages[row.stage.0].id);
         for (yi, year) in layout.years.iter().enumerate() {
@@ -124,17 +140,7 @@ impl CellRisk {
 pub fn write_risk(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std::io::Result<()> {
     let (s, layout) = (engine.scenario(), engine.layout());
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "district",
-        "stage",
-        "year",
-        "p_shortfall",
-        "p_large_classes",
-        "p_super_large_classes",
-        "p_underused",
-        "expected_shortfall",
-        "warning",
-    ])?;
+    out.write_record(RISK_HEADER)?;
     for (r, row) in layout.rows.iter().enumerate() {
         for (yi, year) in layout.years.iter().enumerate() {
             let risk = CellRisk::of(acc, layout.cell(r, yi));
