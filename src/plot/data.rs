@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::PlotError;
+use crate::report::csv::{RISK_HEADER, SUMMARY_HEADER};
 
 /// District id of the city totals.
 pub(crate) const ALL: &str = "ALL";
@@ -377,8 +378,6 @@ impl SummaryRow {
         })
     }
 }
-
-use crate::report::csv::{RISK_HEADER, SUMMARY_HEADER};
 
 /// Reads the demand and capacity trajectories from `summary.csv`.
 fn read_summary(
