@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::progress::Progress;
-use super::{stem, trials, SamplingArgs};
+use super::{stem, Sampling, SamplingArgs};
 use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
 use crate::engine::{self, Engine, Mode};
 use crate::scenario::Scenario;
@@ -37,9 +37,11 @@ pub struct BacktestArgs {
 /// Runs `seatsim backtest`.
 pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
-    let threads = super::threads(args.sampling.threads)?;
-    let trials = trials(args.sampling.trials, scenario.trials)?;
-    let seed = args.sampling.seed.unwrap_or(scenario.seed);
+    let Sampling {
+        trials,
+        seed,
+        threads,
+    } = args.sampling.resolve(&scenario)?;
     let mode = if args.deterministic {
         Mode::Deterministic
     } else {

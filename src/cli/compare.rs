@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::progress::Progress;
-use super::{stem, trials, SamplingArgs};
+use super::{stem, Sampling, SamplingArgs};
 use crate::compare::{what_it_buys, write_compare, CompareSettings, Comparison};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
@@ -35,9 +35,11 @@ pub struct CompareArgs {
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let base = Scenario::load(&args.base)?;
     let alt = Scenario::load(&args.alt)?;
-    let threads = super::threads(args.sampling.threads)?;
-    let trials = trials(args.sampling.trials, base.trials)?;
-    let seed = args.sampling.seed.unwrap_or(base.seed);
+    let Sampling {
+        trials,
+        seed,
+        threads,
+    } = args.sampling.resolve(&base)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let name = format!("compare-{}-vs-{}", stem(&args.base), stem(&args.alt));
         PathBuf::from("output").join(name)

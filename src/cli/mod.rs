@@ -117,6 +117,28 @@ pub struct SamplingArgs {
     pub threads: Option<usize>,
 }
 
+/// Trials, seed and worker threads of a command, defaults taken from its scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampling {
+    /// Trials to run (1 to [`MAX_TRIALS`]).
+    pub trials: u64,
+    /// Random seed.
+    pub seed: u64,
+    /// Worker threads (≥ 1).
+    pub threads: usize,
+}
+
+impl SamplingArgs {
+    /// The options resolved against the scenario that supplies their defaults.
+    pub fn resolve(&self, scenario: &crate::scenario::Scenario) -> Result<Sampling, Error> {
+        Ok(Sampling {
+            trials: trials(self.trials, scenario.trials)?,
+            seed: self.seed.unwrap_or(scenario.seed),
+            threads: threads(self.threads)?,
+        })
+    }
+}
+
 /// Options of `seatsim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::progress::Progress;
-use super::RunArgs;
+use super::{RunArgs, Sampling};
 use crate::engine::{self, Accumulator, Engine, Layout, Mode};
 use crate::report::{self, RunSettings};
 use crate::scenario::Scenario;
@@ -15,9 +15,11 @@ use crate::Error;
 /// Runs `seatsim run`.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
-    let threads = super::threads(args.sampling.threads)?;
-    let trials = super::trials(args.sampling.trials, scenario.trials)?;
-    let seed = args.sampling.seed.unwrap_or(scenario.seed);
+    let Sampling {
+        trials,
+        seed,
+        threads,
+    } = args.sampling.resolve(&scenario)?;
     let mode = if args.deterministic {
         Mode::Deterministic
     } else {
