@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::layout::Layout;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
-use crate::stats::MetricStats;
+use crate::stats::{MetricStats, Staging};
 
 /// Trials in which each risk event happened, for one cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,12 +33,18 @@ const BATCH_TRIALS: usize = 16;
 /// trial as it ends instead of holding 16 of them.
 const BATCH_BYTES: usize = 2 << 20;
 
+/// Cell-metrics whose sketch bins are counted together (see [`MetricStats::add_columns`]):
+/// enough to keep many cache misses in flight, few enough that their staged keys stay in
+/// the first-level cache.
+const GROUP: usize = 64;
+
 /// Trials' values waiting to be added to an [`Accumulator`], one `[cell × metric]` row per
 /// trial. Reused, so memory stays one batch.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     values: Vec<f64>,
     trials: usize,
+    staging: Staging,
 }
 
 impl Batch {
@@ -100,8 +106,9 @@ impl Accumulator {
             return;
         }
         let width = self.metrics.len();
-        for (j, stats) in self.metrics.iter_mut().enumerate() {
-            stats.add_all(batch.values[j..].iter().step_by(width).copied());
+        for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
+            let column = |k: usize| batch.values[g * GROUP + k..].iter().step_by(width).copied();
+            MetricStats::add_columns(group, column, &mut batch.staging);
         }
         batch.values.clear();
         batch.trials = 0;

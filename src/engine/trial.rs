@@ -50,8 +50,9 @@ struct Keys {
     births: Vec<EntityKey>,
     migration: Vec<EntityKey>,
     delay: Vec<EntityKey>,
-    /// Per supply unit, per existing school.
-    school: Vec<Vec<EntityKey>>,
+    /// Per supply unit: the stream its existing schools' popularity is drawn from, school by
+    /// school in order.
+    existing_schools: Vec<EntityKey>,
     /// Per project: the school a new-school project opens.
     project_school: Vec<EntityKey>,
 }
@@ -219,9 +220,15 @@ impl Engine {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
         }
-        for (u, unit) in self.units.iter().enumerate() {
-            for (w, &key) in ws.school_weights[u].iter_mut().zip(&self.keys.school[u]) {
-                *w = self.weight(t, unit.stage, key);
+        for ((unit, weights), &key) in self
+            .units
+            .iter()
+            .zip(&mut ws.school_weights)
+            .zip(&self.keys.existing_schools)
+        {
+            if let Some(gamma) = &self.popularity[unit.stage.0] {
+                let mut rng = t.stream(key);
+                weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
             }
         }
     }
@@ -291,13 +298,15 @@ impl Keys {
                 .map(|d| EntityKey::new(purpose, &d.id))
                 .collect()
         };
-        let school = units
+        // The existing schools of a district-stage have no identity but their number, so they
+        // share one stream, drawn in order: school i's weight is the i-th draw whatever the
+        // number of schools, as a stream per school would give, for one seeding instead of
+        // one per school (a seeding costs as much as a Gamma draw).
+        let existing_schools = units
             .iter()
             .map(|u| {
                 let (d, st) = (&s.districts[u.district.0].id, &s.stages[u.stage.0].id);
-                (0..u.existing_schools)
-                    .map(|i| EntityKey::new("popularity", &format!("{d}/{st}/{i}")))
-                    .collect()
+                EntityKey::new("popularity-existing", &format!("{d}/{st}"))
             })
             .collect();
         Self {
@@ -309,7 +318,7 @@ impl Keys {
                 .iter()
                 .map(|p| EntityKey::new("delay", &p.id))
                 .collect(),
-            school,
+            existing_schools,
             project_school: s
                 .projects
                 .iter()
@@ -337,5 +346,40 @@ fn ar1(t: TrialKey, key: EntityKey, sigma: f64, rho: f64, out: &mut [f64]) {
             rho * x + innovation * z
         };
         *slot = x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        Scenario::load(&path).expect("the example scenario loads")
+    }
+
+    /// The popularity weights of every existing school in trial 3 of seed 11.
+    fn weights(s: Scenario) -> Vec<Vec<f64>> {
+        let engine = Engine::new(s);
+        let mut ws = engine.workspace();
+        engine.run_trial(Draws::Random { seed: 11, trial: 3 }, &mut ws);
+        ws.school_weights
+    }
+
+    #[test]
+    fn one_more_existing_school_leaves_every_other_schools_popularity_unchanged() {
+        let mut more = example();
+        let base = weights(more.clone());
+        more.capacity[0][1].schools += 1;
+        let grown = weights(more);
+        let unit = 1; // district 0, stage 1: units are district-major
+        for (u, (a, b)) in base.iter().zip(&grown).enumerate() {
+            assert_eq!(a.as_slice(), &b[..a.len()], "unit {u}");
+            assert_eq!(b.len(), a.len() + usize::from(u == unit), "unit {u}");
+        }
+        assert!(
+            base.iter().flatten().any(|&w| w != 1.0),
+            "weights are drawn"
+        );
     }
 }

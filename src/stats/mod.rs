@@ -36,8 +36,17 @@ pub struct Summary {
     pub quantiles: [f64; 5],
 }
 
+/// Sketch keys staged by [`MetricStats::add_columns`] before they are counted; reused.
+#[derive(Debug, Clone, Default)]
+pub struct Staging {
+    /// The values of the cell-metric being staged.
+    column: Vec<f64>,
+    keys: Vec<i32>,
+    /// Where each cell-metric's keys end in `keys`.
+    ends: Vec<usize>,
+}
+
 /// Moments and quantile sketch of one metric of one cell.
-///
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct MetricStats {
     moments: Moments,
@@ -51,11 +60,42 @@ impl MetricStats {
     }
 
     /// Records the values of several trials (`NaN` skipped).
-    ///
-    /// A run adds ≈ 8,000 values per trial, one to each cell's statistics; taking a batch of
-    /// trials per cell keeps the sums and extremes in registers and the sketch's bins in cache
-    /// for the batch, instead of fetching them once per value.
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64> + Clone) {
+        self.add_with(xs, None);
+    }
+
+    /// Records a batch of trials in many cell-metrics at once: `column(j)` yields the batch's
+    /// values of `stats[j]` (`NaN` skipped).
+    ///
+    /// A run adds ≈ 8,000 values per trial, one to each cell-metric. Taking a batch of trials
+    /// per cell-metric keeps its sums and extremes in registers; and the sketches' bins, far
+    /// more than a core's cache holds, are counted only after the whole group is staged, so
+    /// that the cache misses of many sketches are in flight together rather than one sketch
+    /// at a time.
+    pub fn add_columns<I>(stats: &mut [MetricStats], column: impl Fn(usize) -> I, st: &mut Staging)
+    where
+        I: Iterator<Item = f64>,
+    {
+        st.keys.clear();
+        st.ends.clear();
+        for (j, s) in stats.iter_mut().enumerate() {
+            // Gathered first: the loops below then run over a slice, not a strided iterator.
+            st.column.clear();
+            st.column.extend(column(j));
+            s.add_with(st.column.iter().copied(), Some(&mut st.keys));
+            st.ends.push(st.keys.len());
+        }
+        let mut start = 0;
+        for (s, &end) in stats.iter_mut().zip(&st.ends) {
+            s.sketch.count_staged(&st.keys[start..end]);
+            start = end;
+        }
+    }
+
+    /// Records `xs` in the moments and the sketch, or, given `staged`, leaves the sketch keys
+    /// of its positive values there to be counted later.
+    #[inline]
+    fn add_with(&mut self, xs: impl Iterator<Item = f64> + Clone, staged: Option<&mut Vec<i32>>) {
         // A batch that repeats one value — a cell-metric no trial of the batch moved, such as
         // capacity before any project can open or a large-class share of 0 — costs one value.
         let mut rest = xs.clone();
@@ -69,9 +109,14 @@ impl MetricStats {
                 return;
             }
         }
-        let defined = xs.filter(|x| !x.is_nan());
-        self.moments.add_all(defined.clone());
-        self.sketch.add_all(defined);
+        // One pass: the moments are summed in registers as the sketch takes each value.
+        let mut moments = Moments::default();
+        let defined = xs.filter(|x| !x.is_nan()).inspect(|&x| moments.add(x));
+        match staged {
+            Some(keys) => self.sketch.stage(defined, keys),
+            None => self.sketch.add_all(defined),
+        }
+        self.moments.merge(&moments);
     }
 
     /// Adds another accumulator's trials to this one.

@@ -23,27 +23,24 @@ pub struct Moments {
 
 impl Moments {
     /// Records one value.
+    #[inline]
     pub fn add(&mut self, x: f64) {
-        self.add_all(std::iter::once(x));
+        debug_assert!(
+            x.is_finite() && x.abs() <= 1e9,
+            "value {x} outside the exact range"
+        );
+        let q = i128::from(nearest_integer(x * SCALE));
+        self.n += 1;
+        self.sum += q;
+        self.sum_sq += q * q;
     }
 
     /// Records several values, summing them in registers first.
     #[inline]
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
-        let (mut n, mut sum, mut sum_sq) = (0u64, 0i128, 0i128);
-        for x in xs {
-            debug_assert!(
-                x.is_finite() && x.abs() <= 1e9,
-                "value {x} outside the exact range"
-            );
-            let q = i128::from(nearest_integer(x * SCALE));
-            n += 1;
-            sum += q;
-            sum_sq += q * q;
-        }
-        self.n += n;
-        self.sum += sum;
-        self.sum_sq += sum_sq;
+        let mut local = Moments::default();
+        xs.for_each(|x| local.add(x));
+        self.merge(&local);
     }
 
     /// Records `x` `n` times.

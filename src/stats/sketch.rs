@@ -294,8 +294,23 @@ impl QuantileSketch {
     }
 
     /// Records several values (none `NaN`).
-    #[inline]
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
+        let mut positive = std::mem::take(&mut self.positive);
+        self.classify(xs, |key| positive.increment(key));
+        self.positive = positive;
+    }
+
+    /// Records the extremes, zeros and negatives of `xs` (none `NaN`), and appends the keys
+    /// of its positive values to `keys`, for [`QuantileSketch::count_staged`].
+    #[inline]
+    pub(super) fn stage(&mut self, xs: impl Iterator<Item = f64>, keys: &mut Vec<i32>) {
+        self.classify(xs, |key| keys.push(key));
+    }
+
+    /// Records the extremes, zeros and negatives of `xs` (none `NaN`), and hands the key of
+    /// each positive value to `positive`.
+    #[inline]
+    fn classify(&mut self, xs: impl Iterator<Item = f64>, mut positive: impl FnMut(i32)) {
         let (mut min, mut max) = (self.min, self.max);
         for x in xs {
             // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
@@ -306,7 +321,7 @@ impl QuantileSketch {
                 max = x;
             }
             if x > MIN_MAGNITUDE {
-                self.positive.increment(Mapping::key(x));
+                positive(Mapping::key(x));
             } else if x < -MIN_MAGNITUDE {
                 self.negative
                     .get_or_insert_with(Box::default)
@@ -316,6 +331,14 @@ impl QuantileSketch {
             }
         }
         (self.min, self.max) = (min, max);
+    }
+
+    /// Counts positive values staged by [`QuantileSketch::stage`].
+    #[inline]
+    pub(super) fn count_staged(&mut self, keys: &[i32]) {
+        for &key in keys {
+            self.positive.increment(key);
+        }
     }
 
     /// Adds another sketch's values.
