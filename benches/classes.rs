@@ -1,4 +1,4 @@
-//! Class-size allocation for one district-stage-year: ranking a district's schools by
+//! Class-size allocation for one district-stage-year: setting a district's schools'
 //! popularity (once per trial) and spreading a year's pupils over them (once per year), at
 //! school counts from a small district (25) to a city-wide senior-high pool (400).
 
@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use seatsim::model::classes::{allocate, OpenSchools, RankedSchools};
+use seatsim::model::classes::{allocate, ExistingSchools, OpenSchools};
 use seatsim::scenario::Standards;
 
 const SCHOOLS: [usize; 3] = [25, 100, 400];
@@ -38,20 +38,20 @@ fn classes(c: &mut Criterion) {
         let pool = CLASSES_PER_SCHOOL * n as u32 + 7; // a few odd classes
         let demand = f64::from(pool) * PUPILS_PER_CLASS;
         g.throughput(Throughput::Elements(n as u64));
-        let mut ranked = RankedSchools::default();
-        g.bench_function(BenchmarkId::new("rank/schools", n), |b| {
+        let mut schools = ExistingSchools::default();
+        g.bench_function(BenchmarkId::new("weights/schools", n), |b| {
             b.iter(|| {
-                ranked.rank(&w);
-                ranked.hold(pool);
-                let open = OpenSchools::new(&ranked, &[], 0.0, 0.0);
+                schools.set_weights(&w);
+                schools.hold(pool);
+                let open = OpenSchools::new(&schools, &[], 0.0, 0.0);
                 assert_eq!(open.classes(), f64::from(pool));
             })
         });
-        ranked.rank(&w);
-        ranked.hold(pool);
+        schools.set_weights(&w);
+        schools.hold(pool);
         g.bench_function(BenchmarkId::new("allocate/schools", n), |b| {
             b.iter(|| {
-                let open = std::iter::once(OpenSchools::new(&ranked, &[], 0.0, 0.0));
+                let open = std::iter::once(OpenSchools::new(&schools, &[], 0.0, 0.0));
                 let t = allocate(demand, open, 45.0, &std);
                 // Classes of 46 on average with κ = 48.6: some large, some missing classes.
                 assert_eq!(t.classes, f64::from(pool));

@@ -2,15 +2,14 @@
 //!
 //! School `i` with `c_i` classes and popularity `w_i` receives `D_i = D · c_i w_i / Σ c_j w_j`
 //! pupils; its classes hold `m_i = D_i / c_i = p · w_i` each, with the same pupils per unit of
-//! weight `p = D / Σ c_j w_j` for every school. A school therefore has large classes exactly
-//! when its weight is above a threshold, and classes over the standard size above another.
+//! weight `p = D / Σ c_j w_j` for every school.
 //!
-//! The existing schools of a district-stage share its classes evenly, so they hold `q + 1` or
-//! `q` classes each. They are ranked by weight once per trial and kept in two lists by the
-//! classes they hold ([`RankedSchools`]); within a list the number of classes is one constant,
-//! so each year's work is a threshold search per list and one short loop over the schools
-//! above the lowest threshold — in a city whose classes are mostly within the standard, a
-//! minority of them.
+//! The existing schools of a district-stage share its classes evenly, so they hold `q + 1`
+//! (the first `r` schools) or `q` classes each, and `Σ c_j w_j` comes from one prefix sum of
+//! the weights. Every school is then visited once a year, without a branch: in a crowded city
+//! most schools are over the standard size and must be visited anyway for the classes they
+//! miss, and a scan that stops at a threshold — over schools kept ranked by popularity —
+//! spent more on ranking and on the mispredicted exit than it saved.
 
 use crate::scenario::Standards;
 
@@ -39,115 +38,67 @@ impl std::ops::AddAssign for ClassTally {
     }
 }
 
-/// Bits of a ranking key that hold the school number (so at most 2²⁴ schools per
-/// district-stage); the bits above hold the weight's.
-const NUMBER_BITS: u32 = 24;
-const NUMBER_MASK: u64 = (1 << NUMBER_BITS) - 1;
-
-/// The existing schools of one district-stage in one trial, ranked by popularity, and the
-/// classes they hold in the current year.
-///
-/// Ranking sorts one `u64` per school, the weight's bits above the school number: twice as
-/// fast as sorting `(weight, number)` pairs. So that the key holds the weight exactly, weights
-/// are rounded down to 28 significant bits (a relative change below 4·10⁻⁹) when ranked.
+/// The existing schools of one district-stage in one trial, and the classes they hold in the
+/// current year.
 #[derive(Debug, Clone, Default)]
-pub struct RankedSchools {
-    /// Ranking keys, most popular first: `!weight bits` above the school number.
-    keys: Vec<u64>,
-    /// Classes shared this year, if set, as `each + [number < odd]` per school.
-    pool: Option<u32>,
+pub struct ExistingSchools {
+    /// Popularity of each school, by school number.
+    weights: Vec<f64>,
+    /// `prefix[k]`: the weight of the first `k` schools.
+    prefix: Vec<f64>,
+    /// Classes this year: `each + 1` for the first `odd` schools, `each` for the others.
     each: u32,
     odd: u32,
-    /// The `odd` for which `more` and `fewer` were laid out, if any.
-    laid_out: Option<u32>,
-    /// Weights of the schools numbered below `odd` (holding `each + 1` classes), most popular
-    /// first, and their sum.
-    more: Vec<f64>,
-    sum_more: f64,
-    /// Weights of the other schools (holding `each` classes), most popular first, and their sum.
-    fewer: Vec<f64>,
-    sum_fewer: f64,
 }
 
-impl RankedSchools {
-    /// Ranks the schools whose weights are `weights` (school `i` has `weights[i]`, all ≥ 0),
-    /// reusing this value's buffers. [`RankedSchools::hold`] must follow.
-    pub fn rank(&mut self, weights: &[f64]) {
-        assert!(
-            weights.len() <= NUMBER_MASK as usize,
-            "at most 2^24 schools per district and stage"
-        );
-        // Bits of non-negative floats order like the floats; inverted, most popular first.
-        self.keys.clear();
-        self.keys.extend(
-            weights
-                .iter()
-                .zip(0..)
-                .map(|(&w, i)| (!w.to_bits() & !NUMBER_MASK) | i),
-        );
-        self.keys.sort_unstable();
-        (self.pool, self.laid_out) = (None, None);
+impl ExistingSchools {
+    /// Sets the schools' weights for a trial (school `i` has `weights[i]`, all ≥ 0), reusing
+    /// this value's buffers. [`ExistingSchools::hold`] must follow.
+    pub fn set_weights(&mut self, weights: &[f64]) {
+        self.weights.clear();
+        self.weights.extend_from_slice(weights);
+        self.prefix.clear();
+        self.prefix.push(0.0);
+        let mut sum = 0.0;
+        for &w in weights {
+            sum += w;
+            self.prefix.push(sum);
+        }
     }
 
     /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
     /// schools with the lowest numbers taking the odd ones (lost if there is no school).
     pub fn hold(&mut self, pool: u32) {
-        if self.pool == Some(pool) {
-            return; // most years: no integer division, no new lists
-        }
-        self.pool = Some(pool);
-        let n = self.keys.len() as u32;
+        let n = self.weights.len() as u32;
         (self.each, self.odd) = match (pool.checked_div(n), pool.checked_rem(n)) {
             (Some(q), Some(r)) => (q, r),
             _ => (0, 0),
         };
-        if self.laid_out == Some(self.odd) {
-            return;
-        }
-        self.laid_out = Some(self.odd);
-        // Without branches: which list a school joins is a coin flip in rank order. Every
-        // weight is written to both lists; the one it joins moves its end past it.
-        let odd = u64::from(self.odd);
-        let n = self.keys.len();
-        self.more.resize(n + 1, 0.0);
-        self.fewer.resize(n + 1, 0.0);
-        let (mut m, mut f) = (0, 0);
-        for &key in &self.keys {
-            let w = f64::from_bits(!key & !NUMBER_MASK);
-            let joins_more = key & NUMBER_MASK < odd;
-            self.more[m] = w;
-            self.fewer[f] = w;
-            m += usize::from(joins_more);
-            f += usize::from(!joins_more);
-        }
-        self.more.truncate(m);
-        self.fewer.truncate(f);
-        self.sum_more = self.more.iter().sum();
-        self.sum_fewer = self.fewer.iter().sum();
     }
 
-    /// The two lists with the classes each of their schools holds.
-    fn lists(&self) -> [(&[f64], f64); 2] {
+    /// The schools holding `each + 1` classes and those holding `each`, with those numbers.
+    fn groups(&self) -> [(&[f64], f64); 2] {
+        let (more, fewer) = self.weights.split_at(self.odd as usize);
         let each = f64::from(self.each);
-        [(&self.more, each + 1.0), (&self.fewer, each)]
+        [(more, each + 1.0), (fewer, each)]
     }
 
     /// Classes held this year.
     fn classes(&self) -> f64 {
-        f64::from(self.each * self.keys.len() as u32 + self.odd)
+        f64::from(self.each * self.weights.len() as u32 + self.odd)
     }
 
     /// `Σ c_i w_i` this year.
     fn weighted(&self) -> f64 {
-        let each = f64::from(self.each);
-        (each + 1.0) * self.sum_more + each * self.sum_fewer
+        let total = self.prefix.last().copied().unwrap_or(0.0);
+        f64::from(self.each) * total + self.prefix[self.odd as usize]
     }
 }
 
 /// The open schools of one district-stage in one year.
 #[derive(Debug, Clone, Copy)]
 pub struct OpenSchools<'a> {
-    existing: &'a RankedSchools,
+    existing: &'a ExistingSchools,
     new: &'a [(f64, f64)],
     new_classes: f64,
     new_weighted: f64,
@@ -158,12 +109,11 @@ impl<'a> OpenSchools<'a> {
     /// open, `(classes, weight)` each, most popular first, with their sums of `classes` and
     /// `classes · weight`.
     pub fn new(
-        existing: &'a RankedSchools,
+        existing: &'a ExistingSchools,
         new: &'a [(f64, f64)],
         new_classes: f64,
         new_weighted: f64,
     ) -> Self {
-        debug_assert!(existing.pool.is_some(), "hold() follows rank()");
         Self {
             existing,
             new,
@@ -189,14 +139,11 @@ impl<'a> OpenSchools<'a> {
             classes: self.classes(),
             ..ClassTally::default()
         };
-        for (weights, c) in self.existing.lists() {
-            split.add_ranked(weights, c, &mut t);
+        for (weights, c) in self.existing.groups() {
+            split.add_schools(weights, c, &mut t);
         }
         for &(c, w) in self.new {
-            if split.per_weight * w < split.lowest {
-                break; // so are the less popular ones
-            }
-            split.add_ranked(&[w], c, &mut t);
+            split.add_schools(&[w], c, &mut t);
         }
         t
     }
@@ -211,44 +158,46 @@ struct Split {
     per_class_size: f64,
     large: f64,
     super_large: f64,
-    /// The smallest class that is large, super-large or over the standard size:
-    /// `min(large, super_large, the next number above class_size)`.
-    lowest: f64,
 }
 
 impl Split {
     fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
-        let above_size = f64::from_bits(class_size.to_bits() + 1);
         Self {
             per_weight,
             per_class_size: 1.0 / class_size,
             large: std.large_class,
             super_large: std.super_large_class,
-            lowest: above_size.min(std.large_class).min(std.super_large_class),
         }
     }
 
-    /// Counts schools of `c` classes each whose `weights` are ranked, most popular first.
+    /// Counts the large and missing classes of schools of `c` classes each and popularity
+    /// `weights`.
     #[inline]
-    fn add_ranked(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
+    fn add_schools(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
         let pupils_per_class_size = self.per_weight * c * self.per_class_size;
-        let (mut large, mut super_large, mut extra) = (0u32, 0u32, 0.0);
-        for &w in weights {
+        let (mut large, mut super_large) = (0u32, 0u32);
+        // Missing classes are whole numbers, so four running sums give the exact total in any
+        // order; four independent sums let the loop run at the pace of its arithmetic.
+        let mut extra = [0.0; 4];
+        let mut visit = |lane: &mut f64, w: f64| {
             let pupils = self.per_weight * w;
-            // Classes below `lowest` pupils are neither large nor over the standard size (then
-            // `⌈pupils · c / size⌉ ≤ c`), nor are those of less popular schools. (A linear
-            // scan: a binary search mispredicts a branch at every step.)
-            if pupils < self.lowest {
-                break;
-            }
             large += u32::from(pupils >= self.large);
             super_large += u32::from(pupils >= self.super_large);
-            // max(0, ⌈pupils · c / size − tolerance⌉ − c)
-            extra += ceil(w * pupils_per_class_size - c);
+            // max(0, ⌈pupils · c / size − tolerance⌉ − c): 0 for classes within the standard.
+            *lane += ceil(w * pupils_per_class_size - c);
+        };
+        let chunks = weights.chunks_exact(4);
+        for &w in chunks.remainder() {
+            visit(&mut extra[0], w);
+        }
+        for chunk in chunks {
+            for (lane, &w) in extra.iter_mut().zip(chunk) {
+                visit(lane, w);
+            }
         }
         t.large += c * f64::from(large);
         t.super_large += c * f64::from(super_large);
-        t.extra_needed += extra;
+        t.extra_needed += extra.iter().sum::<f64>();
     }
 }
 
@@ -301,15 +250,15 @@ mod tests {
     }
 
     /// Existing schools of `weights` holding `pool` classes.
-    fn held(weights: &[f64], pool: u32) -> RankedSchools {
-        let mut r = RankedSchools::default();
-        r.rank(weights);
+    fn held(weights: &[f64], pool: u32) -> ExistingSchools {
+        let mut r = ExistingSchools::default();
+        r.set_weights(weights);
         r.hold(pool);
         r
     }
 
     /// Those schools and the `new` ones, open.
-    fn open<'a>(existing: &'a RankedSchools, new: &'a [(f64, f64)]) -> OpenSchools<'a> {
+    fn open<'a>(existing: &'a ExistingSchools, new: &'a [(f64, f64)]) -> OpenSchools<'a> {
         let classes = new.iter().map(|(c, _)| c).sum();
         let weighted = new.iter().map(|(c, w)| c * w).sum();
         OpenSchools::new(existing, new, classes, weighted)
@@ -371,20 +320,13 @@ mod tests {
     }
 
     #[test]
-    fn schools_are_listed_by_classes_held_then_popularity() {
-        // School 0's weight keeps 28 significant bits: 1 + 2⁻³⁰ becomes 1.
-        let mut r = held(&[1.0 + 2f64.powi(-30), 3.0, 2.0], 4);
+    fn the_first_schools_hold_the_odd_classes() {
+        let mut r = held(&[1.5, 3.0, 2.0], 4);
         // 4 classes over 3 schools: school 0 holds 2, schools 1 and 2 hold 1.
-        assert_eq!(
-            (r.more.clone(), r.fewer.clone()),
-            (vec![1.0], vec![3.0, 2.0])
-        );
+        assert_eq!(r.groups(), [(&[1.5][..], 2.0), (&[3.0, 2.0][..], 1.0)]);
+        assert_eq!((r.classes(), r.weighted()), (4.0, 2.0 * 1.5 + 5.0));
         r.hold(5);
-        assert_eq!(
-            (r.more.clone(), r.fewer.clone()),
-            (vec![3.0, 1.0], vec![2.0])
-        );
-        assert_eq!((r.classes(), r.weighted()), (5.0, 2.0 * 4.0 + 2.0));
+        assert_eq!((r.classes(), r.weighted()), (5.0, 2.0 * 4.5 + 2.0));
     }
 
     #[test]
@@ -436,19 +378,18 @@ mod tests {
     }
 
     #[test]
-    fn ranked_scan_matches_visiting_every_school() {
+    fn the_tally_matches_the_definition_school_by_school() {
         // Pseudo-random weights: compare with the definition, school by school.
         let weights: Vec<f64> = (0..40)
             .map(|i| 0.5 + ((i * 7919 % 101) as f64) / 100.0)
             .collect();
-        let kept = |w: f64| f64::from_bits(w.to_bits() & !NUMBER_MASK);
         for (demand, pool) in [(40_000.0, 800), (30_000.0, 805), (10_000.0, 333)] {
             let t = one(demand, &weights, pool, &[(30.0, 1.2)]);
             let (q, r) = (pool / 40, pool % 40);
             let mut schools: Vec<(f64, f64)> = weights
                 .iter()
                 .enumerate()
-                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), kept(w)))
+                .map(|(i, &w)| (f64::from(q + u32::from((i as u32) < r)), w))
                 .collect();
             schools.push((30.0, 1.2));
             let per_weight = demand / schools.iter().map(|(c, w)| c * w).sum::<f64>();

@@ -5,7 +5,7 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
-use super::classes::{OpenSchools, RankedSchools};
+use super::classes::{ExistingSchools, OpenSchools};
 use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// The schools of one district and stage, and the projects that change them.
@@ -76,7 +76,7 @@ impl SupplyUnit {
         years: &[Year],
         out: &mut TrialSchools,
     ) {
-        out.existing.rank(existing_weights);
+        out.existing.set_weights(existing_weights);
         out.order.clear();
         out.order.extend(
             self.new_schools
@@ -88,7 +88,6 @@ impl SupplyUnit {
         out.new.clear();
         out.new_sums.clear();
         out.new_sums.push((0.0, 0.0));
-        out.ranked_new.clear();
         let (mut classes, mut weighted) = (0.0, 0.0);
         for &(_, p, c) in &out.order {
             let (c, w) = (f64::from(c), project_weights[p]);
@@ -111,17 +110,18 @@ impl SupplyUnit {
     }
 }
 
-/// One district-stage's schools as one trial drew them: existing schools ranked by popularity,
-/// new schools in order of opening, and what is open year by year. Reused from trial to trial.
+/// One district-stage's schools as one trial drew them: existing schools with their
+/// popularity, new schools in order of opening, and what is open year by year. Reused from
+/// trial to trial.
 #[derive(Debug, Clone, Default)]
 pub struct TrialSchools {
-    existing: RankedSchools,
+    existing: ExistingSchools,
     /// `(classes, weight)` of the new schools that open, in order of opening.
     new: Vec<(f64, f64)>,
     /// `new_sums[k]`: `(Σ classes, Σ classes · weight)` of the first `k` new schools.
     new_sums: Vec<(f64, f64)>,
-    /// The new schools open in the current year, most popular first.
-    ranked_new: Vec<(f64, f64)>,
+    /// New schools open in the current year (the first ones of `new`).
+    opened: usize,
     /// Per year number: classes of the existing schools, and new schools open.
     timeline: Vec<(u32, usize)>,
     /// Scratch for sorting: `(opening year, project index, classes)`.
@@ -129,21 +129,17 @@ pub struct TrialSchools {
 }
 
 impl TrialSchools {
-    /// Moves to year number `year_ix` of those [`SupplyUnit::prepare`] was given; years go
-    /// forward within a trial.
+    /// Moves to year number `year_ix` of those [`SupplyUnit::prepare`] was given.
     pub fn set_year(&mut self, year_ix: usize) {
         let (pool, opened) = self.timeline[year_ix];
         self.existing.hold(pool);
-        for &(c, w) in &self.new[self.ranked_new.len()..opened] {
-            let at = self.ranked_new.partition_point(|&(_, x)| x > w);
-            self.ranked_new.insert(at, (c, w));
-        }
+        self.opened = opened;
     }
 
     /// The schools open in the year set by [`TrialSchools::set_year`].
     pub fn open(&self) -> OpenSchools<'_> {
-        let (classes, weighted) = self.new_sums[self.ranked_new.len()];
-        OpenSchools::new(&self.existing, &self.ranked_new, classes, weighted)
+        let (classes, weighted) = self.new_sums[self.opened];
+        OpenSchools::new(&self.existing, &self.new[..self.opened], classes, weighted)
     }
 }
 
@@ -203,6 +199,6 @@ mod tests {
             classes.push(schools.open().classes());
         }
         assert_eq!(classes, vec![10.0, 14.0, 20.0, 44.0]);
-        assert_eq!(schools.ranked_new, vec![(24.0, 9.0), (6.0, 7.0)]);
+        assert_eq!(schools.new[..schools.opened], [(6.0, 7.0), (24.0, 9.0)]);
     }
 }
