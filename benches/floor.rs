@@ -105,7 +105,7 @@ fn per_draw(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTi
     const N: u64 = 1000;
     g.throughput(Throughput::Elements(N));
     let mut rng = Stream::seed_from_u64(1);
-    g.bench_function("u64/xoshiro256pp", |b| {
+    g.bench_function("u64/splitmix64", |b| {
         b.iter(|| {
             let x = (0..N).fold(0u64, |acc, _| acc ^ rng.next_u64());
             assert_ne!(x, 0);
