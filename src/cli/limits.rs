@@ -3,20 +3,24 @@
 
 use std::mem::size_of;
 
-use crate::engine::Layout;
+use crate::engine::{Layout, BATCH_TRIALS};
 use crate::stats::MetricStats;
 use crate::Error;
 
-/// Quantile-sketch bins assumed per sign and per value. A store takes 256 bins when it first
-/// grows (`stats::sketch`), and most metrics have one sign, so 2 × 128 matches what runs use:
-/// ≈ 2.2 KB a value measured on the Zhengzhou scenario.
-const TYPICAL_BINS: usize = 128;
+/// Quantile-sketch bins assumed per value. A store takes 256 bins when it first grows
+/// (`stats::sketch`) and a little more as trials reach into the tails: ≈ 1.2 KB a value with
+/// its statistics and buffers, measured on the Zhengzhou scenario at 100,000 trials.
+const TYPICAL_BINS: usize = 400;
+/// Bytes per sketch bin: the low and middle bytes of its count.
+const BIN_BYTES: usize = 2;
 /// Memory assumed where `/proc/meminfo` cannot be read (not Linux).
 const FALLBACK_MEMORY: u64 = 8 << 30;
 
-/// Bytes a run holds per reported value and worker: its statistics and its trial buffer.
+/// Bytes a run holds per reported value and worker: its statistics, its batch of trials
+/// waiting to be added, and its trial buffer.
 fn bytes_per_value() -> u64 {
-    (size_of::<MetricStats>() + 2 * TYPICAL_BINS * size_of::<u64>() + size_of::<f64>()) as u64
+    let buffered = (BATCH_TRIALS + 1) * size_of::<f64>();
+    (size_of::<MetricStats>() + TYPICAL_BINS * BIN_BYTES + buffered) as u64
 }
 
 /// Estimated memory of a run: one accumulator and one workspace per worker thread.

@@ -28,7 +28,7 @@ pub struct RiskCounts {
 
 /// Most trials per [`Batch`]: each cache line of a sketch's bins fetched while a batch is
 /// added then counts many values (32 trials ran 3–5% faster than 16, 64 no faster than 32).
-const BATCH_TRIALS: usize = 32;
+pub const BATCH_TRIALS: usize = 32;
 /// Most bytes per [`Batch`] (a city's batch of 32 trials is ≈ 2 MB); a national run, with
 /// 14 MB of values per trial, adds each trial as it ends instead of holding 32 of them.
 const BATCH_BYTES: usize = 4 << 20;

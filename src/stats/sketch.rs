@@ -105,21 +105,25 @@ impl Mapping {
     }
 }
 
-/// Counts of consecutive keys: key `offset + i` was seen `256 · high[i] + low[i]` times.
+/// Counts of consecutive keys: key `offset + i` was seen `low[i] + 2⁸ · mid[i] + 2¹⁶ · t`
+/// times, where `t` is the entry of that key in `top` (0 if none).
 ///
 /// A city's sketches hold ≈ 1.5 million bins, far more than a core's cache, and counting a
 /// value is a visit to a random one of them. Split this way, counting touches one byte per
-/// bin (`high` only once in 256 counts), and a worker's bytes (≈ 1.5 MB) stay in its L2
-/// cache; with 8-byte counts, every count was a trip to memory. A bin holds at most 2⁴⁰
-/// values. Stored (serde) as plain counts.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(from = "StoredBins", into = "StoredBins")]
+/// bin (`mid` only once in 256 counts), so a worker's hot bytes stay in its L2 cache; and a
+/// bin takes two bytes, because only bins holding 65,536 values or more — a handful, even at
+/// millions of trials — need a `top` entry. Stored (serde) as plain counts.
+#[derive(Debug, Clone, Default)]
 struct Bins {
     offset: i32,
-    // Boxed slices rather than vectors: 16 bytes each, so that a cell-metric's statistics fit
+    // Boxed slices rather than vectors, and `top` boxed: a cell-metric's statistics then fit
     // in two cache lines.
     low: Box<[u8]>,
-    high: Box<[u32]>,
+    mid: Box<[u8]>,
+    /// `(key, count >> 16)` of the bins holding 2¹⁶ values or more, by key. Boxed: eight
+    /// bytes while empty, as it nearly always is, where a vector takes twenty-four.
+    #[allow(clippy::box_collection)]
+    top: Option<Box<Vec<(i32, u64)>>>,
 }
 
 /// [`Bins`] as stored: one count per key.
@@ -129,38 +133,78 @@ struct StoredBins {
     counts: Vec<u64>,
 }
 
-impl From<Bins> for StoredBins {
-    fn from(b: Bins) -> Self {
-        let counts = (0..b.low.len()).map(|i| b.count(i)).collect();
-        Self {
-            offset: b.offset,
+impl Serialize for Bins {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let counts = self.counts().map(|(_, n)| n).collect();
+        StoredBins {
+            offset: self.offset,
             counts,
         }
+        .serialize(serializer)
     }
 }
 
-impl From<StoredBins> for Bins {
-    fn from(s: StoredBins) -> Self {
+impl<'de> Deserialize<'de> for Bins {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = StoredBins::deserialize(deserializer)?;
         let mut b = Bins {
             offset: s.offset,
             low: vec![0; s.counts.len()].into(),
-            high: vec![0; s.counts.len()].into(),
+            mid: vec![0; s.counts.len()].into(),
+            top: None,
         };
         for (i, &n) in s.counts.iter().enumerate() {
             b.set_count(i, n);
         }
-        b
+        Ok(b)
     }
 }
 
 impl Bins {
-    fn count(&self, i: usize) -> u64 {
-        u64::from(self.high[i]) << 8 | u64::from(self.low[i])
+    /// `(key, count)` of every bin, in key order.
+    fn counts(&self) -> impl Iterator<Item = (i32, u64)> + '_ {
+        let top = self.top.as_deref().map_or(&[][..], |t| t.as_slice());
+        let mut next = top.iter().peekable();
+        (0..self.low.len()).map(move |i| {
+            let key = self.offset + i as i32;
+            let mut n = u64::from(self.mid[i]) << 8 | u64::from(self.low[i]);
+            if let Some((_, t)) = next.next_if(|&&(k, _)| k == key) {
+                n += t << 16;
+            }
+            (key, n)
+        })
     }
 
+    /// Sets the count of position `i` to `n`.
     fn set_count(&mut self, i: usize, n: u64) {
         self.low[i] = n as u8;
-        self.high[i] = u32::try_from(n >> 8).expect("a sketch bin holds at most 2^40 values");
+        self.mid[i] = (n >> 8) as u8;
+        let (key, t) = (self.offset + i as i32, n >> 16);
+        if t == 0 && self.top.is_none() {
+            return;
+        }
+        let top = self.top.get_or_insert_with(Box::default);
+        match (top.binary_search_by_key(&key, |&(k, _)| k), t) {
+            (Ok(at), 0) => {
+                top.remove(at);
+            }
+            (Ok(at), t) => top[at].1 = t,
+            (Err(_), 0) => {}
+            (Err(at), t) => top.insert(at, (key, t)),
+        }
+        if top.is_empty() {
+            self.top = None;
+        }
+    }
+
+    /// Count of position `i`.
+    fn count(&self, i: usize) -> u64 {
+        let key = self.offset + i as i32;
+        let top = self.top.as_deref().map_or(&[][..], |t| t.as_slice());
+        let t = top
+            .binary_search_by_key(&key, |&(k, _)| k)
+            .map_or(0, |at| top[at].1);
+        t << 16 | u64::from(self.mid[i]) << 8 | u64::from(self.low[i])
     }
 
     /// Adds `n` to the count of `key`.
@@ -184,13 +228,22 @@ impl Bins {
     #[inline]
     fn increment(&mut self, key: i32) {
         let i = self.index(key);
-        let (low, high) = (&mut self.low[i], &mut self.high[i]);
+        let low = &mut self.low[i];
         *low = low.wrapping_add(1);
         if *low == 0 {
-            *high = high
-                .checked_add(1)
-                .expect("a sketch bin holds at most 2^40 values");
+            let mid = &mut self.mid[i];
+            *mid = mid.wrapping_add(1);
+            if *mid == 0 {
+                self.carry_to_top(i);
+            }
         }
+    }
+
+    /// Adds 2¹⁶ to the count of position `i`, whose `low` and `mid` have just wrapped to 0.
+    #[cold]
+    fn carry_to_top(&mut self, i: usize) {
+        let n = self.count(i);
+        self.set_count(i, n + (1 << 16));
     }
 
     /// Extends the range to `key`, with slack on that side, and returns its position.
@@ -204,34 +257,35 @@ impl Bins {
             (false, false) => (old.0, key + slack),
         };
         let len = (last - first + 1) as usize;
-        let (mut low, mut high) = (vec![0; len], vec![0; len]);
+        let (mut low, mut mid) = (vec![0; len], vec![0; len]);
         let at = (old.0 - first).max(0) as usize;
         low[at..at + self.low.len()].copy_from_slice(&self.low);
-        high[at..at + self.high.len()].copy_from_slice(&self.high);
-        (self.offset, self.low, self.high) = (first, low.into(), high.into());
+        mid[at..at + self.mid.len()].copy_from_slice(&self.mid);
+        (self.offset, self.low, self.mid) = (first, low.into(), mid.into());
         (key - self.offset) as usize
     }
 
     fn merge(&mut self, other: &Self) {
-        for i in 0..other.low.len() {
-            let n = other.count(i);
+        for (key, n) in other.counts() {
             if n > 0 {
-                self.add(other.offset + i as i32, n);
+                self.add(key, n);
             }
         }
     }
 
     fn total(&self) -> u64 {
-        (0..self.low.len()).map(|i| self.count(i)).sum()
+        let sum = |bytes: &[u8]| bytes.iter().map(|&b| u64::from(b)).sum::<u64>();
+        let top: u64 = self.top.iter().flat_map(|t| t.iter()).map(|(_, t)| t).sum();
+        sum(&self.low) + (sum(&self.mid) << 8) + (top << 16)
     }
 
     /// Key of the value of rank `rank` (0-based, ascending keys).
     fn key_at(&self, rank: u64) -> i32 {
         let mut seen = 0;
-        for i in 0..self.low.len() {
-            seen += self.count(i);
+        for (key, n) in self.counts() {
+            seen += n;
             if seen > rank {
-                return self.offset + i as i32;
+                return key;
             }
         }
         unreachable!("rank {rank} is below the count {seen}")
@@ -512,6 +566,37 @@ mod tests {
         assert_eq!(back.total(), 1000);
         for q in [0.2, 0.5, 0.9] {
             assert_eq!(back.quantile(q).to_bits(), s.quantile(q).to_bits());
+        }
+    }
+
+    #[test]
+    fn bins_past_65536_values_count_exactly_through_merges_and_storage() {
+        let mut a = QuantileSketch::default();
+        a.add_repeated(5.0, (1 << 16) - 3);
+        a.add_all(std::iter::repeat_n(5.0, 10)); // carries into `top` by increments
+        a.add_all(std::iter::repeat_n(9.0, 300));
+        a.add_repeated(1.0, 3 << 20);
+        assert_eq!(a.total(), (1 << 16) + 7 + 300 + (3 << 20));
+        let mut b = QuantileSketch::default();
+        b.add_repeated(5.0, 1 << 17);
+        b.merge(&a);
+        assert_eq!(b.total(), a.total() + (1 << 17));
+        let stored = serde_json::to_string(&b).unwrap();
+        let back: QuantileSketch = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back.total(), b.total());
+        // Ranks: 3·2²⁰ ones, then 2¹⁷ + 2¹⁶ + 7 fives, then 300 nines.
+        let n = b.total() as f64 - 1.0;
+        for (rank, value) in [
+            (3u64 << 20, 5.0),
+            (b.total() - 301, 5.0),
+            (b.total() - 300, 9.0),
+        ] {
+            let q = (rank as f64 + 0.5) / n;
+            let got = back.quantile(q);
+            assert!(
+                (got - value).abs() <= SKETCH_RELATIVE_ERROR * value,
+                "{rank}: {got}"
+            );
         }
     }
 
