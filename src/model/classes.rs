@@ -175,29 +175,29 @@ impl Split {
     #[inline]
     fn add_schools(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
         let pupils_per_class_size = self.per_weight * c * self.per_class_size;
-        let (mut large, mut super_large) = (0u32, 0u32);
-        // Missing classes are whole numbers, so four running sums give the exact total in any
-        // order; four independent sums let the loop run at the pace of its arithmetic.
-        let mut extra = [0.0; 4];
-        let mut visit = |lane: &mut f64, w: f64| {
+        // Counts and missing classes are whole numbers, so four running sums of each give the
+        // exact totals in any order; independent lanes let the loop use vector instructions.
+        let (mut large, mut super_large, mut extra) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        let mut visit = |lane: usize, w: f64| {
             let pupils = self.per_weight * w;
-            large += u32::from(pupils >= self.large);
-            super_large += u32::from(pupils >= self.super_large);
+            large[lane] += if pupils >= self.large { 1.0 } else { 0.0 };
+            super_large[lane] += if pupils >= self.super_large { 1.0 } else { 0.0 };
             // max(0, ⌈pupils · c / size − tolerance⌉ − c): 0 for classes within the standard.
-            *lane += ceil(w * pupils_per_class_size - c);
+            extra[lane] += ceil(w * pupils_per_class_size - c);
         };
         let chunks = weights.chunks_exact(4);
         for &w in chunks.remainder() {
-            visit(&mut extra[0], w);
+            visit(0, w);
         }
         for chunk in chunks {
-            for (lane, &w) in extra.iter_mut().zip(chunk) {
+            for (lane, &w) in chunk.iter().enumerate() {
                 visit(lane, w);
             }
         }
-        t.large += c * f64::from(large);
-        t.super_large += c * f64::from(super_large);
-        t.extra_needed += extra.iter().sum::<f64>();
+        let sum = |lanes: [f64; 4]| lanes.iter().sum::<f64>();
+        t.large += c * sum(large);
+        t.super_large += c * sum(super_large);
+        t.extra_needed += sum(extra);
     }
 }
 
