@@ -13,6 +13,10 @@ pub enum Error {
     /// The command line is invalid (exit code 2).
     #[error("{0}")]
     Usage(String),
+    /// The scenario drives a metric beyond what the statistics hold exactly (exit code 2);
+    /// nothing was written.
+    #[error("{0}")]
+    OutOfRange(String),
     /// A file could not be read (exit code 1).
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -41,7 +45,7 @@ impl Error {
     /// The process exit code for this error: 2 for bad input, 1 for anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_) => 2,
             _ => 1,
         }
     }

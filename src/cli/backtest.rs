@@ -62,6 +62,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     })
     .map_err(|_| Error::Interrupted)?;
     progress.finish();
+    super::limits::check_range(&engine, &acc)?;
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);

@@ -45,6 +45,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     for part in &parts {
         acc.merge(&part.load()?);
     }
+    super::limits::check_range(&engine, &acc)?;
     let run = &first.header.run;
     let settings = RunSettings {
         seed: run.seed,

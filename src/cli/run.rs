@@ -45,6 +45,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     progress.finish();
     let acc = result.map_err(|_| Error::Interrupted)?;
     let elapsed = started.elapsed().as_secs_f64();
+    super::limits::check_range(&engine, &acc)?;
 
     let settings = RunSettings {
         seed,

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use super::matching::Matching;
-use crate::engine::{run_chunks, Accumulator, Cancelled, Draws, Engine};
+use crate::engine::{first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine};
 use crate::model::metrics::Metric;
 use crate::stats::MetricStats;
 
@@ -134,6 +134,12 @@ impl Paired {
             .position(|&x| x == metric)
             .expect("metric is in ALL");
         &self.diffs[pair * Metric::COUNT + m]
+    }
+
+    /// The first shared cell (pair number, metric) whose differences left the range the
+    /// statistics hold exactly, with the difference furthest out.
+    pub fn diff_out_of_range(&self) -> Option<(usize, Metric, f64)> {
+        first_out_of_range(&self.diffs)
     }
 
     /// The base scenario's own statistics.

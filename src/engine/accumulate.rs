@@ -128,6 +128,12 @@ impl Accumulator {
         }
     }
 
+    /// The first cell-metric (cell number, metric) whose values left the range the
+    /// statistics hold exactly, with the value furthest out; `None` when all are within it.
+    pub fn out_of_range(&self) -> Option<(usize, Metric, f64)> {
+        first_out_of_range(&self.metrics)
+    }
+
     /// Number of trials recorded.
     pub fn trials(&self) -> u64 {
         self.trials
@@ -146,4 +152,13 @@ impl Accumulator {
     pub fn risk(&self, cell: usize) -> RiskCounts {
         self.risk[cell]
     }
+}
+
+/// The first of `[row × metric]` statistics whose values left the range they hold exactly:
+/// (row number, metric, the value furthest out).
+pub fn first_out_of_range(stats: &[MetricStats]) -> Option<(usize, Metric, f64)> {
+    stats.iter().enumerate().find_map(|(j, s)| {
+        let x = s.out_of_range()?;
+        Some((j / Metric::COUNT, Metric::ALL[j % Metric::COUNT], x))
+    })
 }

@@ -10,7 +10,7 @@ mod trial;
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
-pub use accumulate::{Accumulator, Batch, RiskCounts, BATCH_TRIALS};
+pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_TRIALS};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 pub use streams::{EntityKey, Stream, TrialKey};

@@ -6,7 +6,7 @@
 mod moments;
 mod sketch;
 
-pub use moments::Moments;
+pub use moments::{Moments, EXACT_RANGE};
 pub use sketch::{QuantileSketch, SKETCH_RELATIVE_ERROR};
 
 /// `y` rounded to the nearest integer, ties to even, for |y| < 2⁵¹.
@@ -119,6 +119,19 @@ impl MetricStats {
         self.moments.merge(&moments);
     }
 
+    /// The recorded value furthest beyond ±[`EXACT_RANGE`], if any: the moments of such
+    /// values are not exact and must not be reported.
+    pub fn out_of_range(&self) -> Option<f64> {
+        let (lo, hi) = self.sketch.extremes()?;
+        if hi > EXACT_RANGE {
+            Some(hi)
+        } else if lo < -EXACT_RANGE {
+            Some(lo)
+        } else {
+            None
+        }
+    }
+
     /// Adds another accumulator's trials to this one.
     pub fn merge(&mut self, other: &Self) {
         self.moments.merge(&other.moments);
@@ -152,6 +165,18 @@ mod tests {
     #[test]
     fn a_cell_metrics_statistics_fill_two_cache_lines() {
         assert_eq!(std::mem::size_of::<MetricStats>(), 128);
+    }
+
+    #[test]
+    fn values_beyond_the_exact_range_are_flagged_without_a_panic() {
+        let mut s = MetricStats::default();
+        s.add_all([1.0, EXACT_RANGE, -EXACT_RANGE].into_iter());
+        assert_eq!(s.out_of_range(), None);
+        s.add_all([-4e12, 7e18, f64::NAN].into_iter());
+        assert_eq!(s.out_of_range(), Some(7e18));
+        let mut low = MetricStats::default();
+        low.add(-2e9);
+        assert_eq!(low.out_of_range(), Some(-2e9));
     }
 
     #[test]

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::nearest_integer;
 
+/// Largest magnitude whose moments are exact (with at most 10⁸ trials): larger values make
+/// the fixed-point sums overflow.
+pub const EXACT_RANGE: f64 = 1e9;
+
 /// Fixed-point scale: values are stored as x · 2²⁰ rounded to an integer.
 const SCALE: f64 = (1u64 << 20) as f64;
 
@@ -23,16 +27,15 @@ pub struct Moments {
 
 impl Moments {
     /// Records one value.
+    ///
+    /// Values beyond ±[`EXACT_RANGE`] make the sums meaningless (they wrap rather than
+    /// panic); the run checks the extremes its sketches keep and refuses such results.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        debug_assert!(
-            x.is_finite() && x.abs() <= 1e9,
-            "value {x} outside the exact range"
-        );
         let q = i128::from(nearest_integer(x * SCALE));
         self.n += 1;
-        self.sum += q;
-        self.sum_sq += q * q;
+        self.sum = self.sum.wrapping_add(q);
+        self.sum_sq = self.sum_sq.wrapping_add(q.wrapping_mul(q));
     }
 
     /// Records several values, summing them in registers first.
@@ -48,15 +51,17 @@ impl Moments {
         let q = i128::from(nearest_integer(x * SCALE));
         let n128 = i128::from(n);
         self.n += n;
-        self.sum += n128 * q;
-        self.sum_sq += n128 * q * q;
+        self.sum = self.sum.wrapping_add(n128.wrapping_mul(q));
+        self.sum_sq = self
+            .sum_sq
+            .wrapping_add(n128.wrapping_mul(q).wrapping_mul(q));
     }
 
     /// Adds another accumulator's values.
     pub fn merge(&mut self, other: &Self) {
         self.n += other.n;
-        self.sum += other.sum;
-        self.sum_sq += other.sum_sq;
+        self.sum = self.sum.wrapping_add(other.sum);
+        self.sum_sq = self.sum_sq.wrapping_add(other.sum_sq);
     }
 
     /// Number of values recorded.

@@ -415,6 +415,11 @@ impl QuantileSketch {
         self.positive.total() + self.negatives() + self.zeros
     }
 
+    /// The smallest and largest values recorded, if any.
+    pub fn extremes(&self) -> Option<(f64, f64)> {
+        (self.min <= self.max).then_some((self.min, self.max))
+    }
+
     /// The single value seen, when every value recorded was the same.
     pub fn constant(&self) -> Option<f64> {
         (self.min == self.max).then_some(self.min)
