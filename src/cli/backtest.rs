@@ -5,10 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::progress::Progress;
 use super::{stem, Sampling, SamplingArgs};
 use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
-use crate::engine::{self, Engine, Mode};
+use crate::engine::{Engine, Mode};
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -56,13 +55,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let engine = Engine::new(scenario);
     let observations = read_observed(&args.observed, &engine)?;
 
-    let progress = Progress::new(mode.trials(), args.quiet);
-    let acc = engine::run(&engine, &mode, threads, super::interrupted(), &|done| {
-        progress.update(done)
-    })
-    .map_err(|_| Error::Interrupted)?;
-    progress.finish();
-    super::limits::check_range(&engine, &acc)?;
+    let (acc, _) = super::run::project(&engine, &mode, threads, args.quiet)?;
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);

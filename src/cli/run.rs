@@ -36,16 +36,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     super::limits::check_memory(&Layout::new(&scenario), workers)?;
     let engine = Engine::new(scenario);
 
-    let cancel = super::interrupted();
-    let progress = Progress::new(mode.trials(), args.quiet);
-    let started = Instant::now();
-    let result = engine::run(&engine, &mode, threads, cancel, &|done| {
-        progress.update(done)
-    });
-    progress.finish();
-    let acc = result.map_err(|_| Error::Interrupted)?;
-    let elapsed = started.elapsed().as_secs_f64();
-    super::limits::check_range(&engine, &acc)?;
+    let (acc, elapsed) = project(&engine, &mode, threads, args.quiet)?;
 
     let settings = RunSettings {
         seed,
@@ -71,6 +62,27 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
             },
         ),
     }
+}
+
+/// Runs the trials of `mode` on `threads` workers, with a progress bar unless `quiet`, and
+/// refuses results beyond what the statistics hold exactly; returns them and the seconds the
+/// trials took. Ctrl-C or SIGTERM stops it with [`Error::Interrupted`].
+pub(super) fn project(
+    engine: &Engine,
+    mode: &Mode,
+    threads: usize,
+    quiet: bool,
+) -> Result<(Accumulator, f64), Error> {
+    let progress = Progress::new(mode.trials(), quiet);
+    let started = Instant::now();
+    let result = engine::run(engine, mode, threads, super::interrupted(), &|done| {
+        progress.update(done)
+    });
+    progress.finish();
+    let acc = result.map_err(|_| Error::Interrupted)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    super::limits::check_range(engine, &acc)?;
+    Ok((acc, elapsed))
 }
 
 /// What to do besides writing the result files.
