@@ -36,19 +36,13 @@ pub struct BacktestArgs {
 /// Runs `seatsim backtest`.
 pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
+    let sampling = args.sampling.resolve(&scenario)?;
     let Sampling {
         trials,
         seed,
         threads,
-    } = args.sampling.resolve(&scenario)?;
-    let mode = if args.deterministic {
-        Mode::Deterministic
-    } else {
-        Mode::MonteCarlo {
-            seed,
-            range: 0..trials,
-        }
-    };
+    } = sampling;
+    let mode = sampling.mode(args.deterministic, 0..trials);
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("backtest-{}", stem(&args.scenario)))
     });

@@ -128,6 +128,22 @@ pub struct Sampling {
     pub threads: usize,
 }
 
+impl Sampling {
+    /// What to run: the one central trial of `--deterministic`, or trials `range` under the
+    /// seed.
+    pub fn mode(&self, deterministic: bool, range: std::ops::Range<u64>) -> crate::engine::Mode {
+        use crate::engine::Mode;
+        if deterministic {
+            Mode::Deterministic
+        } else {
+            Mode::MonteCarlo {
+                seed: self.seed,
+                range,
+            }
+        }
+    }
+}
+
 impl SamplingArgs {
     /// The options resolved against the scenario that supplies their defaults.
     pub fn resolve(&self, scenario: &crate::scenario::Scenario) -> Result<Sampling, Error> {

@@ -15,19 +15,13 @@ use crate::Error;
 /// Runs `seatsim run`.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
+    let sampling = args.sampling.resolve(&scenario)?;
     let Sampling {
         trials,
         seed,
         threads,
-    } = args.sampling.resolve(&scenario)?;
-    let mode = if args.deterministic {
-        Mode::Deterministic
-    } else {
-        Mode::MonteCarlo {
-            seed,
-            range: trial_range(args.shard, trials)?,
-        }
-    };
+    } = sampling;
+    let mode = sampling.mode(args.deterministic, trial_range(args.shard, trials)?);
     let out = args
         .out
         .clone()
