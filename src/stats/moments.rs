@@ -38,14 +38,6 @@ impl Moments {
         self.sum_sq = self.sum_sq.wrapping_add(q.wrapping_mul(q));
     }
 
-    /// Records several values, summing them in registers first.
-    #[inline]
-    pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
-        let mut local = Moments::default();
-        xs.for_each(|x| local.add(x));
-        self.merge(&local);
-    }
-
     /// Records `x` `n` times.
     pub fn add_repeated(&mut self, x: f64, n: u64) {
         let q = i128::from(nearest_integer(x * SCALE));
