@@ -8,14 +8,21 @@
 //!   stream per district-stage from which each of its existing schools draws a Gamma.
 //! - `floor/projection/<scenario>/<years>`: the cohort-component step over every district,
 //!   origin and single-year age, once per projection year.
+//! - `floor/cells/<scenario>/<cells>`: each reported cell's arithmetic, every year: a
+//!   district-stage's pupils from the single-year ages, its pupils per unit of popularity,
+//!   seats, shortfall, surplus and ratios, the city's sums — with the engine's functions.
+//! - `floor/classes/<scenario>/<school-years>x2`: the large and missing classes of exactly
+//!   the school-years over a standard (`Σ_i max(0, ⌈D_i / size⌉ − c_i)` needs each one's
+//!   ceiling, and only those can have large classes) in two of the engine's trials, by the
+//!   engine's own vectorised per-school loop — as if it knew which schools to skip for free.
 //! - `floor/record/<scenario>/<values>x32`: a batch of 32 trials added cell-metric by
 //!   cell-metric, as the engine adds them, but all to one set of moments and one sketch that
 //!   stay in cache — the statistics without the cache misses of thousands of sketches.
-//! - `floor/trial/<scenario>/x32`: the three together for 32 trials, the floor
-//!   BENCHMARKS.md divides by. Both report trials per second.
+//! - `floor/trial/<scenario>/x32`: all of them for 32 trials in one loop, where each part's
+//!   data evicts the others'. BENCHMARKS.md takes the floor as the sum of the parts timed
+//!   alone, the lower figure. All report trials per second.
 //!
-//! The other benches time each piece alone, per draw. Not in the floor: spreading pupils
-//! over schools (its per-school work depends on how the classes are counted).
+//! The other benches time each piece alone, per draw.
 
 mod common;
 
@@ -23,9 +30,13 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use ndarray::Array3;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, StandardNormal};
-use seatsim::engine::{Draws as Trial, Engine, EntityKey, Stream, TrialKey};
+use seatsim::engine::{Draws as Trial, Engine, EntityKey, Place, Stream, TrialKey, Workspace};
+use seatsim::model::classes::{ClassTally, OpenSchools, Split};
+use seatsim::model::demand::{stage_pupils, StagePupils, StageRates};
 use seatsim::model::demography::{Demography, YearDrivers};
-use seatsim::scenario::{ProjectKind, Scenario};
+use seatsim::model::metrics::{Metric, Tally};
+use seatsim::model::supply::SupplyUnit;
+use seatsim::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx};
 use seatsim::stats::{MetricStats, Staging};
 
 /// What one trial draws, stream by stream: the number of normals of each AR(1) series, and
@@ -121,10 +132,12 @@ impl Projection {
         }
     }
 
-    /// Projects to the horizon; returns the population then.
-    fn run(&mut self) -> f64 {
+    /// Projects to the horizon, handing `each_year` the population of every year and its
+    /// number; returns the population at the horizon.
+    fn run(&mut self, mut each_year: impl FnMut(&Array3<f64>, usize)) -> f64 {
         self.pop.assign(&self.start);
-        for &(births_index, trend) in &self.drivers {
+        each_year(&self.pop, 0);
+        for (yi, &(births_index, trend)) in self.drivers.iter().enumerate() {
             let drivers = YearDrivers {
                 births_index,
                 trend,
@@ -132,13 +145,189 @@ impl Projection {
                 migration_shock: &self.zeros,
             };
             self.demography.advance(&mut self.pop, &drivers);
+            each_year(&self.pop, yi + 1);
         }
         self.pop.sum()
     }
 }
 
+/// Every reported cell's arithmetic in one year, given the population: what a trial computes
+/// per cell whatever the schools, with the engine's functions. Class counts are the base
+/// year's (the arithmetic is the same for any counts).
+struct Cells<'a> {
+    s: &'a Scenario,
+    engine: &'a Engine,
+    /// Rates per year number and stage.
+    rates: Vec<Vec<StageRates>>,
+    /// Base-year classes per district and stage.
+    classes: Vec<Vec<f64>>,
+    values: Vec<f64>,
+}
+
+impl<'a> Cells<'a> {
+    fn of(engine: &'a Engine) -> Self {
+        let s = engine.scenario();
+        Self {
+            s,
+            engine,
+            rates: s
+                .years()
+                .map(|y| s.stages.iter().map(|st| StageRates::of(st, y)).collect())
+                .collect(),
+            classes: s
+                .capacity
+                .iter()
+                .map(|caps| caps.iter().map(|c| f64::from(c.classes)).collect())
+                .collect(),
+            values: vec![0.0; engine.layout().n_values()],
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.engine.layout().n_cells()
+    }
+
+    /// Year number `yi`'s cells of population `pop`, written where the engine writes them.
+    fn year(&mut self, pop: &Array3<f64>, yi: usize) {
+        let std = &self.s.standards;
+        for (st, stage) in self.s.stages.iter().enumerate() {
+            let size = f64::from(stage.class_size);
+            let (mut city, mut pooled) = (Tally::default(), StagePupils::default());
+            for d in 0..self.s.districts.len() {
+                let pupils = stage_pupils(pop, d, stage, self.rates[yi][st]);
+                pooled += pupils;
+                if stage.catchment == Catchment::City {
+                    continue;
+                }
+                let classes = self.classes[d][st];
+                std::hint::black_box(Split::new(pupils.demand / classes, size, std));
+                let tally = Tally::of_catchment(pupils, size, tallied(classes));
+                self.write(Place::District(DistrictIx(d)), st, yi, &tally);
+                city += tally;
+            }
+            if stage.catchment == Catchment::City {
+                let classes: f64 = self.classes.iter().map(|caps| caps[st]).sum();
+                std::hint::black_box(Split::new(pooled.demand / classes, size, std));
+                city = Tally::of_catchment(pooled, size, tallied(classes));
+            }
+            self.write(Place::All, st, yi, &city);
+        }
+    }
+
+    fn write(&mut self, place: Place, st: usize, yi: usize, tally: &Tally) {
+        let layout = self.engine.layout();
+        let row = layout.row(place, StageIx(st)).expect("a reported cell");
+        let at = layout.cell(row, yi) * Metric::COUNT;
+        self.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+    }
+
+    /// The demand of every cell last written, summed.
+    fn demand(&self) -> f64 {
+        self.values
+            .iter()
+            .skip(demand_slot())
+            .step_by(Metric::COUNT)
+            .sum()
+    }
+}
+
+fn tallied(classes: f64) -> ClassTally {
+    ClassTally {
+        classes,
+        ..ClassTally::default()
+    }
+}
+
+fn demand_slot() -> usize {
+    Metric::ALL
+        .iter()
+        .position(|&m| m == Metric::Demand)
+        .expect("a metric")
+}
+
+/// The school-years over a standard in some of the engine's trials: per catchment-year, its
+/// split and the popularity of those schools, grouped by the classes they hold.
+#[derive(Default)]
+struct OverStandard {
+    /// `(split, classes, end in weights)` of each group, which starts where the last ends.
+    groups: Vec<(Split, f64, usize)>,
+    weights: Vec<f64>,
+}
+
+impl OverStandard {
+    /// Those of the trial the engine just ran in `ws`.
+    fn add_trial(&mut self, engine: &Engine, ws: &Workspace) {
+        let s = engine.scenario();
+        let mut schools = ws.schools().to_vec();
+        let units = SupplyUnit::all(s);
+        for yi in 0..engine.layout().years.len() {
+            schools.iter_mut().for_each(|u| u.set_year(yi));
+            for (st, stage) in s.stages.iter().enumerate() {
+                let of_stage = || units.iter().zip(&schools).filter(|(u, _)| u.stage.0 == st);
+                if stage.catchment == Catchment::City {
+                    let catchment: Vec<_> = of_stage().map(|(_, t)| t.open()).collect();
+                    self.add_catchment(engine, &ws.values, (Place::All, st, yi), &catchment);
+                } else {
+                    for (u, t) in of_stage() {
+                        let place = Place::District(u.district);
+                        let cell = (place, st, yi);
+                        self.add_catchment(engine, &ws.values, cell, &[t.open()]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Those of one catchment in one year: `cell` is where its demand is among `values`.
+    fn add_catchment(
+        &mut self,
+        engine: &Engine,
+        values: &[f64],
+        (place, st, yi): (Place, usize, usize),
+        catchment: &[OpenSchools<'_>],
+    ) {
+        let (s, layout) = (engine.scenario(), engine.layout());
+        let row = layout.row(place, StageIx(st)).expect("a reported cell");
+        let demand = values[layout.cell(row, yi) * Metric::COUNT + demand_slot()];
+        let weighted: f64 = catchment.iter().map(|o| o.weighted()).sum();
+        if weighted <= 0.0 {
+            return;
+        }
+        let size = f64::from(s.stages[st].class_size);
+        let split = Split::new(demand / weighted, size, &s.standards);
+        let first = self.groups.len();
+        for (c, w) in catchment.iter().flat_map(|o| o.schools()) {
+            let mut one = ClassTally::default();
+            split.add_schools(&[w], c, &mut one);
+            if one == ClassTally::default() {
+                continue;
+            }
+            self.weights.push(w);
+            match self.groups[first..].last_mut() {
+                Some((_, held, end)) if *held == c => *end += 1,
+                _ => self.groups.push((split, c, self.weights.len())),
+            }
+        }
+    }
+
+    /// The large and missing classes of every school-year over a standard.
+    fn count(&self) -> ClassTally {
+        let (mut t, mut start) = (ClassTally::default(), 0);
+        for &(split, c, end) in &self.groups {
+            split.add_schools(&self.weights[start..end], c, &mut t);
+            start = end;
+        }
+        t
+    }
+}
+
 /// Trials per batch, as the engine adds them.
 const BATCH: usize = 32;
+
+/// Trials whose school-years over a standard are counted: the first of the batch, few enough
+/// for their schools to stay in cache like the engine's one trial at a time (32 trials' would
+/// not), and counted over again to make up a batch.
+const CLASS_TRIALS: usize = 2;
 
 /// Adds a batch of trials' values (`BATCH` rows of `width`) column by column, by the
 /// engine's own path, to statistics that stay in cache; returns how many values were defined.
@@ -158,8 +347,11 @@ fn floor(c: &mut Criterion) {
     let draws = Draws::of(s);
     let keys = draws.keys();
     let mut projection = Projection::of(s);
-    let (batch, width) = (one_batch(&engine), engine.layout().n_values());
+    let mut cells = Cells::of(&engine);
+    let (batch, over) = one_batch(&engine);
+    let width = engine.layout().n_values();
     let defined = batch.iter().filter(|x| !x.is_nan()).count() as u64;
+    let missing = extra_classes_needed(&engine, &batch[..CLASS_TRIALS * width]);
     let mut g = c.benchmark_group("floor");
     g.throughput(Throughput::Elements(1));
     let mut trial = 0;
@@ -171,7 +363,19 @@ fn floor(c: &mut Criterion) {
         })
     });
     g.bench_function(format!("projection/{name}/{}", draws.years), |b| {
-        b.iter(|| assert!(projection.run() > 0.0))
+        b.iter(|| assert!(projection.run(|_, _| ()) > 0.0))
+    });
+    let pop = s.population.clone();
+    g.bench_function(format!("cells/{name}/{}", cells.count()), |b| {
+        b.iter(|| {
+            (0..engine.layout().years.len()).for_each(|yi| cells.year(&pop, yi));
+            assert!(cells.demand() > 0.0);
+        })
+    });
+    g.throughput(Throughput::Elements(CLASS_TRIALS as u64));
+    let per_trial = over.weights.len() / CLASS_TRIALS;
+    g.bench_function(format!("classes/{name}/{per_trial}x{CLASS_TRIALS}"), |b| {
+        b.iter(|| assert_eq!(over.count().extra_needed, missing))
     });
     g.throughput(Throughput::Elements(BATCH as u64));
     g.bench_function(format!("record/{name}/{width}x{BATCH}"), |b| {
@@ -182,7 +386,11 @@ fn floor(c: &mut Criterion) {
             for _ in 0..BATCH {
                 trial += 1;
                 let sum = draws.trial(TrialKey::new(1, trial), &keys);
-                assert!(sum.is_finite() && projection.run() > 0.0);
+                let horizon = projection.run(|pop, yi| cells.year(pop, yi));
+                assert!(sum.is_finite() && horizon > 0.0 && cells.demand() > 0.0);
+            }
+            for _ in 0..BATCH / CLASS_TRIALS {
+                assert_eq!(over.count().extra_needed, missing);
             }
             assert_eq!(record(&batch, width), defined);
         })
@@ -192,14 +400,36 @@ fn floor(c: &mut Criterion) {
 }
 
 /// The values of `BATCH` random trials, one row per trial.
-fn one_batch(engine: &Engine) -> Vec<f64> {
+fn one_batch(engine: &Engine) -> (Vec<f64>, OverStandard) {
     let mut ws = engine.workspace();
     let mut batch = Vec::new();
+    let mut over = OverStandard::default();
     for trial in 0..BATCH as u64 {
         engine.run_trial(Trial::Random { seed: 1, trial }, &mut ws);
         batch.extend_from_slice(&ws.values);
+        if trial < CLASS_TRIALS as u64 {
+            over.add_trial(engine, &ws);
+        }
     }
+    (batch, over)
+}
+
+/// Classes missing in `batch` summed over the city's cells (every catchment's, added up).
+fn extra_classes_needed(engine: &Engine, batch: &[f64]) -> f64 {
+    let layout = engine.layout();
+    let slot = Metric::ALL
+        .iter()
+        .position(|&m| m == Metric::ExtraClassesNeeded)
+        .expect("a metric");
+    let rows =
+        (0..engine.scenario().stages.len()).filter_map(|st| layout.row(Place::All, StageIx(st)));
+    let cells: Vec<usize> = rows
+        .flat_map(|row| (0..layout.years.len()).map(move |yi| layout.cell(row, yi)))
+        .collect();
     batch
+        .chunks(layout.n_values())
+        .flat_map(|trial| cells.iter().map(move |&c| trial[c * Metric::COUNT + slot]))
+        .sum()
 }
 
 /// Each piece alone, per draw: the generator, seeding a keyed stream, the distributions.

@@ -290,6 +290,13 @@ impl Engine {
     }
 }
 
+impl Workspace {
+    /// Each district-stage's schools as the last trial drew them, in [`SupplyUnit::all`] order.
+    pub fn schools(&self) -> &[TrialSchools] {
+        &self.schools
+    }
+}
+
 impl Keys {
     fn new(s: &Scenario, units: &[SupplyUnit]) -> Self {
         let per_district = |purpose| {

@@ -123,8 +123,16 @@ impl<'a> OpenSchools<'a> {
     }
 
     /// `Σ c_i w_i` over the open schools.
-    fn weighted(&self) -> f64 {
+    pub fn weighted(&self) -> f64 {
         self.existing.weighted() + self.new_weighted
+    }
+
+    /// Every open school's `(classes, weight)`: the existing schools by number, then the new.
+    pub fn schools(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        let existing = self.existing.groups().into_iter();
+        existing
+            .flat_map(|(weights, c)| weights.iter().map(move |&w| (c, w)))
+            .chain(self.new.iter().copied())
     }
 
     /// Open classes.
@@ -150,7 +158,8 @@ impl<'a> OpenSchools<'a> {
 }
 
 /// How pupils spread in one catchment and year, and the class sizes that count.
-struct Split {
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
     /// Pupils per class of a school of weight 1.
     per_weight: f64,
     /// `1 / class_size`: a multiplication instead of a division (the ceiling's tolerance
@@ -161,7 +170,8 @@ struct Split {
 }
 
 impl Split {
-    fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
+    /// `per_weight` pupils per class of a school of weight 1, classes of `class_size`.
+    pub fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
         Self {
             per_weight,
             per_class_size: 1.0 / class_size,
@@ -173,7 +183,7 @@ impl Split {
     /// Counts the large and missing classes of schools of `c` classes each and popularity
     /// `weights`.
     #[inline]
-    fn add_schools(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
+    pub fn add_schools(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
         let pupils_per_class_size = self.per_weight * c * self.per_class_size;
         // Counts and missing classes are whole numbers, so four running sums of each give the
         // exact totals in any order; independent lanes let the loop use vector instructions.
@@ -325,6 +335,10 @@ mod tests {
         // 4 classes over 3 schools: school 0 holds 2, schools 1 and 2 hold 1.
         assert_eq!(r.groups(), [(&[1.5][..], 2.0), (&[3.0, 2.0][..], 1.0)]);
         assert_eq!((r.classes(), r.weighted()), (4.0, 2.0 * 1.5 + 5.0));
+        let open = OpenSchools::new(&r, &[(6.0, 0.5)], 6.0, 3.0);
+        let listed: Vec<_> = open.schools().collect();
+        assert_eq!(listed, [(2.0, 1.5), (1.0, 3.0), (1.0, 2.0), (6.0, 0.5)]);
+        assert_eq!(open.weighted(), 2.0 * 1.5 + 5.0 + 3.0);
         r.hold(5);
         assert_eq!((r.classes(), r.weighted()), (5.0, 2.0 * 4.5 + 2.0));
     }
