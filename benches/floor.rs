@@ -252,6 +252,8 @@ struct OverStandard {
     /// `(split, classes, end in weights)` of each group, which starts where the last ends.
     groups: Vec<(Split, f64, usize)>,
     weights: Vec<f64>,
+    /// Classes missing in catchments without an open school (one division each, not timed).
+    unseated: f64,
 }
 
 impl OverStandard {
@@ -290,10 +292,11 @@ impl OverStandard {
         let row = layout.row(place, StageIx(st)).expect("a reported cell");
         let demand = values[layout.cell(row, yi) * Metric::COUNT + demand_slot()];
         let weighted: f64 = catchment.iter().map(|o| o.weighted()).sum();
+        let size = f64::from(s.stages[st].class_size);
         if weighted <= 0.0 {
+            self.unseated += (demand / size).ceil();
             return;
         }
-        let size = f64::from(s.stages[st].class_size);
         let split = Split::new(demand / weighted, size, &s.standards);
         let first = self.groups.len();
         for (c, w) in catchment.iter().flat_map(|o| o.schools()) {
@@ -312,7 +315,11 @@ impl OverStandard {
 
     /// The large and missing classes of every school-year over a standard.
     fn count(&self) -> ClassTally {
-        let (mut t, mut start) = (ClassTally::default(), 0);
+        let mut t = ClassTally {
+            extra_needed: self.unseated,
+            ..ClassTally::default()
+        };
+        let mut start = 0;
         for &(split, c, end) in &self.groups {
             split.add_schools(&self.weights[start..end], c, &mut t);
             start = end;
