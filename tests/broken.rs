@@ -190,28 +190,33 @@ fn a_run_too_big_for_memory_is_refused_up_front_with_the_estimate_and_the_limit(
         toml.replace("horizon = 2030", "horizon = 2120"),
     )
     .unwrap();
-    let args = [
-        "run",
-        "scenario.toml",
-        "--out",
-        "out",
-        "--threads",
-        "1024",
-        "--quiet",
+    std::fs::write(
+        fx.path("observed.csv"),
+        "district,stage,year,metric,value\ncentre,primary,2021,enrolled,1000\n",
+    )
+    .unwrap();
+    // Every command that runs trials checks, not only `run`.
+    let commands: [&[&str]; 3] = [
+        &["run", "scenario.toml"],
+        &["backtest", "scenario.toml", "--observed", "observed.csv"],
+        &["compare", "scenario.toml", "scenario.toml"],
     ];
-    let o = fx.seatsim(&args);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    for fragment in [
-        "would need about",
-        "1024 thread(s)",
-        "GiB",
-        "more than",
-        "--threads",
-    ] {
-        assert!(stderr.contains(fragment), "missing `{fragment}`: {stderr}");
+    for command in commands {
+        let args = [command, &["--out", "out", "--threads", "1024", "--quiet"]].concat();
+        let o = fx.seatsim(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {stderr}", command[0]);
+        for fragment in [
+            "would need about",
+            "1024 thread(s)",
+            "GiB",
+            "more than",
+            "--threads",
+        ] {
+            assert!(stderr.contains(fragment), "missing `{fragment}`: {stderr}");
+        }
+        assert!(!fx.path("out").exists(), "{}", command[0]);
     }
-    assert!(!fx.path("out").exists());
 }
 
 /// Random edits per run of the loader test (raise it locally to hunt for panics).

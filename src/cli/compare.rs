@@ -10,6 +10,7 @@ use super::progress::Progress;
 use super::{stem, Sampling, SamplingArgs};
 use crate::compare::{what_it_buys, write_compare, CompareSettings, Comparison};
 use crate::engine::Engine;
+use crate::model::metrics::Metric;
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -55,6 +56,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     for note in c.matching().left_out.notes() {
         eprintln!("note: {note}");
     }
+    // Each worker holds both scenarios' statistics and those of the shared cells' differences.
+    let values = c.base().layout().n_values()
+        + c.alt().layout().n_values()
+        + c.matching().pairs.len() * Metric::COUNT;
+    super::limits::check_memory(values, threads)?;
 
     let progress = Progress::new(trials, args.quiet);
     let started = Instant::now();

@@ -5,7 +5,7 @@
 
 use std::mem::size_of;
 
-use crate::engine::{Accumulator, Engine, Layout, Place, BATCH_TRIALS};
+use crate::engine::{Accumulator, Engine, Place, BATCH_TRIALS};
 use crate::model::metrics::Metric;
 use crate::stats::{MetricStats, EXACT_RANGE};
 use crate::Error;
@@ -26,18 +26,20 @@ fn bytes_per_value() -> u64 {
     (size_of::<MetricStats>() + TYPICAL_BINS * BIN_BYTES + buffered) as u64
 }
 
-/// Estimated memory of a run: one accumulator and one workspace per worker thread.
-pub fn estimate(layout: &Layout, threads: usize) -> u64 {
-    layout.n_values() as u64 * bytes_per_value() * threads as u64
+/// Estimated memory of a run whose every worker holds statistics of `values` values (one
+/// accumulator and workspace per scenario it runs, and any paired differences).
+pub fn estimate(values: usize, threads: usize) -> u64 {
+    values as u64 * bytes_per_value() * threads as u64
 }
 
-/// Refuses (as a usage error) a run whose estimated memory exceeds the machine's.
-pub fn check_memory(layout: &Layout, threads: usize) -> Result<(), Error> {
+/// Refuses (as a usage error) a run of `threads` workers holding `values` values each whose
+/// estimated memory exceeds the machine's.
+pub fn check_memory(values: usize, threads: usize) -> Result<(), Error> {
     let (limit, source) = match total_memory() {
         Some(bytes) => (bytes, "this machine's memory"),
         None => (FALLBACK_MEMORY, "the assumed memory (no /proc/meminfo)"),
     };
-    let need = estimate(layout, threads);
+    let need = estimate(values, threads);
     if need <= limit {
         return Ok(());
     }
@@ -45,7 +47,7 @@ pub fn check_memory(layout: &Layout, threads: usize) -> Result<(), Error> {
         "this run would need about {} of memory ({} values × {threads} thread(s) × ~{} bytes), \
          more than {source}, {}: use fewer --threads, a shorter horizon or fewer districts",
         gib(need),
-        layout.n_values(),
+        values,
         bytes_per_value(),
         gib(limit)
     )))

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::progress::Progress;
 use super::{RunArgs, Sampling};
-use crate::engine::{self, Accumulator, Engine, Layout, Mode};
+use crate::engine::{self, Accumulator, Engine, Mode};
 use crate::report::{self, RunSettings};
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardSpec};
@@ -26,8 +26,6 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
-    let workers = if args.deterministic { 1 } else { threads };
-    super::limits::check_memory(&Layout::new(&scenario), workers)?;
     let engine = Engine::new(scenario);
 
     let (acc, elapsed) = project(&engine, &mode, threads, args.quiet)?;
@@ -59,14 +57,20 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
 }
 
 /// Runs the trials of `mode` on `threads` workers, with a progress bar unless `quiet`, and
-/// refuses results beyond what the statistics hold exactly; returns them and the seconds the
-/// trials took. Ctrl-C or SIGTERM stops it with [`Error::Interrupted`].
+/// refuses a run too big for memory before it starts and results beyond what the statistics
+/// hold exactly after; returns them and the seconds the trials took. Ctrl-C or SIGTERM stops
+/// it with [`Error::Interrupted`].
 pub(super) fn project(
     engine: &Engine,
     mode: &Mode,
     threads: usize,
     quiet: bool,
 ) -> Result<(Accumulator, f64), Error> {
+    let workers = match mode {
+        Mode::Deterministic => 1,
+        Mode::MonteCarlo { .. } => threads,
+    };
+    super::limits::check_memory(engine.layout().n_values(), workers)?;
     let progress = Progress::new(mode.trials(), quiet);
     let started = Instant::now();
     let result = engine::run(engine, mode, threads, super::interrupted(), &|done| {
