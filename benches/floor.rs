@@ -155,7 +155,6 @@ impl Projection {
 /// per cell whatever the schools, with the engine's functions. Class counts are the base
 /// year's (the arithmetic is the same for any counts).
 struct Cells<'a> {
-    s: &'a Scenario,
     engine: &'a Engine,
     /// Rates per year number and stage.
     rates: Vec<Vec<StageRates>>,
@@ -168,7 +167,6 @@ impl<'a> Cells<'a> {
     fn of(engine: &'a Engine) -> Self {
         let s = engine.scenario();
         Self {
-            s,
             engine,
             rates: s
                 .years()
@@ -189,11 +187,12 @@ impl<'a> Cells<'a> {
 
     /// Year number `yi`'s cells of population `pop`, written where the engine writes them.
     fn year(&mut self, pop: &Array3<f64>, yi: usize) {
-        let std = &self.s.standards;
-        for (st, stage) in self.s.stages.iter().enumerate() {
+        let s = self.engine.scenario();
+        let std = &s.standards;
+        for (st, stage) in s.stages.iter().enumerate() {
             let size = f64::from(stage.class_size);
             let (mut city, mut pooled) = (Tally::default(), StagePupils::default());
-            for d in 0..self.s.districts.len() {
+            for d in 0..s.districts.len() {
                 let pupils = stage_pupils(pop, d, stage, self.rates[yi][st]);
                 pooled += pupils;
                 if stage.catchment == Catchment::City {
