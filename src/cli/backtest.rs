@@ -8,6 +8,7 @@ use clap::Args;
 use super::{stem, Sampling, SamplingArgs};
 use crate::backtest::{accuracy_table, read_observed, summarize, write_backtest, Score};
 use crate::engine::{Engine, Mode};
+use crate::report::OutputFolder;
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -48,12 +49,14 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     });
     let engine = Engine::new(scenario);
     let observations = read_observed(&args.observed, &engine)?;
+    let folder = OutputFolder::open(&out, 0)?;
 
     let (acc, _) = super::run::project(&engine, &mode, threads, args.quiet)?;
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);
-    write_backtest(&out, &observations, &scores, &summary)?;
+    write_backtest(folder.staging(), &observations, &scores, &summary)?;
+    let out = folder.commit()?;
     if !args.quiet {
         let how = match mode {
             Mode::Deterministic => "deterministic projection".to_string(),

@@ -11,6 +11,7 @@ use super::{stem, Sampling, SamplingArgs};
 use crate::compare::{what_it_buys, write_compare, CompareSettings, Comparison};
 use crate::engine::Engine;
 use crate::model::metrics::Metric;
+use crate::report::OutputFolder;
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -61,6 +62,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         + c.alt().layout().n_values()
         + c.matching().pairs.len() * Metric::COUNT;
     super::limits::check_memory(values, threads)?;
+    let folder = OutputFolder::open(&out, 0)?;
 
     let progress = Progress::new(trials, args.quiet);
     let started = Instant::now();
@@ -90,7 +92,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         threads,
         elapsed_seconds,
     };
-    write_compare(&out, &c, &paired, &settings)?;
+    write_compare(folder.staging(), &c, &paired, &settings)?;
+    let out = folder.commit()?;
     if !args.quiet {
         say!("{}", what_it_buys(&c, &paired));
         say!(

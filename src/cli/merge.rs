@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::engine::{Accumulator, Engine};
-use crate::report::RunSettings;
+use crate::report::{size_estimate, OutputFolder, RunSettings};
 use crate::scenario::Scenario;
 use crate::shard::{self, Part, ShardError};
 use crate::Error;
@@ -41,6 +41,8 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     let parts = shard::in_trial_order(parts)?;
     let first = &parts[0];
     let engine = Engine::new(scenario_of(first, args.scenario.as_deref())?);
+    let plots = !args.no_plots;
+    let folder = OutputFolder::open(&args.out, size_estimate(engine.layout(), plots))?;
     let mut acc = Accumulator::new(engine.layout());
     for part in &parts {
         acc.merge(&part.load()?);
@@ -61,9 +63,9 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     };
     let how = super::run::Finish {
         quiet: args.quiet,
-        plots: !args.no_plots,
+        plots,
     };
-    super::run::finish(&args.out, &engine, &acc, &settings, how)
+    super::run::finish(folder, &engine, &acc, &settings, how)
 }
 
 /// Loads the scenario the shards were run on (`--scenario`, or the path in `part`), refusing

@@ -1,7 +1,8 @@
 //! `seatsim plot`: redraw a finished run's charts and report from its files.
 
 use super::PlotArgs;
-use crate::plot::{draw_run, PlotOptions};
+use crate::plot::{draw_run, PlotOptions, PLOTS, REPORT};
+use crate::report::OutputFolder;
 use crate::Error;
 
 /// Runs `seatsim plot`.
@@ -16,11 +17,16 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         map_year: args.map_year,
         ..PlotOptions::default()
     };
-    let written = draw_run(&args.run_dir, &options)?;
+    // Drawn into a new copy of the result set, which replaces the old one whole: no chart of
+    // an earlier drawing (another map year, say) stays beside the new ones.
+    let folder = OutputFolder::open(&args.run_dir, 0)?;
+    folder.keep_all_except(&[REPORT, PLOTS])?;
+    let written = draw_run(folder.staging(), &options)?;
+    let out = folder.commit()?;
     say!(
         "{} files drawn; open {}\n",
         written.len(),
-        args.run_dir.join("report.html").display()
+        out.join(REPORT).display()
     );
     Ok(())
 }

@@ -1,13 +1,12 @@
 //! `seatsim run`: load, project, write results, show the riskiest cells.
 
 use std::ops::Range;
-use std::path::Path;
 use std::time::Instant;
 
 use super::progress::Progress;
 use super::{RunArgs, Sampling};
 use crate::engine::{self, Accumulator, Engine, Mode};
-use crate::report::{self, RunSettings};
+use crate::report::{self, OutputFolder, RunSettings};
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardSpec};
 use crate::Error;
@@ -27,6 +26,8 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
     let engine = Engine::new(scenario);
+    let plots = !args.no_plots && args.shard.is_none();
+    let folder = OutputFolder::open(&out, report::size_estimate(engine.layout(), plots))?;
 
     let (acc, elapsed) = project(&engine, &mode, threads, args.quiet)?;
 
@@ -41,16 +42,16 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     match args.shard {
         Some(part) => {
             let meta = shard::Meta::new(engine.scenario(), part, trials, &settings)?;
-            write_shard(&out, &meta, &acc, args.quiet)
+            write_shard(folder, &meta, &acc, args.quiet)
         }
         None => finish(
-            &out,
+            folder,
             &engine,
             &acc,
             &settings,
             Finish {
                 quiet: args.quiet,
-                plots: !args.no_plots,
+                plots,
             },
         ),
     }
@@ -92,19 +93,20 @@ pub(super) struct Finish {
     pub plots: bool,
 }
 
-/// Writes the results of a finished run (or of merged shards), its charts and its terminal
-/// summary.
+/// Writes the results of a finished run (or of merged shards) and its charts into `folder`,
+/// switches them in as one result set, and prints the terminal summary.
 pub(super) fn finish(
-    out: &Path,
+    folder: OutputFolder,
     engine: &Engine,
     acc: &Accumulator,
     settings: &RunSettings,
     how: Finish,
 ) -> Result<(), Error> {
-    report::write_run(out, engine, acc, settings)?;
+    report::write_run(folder.staging(), engine, acc, settings)?;
     if how.plots {
-        crate::plot::draw_run(out, &crate::plot::PlotOptions::default())?;
+        crate::plot::draw_run(folder.staging(), &crate::plot::PlotOptions::default())?;
     }
+    let out = folder.commit()?;
     if !how.quiet {
         say!("{}", report::top_risks(engine, acc));
         say!(
@@ -130,12 +132,13 @@ fn trial_range(shard: Option<ShardSpec>, trials: u64) -> Result<Range<u64>, Erro
 
 /// Saves a shard's state for `seatsim merge`, instead of result files.
 fn write_shard(
-    out: &Path,
+    folder: OutputFolder,
     meta: &shard::Meta,
     acc: &Accumulator,
     quiet: bool,
 ) -> Result<(), Error> {
-    let header = shard::write(out, meta, acc)?;
+    shard::write(folder.staging(), meta, acc)?;
+    let header = folder.commit()?.join(shard::HEADER_FILE);
     if !quiet {
         say!(
             "shard {}: trials {}..{} of {} in {:.2} s, saved in {}; combine the shards with \

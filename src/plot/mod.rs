@@ -24,6 +24,11 @@ use data::Run;
 use output::write_figure;
 use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 
+/// The folder of a run's charts, inside its run folder.
+pub const PLOTS: &str = "plots";
+/// The HTML report of a run, inside its run folder.
+pub const REPORT: &str = "report.html";
+
 /// Fan charts in the report when `PlotOptions::report_fan_charts` is 0.
 const DEFAULT_FAN_CHARTS: usize = 6;
 
@@ -48,7 +53,7 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
         },
         map_year: map_year(&run, options.map_year)?,
     };
-    let plots = run_dir.join("plots");
+    let plots = run_dir.join(PLOTS);
     std::fs::create_dir_all(&plots).map_err(|source| PlotError::Write {
         path: plots.clone(),
         source,

@@ -58,7 +58,7 @@ pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> Result<Written, 
 
 /// Draws `figure` as a PNG at `path`.
 fn write_png(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
-    let temp = temp_path(path);
+    let temp = crate::report::temp_name(path);
     let drawn = {
         let root = BitMapBackend::new(&temp, figure.size()).into_drawing_area();
         figure
@@ -97,7 +97,7 @@ fn write_svg(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
 
 /// Writes `bytes` to a temporary file beside `path` and renames it to `path`.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
-    let temp = temp_path(path);
+    let temp = crate::report::temp_name(path);
     fs::write(&temp, bytes).map_err(|source| PlotError::Write {
         path: temp.clone(),
         source,
@@ -121,12 +121,4 @@ pub(crate) fn file_id(id: &str) -> String {
             _ => '_',
         })
         .collect()
-}
-
-/// `dir/.name.tmp.ext` for `dir/name.ext`: hidden, same folder, same extension (the PNG
-/// encoder picks its format from the extension).
-fn temp_path(path: &Path) -> PathBuf {
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let ext = path.extension().unwrap_or_default().to_string_lossy();
-    path.with_file_name(format!(".{stem}.tmp.{ext}"))
 }

@@ -81,12 +81,21 @@ fn sync_dir(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// `dir/.name.tmp-<pid>`: hidden, and never mistaken for a finished output file.
-fn temp_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+/// `dir/.stem.tmp-<pid>-<n>.ext` for `dir/stem.ext`: hidden, never mistaken for a finished
+/// output file, unique to this process and call (two writers never share one), and with the
+/// final extension (the PNG encoder picks its format from it).
+pub(crate) fn temp_name(path: &Path) -> PathBuf {
+    let part = |p: Option<&std::ffi::OsStr>| p.unwrap_or_default().to_string_lossy().into_owned();
+    let unique = format!(
+        "tmp-{}-{}",
+        std::process::id(),
+        super::folder::next_number()
+    );
+    let name = match path.extension() {
+        Some(ext) => format!(".{}.{unique}.{}", part(path.file_stem()), part(Some(ext))),
+        None => format!(".{}.{unique}", part(path.file_name())),
+    };
+    path.with_file_name(name)
 }
 
 /// Creates `dir` (and its parents) for output.
@@ -135,6 +144,21 @@ mod tests {
         assert_eq!(std::fs::read(&a).unwrap(), b"old a");
         assert_eq!(std::fs::read(&b).unwrap(), b"old b");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn temporary_names_are_unique_and_keep_the_extension() {
+        let (a, b) = (
+            temp_name(Path::new("d/x.png")),
+            temp_name(Path::new("d/x.png")),
+        );
+        assert_ne!(a, b);
+        assert_eq!(a.extension().unwrap(), "png");
+        assert!(a
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".x.tmp-"));
     }
 
     #[test]

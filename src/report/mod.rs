@@ -1,20 +1,39 @@
-//! Writing a run's results: `summary.csv`, `risk.csv`, `run.json` (and the map it needs), all
-//! replaced together (see [`Batch`]), and the terminal summary.
+//! Writing a run's results: `summary.csv`, `risk.csv`, `run.json` (and the map it needs) into
+//! the staging folder of an [`OutputFolder`], which replaces the whole result set at once; and
+//! the terminal summary.
 
 mod atomic;
 pub mod csv;
+mod folder;
 mod json;
+mod lock;
+mod space;
 mod terminal;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
+pub use folder::OutputFolder;
 pub use json::{RunJson, RunSettings};
 pub use terminal::top_risks;
 
 use crate::engine::{Accumulator, Engine};
 use crate::Error;
+
+/// Bytes per `summary.csv` row, per `risk.csv` row and per district-stage's charts, rounded
+/// down from the Zhengzhou scenario's files so that the estimate never refuses a run that fits.
+const ROW_BYTES: (u64, u64, u64) = (80, 80, 50_000);
+
+/// A rough lower bound on the size of a run's result set (with its charts if `plots`), for the
+/// free-space check before the run starts.
+pub fn size_estimate(layout: &crate::engine::Layout, plots: bool) -> u64 {
+    let (summary, risk, charts) = ROW_BYTES;
+    let rows = layout.rows.len() as u64;
+    let tables = layout.n_values() as u64 * summary + layout.n_cells() as u64 * risk;
+    tables + if plots { rows * charts } else { 0 }
+}
 
 /// Writes every result file of a run into `dir`; returns the paths written.
 pub fn write_run(

@@ -116,19 +116,12 @@ impl Meta {
     }
 }
 
-/// Writes a shard of `meta` holding `acc` into `dir`; returns the header's path.
+/// Writes a shard of `meta` holding `acc` into `dir` (the fresh staging folder of an
+/// [`crate::report::OutputFolder`], so that the previous shard stays whole until this one is);
+/// returns the header's path.
 pub fn write(dir: &Path, meta: &Meta, acc: &Accumulator) -> Result<PathBuf, Error> {
     create_dir(dir)?;
     let header_path = dir.join(HEADER_FILE);
-    // A stale header must not vouch for the new payload if writing it fails.
-    if let Err(source) = std::fs::remove_file(&header_path) {
-        if source.kind() != std::io::ErrorKind::NotFound {
-            return Err(Error::Write {
-                path: header_path,
-                source,
-            });
-        }
-    }
     let payload = write_payload(&dir.join(PAYLOAD_FILE), acc)?;
     let header = Header {
         format: FORMAT.to_string(),
@@ -145,12 +138,17 @@ pub fn write(dir: &Path, meta: &Meta, acc: &Accumulator) -> Result<PathBuf, Erro
 fn write_payload(path: &Path, acc: &Accumulator) -> Result<Payload, Error> {
     let mut fingerprint = (Sha256::new(), 0u64);
     write_atomic(path, |w| {
+        let failure = std::cell::Cell::new(None);
         let hashing = Hashing {
             inner: w,
             state: &mut fingerprint,
+            failure: &failure,
         };
         let zstd = zstd::Encoder::new(hashing, ZSTD_LEVEL)?;
-        let zstd = postcard::to_io(acc, zstd).map_err(std::io::Error::other)?;
+        // postcard reports any failed write as "serialize buffer full": the cause (a full
+        // disk, say) is the error the writer saw.
+        let zstd = postcard::to_io(acc, zstd)
+            .map_err(|e| failure.take().unwrap_or_else(|| std::io::Error::other(e)))?;
         zstd.finish().map(drop)
     })?;
     Ok(Payload {
@@ -161,15 +159,19 @@ fn write_payload(path: &Path, acc: &Accumulator) -> Result<Payload, Error> {
     })
 }
 
-/// A writer that hashes and counts the bytes it passes on.
+/// A writer that hashes and counts the bytes it passes on, and keeps the last error it met.
 struct Hashing<'a, W> {
     inner: W,
     state: &'a mut (Sha256, u64),
+    failure: &'a std::cell::Cell<Option<std::io::Error>>,
 }
 
 impl<W: Write> Write for Hashing<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = self.inner.write(buf).inspect_err(|e| {
+            self.failure
+                .set(Some(std::io::Error::new(e.kind(), e.to_string())));
+        })?;
         self.state.0.update(&buf[..n]);
         self.state.1 += n as u64;
         Ok(n)
