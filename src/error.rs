@@ -46,6 +46,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_) => 2,
+            Error::Plot(crate::plot::PlotError::MapYear { .. }) => 2,
             _ => 1,
         }
     }

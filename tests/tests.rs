@@ -33,5 +33,8 @@ mod broken;
 // Ctrl-C, SIGTERM and write failures: exit 1, previous results intact, no partial file.
 mod interrupt;
 
+// The output folder holds one complete run: kills at the switch, full disks, concurrent runs.
+mod output_folder;
+
 // Invariants of the projection over random valid scenarios (proptest).
 mod properties;

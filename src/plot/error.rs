@@ -39,6 +39,18 @@ pub enum PlotError {
         /// What plotters said.
         message: String,
     },
+    /// The map year asked for is not a year of the run (a bad option: exit code 2).
+    #[error("--map-year {year}: not a year of the run in {}, which covers {first}–{last}", path.display())]
+    MapYear {
+        /// The run's `run.json`.
+        path: PathBuf,
+        /// The year asked for.
+        year: i32,
+        /// The run's base year.
+        first: i32,
+        /// The run's horizon.
+        last: i32,
+    },
     /// The embedded DejaVu Sans font could not be loaded (a broken build).
     #[error("embedded DejaVu Sans font (dejavu crate): cannot be loaded by plotters")]
     Font,

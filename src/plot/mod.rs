@@ -77,13 +77,11 @@ fn map_year(run: &Run, asked: Option<i32>) -> Result<i32, PlotError> {
     match asked {
         None => Ok(run.info.horizon),
         Some(year) if run.years().contains(&year) => Ok(year),
-        Some(year) => Err(PlotError::Invalid {
+        Some(year) => Err(PlotError::MapYear {
             path: run.dir.join("run.json"),
-            line: None,
-            message: format!(
-                "map year {year} asked for, but the run covers {}–{}",
-                run.info.base_year, run.info.horizon
-            ),
+            year,
+            first: run.info.base_year,
+            last: run.info.horizon,
         }),
     }
 }
