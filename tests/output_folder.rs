@@ -38,12 +38,17 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Starts `seatsim <args>` in `fx` paused at hook `point` and returns once it is there.
+/// Starts `seatsim <args>` in `fx` paused (a minute) at hook `point`; returns once it is there.
 fn paused_at(fx: &Fixture, point: &str, args: &[&str]) -> Child {
+    paused_for(fx, point, 60.0, args)
+}
+
+/// Starts `seatsim <args>` in `fx` paused `seconds` at hook `point`; returns once it is there.
+fn paused_for(fx: &Fixture, point: &str, seconds: f64, args: &[&str]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
         .args(args)
         .current_dir(fx.dir.path())
-        .env("SEATSIM_TEST_PAUSE", format!("{point}:60"))
+        .env("SEATSIM_TEST_PAUSE", format!("{point}:{seconds}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -214,6 +219,55 @@ fn a_redraw_for_another_year_leaves_no_map_of_the_first() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--map-year 1900"), "{stderr}");
     assert_eq!(names(&fx.path("out/plots")), plots);
+}
+
+#[test]
+fn a_map_edited_during_a_run_is_copied_as_it_was_checked_at_load() {
+    let fx = base_with_map(MAP);
+    let child = paused_for(
+        &fx,
+        "opened",
+        1.0,
+        &run_args(&["--trials", "20", "--no-plots"]),
+    );
+    std::fs::write(fx.path("map.geojson"), "edited: not JSON").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(fx.path("out/map.geojson")).unwrap(),
+        MAP
+    );
+    // The map is part of the scenario's fingerprint: another map, another SHA-256.
+    let sha = |fx: &Fixture| {
+        let json = std::fs::read_to_string(fx.path("out/run.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        json["scenario"]["sha256"].as_str().unwrap().to_string()
+    };
+    let other = base_with_map(&MAP.replace("[[0,0],", "[[0,0.5],"));
+    other.run("scenario.toml", "out", &["--trials", "20"]);
+    assert_ne!(sha(&fx), sha(&other));
+}
+
+#[test]
+fn an_unwritable_output_folder_is_refused_before_the_projection() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    std::fs::write(fx.path("taken"), "a file, not a folder").unwrap();
+    // Ten million trials would run for many minutes: only a refusal up front ends this soon.
+    let o = fx.seatsim(&[
+        "run",
+        "scenario.toml",
+        "--quiet",
+        "--trials",
+        "10000000",
+        "--out",
+        "taken/run",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write taken/run"),
+        "{stderr}"
+    );
 }
 
 /// A small tmpfs mounted for one test, unmounted when dropped.

@@ -39,22 +39,26 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Feature>, PlotError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let invalid = |message: String| PlotError::Invalid {
+    parse(&text).map_err(|message| PlotError::Invalid {
         path: path.to_path_buf(),
         line: None,
         message,
-    };
-    let json: Value = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    })
+}
+
+/// The features of the GeoJSON FeatureCollection `text`, or what keeps them from being drawn.
+pub(crate) fn parse(text: &str) -> Result<Vec<Feature>, String> {
+    let json: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let features = json["features"]
         .as_array()
-        .ok_or_else(|| invalid("no `features` array: not a GeoJSON FeatureCollection".into()))?;
+        .ok_or("no `features` array: not a GeoJSON FeatureCollection")?;
     let features: Vec<Feature> = features
         .iter()
         .enumerate()
-        .map(|(i, f)| feature(f).map_err(|m| invalid(format!("feature {i}: {m}"))))
+        .map(|(i, f)| feature(f).map_err(|m| format!("feature {i}: {m}")))
         .collect::<Result<_, _>>()?;
     if features.is_empty() {
-        return Err(invalid("has no features".into()));
+        return Err("has no features".into());
     }
     Ok(features)
 }

@@ -69,6 +69,7 @@ impl OutputFolder {
             _lock: lock,
         };
         super::space::check(&folder.staging, out, need)?;
+        test_hook::pause("opened");
         Ok(folder)
     }
 

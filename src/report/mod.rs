@@ -51,11 +51,7 @@ pub fn write_run(
     batch.stage(&dir.join("risk.csv"), |w| csv::write_risk(w, engine, acc))?;
     let mut settings = settings.clone();
     if let Some(map) = &s.map {
-        let bytes = std::fs::read(map).map_err(|source| Error::Read {
-            path: map.clone(),
-            source,
-        })?;
-        batch.stage(&dir.join("map.geojson"), |w| w.write_all(&bytes))?;
+        batch.stage(&dir.join("map.geojson"), |w| w.write_all(&map.bytes))?;
         settings.map_copied = true;
     }
     let json =

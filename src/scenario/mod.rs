@@ -5,6 +5,7 @@
 
 mod error;
 mod load;
+mod map;
 mod path;
 mod raw;
 mod table;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use ndarray::Array3;
 
 pub use error::ScenarioError;
+pub use map::MapFile;
 pub use path::YearPath;
 pub use validate::MAX_TRIALS;
 
@@ -89,8 +91,8 @@ pub struct Scenario {
     pub projects: Vec<Project>,
     /// Warning-level thresholds for risk.csv.
     pub warnings: Warnings,
-    /// GeoJSON boundaries for maps, if the scenario names one.
-    pub map: Option<PathBuf>,
+    /// GeoJSON boundaries for maps, if the scenario names one, as read at load.
+    pub map: Option<MapFile>,
 }
 
 impl Scenario {

@@ -67,7 +67,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         survival: v.survival(demography, max_age)?,
         migration: v.migration(migration, max_age)?,
         warnings: v.warnings(warnings)?,
-        map: data.map.clone(),
+        map: super::map::read(data.map.as_deref(), &mut hasher)?,
         population: Array3::zeros((0, 2, max_age + 1)),
         districts: Vec::new(),
         capacity: Vec::new(),
