@@ -39,6 +39,12 @@ fn interrupt(fx: &Fixture, signal: &str) -> (Option<i32>, String, Duration) {
         "--quiet",
         "--no-plots",
     ];
+    interrupt_command(fx, &args, signal)
+}
+
+/// Runs `seatsim <args> --trials ENDLESS_TRIALS` in `fx`, sends it `signal`, and returns its
+/// exit code, its stderr and how long it took to stop after the signal.
+fn interrupt_command(fx: &Fixture, args: &[&str], signal: &str) -> (Option<i32>, String, Duration) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
         .args(args)
         .args(["--trials", ENDLESS_TRIALS])
@@ -92,6 +98,41 @@ fn ctrl_c_stops_the_run_and_keeps_the_previous_results() {
 #[test]
 fn sigterm_stops_the_run_and_keeps_the_previous_results() {
     previous_results_survive("TERM");
+}
+
+#[test]
+fn ctrl_c_stops_a_calibration_like_a_run() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let args = ["calibrate", "scenario.toml", "--stage", "primary"];
+    let (code, stderr, took) = interrupt_command(
+        &fx,
+        &[&args[..], &["--large-class-share", "0.05"]].concat(),
+        "INT",
+    );
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(took < PROMPTLY, "stopped after {took:?}");
+}
+
+#[test]
+fn calibrate_refuses_more_trials_than_a_run_may_have() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let o = fx.seatsim(&[
+        "calibrate",
+        "scenario.toml",
+        "--stage",
+        "primary",
+        "--large-class-share",
+        "0.05",
+        "--trials",
+        "1000000000000000",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--trials 1000000000000000: must be between 1 and 100000000"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::{run_chunks, Draws, Engine, Place};
+use crate::engine::{run_chunks, Cancelled, Draws, Engine, Place};
 use crate::model::metrics::Metric;
 use crate::scenario::{Scenario, StageIx, Year};
 
@@ -56,18 +56,45 @@ pub enum CalibrationError {
         /// Where.
         at: f64,
     },
+    /// The cancel flag (Ctrl-C, SIGTERM) was set before calibration finished.
+    #[error("interrupted before calibration finished")]
+    Interrupted,
+}
+
+impl From<Cancelled> for CalibrationError {
+    fn from(_: Cancelled) -> Self {
+        CalibrationError::Interrupted
+    }
+}
+
+/// How calibration runs its evaluations: trials each (the same ones every time), seed,
+/// worker threads, and the flag that stops it.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluations<'a> {
+    /// Trials per evaluation.
+    pub trials: u64,
+    /// Seed of every evaluation (common random numbers).
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Set (by Ctrl-C, say) to stop after the chunks under way.
+    pub cancel: &'a AtomicBool,
 }
 
 /// Mean base-year city shares (large, super-large) of `stages` together, weighted by their
-/// classes, when every one of them has dispersion `kappa`.
+/// classes, when every one of them has dispersion `kappa`; `Cancelled` if `how.cancel` is set.
 pub fn base_year_shares(
     s: &Scenario,
     stages: &[StageIx],
     kappa: f64,
-    seed: u64,
-    trials: u64,
-    threads: usize,
-) -> (f64, f64) {
+    how: Evaluations<'_>,
+) -> Result<(f64, f64), Cancelled> {
+    let Evaluations {
+        trials,
+        seed,
+        threads,
+        cancel,
+    } = how;
     let mut s = s.clone();
     for st in stages {
         s.stages[st.0].dispersion = Some(kappa);
@@ -105,7 +132,7 @@ pub fn base_year_shares(
     let sums = run_chunks(
         0..trials,
         threads,
-        &AtomicBool::new(false),
+        cancel,
         &|_| {},
         || (engine.workspace(), [0.0f64; 2]),
         |(ws, sum), chunk| {
@@ -121,10 +148,9 @@ pub fn base_year_shares(
             a[0] += b[0];
             a[1] += b[1];
         },
-    )
-    .expect("calibration is never cancelled")
+    )?
     .1;
-    (sums[0] / trials as f64, sums[1] / trials as f64)
+    Ok((sums[0] / trials as f64, sums[1] / trials as f64))
 }
 
 /// Finds the least dispersed κ, shared by `stages`, whose mean base-year large-class share of
@@ -133,19 +159,17 @@ pub fn calibrate(
     s: &Scenario,
     stages: &[StageIx],
     target: f64,
-    seed: u64,
-    trials: u64,
-    threads: usize,
+    how: Evaluations<'_>,
 ) -> Result<Calibration, CalibrationError> {
-    let share = |k: f64| base_year_shares(s, stages, k, seed, trials, threads);
-    let even = share(KAPPA_MAX).0;
+    let share = |k: f64| base_year_shares(s, stages, k, how);
+    let even = share(KAPPA_MAX)?.0;
     if even > target {
         return Err(CalibrationError::AboveTargetWhenEven { target, even });
     }
     let (mut hi, mut lo) = (KAPPA_MAX, KAPPA_MAX / STEP);
     let mut best = (even, KAPPA_MAX);
     loop {
-        let f = share(lo).0;
+        let f = share(lo)?.0;
         if f >= target {
             break;
         }
@@ -164,14 +188,14 @@ pub fn calibrate(
     // share(lo) ≥ target > share(hi): bisect in log κ.
     while hi / lo > 1.0 + KAPPA_TOLERANCE {
         let mid = (lo * hi).sqrt();
-        if share(mid).0 >= target {
+        if share(mid)?.0 >= target {
             lo = mid;
         } else {
             hi = mid;
         }
     }
     let kappa = (lo * hi).sqrt();
-    let (large_class_share, super_large_class_share) = share(kappa);
+    let (large_class_share, super_large_class_share) = share(kappa)?;
     Ok(Calibration {
         kappa,
         large_class_share,

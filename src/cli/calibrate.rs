@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::CalibrateArgs;
-use crate::calibrate::calibrate;
+use crate::calibrate::{calibrate, CalibrationError, Evaluations};
 use crate::report::write_atomic;
 use crate::scenario::{Scenario, StageIx};
 use crate::Error;
@@ -20,14 +20,19 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
             "--large-class-share {target}: must be a share in [0, 1), e.g. 0.0888"
         )));
     }
-    if args.trials == 0 {
-        return Err(Error::Usage("--trials 0: use at least 1 trial".into()));
-    }
-    let threads = super::threads(args.threads)?;
-    let seed = args.seed.unwrap_or(s.seed);
+    // The same limits and Ctrl-C handling as every command that runs trials.
+    let how = Evaluations {
+        trials: super::trials(Some(args.trials), args.trials)?,
+        seed: args.seed.unwrap_or(s.seed),
+        threads: super::threads(args.threads)?,
+        cancel: super::interrupted(),
+    };
+    let seed = how.seed;
     let names = args.stage.join(" + ");
-    let c = calibrate(&s, &stages, target, seed, args.trials, threads)
-        .map_err(|e| Error::Usage(format!("{names}: {e}")))?;
+    let c = calibrate(&s, &stages, target, how).map_err(|e| match e {
+        CalibrationError::Interrupted => Error::Interrupted,
+        e => Error::Usage(format!("{names}: {e}")),
+    })?;
     say!(
         "{names}: dispersion κ = {:.4} gives a base-year large-class share of {:.4} (target {target:.4}) and a super-large share of {:.4} ({} trials, seed {seed})\n",
         c.kappa, c.large_class_share, c.super_large_class_share, args.trials
