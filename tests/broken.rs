@@ -141,6 +141,28 @@ fn the_base_scenario_is_valid() {
 }
 
 #[test]
+fn a_huge_but_finite_age_profile_keeps_its_proportions() {
+    // Weights scaled by 2^1020 (exact in binary) sum beyond f64::MAX; they must give the same
+    // projection as the weights themselves, not lose the migrant inflow to an infinite sum.
+    const PROFILE: &str = "[1, 1, 1, 1, 1, 1, 1.4, 1, 1, 1, 1, 1, 1.2, 1, 1, 0.5, 0.5, 0.5]";
+    const WEIGHTS: [f64; 18] = [
+        1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.2, 1.0, 1.0, 0.5, 0.5, 0.5,
+    ];
+    let run = |scale: f64| {
+        let fx = Fixture::copy_of("tests/broken/base");
+        let list: Vec<String> = WEIGHTS.iter().map(|w| format!("{:e}", w * scale)).collect();
+        let toml = std::fs::read_to_string(fx.path("scenario.toml")).unwrap();
+        assert!(toml.contains(PROFILE));
+        let toml = toml.replace(PROFILE, &format!("[{}]", list.join(", ")));
+        std::fs::write(fx.path("scenario.toml"), toml).unwrap();
+        let out = fx.run("scenario.toml", "out", &["--deterministic"]);
+        std::fs::read(out.join("summary.csv")).unwrap()
+    };
+    assert!(WEIGHTS.iter().sum::<f64>() * 2f64.powi(1020) == f64::INFINITY);
+    assert_eq!(run(1.0), run(2f64.powi(1020)));
+}
+
+#[test]
 fn every_broken_scenario_is_refused_with_a_located_message_and_nothing_written() {
     let failures: Vec<String> = corpus().iter().filter_map(Case::check).collect();
     assert!(

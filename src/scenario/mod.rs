@@ -10,6 +10,7 @@ mod path;
 mod raw;
 mod table;
 mod validate;
+mod weights;
 
 use std::fmt;
 use std::ops::RangeInclusive;

@@ -468,13 +468,12 @@ impl Validator<'_> {
             None => vec![1.0; max_age + 1],
             Some(v) => self.per_age("migration.age_profile", v, max_age, |x| x >= 0.0, "≥ 0")?,
         };
-        let total: f64 = profile.iter().sum();
-        if total <= 0.0 {
+        let Some(age_profile) = super::weights::shares(&profile) else {
             return Err(self.err(
                 "migration.age_profile",
                 "migration.age_profile: the weights sum to 0; give at least one positive weight",
             ));
-        }
+        };
         Ok(Migration {
             migrant_stay: self.opt_num(
                 "migration.migrant_stay",
@@ -484,7 +483,7 @@ impl Validator<'_> {
                 "a share between 0 and 1",
             )?,
             trend: self.path("migration.trend", m.trend, 1.0, 0.0, 100.0)?,
-            age_profile: profile.iter().map(|w| w / total).collect(),
+            age_profile,
             sigma: self.sigma("migration.sigma", m.sigma)?,
             rho: self.rho("migration.rho", m.rho)?,
         })
