@@ -321,3 +321,32 @@ fn a_disk_that_fills_while_charts_are_drawn_leaves_the_previous_run_whole() {
     assert_eq!(snapshot(Path::new(out)), before);
     assert_eq!(names(disk.0.path()), ["out"]);
 }
+
+#[test]
+fn a_shard_that_fills_the_disk_says_so_and_keeps_the_previous_shard() {
+    // Room for one shard of this scenario (≈ 52 KB) but not for a second beside it.
+    let Some(disk) = Tmpfs::mount("80k") else {
+        return;
+    };
+    let fx = Fixture::copy_of("tests/broken/base");
+    let out = disk.0.path().join("shard");
+    let out = out.to_str().unwrap();
+    fx.run("scenario.toml", out, &["--trials", "200", "--shard", "1/2"]);
+    let before = snapshot(Path::new(out));
+    let args = [
+        "run",
+        "scenario.toml",
+        "--quiet",
+        "--trials",
+        "200",
+        "--shard",
+        "1/2",
+    ];
+    let o = fx.seatsim(&[&args[..], &["--out", out]].concat());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("serialize buffer"), "{stderr}");
+    assert_eq!(snapshot(Path::new(out)), before);
+    assert_eq!(names(disk.0.path()), ["shard"]);
+}

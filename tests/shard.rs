@@ -183,6 +183,32 @@ fn a_changed_scenario_another_version_or_a_damaged_payload_is_refused() {
 }
 
 #[test]
+fn a_payload_of_another_scenario_under_a_forged_header_is_refused() {
+    let f = example_in_shards();
+    // Shard 4/4 of a scenario with a shorter horizon: fewer cells than the example's.
+    let toml = std::fs::read_to_string(f.path("example.toml")).unwrap();
+    let short = toml.replace("horizon = 2030", "horizon = 2028");
+    assert_ne!(short, toml, "the example's horizon moved");
+    std::fs::write(f.path("short.toml"), short).unwrap();
+    f.run("short.toml", "t4", &["--trials", TRIALS, "--shard", "4/4"]);
+    // The header of s4 rewritten to vouch for that payload: its size and SHA-256 match.
+    let forged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.path("t4/shard.json")).unwrap()).unwrap();
+    let header = f.path("s4/shard.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&header).unwrap()).unwrap();
+    json["payload"] = forged["payload"].clone();
+    std::fs::write(&header, json.to_string()).unwrap();
+    std::fs::copy(f.path("t4/shard.bin"), f.path("s4/shard.bin")).unwrap();
+    let err = f.refused(&merge_args(&["s1", "s2", "s3", "s4"], "m"));
+    assert!(
+        err.contains("s4/shard.bin: holds statistics of") && err.contains("from another scenario"),
+        "{err}"
+    );
+    assert!(!f.path("m").exists());
+}
+
+#[test]
 fn a_moved_scenario_is_found_with_the_scenario_option() {
     let f = example_in_shards();
     std::fs::rename(f.path("example.toml"), f.path("moved.toml")).unwrap();

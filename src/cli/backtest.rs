@@ -55,7 +55,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);
-    write_backtest(folder.staging(), &observations, &scores, &summary)?;
+    folder.fill(|dir| write_backtest(dir, &observations, &scores, &summary))?;
     let out = folder.commit()?;
     if !args.quiet {
         let how = match mode {

@@ -92,7 +92,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         threads,
         elapsed_seconds,
     };
-    write_compare(folder.staging(), &c, &paired, &settings)?;
+    folder.fill(|dir| write_compare(dir, &c, &paired, &settings))?;
     let out = folder.commit()?;
     if !args.quiet {
         say!("{}", what_it_buys(&c, &paired));

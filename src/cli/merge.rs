@@ -45,7 +45,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     let folder = OutputFolder::open(&args.out, size_estimate(engine.layout(), plots))?;
     let mut acc = Accumulator::new(engine.layout());
     for part in &parts {
-        acc.merge(&part.load()?);
+        acc.merge(&part.load(engine.layout())?);
     }
     super::limits::check_range(&engine, &acc)?;
     let run = &first.header.run;

@@ -21,7 +21,7 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
     // an earlier drawing (another map year, say) stays beside the new ones.
     let folder = OutputFolder::open(&args.run_dir, 0)?;
     folder.keep_all_except(&[REPORT, PLOTS])?;
-    let written = draw_run(folder.staging(), &options)?;
+    let written = folder.fill(|dir| draw_run(dir, &options))?;
     let out = folder.commit()?;
     say!(
         "{} files drawn; open {}\n",

@@ -27,7 +27,12 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .unwrap_or_else(|| super::default_out(&args.scenario));
     let engine = Engine::new(scenario);
     let plots = !args.no_plots && args.shard.is_none();
-    let folder = OutputFolder::open(&out, report::size_estimate(engine.layout(), plots))?;
+    // A shard's compressed state has no cheap lower bound on its size: only the write knows.
+    let need = match args.shard {
+        Some(_) => 0,
+        None => report::size_estimate(engine.layout(), plots),
+    };
+    let folder = OutputFolder::open(&out, need)?;
 
     let (acc, elapsed) = project(&engine, &mode, threads, args.quiet)?;
 
@@ -102,9 +107,9 @@ pub(super) fn finish(
     settings: &RunSettings,
     how: Finish,
 ) -> Result<(), Error> {
-    report::write_run(folder.staging(), engine, acc, settings)?;
+    folder.fill(|dir| report::write_run(dir, engine, acc, settings))?;
     if how.plots {
-        crate::plot::draw_run(folder.staging(), &crate::plot::PlotOptions::default())?;
+        folder.fill(|dir| crate::plot::draw_run(dir, &crate::plot::PlotOptions::default()))?;
     }
     let out = folder.commit()?;
     if !how.quiet {
@@ -137,7 +142,7 @@ fn write_shard(
     acc: &Accumulator,
     quiet: bool,
 ) -> Result<(), Error> {
-    shard::write(folder.staging(), meta, acc)?;
+    folder.fill(|dir| shard::write(dir, meta, acc))?;
     let header = folder.commit()?.join(shard::HEADER_FILE);
     if !quiet {
         say!(

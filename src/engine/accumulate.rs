@@ -134,6 +134,12 @@ impl Accumulator {
         first_out_of_range(&self.metrics)
     }
 
+    /// Statistics it holds: (cell-metric values, cells); those of [`Accumulator::new`]`(layout)`
+    /// are `(layout.n_values(), layout.n_cells())`, which one read from a file must match.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.metrics.len(), self.risk.len())
+    }
+
     /// Number of trials recorded.
     pub fn trials(&self) -> u64 {
         self.trials

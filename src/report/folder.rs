@@ -78,16 +78,6 @@ impl OutputFolder {
         &self.staging
     }
 
-    /// The output folder as the user named it.
-    pub fn shown(&self) -> &Path {
-        &self.shown
-    }
-
-    /// The output folder's current contents (its previous result set), to read from.
-    pub fn current(&self) -> &Path {
-        &self.target
-    }
-
     /// Carries every file of the previous result set except those named in `except` over into
     /// the new one (hard links where the file system allows, copies otherwise): for a command
     /// that redraws part of a result set, such as `seatsim plot`.
@@ -107,6 +97,40 @@ impl OutputFolder {
             }
         }
         Ok(())
+    }
+
+    /// Writes (part of) the new result set through `write`, given the staging folder; its
+    /// errors name the files of the output folder they were for.
+    pub fn fill<T, E: Into<Error>>(
+        &self,
+        write: impl FnOnce(&Path) -> Result<T, E>,
+    ) -> Result<T, Error> {
+        write(&self.staging).map_err(|e| self.name_files(e.into()))
+    }
+
+    /// `e` with any path inside the staging folder shown as the file of the output folder it
+    /// is written to: a message names `out/plots/x.png`, not a hidden temporary folder.
+    fn name_files(&self, e: Error) -> Error {
+        use crate::plot::PlotError;
+        let shown = |path: PathBuf| match path.strip_prefix(&self.staging) {
+            Ok(inside) => self.shown.join(inside),
+            Err(_) => path,
+        };
+        match e {
+            Error::Write { path, source } => Error::Write {
+                path: shown(path),
+                source,
+            },
+            Error::Plot(PlotError::Write { path, source }) => Error::Plot(PlotError::Write {
+                path: shown(path),
+                source,
+            }),
+            Error::Plot(PlotError::Draw { path, message }) => Error::Plot(PlotError::Draw {
+                path: shown(path),
+                message,
+            }),
+            e => e,
+        }
     }
 
     /// Makes the staging folder durable and switches it in place of the output folder; the

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{ShardError, ShardSpec};
-use crate::engine::Accumulator;
+use crate::engine::{Accumulator, Layout};
+use crate::model::metrics::Metric;
 use crate::report::{create_dir, write_atomic, RunSettings};
 use crate::scenario::Scenario;
 use crate::Error;
@@ -223,8 +224,9 @@ impl Part {
         self.header.run.trials.clone()
     }
 
-    /// Reads its payload, checks it against the header and decodes the accumulator.
-    pub fn load(&self) -> Result<Accumulator, ShardError> {
+    /// Reads its payload, checks it against the header and decodes the accumulator, which
+    /// must have the shape of `layout` (the scenario's cells and metrics).
+    pub fn load(&self, layout: &Layout) -> Result<Accumulator, ShardError> {
         let p = &self.header.payload;
         let path = self.path.with_file_name(PAYLOAD_FILE);
         let bad = |message: String| ShardError::File {
@@ -253,6 +255,14 @@ impl Part {
                 "holds {} trials, but {} says {expected}",
                 acc.trials(),
                 self.name()
+            )));
+        }
+        let (values, cells) = acc.shape();
+        if (values, cells) != (layout.n_values(), layout.n_cells()) {
+            return Err(bad(format!(
+                "holds statistics of {cells} cells and {values} cell-metric values, but the                  scenario has {} cells (district-stages × years) of {} metrics each: the                  payload is from another scenario",
+                layout.n_cells(),
+                Metric::COUNT
             )));
         }
         Ok(acc)
