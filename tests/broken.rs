@@ -163,6 +163,32 @@ fn a_huge_but_finite_age_profile_keeps_its_proportions() {
 }
 
 #[test]
+fn a_100000_character_csv_field_is_quoted_cut() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let districts = std::fs::read_to_string(fx.path("districts.csv")).unwrap();
+    let long = format!("2400{}", "x".repeat(100_000));
+    std::fs::write(
+        fx.path("districts.csv"),
+        districts.replacen("2400", &long, 1),
+    )
+    .unwrap();
+    let o = fx.seatsim(&["run", "scenario.toml", "--out", "out"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        &stderr[..stderr.len().min(300)]
+    );
+    assert!(
+        stderr.starts_with("error: districts.csv:2: births_base = 2400xxx"),
+        "{stderr:.300}"
+    );
+    assert!(stderr.contains("… (100004 characters)"), "{stderr:.300}");
+    assert!(stderr.len() < 300, "{} bytes: {stderr:.300}", stderr.len());
+}
+
+#[test]
 fn every_broken_scenario_is_refused_with_a_located_message_and_nothing_written() {
     let failures: Vec<String> = corpus().iter().filter_map(Case::check).collect();
     assert!(

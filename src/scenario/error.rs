@@ -39,6 +39,20 @@ impl ScenarioError {
     }
 }
 
+/// Longest bad value quoted in a message, in characters.
+const MAX_QUOTED: usize = 60;
+
+/// `value` as a message quotes it: whole when short, else its first [`MAX_QUOTED`] characters
+/// and how long it is, so that a 100,000-character field does not flood the terminal.
+pub(super) fn quoted(value: &str) -> String {
+    let len = value.chars().count();
+    if len <= MAX_QUOTED {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(MAX_QUOTED).collect();
+    format!("{head}… ({len} characters)")
+}
+
 /// The 1-based line of byte `offset` in `text` (the last line if past the end).
 pub(super) fn line_at(text: &str, offset: usize) -> usize {
     1 + text.as_bytes()[..offset.min(text.len())]
@@ -57,3 +71,19 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_and_say_how_long_they_were() {
+        assert_eq!(quoted("2400"), "2400");
+        let long = "9".repeat(100_000);
+        let q = quoted(&long);
+        assert!(
+            q.starts_with(&"9".repeat(60)) && q.ends_with("… (100000 characters)"),
+            "{q}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 use toml::Table;
 
-use super::error::line_at;
+use super::error::{line_at, quoted};
 use super::raw::ScenarioFile;
 use super::ScenarioError;
 
@@ -198,18 +198,32 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
         .filter(|e| e.value_span.contains(&span.start))
         .max_by_key(|e| e.path.len());
     let first_line = text.get(span).unwrap_or("").lines().next().unwrap_or("");
-    let value: String = first_line.chars().take(MAX_QUOTED).collect();
-    match (holder, raw.split_once(", expected ")) {
-        (Some(h), Some((_, expected))) => {
-            format!("{} = {value}: must be {}", h.path, plain_type(expected))
-        }
-        (Some(h), None) => format!("{}: {raw}", h.path),
-        (None, _) => raw.to_string(),
+    let value = quoted(first_line);
+    let Some(h) = holder else {
+        return raw.to_string();
+    };
+    match raw.split_once(", expected ") {
+        Some(_) if value.starts_with("[[") => format!(
+            "{value} makes {0} an array of tables, but {0} is one table: write [{0}]",
+            h.path
+        ),
+        Some((found, expected)) if found.ends_with(" as i128") => format!(
+            "{} = {value}: beyond the whole numbers TOML holds ({} to {}); must be {}",
+            h.path,
+            i64::MIN,
+            i64::MAX,
+            plain_type(expected)
+        ),
+        Some((_, expected)) => format!("{} = {value}: must be {}", h.path, plain_type(expected)),
+        None if raw.contains("overflowed") => format!(
+            "{} = {value}: beyond the largest number a 64-bit float holds (±{:e}); give a finite \
+             number",
+            h.path,
+            f64::MAX
+        ),
+        None => format!("{}: {raw}", h.path),
     }
 }
-
-/// Longest bad value quoted in a message, in characters.
-const MAX_QUOTED: usize = 60;
 
 /// serde's name for an expected type, in a planner's words.
 fn plain_type(expected: &str) -> &str {

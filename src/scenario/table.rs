@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use csv::StringRecord;
 use sha2::{Digest, Sha256};
 
+use super::error::quoted;
 use super::ScenarioError;
 
 /// A CSV table read whole, its header checked against the expected columns.
@@ -92,7 +93,8 @@ fn check_header(
                 path,
                 1,
                 format!(
-                    "unknown column `{name}`: expected columns {expected}{}",
+                    "unknown column `{}`: expected columns {expected}{}",
+                    quoted(name),
                     separator_hint(header)
                 ),
             ));
@@ -193,7 +195,8 @@ impl<'a> Row<'a> {
             Ok(s)
         } else {
             Err(self.error(format!(
-                "{column} = \"{s}\": ids may use only ASCII letters, digits, `_`, `-` and `.`"
+                "{column} = \"{}\": ids may use only ASCII letters, digits, `_`, `-` and `.`",
+                quoted(s)
             )))
         }
     }
@@ -205,8 +208,9 @@ impl<'a> Row<'a> {
         ok: impl Fn(f64) -> bool,
         valid: &str,
     ) -> Result<f64, ScenarioError> {
-        let s = self.text(column)?;
-        match s.parse::<f64>() {
+        let raw = self.text(column)?;
+        let s = quoted(raw);
+        match raw.parse::<f64>() {
             Ok(x) if x.is_finite() && ok(x) => Ok(x),
             Ok(x) if x.is_finite() => Err(self.error(format!("{column} = {s}: must be {valid}"))),
             _ => Err(self.error(format!(
@@ -217,8 +221,9 @@ impl<'a> Row<'a> {
 
     /// A whole number in `min..=max` in `column`.
     pub fn whole(&self, column: &str, min: i64, max: i64) -> Result<i64, ScenarioError> {
-        let s = self.text(column)?;
-        match s.parse::<i64>() {
+        let raw = self.text(column)?;
+        let s = quoted(raw);
+        match raw.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
             _ => Err(self.error(format!(
                 "{column} = {s}: must be a whole number from {min} to {max}"
