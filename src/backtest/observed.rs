@@ -9,7 +9,7 @@ use csv::StringRecord;
 
 use crate::engine::{Engine, Place};
 use crate::model::metrics::Metric;
-use crate::scenario::{Scenario, ScenarioError, StageIx, Year};
+use crate::scenario::{quoted, Scenario, ScenarioError, StageIx, Year};
 
 /// The columns the observed file must have.
 const COLUMNS: [&str; 5] = ["district", "stage", "year", "metric", "value"];
@@ -133,7 +133,8 @@ fn place(s: &Scenario, id: &str) -> Result<Place, String> {
     s.district_ix(id).map(Place::District).ok_or_else(|| {
         let ids: Vec<&str> = s.districts.iter().map(|d| d.id.as_str()).collect();
         format!(
-            "district = \"{id}\": not a district of the scenario (expected one of {}, or ALL)",
+            "district = \"{}\": not a district of the scenario (expected one of {}, or ALL)",
+            quoted(id),
             ids.join(", ")
         )
     })
@@ -143,7 +144,8 @@ fn stage_ix(s: &Scenario, id: &str) -> Result<StageIx, String> {
     s.stage_ix(id).ok_or_else(|| {
         let ids: Vec<&str> = s.stages.iter().map(|st| st.id.as_str()).collect();
         format!(
-            "stage = \"{id}\": not a stage of the scenario (expected one of {})",
+            "stage = \"{}\": not a stage of the scenario (expected one of {})",
+            quoted(id),
             ids.join(", ")
         )
     })
@@ -153,7 +155,7 @@ fn year_of(s: &Scenario, text: &str) -> Result<Year, String> {
     let year = text
         .parse::<i32>()
         .map(Year)
-        .map_err(|_| format!("year = \"{text}\": not a whole number"))?;
+        .map_err(|_| format!("year = \"{}\": not a whole number", quoted(text)))?;
     if (s.base_year..=s.horizon).contains(&year) {
         Ok(year)
     } else {
@@ -168,7 +170,8 @@ fn metric_of(name: &str) -> Result<Metric, String> {
     Metric::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
         format!(
-            "metric = \"{name}\": unknown (expected one of {})",
+            "metric = \"{}\": unknown (expected one of {})",
+            quoted(name),
             names.join(", ")
         )
     })
@@ -177,7 +180,7 @@ fn metric_of(name: &str) -> Result<Metric, String> {
 fn value_of(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
-        Ok(_) => Err(format!("value = {text}: must be a finite number")),
-        Err(_) => Err(format!("value = \"{text}\": not a number")),
+        Ok(_) => Err(format!("value = {}: must be a finite number", quoted(text))),
+        Err(_) => Err(format!("value = \"{}\": not a number", quoted(text))),
     }
 }

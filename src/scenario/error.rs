@@ -44,7 +44,7 @@ const MAX_QUOTED: usize = 60;
 
 /// `value` as a message quotes it: whole when short, else its first [`MAX_QUOTED`] characters
 /// and how long it is, so that a 100,000-character field does not flood the terminal.
-pub(super) fn quoted(value: &str) -> String {
+pub(crate) fn quoted(value: &str) -> String {
     let len = value.chars().count();
     if len <= MAX_QUOTED {
         return value.to_string();

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use ndarray::Array3;
 
+pub(crate) use error::quoted;
 pub use error::ScenarioError;
 pub use map::MapFile;
 pub use path::YearPath;
