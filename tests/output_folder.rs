@@ -197,6 +197,44 @@ pub fn base_with_map(map: &str) -> Fixture {
 }
 
 #[test]
+fn two_runs_started_together_leave_one_complete_run() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    for trials in ["30", "40"] {
+        fx.run(
+            "scenario.toml",
+            &format!("ref{trials}"),
+            &["--trials", trials],
+        );
+    }
+    let start = |trials: &str| {
+        Command::new(env!("CARGO_BIN_EXE_seatsim"))
+            .args(run_args(&["--trials", trials, "--no-plots"]))
+            .current_dir(fx.dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start("30"), start("40"));
+    let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("is writing this folder"), "{stderr}");
+    }
+    assert!(outputs.iter().any(|o| o.status.success()));
+    let json = std::fs::read_to_string(fx.path("out/run.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let reference = fx.path(&format!("ref{}", json["trials"]));
+    for file in ["summary.csv", "risk.csv"] {
+        let read = |dir: &Path| std::fs::read(dir.join(file)).unwrap();
+        assert!(
+            read(&fx.path("out")) == read(&reference),
+            "{file} is not of the run in run.json"
+        );
+    }
+    assert_eq!(names(&fx.path("out")), names(&reference));
+}
+
+#[test]
 fn a_redraw_for_another_year_leaves_no_map_of_the_first() {
     let fx = base_with_map(MAP);
     let o = fx.seatsim(&run_args(&["--trials", "20"]));
