@@ -22,9 +22,9 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
     }
     // The same limits and Ctrl-C handling as every command that runs trials.
     let how = Evaluations {
-        trials: super::trials(Some(args.trials), args.trials)?,
+        trials: super::limits::trials(Some(args.trials), args.trials)?,
         seed: args.seed.unwrap_or(s.seed),
-        threads: super::threads(args.threads)?,
+        threads: super::limits::threads(args.threads)?,
         cancel: super::interrupted(),
     };
     let seed = how.seed;

@@ -1,12 +1,14 @@
-//! Refusing, before anything runs, a run whose statistics would not fit in the machine's
-//! memory: better one clear message than the operating system killing the process an hour in.
-//! And refusing, before anything is written, results whose values outgrew what the statistics
-//! hold exactly: better one message naming the cell than a wrong mean or spread.
+//! The limits every command that runs trials goes through: trials and worker threads within
+//! bounds; before anything runs, a run whose statistics would not fit in the machine's memory
+//! refused (better one clear message than the operating system killing the process an hour
+//! in); and before anything is written, results whose values outgrew what the statistics hold
+//! exactly refused (better one message naming the cell than a wrong mean or spread).
 
 use std::mem::size_of;
 
 use crate::engine::{Accumulator, Engine, Place, BATCH_TRIALS};
 use crate::model::metrics::Metric;
+use crate::scenario::MAX_TRIALS;
 use crate::stats::{MetricStats, EXACT_RANGE};
 use crate::Error;
 
@@ -18,6 +20,33 @@ const TYPICAL_BINS: usize = 400;
 const BIN_BYTES: usize = 2;
 /// Memory assumed where `/proc/meminfo` cannot be read (not Linux).
 const FALLBACK_MEMORY: u64 = 8 << 30;
+
+/// Most worker threads a command may ask for.
+const MAX_THREADS: usize = 1024;
+
+/// Worker threads to use: the request, or every available core.
+pub fn threads(requested: Option<usize>) -> Result<usize, Error> {
+    match requested {
+        Some(0) => Err(Error::Usage("--threads 0: use at least 1 thread".into())),
+        Some(t) if t > MAX_THREADS => Err(Error::Usage(format!(
+            "--threads {t}: at most {MAX_THREADS}"
+        ))),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Trials to run: the request, or the scenario's default; between 1 and [`MAX_TRIALS`].
+pub fn trials(requested: Option<u64>, default: u64) -> Result<u64, Error> {
+    let trials = requested.unwrap_or(default);
+    if (1..=MAX_TRIALS).contains(&trials) {
+        Ok(trials)
+    } else {
+        Err(Error::Usage(format!(
+            "--trials {trials}: must be between 1 and {MAX_TRIALS}"
+        )))
+    }
+}
 
 /// Bytes a run holds per reported value and worker: its statistics, its batch of trials
 /// waiting to be added, and its trial buffer.

@@ -28,7 +28,6 @@ use clap::{Args, Parser, Subcommand};
 pub use backtest::BacktestArgs;
 pub use compare::CompareArgs;
 
-use crate::scenario::MAX_TRIALS;
 use crate::Error;
 
 pub use merge::MergeArgs;
@@ -120,7 +119,7 @@ pub struct SamplingArgs {
 /// Trials, seed and worker threads of a command, defaults taken from its scenario.
 #[derive(Debug, Clone, Copy)]
 pub struct Sampling {
-    /// Trials to run (1 to [`MAX_TRIALS`]).
+    /// Trials to run (1 to [`crate::scenario::MAX_TRIALS`]).
     pub trials: u64,
     /// Random seed.
     pub seed: u64,
@@ -148,9 +147,9 @@ impl SamplingArgs {
     /// The options resolved against the scenario that supplies their defaults.
     pub fn resolve(&self, scenario: &crate::scenario::Scenario) -> Result<Sampling, Error> {
         Ok(Sampling {
-            trials: trials(self.trials, scenario.trials)?,
+            trials: limits::trials(self.trials, scenario.trials)?,
             seed: self.seed.unwrap_or(scenario.seed),
-            threads: threads(self.threads)?,
+            threads: limits::threads(self.threads)?,
         })
     }
 }
@@ -191,28 +190,6 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Plot(args) => plot::run(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Synth(args) => synth::synth(&args),
-    }
-}
-
-/// Worker threads to use: the request, or every available core.
-fn threads(requested: Option<usize>) -> Result<usize, Error> {
-    match requested {
-        Some(0) => Err(Error::Usage("--threads 0: use at least 1 thread".into())),
-        Some(t) if t > 1024 => Err(Error::Usage(format!("--threads {t}: at most 1024"))),
-        Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
-/// Trials to run: the request, or the scenario's default; between 1 and [`MAX_TRIALS`].
-fn trials(requested: Option<u64>, default: u64) -> Result<u64, Error> {
-    let trials = requested.unwrap_or(default);
-    if (1..=MAX_TRIALS).contains(&trials) {
-        Ok(trials)
-    } else {
-        Err(Error::Usage(format!(
-            "--trials {trials}: must be between 1 and {MAX_TRIALS}"
-        )))
     }
 }
 
