@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::PlotError;
 use crate::report::csv::{RISK_HEADER, SUMMARY_HEADER};
+use crate::scenario::quoted;
 
 /// District id of the city totals.
 pub(crate) const ALL: &str = "ALL";
@@ -319,11 +320,12 @@ impl Index {
     fn check(&self, district: &str, stage: &str, year: i32) -> Result<(), String> {
         if !self.districts.contains(district) {
             return Err(format!(
-                "district `{district}` is not in run.json (nor `{ALL}`)"
+                "district `{}` is not in run.json (nor `{ALL}`)",
+                quoted(district)
             ));
         }
         if !self.stages.contains(stage) {
-            return Err(format!("stage `{stage}` is not in run.json"));
+            return Err(format!("stage `{}` is not in run.json", quoted(stage)));
         }
         if !self.years.contains(&year) {
             return Err(format!(
