@@ -54,6 +54,13 @@ fn describe(s: &Scenario) -> String {
         count(ProjectKind::Expansion), classes(ProjectKind::Expansion),
         count(ProjectKind::Closure), classes(ProjectKind::Closure)
     );
+    if let Some(map) = &s.map {
+        out += &format!(
+            "  map       {} ({} features)\n",
+            map.path.display(),
+            map.features
+        );
+    }
     out
 }
 

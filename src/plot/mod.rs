@@ -73,10 +73,10 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
 }
 
 /// Checks that `text` is a GeoJSON FeatureCollection the district maps can draw, with at least
-/// one feature; on error says what is wrong. Scenario loading calls it, so that a bad map is
-/// refused before a run rather than found while drawing.
-pub fn check_map(text: &str) -> Result<(), String> {
-    geo::parse(text).map(drop)
+/// one feature, and returns how many it has; on error says what is wrong. Scenario loading
+/// calls it, so that a bad map is refused before a run rather than found while drawing.
+pub fn check_map(text: &str) -> Result<usize, String> {
+    geo::parse(text).map(|features| features.len())
 }
 
 /// The year the maps show: the one asked for, which must be a year of the run, or the horizon.

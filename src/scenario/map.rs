@@ -16,6 +16,8 @@ pub struct MapFile {
     pub path: PathBuf,
     /// Its bytes, read once at load.
     pub bytes: Vec<u8>,
+    /// How many features it has (at least one).
+    pub features: usize,
 }
 
 /// Reads and checks the map at `path`, if the scenario names one, adding its bytes to `hasher`.
@@ -34,7 +36,7 @@ pub(super) fn read(
             "[data] map: not UTF-8 text ({e}); expected GeoJSON"
         ))
     })?;
-    crate::plot::check_map(text).map_err(|m| {
+    let features = crate::plot::check_map(text).map_err(|m| {
         refuse(format!(
             "[data] map: not a GeoJSON map the charts can draw: {m}"
         ))
@@ -43,6 +45,7 @@ pub(super) fn read(
     Ok(Some(MapFile {
         path: path.to_path_buf(),
         bytes,
+        features,
     }))
 }
 
@@ -77,5 +80,6 @@ mod tests {
             "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#;
         let map = check(text).unwrap().unwrap();
         assert_eq!(map.bytes, text.as_bytes());
+        assert_eq!(map.features, 1);
     }
 }
