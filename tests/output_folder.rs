@@ -364,16 +364,8 @@ fn a_disk_that_fills_while_charts_are_drawn_leaves_the_previous_run_whole() {
 
 #[test]
 fn a_shard_that_fills_the_disk_says_so_and_keeps_the_previous_shard() {
-    // Room for one shard of this scenario (≈ 52 KB) but not for a second beside it.
-    let Some(disk) = Tmpfs::mount("80k") else {
-        return;
-    };
     let fx = Fixture::copy_of("tests/broken/base");
-    let out = disk.0.path().join("shard");
-    let out = out.to_str().unwrap();
-    fx.run("scenario.toml", out, &["--trials", "200", "--shard", "1/2"]);
-    let before = snapshot(Path::new(out));
-    let args = [
+    const ARGS: [&str; 7] = [
         "run",
         "scenario.toml",
         "--quiet",
@@ -382,7 +374,25 @@ fn a_shard_that_fills_the_disk_says_so_and_keeps_the_previous_shard() {
         "--shard",
         "1/2",
     ];
-    let o = fx.seatsim(&[&args[..], &["--out", out]].concat());
+    // Room for one shard of this scenario (its files in whole 4 KiB pages) but not for two.
+    let sizing = fx.run("scenario.toml", "sizing", &ARGS[3..]);
+    let pages: u64 = ["shard.bin", "shard.json"]
+        .iter()
+        .map(|f| {
+            std::fs::metadata(sizing.join(f))
+                .unwrap()
+                .len()
+                .div_ceil(4096)
+        })
+        .sum();
+    let Some(disk) = Tmpfs::mount(&format!("{}k", pages * 4 * 3 / 2)) else {
+        return;
+    };
+    let out = disk.0.path().join("shard");
+    let out = out.to_str().unwrap();
+    fx.run("scenario.toml", out, &ARGS[3..]);
+    let before = snapshot(Path::new(out));
+    let o = fx.seatsim(&[&ARGS[..], &["--out", out]].concat());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");

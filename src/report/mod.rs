@@ -9,6 +9,7 @@ mod json;
 mod lock;
 mod space;
 mod terminal;
+pub mod trials;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
