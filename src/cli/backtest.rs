@@ -32,6 +32,10 @@ pub struct BacktestArgs {
     /// No progress bar and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write every trial's exact values of these cells to trials.csv, as
+    /// `run --keep-trials` does, e.g. 'ALL/*/*'.
+    #[arg(long, value_name = "CELLS")]
+    pub keep_trials: Option<String>,
 }
 
 /// Runs `seatsim backtest`.
@@ -51,7 +55,9 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let observations = read_observed(&args.observed, &engine)?;
     let folder = OutputFolder::open(&out, 0)?;
 
-    let (acc, _) = super::run::project(&engine, &mode, threads, args.quiet)?;
+    let keep = args.keep_trials.as_deref();
+    let (acc, _) = folder
+        .fill(|dir| super::run::project_keeping(&engine, &mode, threads, args.quiet, keep, dir))?;
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);
