@@ -308,6 +308,22 @@ fn an_unwritable_output_folder_is_refused_before_the_projection() {
     );
 }
 
+#[test]
+fn a_run_refused_after_its_folder_was_opened_leaves_no_folder_behind() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let o = fx.seatsim(&[
+        "run",
+        "scenario.toml",
+        "--keep-trials",
+        "nowhere/*/*",
+        "--out",
+        "new/deep/out",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(!fx.path("new").exists(), "{:?}", names(fx.dir.path()));
+}
+
 /// A small tmpfs mounted for one test, unmounted when dropped.
 struct Tmpfs(tempfile::TempDir);
 

@@ -37,8 +37,13 @@ pub struct OutputFolder {
     target: PathBuf,
     /// Where the new result set is written.
     staging: PathBuf,
+    /// The outermost parent folder this command created for `out`, removed again (if still
+    /// empty) when nothing is committed, so that a refused command leaves nothing behind.
+    made_parents: Option<PathBuf>,
+    /// Whether the new result set was switched in.
+    committed: bool,
     /// Held until the folder is switched and the old result set removed.
-    _lock: Lock,
+    lock: Option<Lock>,
 }
 
 impl OutputFolder {
@@ -50,6 +55,7 @@ impl OutputFolder {
             path: out.to_path_buf(),
             source,
         };
+        let made_parents = outermost_missing(out);
         let target = resolve(out).map_err(write_error)?;
         let lock = Lock::take(&target, out)?;
         refuse_foreign(&target, out)?;
@@ -61,13 +67,15 @@ impl OutputFolder {
             std::process::id(),
             next_number()
         ));
-        fs::create_dir(&staging).map_err(write_error)?;
         let folder = Self {
             shown: out.to_path_buf(),
             target,
             staging,
-            _lock: lock,
+            made_parents,
+            committed: false,
+            lock: Some(lock),
         };
+        fs::create_dir(&folder.staging).map_err(write_error)?;
         super::space::check(&folder.staging, out, need)?;
         test_hook::pause("opened");
         Ok(folder)
@@ -135,7 +143,7 @@ impl OutputFolder {
 
     /// Makes the staging folder durable and switches it in place of the output folder; the
     /// previous result set is then removed. Returns the output folder as the user named it.
-    pub fn commit(self) -> Result<PathBuf, Error> {
+    pub fn commit(mut self) -> Result<PathBuf, Error> {
         let write_error = |source| Error::Write {
             path: self.shown.clone(),
             source,
@@ -143,6 +151,7 @@ impl OutputFolder {
         sync_tree(&self.staging).map_err(write_error)?;
         test_hook::pause("staged");
         switch(&self.staging, &self.target).map_err(write_error)?;
+        self.committed = true;
         test_hook::pause("switched");
         // The old result set is out of sight already; failing to delete it loses nothing, and
         // the next run into this folder removes it.
@@ -156,7 +165,34 @@ impl Drop for OutputFolder {
         // After a commit this removes the previous result set (already done, usually); before
         // one, the unfinished new result set. Either way not what a reader of `out` sees.
         let _ = fs::remove_dir_all(&self.staging);
+        // Released before the parents go: its file lies in the innermost of them.
+        drop(self.lock.take());
+        if self.committed {
+            return;
+        }
+        if let Some(outermost) = &self.made_parents {
+            let mut dir = self.target.parent();
+            // Each removal fails harmlessly where another command has put something since.
+            while let Some(d) = dir.filter(|d| d.starts_with(outermost)) {
+                let _ = fs::remove_dir(d);
+                dir = d.parent();
+            }
+        }
     }
+}
+
+/// The outermost ancestor of `out` (not `out` itself) that does not exist yet, resolved.
+fn outermost_missing(out: &Path) -> Option<PathBuf> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let missing = parent
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()?;
+    let base = missing
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some(base.canonicalize().ok()?.join(missing.file_name()?))
 }
 
 /// `out` with symlinks resolved (its parents created), so that the switch replaces the folder
@@ -359,6 +395,18 @@ mod tests {
         folder.keep_all_except(&["plots"]).unwrap();
         folder.commit().unwrap();
         assert_eq!(names(&out), ["run.json"]);
+    }
+
+    #[test]
+    fn parents_made_for_an_uncommitted_folder_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("a/b/run");
+        drop(OutputFolder::open(&out, 0).unwrap());
+        assert!(names(root.path()).is_empty());
+        let folder = OutputFolder::open(&out, 0).unwrap();
+        fs::write(folder.staging().join("run.json"), "new").unwrap();
+        folder.commit().unwrap();
+        assert!(out.join("run.json").is_file());
     }
 
     #[test]
