@@ -5,8 +5,8 @@
 //! distance from the centre (a logarithmic DDSketch mapping, Masson, Rim & Lee, VLDB 2019).
 //! A quantile is the centre of the bin holding the value of its rank — rank ⌊q·(n−1)⌋ of the
 //! sorted trials — so it is within 0.025 pilot sd of that value inside ±5 sd, and within 0.5%
-//! of its distance from the centre beyond; it is never outside the exact [min, max], and where
-//! its bin also holds the min or the max that exact value is reported (a shortfall of 0, the
+//! of its distance from the centre beyond; it is never outside the exact [min, max], and a rank
+//! that falls among the values equal to the min or the max gets that exact value (a shortfall of 0, the
 //! capacity of a pipeline all on time). A cell-metric that takes at most [`DISTINCT`](super::DISTINCT) values
 //! over the run has them kept exactly, and its quantiles are exact.
 //!
@@ -35,6 +35,9 @@ pub struct QuantileSketch {
     frame: Frame,
     min: f64,
     max: f64,
+    /// How many values equal `min` and `max`: a quantile whose rank falls among them is exact.
+    at_min: u64,
+    at_max: u64,
     /// The bins of every value; for a frame without spread, of the values above the centre.
     bins: Bins,
     /// For a frame without spread: values below the centre, by distance from it (boxed:
@@ -77,6 +80,8 @@ impl QuantileSketch {
             frame,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
+            at_min: 0,
+            at_max: 0,
             bins,
             below: None,
             at_centre: 0,
@@ -118,8 +123,8 @@ impl QuantileSketch {
 
     /// Records `x` (not `NaN`) `n` times.
     pub fn add_repeated(&mut self, x: f64, n: u64) {
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        (self.min, self.at_min) = lowest((self.min, self.at_min), (x, n));
+        (self.max, self.at_max) = highest((self.max, self.at_max), (x, n));
         if self.frame.has_spread() {
             self.bins.add(self.key(x), n);
         } else {
@@ -160,16 +165,19 @@ impl QuantileSketch {
     #[inline]
     fn classify(&mut self, xs: impl Iterator<Item = f64>, mut count: impl FnMut(i32)) {
         let (mut min, mut max) = (self.min, self.max);
+        let (mut at_min, mut at_max) = (self.at_min, self.at_max);
         let mut exact = self.exact.take();
         let spread = self.frame.has_spread();
         for x in xs {
             // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
             if x < min {
-                min = x;
+                (min, at_min) = (x, 0);
             }
+            at_min += u64::from(x == min);
             if x > max {
-                max = x;
+                (max, at_max) = (x, 0);
             }
+            at_max += u64::from(x == max);
             if spread {
                 count(self.key(x));
             } else {
@@ -191,6 +199,7 @@ impl QuantileSketch {
             }
         }
         (self.min, self.max, self.exact) = (min, max, exact);
+        (self.at_min, self.at_max) = (at_min, at_max);
     }
 
     /// Counts keys staged by [`QuantileSketch::stage`].
@@ -214,8 +223,8 @@ impl QuantileSketch {
             (Some(mut mine), Some(theirs)) => mine.merge(theirs).then_some(mine),
             _ => None,
         };
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
+        (self.min, self.at_min) = lowest((self.min, self.at_min), (other.min, other.at_min));
+        (self.max, self.at_max) = highest((self.max, self.at_max), (other.max, other.at_max));
     }
 
     /// Number of values recorded.
@@ -259,26 +268,26 @@ impl QuantileSketch {
         if let Some(x) = self.exact.as_ref().and_then(|e| e.value_at(rank)) {
             return x;
         }
-        let (value, holds_min, holds_max) = if self.frame.has_spread() {
-            let key = self.bins.key_at(rank);
-            let holds = |x: f64| key == self.key(x);
-            (self.representative(key), holds(self.min), holds(self.max))
+        if rank < self.at_min {
+            return self.min;
+        }
+        if rank >= n - self.at_max {
+            return self.max;
+        }
+        let value = if self.frame.has_spread() {
+            self.representative(self.bins.key_at(rank))
         } else {
             match self.about_centre(rank) {
                 Some(x) => x,
                 None => return self.frame.centre(),
             }
         };
-        match (holds_min, holds_max) {
-            (true, false) => self.min,
-            (false, true) => self.max,
-            _ => self.frame.snap(value).clamp(self.min, self.max),
-        }
+        self.frame.snap(value).clamp(self.min, self.max)
     }
 
-    /// For a frame without spread: the value reported for rank `rank`, and whether its bin
-    /// holds the min and the max; `None` for a value at the centre.
-    fn about_centre(&self, rank: u64) -> Option<(f64, bool, bool)> {
+    /// For a frame without spread: the value reported for rank `rank`; `None` for a value at
+    /// the centre.
+    fn about_centre(&self, rank: u64) -> Option<f64> {
         let centre = self.frame.centre();
         let below = self.below_total();
         let (side, key) = if rank < below {
@@ -289,14 +298,25 @@ impl QuantileSketch {
         } else {
             (1.0, self.bins.key_at(rank - below - self.at_centre))
         };
-        // An extreme on this side of the centre, in this bin.
-        let holds = |x: f64| {
-            let d = (x - centre) * side;
-            d > 0.0 && Mapping::key(d) == key
-        };
-        let value = centre + side * Mapping::representative(key);
-        Some((value, holds(self.min), holds(self.max)))
+        Some(centre + side * Mapping::representative(key))
     }
+}
+
+/// The lower of two extremes with their counts, adding the counts where they are equal.
+fn lowest(a: (f64, u64), b: (f64, u64)) -> (f64, u64) {
+    if a.0 == b.0 {
+        (a.0, a.1 + b.1)
+    } else if b.0 < a.0 {
+        b
+    } else {
+        a
+    }
+}
+
+/// The higher of two extremes with their counts, adding the counts where they are equal.
+fn highest(a: (f64, u64), b: (f64, u64)) -> (f64, u64) {
+    let (x, n) = lowest((-a.0, a.1), (-b.0, b.1));
+    (-x, n)
 }
 
 /// Key of a value `t` central bin widths from the centre, beyond the central bins.
@@ -380,6 +400,31 @@ mod tests {
         // A point mass at the minimum is reported exactly.
         assert_eq!(s.quantile(0.5), 0.0);
         assert!(qs.iter().all(|&q| (0.0..=3e3).contains(&q)));
+    }
+
+    #[test]
+    fn ranks_among_the_extremes_are_exact_and_the_others_within_half_a_bin() {
+        // 30% zeros, then a spread: P25 is the min itself; P50 is not pulled onto it.
+        let xs = sample(10_000, |u| {
+            if u < 0.3 {
+                0.0
+            } else {
+                0.2 + (u - 0.3) * 100.0
+            }
+        });
+        let mut s = framed(&xs);
+        s.exact = None;
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(s.quantile(0.25), 0.0);
+        let half_bin = s.frame().width() / 2.0;
+        for q in [0.31, 0.5, 0.95] {
+            let (est, exact) = (s.quantile(q), exact_quantile(&sorted, q));
+            assert!(
+                (est - exact).abs() <= half_bin * 1.000_001,
+                "{q}: {est} vs {exact}"
+            );
+        }
     }
 
     #[test]
