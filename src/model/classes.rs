@@ -256,6 +256,9 @@ mod tests {
             large_class: 56.0,
             super_large_class: 66.0,
             underuse_threshold: 0.7,
+            large_class_target: 0.0,
+            super_large_class_target: 0.0,
+            shortfall_tolerance: 0.0,
         }
     }
 

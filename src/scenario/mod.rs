@@ -166,6 +166,12 @@ pub struct Standards {
     pub super_large_class: f64,
     /// Utilization below this counts as under-used.
     pub underuse_threshold: f64,
+    /// Large-class share the policy tolerates, in [0, 1]: above it a cell has large classes.
+    pub large_class_target: f64,
+    /// Super-large-class share the policy tolerates, in [0, 1].
+    pub super_large_class_target: f64,
+    /// Share of demand, in [0, 1], a cell may be short before it counts as short.
+    pub shortfall_tolerance: f64,
 }
 
 /// A district (county-level unit) and its demographic rates.

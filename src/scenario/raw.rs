@@ -44,12 +44,15 @@ pub struct StageRaw {
     pub catchment: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StandardsRaw {
     pub large_class: Option<f64>,
     pub super_large_class: Option<f64>,
     pub underuse_threshold: Option<f64>,
+    pub large_class_target: Option<f64>,
+    pub super_large_class_target: Option<f64>,
+    pub shortfall_tolerance: Option<f64>,
 }
 
 /// A piecewise-linear path: `{ 2020 = 1.0, 2025 = 0.7 }` or a plain number, checked in

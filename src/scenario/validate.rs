@@ -12,6 +12,8 @@ use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::CsvTable;
 use super::*;
 
+mod standards;
+
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// Largest accepted trial count (the exact moment sums are sized for it).
@@ -369,40 +371,6 @@ impl Validator<'_> {
             Some(v @ (toml::Value::Float(_) | toml::Value::Integer(_))) => Ok(YearPath::constant(number(&v, key)?)),
             Some(other) => Err(self.err(key, format!("{key} = {other}: must be a number or a table of year = value, e.g. {{ 2020 = 1.0, 2025 = 0.9 }}"))),
         }
-    }
-
-    fn standards(&self, s: Option<raw::StandardsRaw>) -> Result<Standards> {
-        let s = s.unwrap_or(raw::StandardsRaw {
-            large_class: None,
-            super_large_class: None,
-            underuse_threshold: None,
-        });
-        let large = self.opt_num(
-            "standards.large_class",
-            s.large_class,
-            56.0,
-            |x| x > 0.0,
-            "> 0",
-        )?;
-        let super_large = self.opt_num(
-            "standards.super_large_class",
-            s.super_large_class,
-            66.0,
-            |x| x >= large,
-            &format!("≥ large_class ({large})"),
-        )?;
-        let underuse = self.opt_num(
-            "standards.underuse_threshold",
-            s.underuse_threshold,
-            0.7,
-            |x| (0.0..=1.0).contains(&x),
-            "between 0 and 1",
-        )?;
-        Ok(Standards {
-            large_class: large,
-            super_large_class: super_large,
-            underuse_threshold: underuse,
-        })
     }
 
     fn births(&self, b: Option<raw::BirthsRaw>) -> Result<Births> {
