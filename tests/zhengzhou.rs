@@ -43,10 +43,9 @@ fn base_year_reproduces_the_2020_bulletin() {
     };
     let large = share("large_class_share");
     assert!((large - 0.0888).abs() <= 0.01, "large-class share {large}");
-    assert!(
-        share("super_large_class_share") < 0.005,
-        "super-large share"
-    );
+    // Admission caps at 65 keep classes of 66+ out, as the 2018 elimination goal did.
+    let super_large = share("super_large_class_share");
+    assert!(super_large < 0.001, "super-large share {super_large}");
 }
 
 #[test]

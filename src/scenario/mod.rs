@@ -140,6 +140,8 @@ pub struct Stage {
     pub class_size: u32,
     /// Popularity dispersion κ (> 0); `None` = every school equally popular.
     pub dispersion: Option<f64>,
+    /// Pupils per class at which a school stops admitting (≥ `class_size`); `None` = no cap.
+    pub admission_cap: Option<f64>,
     /// Whether demand and capacity are pooled city-wide.
     pub catchment: Catchment,
     /// Gross enrolment rate by year (≥ 0).

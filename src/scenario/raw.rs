@@ -41,6 +41,7 @@ pub struct StageRaw {
     pub ages: Option<Vec<i64>>,
     pub class_size: Option<i64>,
     pub dispersion: Option<f64>,
+    pub admission_cap: Option<f64>,
     pub catchment: Option<String>,
 }
 

@@ -12,6 +12,7 @@ use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::CsvTable;
 use super::*;
 
+mod cap;
 mod standards;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -314,6 +315,7 @@ impl Validator<'_> {
                 )
             })
             .transpose()?;
+        let admission_cap = self.admission_cap(&key("admission_cap"), s.admission_cap, size)?;
         let catchment = match s.catchment.as_deref() {
             None | Some("district") => Catchment::District,
             Some("city") => Catchment::City,
@@ -332,6 +334,7 @@ impl Validator<'_> {
             ages: a0..=a1,
             class_size: size as u32,
             dispersion,
+            admission_cap,
             catchment,
             enrolment,
             private_share,
