@@ -670,12 +670,16 @@ one_year = 0.23
 two_years = 0.1
 never = 0.07
 
-[warnings.red]
+[warnings.red]      # probabilities of events worse than the [standards] targets
 p_shortfall = 0.5
-p_large_classes = 0.9
+p_large_classes = 0.5
+p_super_large_classes = 0.5
+p_underused = 0.9
 [warnings.amber]
 p_shortfall = 0.2
-p_large_classes = 0.5
+p_large_classes = 0.2
+p_super_large_classes = 0.2
+p_underused = 0.5
 
 [data]
 districts = "zhengzhou/districts.csv"

@@ -344,13 +344,30 @@ pub struct Warnings {
     pub amber: WarningThresholds,
 }
 
-/// Probability thresholds for one warning level.
+/// Probability thresholds for one warning level: a cell reaches the level when any of its
+/// risk probabilities reaches its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct WarningThresholds {
     /// On `p_shortfall`.
     pub p_shortfall: f64,
     /// On `p_large_classes`.
     pub p_large_classes: f64,
+    /// On `p_super_large_classes`.
+    pub p_super_large_classes: f64,
+    /// On `p_underused`.
+    pub p_underused: f64,
+}
+
+impl WarningThresholds {
+    /// The thresholds as `(risk.csv column, value)`, in column order.
+    pub fn columns(&self) -> [(&'static str, f64); 4] {
+        [
+            ("p_shortfall", self.p_shortfall),
+            ("p_large_classes", self.p_large_classes),
+            ("p_super_large_classes", self.p_super_large_classes),
+            ("p_underused", self.p_underused),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -107,11 +107,13 @@ pub struct WarningsRaw {
     pub amber: Option<ThresholdsRaw>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdsRaw {
     pub p_shortfall: Option<f64>,
     pub p_large_classes: Option<f64>,
+    pub p_super_large_classes: Option<f64>,
+    pub p_underused: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,7 @@ use super::*;
 
 mod cap;
 mod standards;
+mod warnings;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -468,38 +469,6 @@ impl Validator<'_> {
         let p = |v: Option<f64>| v.unwrap_or(0.0);
         DelayProfile::new(p(d.on_time), p(d.one_year), p(d.two_years), p(d.never))
             .map_err(|e| self.err("construction.delay", format!("[construction.delay]: {e}")))
-    }
-
-    fn warnings(&self, w: Option<raw::WarningsRaw>) -> Result<Warnings> {
-        let (red, amber) = w.map_or((None, None), |w| (w.red, w.amber));
-        let level = |name: &str,
-                     t: Option<raw::ThresholdsRaw>,
-                     default: f64|
-         -> Result<WarningThresholds> {
-            let (ps, pl) = t.map_or((None, None), |t| (t.p_shortfall, t.p_large_classes));
-            let prob = |k: &str, v| {
-                self.opt_num(
-                    &format!("warnings.{name}.{k}"),
-                    v,
-                    default,
-                    |x| (0.0..=1.0).contains(&x),
-                    "a probability between 0 and 1",
-                )
-            };
-            Ok(WarningThresholds {
-                p_shortfall: prob("p_shortfall", ps)?,
-                p_large_classes: prob("p_large_classes", pl)?,
-            })
-        };
-        let red = level("red", red, 0.5)?;
-        let amber = level("amber", amber, 0.2)?;
-        if amber.p_shortfall > red.p_shortfall || amber.p_large_classes > red.p_large_classes {
-            return Err(self.err(
-                "warnings.amber",
-                "[warnings.amber] thresholds must not exceed [warnings.red]",
-            ));
-        }
-        Ok(Warnings { red, amber })
     }
 
     fn data(&self, d: Option<raw::DataRaw>) -> Result<DataPaths> {
