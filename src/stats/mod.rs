@@ -162,12 +162,6 @@ impl MetricStats {
         self.sketch.merge(&other.sketch);
     }
 
-    /// The estimated `q`-quantile (`q` in [0, 1]) from the sketch, or `None` when no trial
-    /// defined the metric.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
-        (self.moments.count() > 0).then(|| self.sketch.quantile(q))
-    }
-
     /// The summary, or `None` when no trial defined the metric.
     pub fn summary(&self) -> Option<Summary> {
         if self.moments.count() == 0 {
