@@ -22,19 +22,8 @@ fn weights(n: usize) -> Vec<f64> {
     (0..n).map(|_| gamma.sample(&mut rng)).collect()
 }
 
-fn standards() -> Standards {
-    Standards {
-        large_class: 56.0,
-        super_large_class: 66.0,
-        underuse_threshold: 0.7,
-        large_class_target: 0.0,
-        super_large_class_target: 0.0,
-        shortfall_tolerance: 0.0,
-    }
-}
-
 fn classes(c: &mut Criterion) {
-    let std = standards();
+    let std = Standards::DEFAULT;
     let mut g = c.benchmark_group("classes");
     for n in SCHOOLS {
         let w = weights(n);

@@ -70,14 +70,7 @@ mod tests {
     use crate::scenario::Standards;
 
     fn std() -> Standards {
-        Standards {
-            large_class: 56.0,
-            super_large_class: 66.0,
-            underuse_threshold: 0.7,
-            large_class_target: 0.0,
-            super_large_class_target: 0.0,
-            shortfall_tolerance: 0.0,
-        }
+        Standards::DEFAULT
     }
 
     /// Four schools `(classes, weight)`: Σc = 50, Σcw = 20 + 10 + 10 + 15 = 55.

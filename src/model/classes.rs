@@ -323,7 +323,7 @@ pub fn allocate<'a>(
 /// baseline x86-64 (it was a tenth of a trial's time): adding and removing 2⁵² rounds a
 /// non-negative number to the nearest integer, which is then moved up if it fell short.
 #[inline]
-pub(super) fn ceil(x: f64) -> f64 {
+fn ceil(x: f64) -> f64 {
     const ROUNDER: f64 = (1u64 << 52) as f64;
     let x = (x - CEIL_TOLERANCE).max(0.0);
     let nearest = (x + ROUNDER) - ROUNDER;
@@ -335,14 +335,7 @@ mod tests {
     use super::*;
 
     fn std() -> Standards {
-        Standards {
-            large_class: 56.0,
-            super_large_class: 66.0,
-            underuse_threshold: 0.7,
-            large_class_target: 0.0,
-            super_large_class_target: 0.0,
-            shortfall_tolerance: 0.0,
-        }
+        Standards::DEFAULT
     }
 
     /// Existing schools of `weights` holding `pool` classes.

@@ -176,6 +176,19 @@ pub struct Standards {
     pub shortfall_tolerance: f64,
 }
 
+impl Standards {
+    /// The defaults: the national large and super-large sizes (56, 66), under-use below 0.7,
+    /// and no tolerance (every large class, every seat short counts).
+    pub const DEFAULT: Standards = Standards {
+        large_class: 56.0,
+        super_large_class: 66.0,
+        underuse_threshold: 0.7,
+        large_class_target: 0.0,
+        super_large_class_target: 0.0,
+        shortfall_tolerance: 0.0,
+    };
+}
+
 /// A district (county-level unit) and its demographic rates.
 #[derive(Debug, Clone)]
 pub struct District {

@@ -9,14 +9,14 @@ impl Validator<'_> {
         let large = self.opt_num(
             "standards.large_class",
             s.large_class,
-            56.0,
+            Standards::DEFAULT.large_class,
             |x| x > 0.0,
             "> 0",
         )?;
         let super_large = self.opt_num(
             "standards.super_large_class",
             s.super_large_class,
-            66.0,
+            Standards::DEFAULT.super_large_class,
             |x| x >= large,
             &format!("≥ large_class ({large})"),
         )?;
@@ -24,7 +24,7 @@ impl Validator<'_> {
             self.opt_num(
                 &format!("standards.{key}"),
                 value,
-                0.0,
+                0.0, // every target of Standards::DEFAULT: none tolerated
                 |x| (0.0..=1.0).contains(&x),
                 &format!("{what} between 0 and 1 (0 = none tolerated)"),
             )
@@ -35,7 +35,7 @@ impl Validator<'_> {
             underuse_threshold: self.opt_num(
                 "standards.underuse_threshold",
                 s.underuse_threshold,
-                0.7,
+                Standards::DEFAULT.underuse_threshold,
                 |x| (0.0..=1.0).contains(&x),
                 "between 0 and 1",
             )?,
