@@ -15,6 +15,9 @@ mod statistics;
 // Risk against the policy targets of [standards].
 mod targets;
 
+// summary.csv's quantiles against the exact trial values of `--keep-trials`.
+mod quantiles;
+
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
 
