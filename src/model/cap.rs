@@ -172,6 +172,38 @@ mod tests {
     }
 
     #[test]
+    fn the_level_is_the_one_bisection_finds() {
+        // Σ c_i min(cap, λ w_i) is increasing in λ: bisection finds the same λ, slowly.
+        let schools: Vec<(f64, f64)> = (0..30)
+            .map(|i| (f64::from(3 + i % 7), 0.2 + f64::from((i * 37) % 29) / 10.0))
+            .collect();
+        let classes: f64 = schools.iter().map(|s| s.0).sum();
+        let seated = |level: f64, cap: f64| -> f64 {
+            schools.iter().map(|&(c, w)| c * (level * w).min(cap)).sum()
+        };
+        for fill in [0.5, 0.8, 0.97] {
+            let (cap, demand) = (60.0, fill * 60.0 * classes);
+            let (mut lo, mut hi) = (0.0, 1e4);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if seated(mid, cap) < demand {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let s = solve(demand, cap, &schools);
+            for &(_, w) in &schools {
+                let expected = (lo * w).min(cap);
+                assert!(
+                    (s.per_class(w) - expected).abs() < 1e-9,
+                    "fill {fill}, w {w}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_cap_no_school_reaches_changes_nothing() {
         // 1000 pupils: 18.2 per weight, the most popular school at 36.4 < 48.
         assert_eq!(tally(1000.0, Some(48.0)), tally(1000.0, None));
