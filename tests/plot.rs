@@ -63,7 +63,7 @@ fn write_run(dir: &Path) {
         ("ALL", "senior", 1.5),
     ];
     let mut summary = String::from("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95\n");
-    let mut risk = String::from("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning\n");
+    let mut risk = String::from("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning,seats_for_p10,severity,rank\n");
     for (district, stage, scale) in cells {
         for year in YEARS {
             let t = f64::from(year - YEARS.start());
@@ -100,7 +100,7 @@ fn write_run(dir: &Path) {
             let expected = (demand - capacity).max(0.0);
             writeln!(
                 risk,
-                "{district},{stage},{year},{p},{p},0,0,{expected},{warning}"
+                "{district},{stage},{year},{p},{p},0,0,{expected},{warning},{expected},{expected},"
             )
             .unwrap();
         }

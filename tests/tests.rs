@@ -12,6 +12,9 @@ mod reproducibility;
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 
+// Risk against the policy targets of [standards].
+mod targets;
+
 // summary.csv's quantiles against the exact trial values of `--keep-trials`.
 mod quantiles;
 

@@ -147,6 +147,8 @@ pub(crate) enum Warning {
     Amber,
     /// At or above a red threshold.
     Red,
+    /// The base year: observed, not warned.
+    Observed,
 }
 
 impl Warning {
@@ -156,6 +158,7 @@ impl Warning {
             Warning::Green => "green",
             Warning::Amber => "amber",
             Warning::Red => "red",
+            Warning::Observed => "observed",
         }
     }
 }

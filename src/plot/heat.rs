@@ -297,7 +297,7 @@ pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
         .collect();
     items.push(Item::new(
         Key::Note,
-        "No badge: green. A badge is the cell's warning level from risk.csv, which weighs both P(shortfall) and P(large classes).",
+        "No badge: green. A badge is the cell's warning level from risk.csv: any of P(shortfall), P(large classes), P(super-large classes) or P(underused) at its threshold; the base year is observed, not warned.",
     ));
     items
 }

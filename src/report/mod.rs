@@ -4,6 +4,7 @@
 mod atomic;
 pub mod csv;
 mod json;
+pub mod rank;
 mod terminal;
 pub mod trials;
 
