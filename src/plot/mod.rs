@@ -9,6 +9,7 @@ mod error;
 mod fan;
 mod font;
 mod geo;
+mod glyphs;
 mod headline;
 mod heat;
 mod labels;
