@@ -112,7 +112,7 @@ fn head(page: &mut String, run: &Run, lang: Lang) {
     page.push_str(STYLE);
     let _ = writeln!(
         page,
-        "</head>\n<body>\n<main>\n<h1>{}: {name}</h1>\n<p class=\"sub\">{}</p>",
+        "</head>\n<body>\n<main>\n<h1>{} — {name}</h1>\n<p class=\"sub\">{}</p>",
         lang.label("学位供需预测", "School seats against demand"),
         esc(&labels::run_line(run, Script::Any))
     );
@@ -126,6 +126,8 @@ h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #cc
 .sub{color:#555;margin:.2em 0 1em}.en{color:#555;font-weight:normal}
 .bi{display:grid;grid-template-columns:1fr 1fr;gap:1.2em}.bi p{margin:.3em 0}.bi p[lang=en]{color:#444}
 .stage{background:#fff;border:1px solid #ddd;border-left:6px solid #288c46;padding:.6em 1em;margin:.8em 0}.stage.short{border-left-color:#c81414}
+table.overview{width:100%;font-size:.95em}table.overview td,table.overview th{padding:.3em .5em}table.overview td{white-space:nowrap}
+th .en,table.overview td:first-child .en{display:block;font-size:.9em}
 table.overview tr.short td:first-child{box-shadow:inset 5px 0 #c81414}table.overview td:first-child{padding-left:.9em}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;margin:.8em 0;background:#fff}
