@@ -7,24 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{read_rows, Fixture};
-
-/// "12,345" for a whole number, as the report writes it.
-fn thousands(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v.round() < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+use crate::support::{read_rows, thousands, Fixture};
 
 /// A run of the Zhengzhou scenario with its charts and report (few trials: the numbers only
 /// have to match the run's own files).

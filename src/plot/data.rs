@@ -469,7 +469,7 @@ fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
 
 /// Reads a CSV file with the given columns, handing each row to `each`; an `Err` from `each`
 /// becomes a `PlotError` naming the file and line.
-fn read_csv<T: DeserializeOwned>(
+pub(crate) fn read_csv<T: DeserializeOwned>(
     path: &Path,
     columns: &[&str],
     mut each: impl FnMut(T) -> Result<(), String>,
@@ -504,7 +504,7 @@ fn read_csv<T: DeserializeOwned>(
 }
 
 /// A `PlotError::Invalid` for `path`.
-fn invalid(path: &Path, line: Option<u64>, message: String) -> PlotError {
+pub(crate) fn invalid(path: &Path, line: Option<u64>, message: String) -> PlotError {
     PlotError::Invalid {
         path: path.to_path_buf(),
         line,

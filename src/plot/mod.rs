@@ -1,9 +1,11 @@
 //! Charts and the HTML report of a finished run, drawn from the files in its folder alone
 //! (`run.json`, `summary.csv`, `risk.csv`, `map.geojson`): fan charts, heat maps, district maps
-//! and city totals as PNG and SVG in `plots/`, and `report.html`.
+//! and city totals as PNG and SVG in `plots/`, and `report.html`; and from a comparison folder,
+//! the charts of what the change buys and `compare.html`.
 
 mod canvas;
 mod colour;
+mod compare;
 mod data;
 mod error;
 mod fan;
@@ -21,6 +23,7 @@ mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use compare::draw_compare;
 pub use error::PlotError;
 
 use data::Run;

@@ -68,12 +68,12 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
             "Demand and seats summed over the city in each trial. For a stage admitted by district, the city's shortfall and surplus are the sums of district shortfalls and surpluses, not city demand less city seats.",
         );
         section_html(&mut page, &lang.label("全市合计", "City totals"), &intro);
-        figure(&mut page, run, w)?;
+        figure(&mut page, &run.dir, w)?;
     }
     risk_table(&mut page, run);
     section(&mut page, "Heat maps", "Districts × school years, by stage: first the probability of a seat shortfall, then of large classes. Badges mark red (R) and amber (A) warnings.");
     for (_, _, w) in &drawn.heat {
-        figure(&mut page, run, w)?;
+        figure(&mut page, &run.dir, w)?;
     }
     riskiest_fans(&mut page, run, drawn, settings.fan_charts)?;
     metadata(&mut page, run, drawn);
@@ -94,7 +94,7 @@ fn maps(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), P
     );
     section_html(page, &lang.label("预警地图", "Warnings map"), &intro);
     for (_, _, w) in &drawn.maps {
-        figure(page, run, w)?;
+        figure(page, &run.dir, w)?;
     }
     Ok(())
 }
@@ -119,7 +119,7 @@ fn head(page: &mut String, run: &Run, lang: Lang) {
 }
 
 /// Page styles: readable type, tables, and charts that shrink to the window.
-const STYLE: &str = "<style>
+pub(crate) const STYLE: &str = "<style>
 body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#fafafa;font-size:16px;line-height:1.45}
 main{max-width:1320px;margin:0 auto;padding:1em 1.5em}
 h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ccc}h3{margin:.2em 0 .4em}
@@ -329,7 +329,7 @@ fn riskiest_fans(page: &mut String, run: &Run, drawn: &Drawn, n: usize) -> Resul
     let intro = format!("The {n} district-stages with the highest probability of a shortfall in any year; every other district-stage has its own chart in plots/.");
     section(page, "Fan charts of the riskiest district-stages", &intro);
     for (_, w) in ranked.into_iter().take(n) {
-        figure(page, run, w)?;
+        figure(page, &run.dir, w)?;
     }
     Ok(())
 }
@@ -344,13 +344,13 @@ fn section_html(page: &mut String, title: &str, intro: &str) {
     let _ = writeln!(page, "<h2>{title}</h2>\n{intro}");
 }
 
-/// A chart as inline SVG, with links to its files.
-fn figure(page: &mut String, run: &Run, w: &Written) -> Result<(), PlotError> {
+/// A chart as inline SVG, with links to its files relative to the folder `dir`.
+pub(crate) fn figure(page: &mut String, dir: &Path, w: &Written) -> Result<(), PlotError> {
     let svg = std::fs::read_to_string(&w.svg).map_err(|source| PlotError::Read {
         path: w.svg.clone(),
         source,
     })?;
-    let (png, svg_link) = (relative(run, &w.png), relative(run, &w.svg));
+    let (png, svg_link) = (relative(dir, &w.png), relative(dir, &w.svg));
     let _ = writeln!(
         page,
         "<figure>\n{svg}<figcaption>Files: <a href=\"{png}\">{png}</a> · <a href=\"{svg_link}\">{svg_link}</a></figcaption>\n</figure>",
@@ -360,9 +360,9 @@ fn figure(page: &mut String, run: &Run, w: &Written) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// The path of `file` relative to the run folder, with `/` separators, for links.
-fn relative(run: &Run, file: &Path) -> String {
-    let rel = file.strip_prefix(&run.dir).unwrap_or(file);
+/// The path of `file` relative to the folder `dir`, with `/` separators, for links.
+fn relative(dir: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(dir).unwrap_or(file);
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
