@@ -420,7 +420,8 @@ impl SummaryRow {
 fn read_summary(path: &Path, index: &Index) -> Result<(Trajectories, Metrics), PlotError> {
     let mut out: Trajectories = BTreeMap::new();
     let mut metrics: Metrics = HashMap::new();
-    read_csv(path, &SUMMARY_HEADER, |row: SummaryRow| {
+    // `min` and `max` are not drawn: folders written before they existed still plot.
+    read_csv(path, &SUMMARY_HEADER[..11], |row: SummaryRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check_finite()?;
         let key = (row.district.clone(), row.stage.clone());
