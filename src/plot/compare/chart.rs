@@ -3,17 +3,13 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
-use super::super::canvas::{self, Item, Key, GREY, TEXT};
+use super::super::canvas::{self, Item, Key};
+use super::super::fan::{year_chart, MEDIAN, OUTER};
 use super::super::labels::thousands;
 use super::super::output::{file_id, DrawResult, Figure, Script};
 use super::data::{Change, Compared};
 
-/// Fill of the P5–P95 band of the change in shortfall.
-const BAND: RGBColor = RGBColor(198, 219, 239);
-/// The median change in shortfall.
-const MEDIAN: RGBColor = RGBColor(8, 69, 148);
 /// The median change in seats.
 const SEATS: RGBColor = RGBColor(35, 139, 69);
 
@@ -60,33 +56,20 @@ impl PairedChart<'_> {
             return Ok(());
         };
         let (x0, x1) = (f64::from(first.0) - 0.5, f64::from(last.0) + 0.5);
-        let (low, high) = self.range();
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .margin_right(24)
-            .x_label_area_size(56)
-            .y_label_area_size(96)
-            .build_cartesian_2d(x0..x1, low..high)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .axis_style(GREY)
-            .x_desc("School year (starting in autumn)")
-            .y_desc("Change, ALT − BASE (pupils / seats)")
-            .label_style(canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Top))
-            .axis_desc_style(canvas::style(TEXT + 1.0, BLACK, HPos::Center, VPos::Top))
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| thousands(*y))
-            .x_labels(shortfall.len().min(16))
-            .draw()?;
+        let years = (f64::from(first.0), f64::from(last.0));
+        let chart = year_chart(
+            area,
+            years,
+            self.range(),
+            "Change, ALT − BASE (pupils / seats)",
+            None,
+        )?;
         let plot = chart.plotting_area();
         let upper = shortfall.iter().map(|(y, c)| (f64::from(*y), c.p95));
         let lower = shortfall.iter().rev().map(|(y, c)| (f64::from(*y), c.p05));
         plot.draw(&Polygon::new(
             upper.chain(lower).collect::<Vec<_>>(),
-            BAND.filled(),
+            OUTER.filled(),
         ))?;
         plot.draw(&PathElement::new(
             vec![(x0, 0.0), (x1, 0.0)],
@@ -141,7 +124,7 @@ impl Figure for PairedChart<'_> {
         self.draw_plot(&plot)?;
         let items = [
             Item::new(Key::Line(MEDIAN, 3), "Change in the city's shortfall (sum of district shortfalls for a stage admitted by district), median of paired trials"),
-            Item::new(Key::Fill(BAND.to_rgba()), "Middle 90% of paired trials (P5–P95)"),
+            Item::new(Key::Fill(OUTER.to_rgba()), "Middle 90% of paired trials (P5–P95)"),
             Item::new(Key::Line(SEATS, 3), "Change in seats (capacity), median"),
             Item::new(Key::Note, "Paired: both scenarios see the same births, migration and delays in each trial, so the band is the spread of the change itself."),
         ];

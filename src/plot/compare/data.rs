@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::super::data::{invalid, read_csv, ALL};
 use super::super::PlotError;
+use crate::compare::COMPARE_HEADER;
 
 /// One scenario of a comparison, as `compare.json` names it.
 #[derive(Debug, Deserialize)]
@@ -99,18 +100,7 @@ impl Compared {
         let mut stages: Vec<String> = Vec::new();
         let mut changes: Changes = BTreeMap::new();
         let csv = dir.join("compare.csv");
-        let columns = [
-            "district",
-            "stage",
-            "year",
-            "metric",
-            "base_mean",
-            "alt_mean",
-            "p05",
-            "p50",
-            "p95",
-        ];
-        read_csv(&csv, &columns, |r: ChangeRow| {
+        read_csv(&csv, &COMPARE_HEADER, |r: ChangeRow| {
             if r.district != ALL {
                 return Ok(());
             }
