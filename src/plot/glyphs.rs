@@ -117,20 +117,21 @@ impl<B: DrawingBackend> DrawingBackend for Glyphs<B> {
         }
         let size = style.size();
         let (placed, width) = layout(text, size, is_bold(style));
-        let height = line_height(size);
         let anchor = style.anchor();
         let dx = match anchor.h_pos {
             HPos::Left => 0.0,
             HPos::Right => -width,
             HPos::Center => -width / 2.0,
         };
-        let dy = match anchor.v_pos {
-            VPos::Top => 0.0,
-            VPos::Center => -height / 2.0,
-            VPos::Bottom => -height,
+        // The baseline where plotters' SVG backend puts it (dy 0.76em, 0.5ex, −0.5ex with its
+        // font size of size / 1.24), so that a PNG lays out like its SVG; plotters' own PNG
+        // text sits higher and Chinese glyphs then rose out of their label boxes.
+        let em = line_height(size);
+        let (ox, oy) = match anchor.v_pos {
+            VPos::Top => (dx, 0.76 * em),
+            VPos::Center => (dx, 0.25 * em),
+            VPos::Bottom => (dx, -0.25 * em),
         };
-        // The baseline lies half a font size below the top of the line, as in plotters' layout.
-        let (ox, oy) = (dx, dy + size / 2.0);
         let transform = style.transform();
         let (w, h) = self.get_size();
         let mut pixels = Vec::new();
