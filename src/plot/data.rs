@@ -574,4 +574,31 @@ mod tests {
             .unwrap_err()
             .contains("2023"));
     }
+
+    #[test]
+    fn the_runs_rank_orders_rows_before_probabilities_do() {
+        let row = |p: f64, rank: Option<u32>| RiskRow {
+            district: "a".into(),
+            stage: "primary".into(),
+            year: 2021,
+            p_shortfall: Some(p),
+            p_large_classes: None,
+            expected_shortfall: None,
+            p_underused: None,
+            seats_for_p10: None,
+            rank,
+            warning: Warning::Red,
+        };
+        // Rank 1 is the most severe, whatever the probabilities say; a ranked row outranks an
+        // unranked one (the base year has no rank); without ranks, P(shortfall) decides.
+        assert_eq!(
+            by_risk(&row(0.2, Some(1)), &row(0.9, Some(2))),
+            Ordering::Greater
+        );
+        assert_eq!(
+            by_risk(&row(0.2, Some(7)), &row(1.0, None)),
+            Ordering::Greater
+        );
+        assert_eq!(by_risk(&row(0.2, None), &row(0.9, None)), Ordering::Less);
+    }
 }

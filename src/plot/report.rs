@@ -226,9 +226,14 @@ fn risk_table(page: &mut String, run: &Run) {
     let projected = run.risk.iter().filter(|r| r.year > run.info.base_year);
     let count = |level| projected.clone().filter(|r| r.warning == level).count();
     page.push_str("<h2>Riskiest district-stage-years</h2>\n");
+    let order = if run.risk.iter().any(|r| r.rank.is_some()) {
+        "as risk.csv's <code>rank</code> (the ranking the terminal shows)"
+    } else {
+        "by the probability of a seat shortfall (share of trials with more pupils than public seats), then by the expected shortfall"
+    };
     let _ = writeln!(
         page,
-        "<p>Each district-stage at its riskiest year, ranked by the probability of a seat shortfall (share of trials with more pupils than public seats), then by the expected shortfall. In the projected years, {} district-stage-years carry a red warning and {} an amber one (of {}).</p>",
+        "<p>Each district-stage at its riskiest year, ranked {order}. In the projected years, {} district-stage-years carry a red warning and {} an amber one (of {}).</p>",
         count(Warning::Red),
         count(Warning::Amber),
         projected.clone().count()
