@@ -12,6 +12,9 @@ mod reproducibility;
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 
+// Risk against the policy targets of [standards].
+mod targets;
+
 // summary.csv's quantiles against the exact trial values of `--keep-trials`.
 mod quantiles;
 
@@ -28,6 +31,8 @@ mod backtest;
 
 // Charts, map and report.html from a run folder (synthetic runs and broken files).
 mod plot;
+// report.html of a real run: the headline against the CSV files, and in a headless browser.
+mod report;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.

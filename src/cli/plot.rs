@@ -1,32 +1,46 @@
-//! `seatsim plot`: redraw a finished run's charts and report from its files.
+//! `seatsim plot`: redraw a finished run's (or comparison's) charts and page from its files.
 
 use super::PlotArgs;
-use crate::plot::{draw_run, PlotOptions, PLOTS, REPORT};
+use crate::plot::{draw_compare, draw_run, PlotOptions, COMPARE_PAGE, PLOTS, REPORT};
 use crate::report::OutputFolder;
 use crate::Error;
 
 /// Runs `seatsim plot`.
 pub fn run(args: &PlotArgs) -> Result<(), Error> {
-    if !args.run_dir.join("run.json").is_file() {
+    let dir = &args.run_dir;
+    let (is_run, page) = if dir.join("run.json").is_file() {
+        (true, REPORT)
+    } else if dir.join("compare.json").is_file() {
+        if let Some(year) = args.map_year {
+            return Err(Error::Usage(format!(
+                "--map-year {year}: {} is a comparison, which has no maps; drop --map-year",
+                dir.display()
+            )));
+        }
+        (false, COMPARE_PAGE)
+    } else {
         return Err(Error::Usage(format!(
-            "{}: not a run folder (no run.json); give the folder `seatsim run` wrote",
-            args.run_dir.display()
+            "{}: neither a run folder (no run.json) nor a comparison folder (no compare.json); give the folder `seatsim run` or `seatsim compare` wrote",
+            dir.display()
         )));
-    }
+    };
+    // Drawn into a new copy of the result set, which replaces the old one whole: no chart of
+    // an earlier drawing (another map year, say) stays beside the new ones.
+    let folder = OutputFolder::open(dir, 0)?;
+    folder.keep_all_except(&[page, PLOTS])?;
     let options = PlotOptions {
         map_year: args.map_year,
         ..PlotOptions::default()
     };
-    // Drawn into a new copy of the result set, which replaces the old one whole: no chart of
-    // an earlier drawing (another map year, say) stays beside the new ones.
-    let folder = OutputFolder::open(&args.run_dir, 0)?;
-    folder.keep_all_except(&[REPORT, PLOTS])?;
-    let written = folder.fill(|dir| draw_run(dir, &options))?;
+    let written = folder.fill(|staging| match is_run {
+        true => draw_run(staging, &options),
+        false => draw_compare(staging),
+    })?;
     let out = folder.commit()?;
     say!(
         "{} files drawn; open {}\n",
         written.len(),
-        out.join(REPORT).display()
+        out.join(page).display()
     );
     Ok(())
 }

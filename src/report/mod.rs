@@ -7,6 +7,7 @@ pub mod csv;
 mod folder;
 mod json;
 mod lock;
+pub mod rank;
 mod space;
 mod terminal;
 pub mod trials;
