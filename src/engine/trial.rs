@@ -48,6 +48,7 @@ pub struct Engine {
 struct Keys {
     births_city: EntityKey,
     births: Vec<EntityKey>,
+    migration_city: EntityKey,
     migration: Vec<EntityKey>,
     delay: Vec<EntityKey>,
     /// Per supply unit: the stream its existing schools' popularity is drawn from, school by
@@ -62,7 +63,7 @@ pub struct Workspace {
     pop: Array3<f64>,
     /// `[year number × district]`: `ε_city + ε_d`.
     births_shock: Vec<f64>,
-    /// `[year number × district]`: `ξ_d`.
+    /// `[year number × district]`: `ξ_city + ξ'_d`.
     migration_shock: Vec<f64>,
     /// Scratch for one AR(1) series.
     series: Vec<f64>,
@@ -194,6 +195,16 @@ impl Engine {
         for (yi, &city) in ws.series.iter().enumerate() {
             ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
         }
+        ar1(
+            t,
+            self.keys.migration_city,
+            m.sigma_city,
+            m.rho_city,
+            &mut ws.series,
+        );
+        for (yi, &city) in ws.series.iter().enumerate() {
+            ws.migration_shock[yi * n_d..(yi + 1) * n_d].fill(city);
+        }
         for d in 0..n_d {
             ar1(
                 t,
@@ -207,7 +218,7 @@ impl Engine {
             }
             ar1(t, self.keys.migration[d], m.sigma, m.rho, &mut ws.series);
             for (yi, &x) in ws.series.iter().enumerate() {
-                ws.migration_shock[yi * n_d + d] = x;
+                ws.migration_shock[yi * n_d + d] += x;
             }
         }
         for (i, p) in s.projects.iter().enumerate() {
@@ -318,6 +329,7 @@ impl Keys {
             .collect();
         Self {
             births_city: EntityKey::new("births-city", ""),
+            migration_city: EntityKey::new("migration-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
             delay: s

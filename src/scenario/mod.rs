@@ -229,6 +229,10 @@ pub struct Migration {
     pub trend: YearPath,
     /// Share of inflow at each age `0..=max_age`, sums to 1.
     pub age_profile: Vec<f64>,
+    /// Marginal sd of the city-wide AR(1) log shock added to every district's (≥ 0).
+    pub sigma_city: f64,
+    /// Autocorrelation of the city shock, |ρ| < 1.
+    pub rho_city: f64,
     /// Marginal sd of each district's AR(1) log shock (≥ 0).
     pub sigma: f64,
     /// Its autocorrelation, |ρ| < 1.

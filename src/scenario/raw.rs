@@ -77,6 +77,8 @@ pub struct MigrationRaw {
     pub migrant_stay: Option<f64>,
     pub trend: Option<PathRaw>,
     pub age_profile: Option<Vec<f64>>,
+    pub sigma_city: Option<f64>,
+    pub rho_city: Option<f64>,
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
 }

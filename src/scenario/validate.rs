@@ -461,6 +461,8 @@ impl Validator<'_> {
             migrant_stay: None,
             trend: None,
             age_profile: None,
+            sigma_city: None,
+            rho_city: None,
             sigma: None,
             rho: None,
         });
@@ -485,6 +487,8 @@ impl Validator<'_> {
             )?,
             trend: self.path("migration.trend", m.trend, 1.0, 0.0, 100.0)?,
             age_profile: profile.iter().map(|w| w / total).collect(),
+            sigma_city: self.sigma("migration.sigma_city", m.sigma_city)?,
+            rho_city: self.rho("migration.rho_city", m.rho_city)?,
             sigma: self.sigma("migration.sigma", m.sigma)?,
             rho: self.rho("migration.rho", m.rho)?,
         })
