@@ -121,3 +121,52 @@ fn without_a_city_sigma_districts_migrate_independently() {
     let r = correlation(&xi(0), &xi(1));
     assert!(r.abs() < 4.0 / (n as f64).sqrt(), "{r}");
 }
+
+/// Per trial, whether each district's new school (planned 2022, 10 classes) is open in year
+/// number `yi`.
+fn open_in(runs: &[Vec<[f64; 2]>], yi: usize) -> Vec<[bool; 2]> {
+    runs.iter()
+        .map(|t| t[yi - 1].map(|cap| cap > 1000.0))
+        .collect()
+}
+
+const TWO_SCHOOLS: &str = "a,A,x,infants,new,10,2022\nb,B,y,infants,new,10,2022\n";
+
+#[test]
+fn correlated_delays_keep_each_projects_outcome_frequencies() {
+    let n = 20_000u64;
+    let delay = "on_time = 0.6\none_year = 0.25\ntwo_years = 0.1\nnever = 0.05\ncorrelation = 0.7";
+    let (_f, s) = arrivals("", delay, TWO_SCHOOLS);
+    let runs = per_trial(&Engine::new(s), n, Metric::Capacity);
+    // Open by 2022, 2023, 2024 (year numbers 2, 3, 4): 0.6, 0.85, 0.95.
+    for (yi, p) in [(2, 0.6), (3, 0.85), (4, 0.95)] {
+        let open = open_in(&runs, yi);
+        for d in 0..2 {
+            let share = open.iter().filter(|o| o[d]).count() as f64 / n as f64;
+            let tol = 4.0 * (p * (1.0 - p) / n as f64).sqrt();
+            assert!(
+                (share - p).abs() < tol,
+                "year {yi} district {d}: {share} vs {p}"
+            );
+        }
+    }
+}
+
+#[test]
+fn delay_correlation_couples_projects_as_a_gaussian_copula() {
+    let n = 20_000u64;
+    for rho in [0.0f64, 0.3, 0.8] {
+        let delay = format!("on_time = 0.5\none_year = 0.5\ncorrelation = {rho}");
+        let (_f, s) = arrivals("", &delay, TWO_SCHOOLS);
+        let runs = per_trial(&Engine::new(s), n, Metric::Capacity);
+        let both = open_in(&runs, 2).iter().filter(|o| o[0] && o[1]).count() as f64 / n as f64;
+        // u_i = Φ(√ρ·Z + √(1−ρ)·ε_i): the latent normals have correlation ρ, and both fall
+        // below their medians with probability 1/4 + asin(ρ)/(2π) (Sheppard).
+        let p = 0.25 + rho.asin() / (2.0 * std::f64::consts::PI);
+        let tol = 4.0 * (p * (1.0 - p) / n as f64).sqrt();
+        assert!(
+            (both - p).abs() < tol,
+            "ρ {rho}: both on time {both} vs {p}"
+        );
+    }
+}

@@ -50,6 +50,7 @@ struct Keys {
     births: Vec<EntityKey>,
     migration_city: EntityKey,
     migration: Vec<EntityKey>,
+    delay_common: EntityKey,
     delay: Vec<EntityKey>,
     /// Per supply unit: the stream its existing schools' popularity is drawn from, school by
     /// school in order.
@@ -67,6 +68,8 @@ pub struct Workspace {
     migration_shock: Vec<f64>,
     /// Scratch for one AR(1) series.
     series: Vec<f64>,
+    /// The delay copula's common factor `Z` in this trial.
+    delay_common: f64,
     openings: Vec<Option<Year>>,
     school_weights: Vec<Vec<f64>>,
     project_weights: Vec<f64>,
@@ -126,6 +129,7 @@ impl Engine {
             births_shock: vec![0.0; n],
             migration_shock: vec![0.0; n],
             series: vec![0.0; s.n_years()],
+            delay_common: 0.0,
             openings: vec![None; s.projects.len()],
             school_weights: self
                 .units
@@ -174,6 +178,7 @@ impl Engine {
     fn central_draws(&self, ws: &mut Workspace) {
         ws.births_shock.fill(0.0);
         ws.migration_shock.fill(0.0);
+        ws.delay_common = 0.0;
         for (open, p) in ws.openings.iter_mut().zip(&self.scenario.projects) {
             *open = Some(p.planned_year);
         }
@@ -221,12 +226,20 @@ impl Engine {
                 ws.migration_shock[yi * n_d + d] += x;
             }
         }
+        ws.delay_common = self.delay_common(t);
+        let rho = s.delay_correlation;
+        let (common, own) = (rho.sqrt() * ws.delay_common, (1.0 - rho).sqrt());
         for (i, p) in s.projects.iter().enumerate() {
-            let u: f64 = t.stream(self.keys.delay[i]).random();
-            ws.openings[i] = p
-                .delay
-                .delay_for(u)
-                .map(|late| Year(p.planned_year.0 + late));
+            let mut rng = t.stream(self.keys.delay[i]);
+            // Independent projects keep the uniform draw they have always had; coupled ones
+            // compare √ρ·Z + √(1−ρ)·ε_i on the normal scale (u_i = Φ of it, DESIGN §2.3).
+            let late = if rho == 0.0 {
+                p.delay.delay_for(rng.random())
+            } else {
+                let e: f64 = StandardNormal.sample(&mut rng);
+                p.delay.delay_for_normal(common + own * e)
+            };
+            ws.openings[i] = late.map(|late| Year(p.planned_year.0 + late));
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -242,6 +255,14 @@ impl Engine {
                 weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
             }
         }
+    }
+
+    /// The delay copula's common factor `Z ~ N(0, 1)` of this trial (0 without correlation).
+    fn delay_common(&self, t: TrialKey) -> f64 {
+        if self.scenario.delay_correlation == 0.0 {
+            return 0.0;
+        }
+        StandardNormal.sample(&mut t.stream(self.keys.delay_common))
     }
 
     /// Popularity weight of one school of `stage`.
@@ -332,6 +353,7 @@ impl Keys {
             migration_city: EntityKey::new("migration-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
+            delay_common: EntityKey::new("delay-common", ""),
             delay: s
                 .projects
                 .iter()

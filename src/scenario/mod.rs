@@ -3,6 +3,7 @@
 //! Loading goes one way: files → raw serde types ([`raw`]) → [`validate`] → [`Scenario`].
 //! Everything past this module can rely on the invariants documented on the checked types.
 
+mod delay;
 mod error;
 mod load;
 mod path;
@@ -87,6 +88,9 @@ pub struct Scenario {
     pub capacity: Vec<Vec<Capacity>>,
     /// The construction pipeline.
     pub projects: Vec<Project>,
+    /// `[construction.delay] correlation`: ρ of the Gaussian copula coupling every project's
+    /// delay, in [0, 1).
+    pub delay_correlation: f64,
     /// Warning-level thresholds for risk.csv.
     pub warnings: Warnings,
     /// GeoJSON boundaries for maps, if the scenario names one.
@@ -284,6 +288,8 @@ pub enum ProjectKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DelayProfile {
     cumulative: [f64; 3],
+    /// `Φ⁻¹(cumulative)`: the same outcomes for a standard normal draw (the copula's).
+    normal: [f64; 3],
 }
 
 impl DelayProfile {
@@ -310,8 +316,10 @@ impl DelayProfile {
                 (sum * 1e9).round() / 1e9
             ));
         }
+        let cumulative = [on_time, on_time + one_year, on_time + one_year + two_years];
         Ok(Self {
-            cumulative: [on_time, on_time + one_year, on_time + one_year + two_years],
+            cumulative,
+            normal: cumulative.map(|c| crate::stats::normal::quantile(c.min(1.0))),
         })
     }
 
@@ -319,6 +327,7 @@ impl DelayProfile {
     pub fn on_time() -> Self {
         Self {
             cumulative: [1.0; 3],
+            normal: [f64::INFINITY; 3],
         }
     }
 
@@ -328,6 +337,12 @@ impl DelayProfile {
             .iter()
             .position(|&c| u < c)
             .map(|i| i as i32)
+    }
+
+    /// Years of delay for a standard normal draw `x`: the outcome of `u = Φ(x)`, compared
+    /// on the normal scale so that a trial evaluates no Φ.
+    pub fn delay_for_normal(&self, x: f64) -> Option<i32> {
+        self.normal.iter().position(|&c| x < c).map(|i| i as i32)
     }
 }
 
@@ -363,6 +378,18 @@ mod tests {
         assert_eq!(p.delay_for(0.9), Some(2));
         assert_eq!(p.delay_for(0.96), None);
         assert_eq!(DelayProfile::on_time().delay_for(0.999_999), Some(0));
+    }
+
+    #[test]
+    fn normal_draws_give_the_outcome_of_their_uniform() {
+        let p = DelayProfile::new(0.6, 0.25, 0.1, 0.05).unwrap();
+        for u in [
+            0.001, 0.3, 0.599, 0.601, 0.8, 0.849, 0.851, 0.94, 0.951, 0.999,
+        ] {
+            let x = crate::stats::normal::quantile(u);
+            assert_eq!(p.delay_for_normal(x), p.delay_for(u), "u = {u}");
+        }
+        assert_eq!(DelayProfile::on_time().delay_for_normal(40.0), Some(0));
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub struct DelayRaw {
     pub one_year: Option<f64>,
     pub two_years: Option<f64>,
     pub never: Option<f64>,
+    pub correlation: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -72,9 +72,12 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         districts: Vec::new(),
         capacity: Vec::new(),
         projects: Vec::new(),
+        delay_correlation: 0.0,
         stages,
     };
-    let delay = v.delay(construction)?;
+    let delay_raw = construction.and_then(|c| c.delay);
+    scenario.delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
+    let delay = v.delay(delay_raw)?;
     read_tables(&mut scenario, &data, delay, &mut hasher)?;
     scenario.sha256 = hex(&hasher.finalize());
     Ok(scenario)
@@ -101,12 +104,12 @@ struct DataPaths {
 }
 
 /// Key-level checks, with errors located through the origins of the keys.
-struct Validator<'a> {
+pub(super) struct Validator<'a> {
     origins: &'a Origins,
 }
 
 impl Validator<'_> {
-    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         self.origins.error(key, message)
     }
 
@@ -116,7 +119,13 @@ impl Validator<'_> {
     }
 
     /// `value` if it is finite and `ok`, else an error naming `key`, the value and `valid`.
-    fn num(&self, key: &str, value: f64, ok: impl Fn(f64) -> bool, valid: &str) -> Result<f64> {
+    pub(super) fn num(
+        &self,
+        key: &str,
+        value: f64,
+        ok: impl Fn(f64) -> bool,
+        valid: &str,
+    ) -> Result<f64> {
         if value.is_finite() && ok(value) {
             Ok(value)
         } else {
@@ -124,7 +133,7 @@ impl Validator<'_> {
         }
     }
 
-    fn opt_num(
+    pub(super) fn opt_num(
         &self,
         key: &str,
         value: Option<f64>,
@@ -494,8 +503,8 @@ impl Validator<'_> {
         })
     }
 
-    fn delay(&self, c: Option<raw::ConstructionRaw>) -> Result<DelayProfile> {
-        let Some(d) = c.and_then(|c| c.delay) else {
+    fn delay(&self, d: Option<raw::DelayRaw>) -> Result<DelayProfile> {
+        let Some(d) = d else {
             return Ok(DelayProfile::on_time());
         };
         let p = |v: Option<f64>| v.unwrap_or(0.0);
