@@ -6,11 +6,12 @@ use ndarray::Array3;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 
+use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
-use crate::model::demand::{stage_pupils, StagePupils, StageRates};
-use crate::model::demography::{Demography, YearDrivers};
+use crate::model::demand::{stage_pupils, StagePupils};
+use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally};
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
@@ -33,12 +34,10 @@ pub enum Draws {
 pub struct Engine {
     scenario: Scenario,
     layout: Layout,
-    demography: Demography,
     units: Vec<SupplyUnit>,
-    /// `(births index, migration trend)` per year number.
-    drivers: Vec<(f64, f64)>,
-    /// Stage rates per year number and stage.
-    rates: Vec<Vec<StageRates>>,
+    /// The uncertain inputs, and the tables at their central values.
+    inputs: Inputs,
+    central: TrialInputs,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
     keys: Keys,
@@ -77,6 +76,8 @@ pub struct Workspace {
     schools: Vec<TrialSchools>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
+    /// This trial's uncertain inputs and the tables evaluated from them.
+    inputs: TrialInputs,
 }
 
 impl Engine {
@@ -84,11 +85,8 @@ impl Engine {
     pub fn new(scenario: Scenario) -> Self {
         let s = &scenario;
         let units = SupplyUnit::all(s);
-        let drivers = s.years().map(|y| Demography::central(s, y)).collect();
-        let rates = s
-            .years()
-            .map(|y| s.stages.iter().map(|st| StageRates::of(st, y)).collect())
-            .collect();
+        let inputs = Inputs::new(s);
+        let central = inputs.central(s);
         let popularity = s
             .stages
             .iter()
@@ -100,10 +98,9 @@ impl Engine {
         let keys = Keys::new(s, &units);
         Self {
             layout: Layout::new(s),
-            demography: Demography::new(s),
             units,
-            drivers,
-            rates,
+            inputs,
+            central,
             popularity,
             keys,
             scenario,
@@ -139,15 +136,26 @@ impl Engine {
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
             values: vec![0.0; self.layout.n_values()],
+            inputs: self.central.clone(),
         }
+    }
+
+    /// Labels of the uncertain inputs' draws, in the order of [`Workspace::input_draws`].
+    pub fn input_labels(&self) -> &[String] {
+        self.inputs.labels()
     }
 
     /// Runs one trial, leaving its metrics in `ws.values`.
     pub fn run_trial(&self, draws: Draws, ws: &mut Workspace) {
-        match draws {
-            Draws::Central => self.central_draws(ws),
-            Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
+        let key = match draws {
+            Draws::Central => None,
+            Draws::Random { seed, trial } => Some(TrialKey::new(seed, trial)),
+        };
+        match key {
+            None => self.central_draws(ws),
+            Some(t) => self.random_draws(t, ws),
         }
+        self.inputs.set(&self.scenario, key, &mut ws.inputs);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -161,7 +169,7 @@ impl Engine {
         let n_d = self.scenario.districts.len();
         for yi in 0..self.layout.years.len() {
             if yi > 0 {
-                let (births_index, trend) = self.drivers[yi];
+                let (births_index, trend) = ws.inputs.drivers[yi];
                 let span = yi * n_d..(yi + 1) * n_d;
                 let drivers = YearDrivers {
                     births_index,
@@ -169,7 +177,7 @@ impl Engine {
                     births_shock: &ws.births_shock[span.clone()],
                     migration_shock: &ws.migration_shock[span],
                 };
-                self.demography.advance(&mut ws.pop, &drivers);
+                ws.inputs.demography.advance(&mut ws.pop, &drivers);
             }
             self.record_year(yi, ws);
         }
@@ -278,7 +286,7 @@ impl Engine {
         let s = &self.scenario;
         let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
-            let rates = self.rates[yi][st];
+            let rates = ws.inputs.rates[yi][st];
             let size = f64::from(stage.class_size);
             let unit = |d: usize| d * n_s + st;
             let mut city = Tally::default();
@@ -323,6 +331,11 @@ impl Engine {
 }
 
 impl Workspace {
+    /// The last trial's uniform of each uncertain input's label ([`Engine::input_labels`]).
+    pub fn input_draws(&self) -> &[f64] {
+        self.inputs.draws()
+    }
+
     /// Each district-stage's schools as the last trial drew them, in [`SupplyUnit::all`] order.
     pub fn schools(&self) -> &[TrialSchools] {
         &self.schools

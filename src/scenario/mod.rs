@@ -9,6 +9,7 @@ mod load;
 mod path;
 mod raw;
 mod table;
+mod uncertain;
 mod validate;
 
 use std::fmt;
@@ -19,6 +20,7 @@ use ndarray::Array3;
 
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
@@ -93,6 +95,9 @@ pub struct Scenario {
     pub delay_correlation: f64,
     /// Warning-level thresholds for risk.csv.
     pub warnings: Warnings,
+    /// Numbers given as distributions (DESIGN §2.6), in key order; each stands above at its
+    /// central value.
+    pub inputs: Vec<Uncertain>,
     /// GeoJSON boundaries for maps, if the scenario names one.
     pub map: Option<PathBuf>,
 }
@@ -231,6 +236,10 @@ pub struct Migration {
     pub migrant_stay: f64,
     /// Multiplier on rates and inflow by year (≥ 0).
     pub trend: YearPath,
+    /// Multiplier of every district's `inflow` (≥ 0; central value if uncertain).
+    pub inflow_scale: f64,
+    /// Multiplier of every district's `rate_migrant` (≥ 0; central value if uncertain).
+    pub rate_scale: f64,
     /// Share of inflow at each age `0..=max_age`, sums to 1.
     pub age_profile: Vec<f64>,
     /// Marginal sd of the city-wide AR(1) log shock added to every district's (≥ 0).
