@@ -170,3 +170,53 @@ fn delay_correlation_couples_projects_as_a_gaussian_copula() {
         );
     }
 }
+
+#[test]
+fn sensitivity_names_the_city_shocks_and_splits_city_demand_by_them() {
+    let sigma = 0.15f64;
+    let (_f, s) = arrivals(
+        &format!("sigma_city = {sigma}\nrho_city = 0.5"),
+        "on_time = 0.5\none_year = 0.5\ncorrelation = 0.5",
+        TWO_SCHOOLS,
+    );
+    let engine = Engine::new(s);
+    assert_eq!(
+        engine.layout().drivers,
+        ["shock:migration-city", "shock:delay-common"]
+    );
+    let n = 4_000u64;
+    let mode = seatsim::engine::Mode::MonteCarlo {
+        seed: 8,
+        range: 0..n,
+    };
+    let acc = seatsim::engine::run(
+        &engine,
+        &mode,
+        2,
+        &std::sync::atomic::AtomicBool::new(false),
+        &|_| {},
+    )
+    .unwrap();
+    let output = |year: usize, metric: Metric| {
+        seatsim::engine::Sensitivity::cells(engine.layout())
+            .position(|o| o.year == year && o.metric == metric)
+            .unwrap()
+    };
+    // In the first projection year the driver is ξ_city itself and city demand 2000·e^ξ:
+    // corr(X, e^X)² = σ² / (e^{σ²} − 1) for X ~ N(0, σ²). Its sampling error is ≈ 2(1 − r²)/√n.
+    let share = acc
+        .sensitivity()
+        .share(0, output(1, Metric::Demand))
+        .unwrap();
+    let expected = sigma * sigma / ((sigma * sigma).exp() - 1.0);
+    assert!(
+        (share - expected).abs() < 8.0 * (1.0 - expected) / (n as f64).sqrt() + 1e-3,
+        "{share} vs {expected}"
+    );
+    // Delays move capacity, not demand.
+    let delay = acc
+        .sensitivity()
+        .share(1, output(1, Metric::Demand))
+        .unwrap();
+    assert!(delay < 16.0 / n as f64, "{delay}");
+}

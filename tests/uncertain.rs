@@ -242,3 +242,78 @@ fn migration_scales_multiply_every_districts_inflow_and_migrant_rate() {
     let got = mean(&s, "x", "s1", 2021, "enrolled");
     assert!((got - (1000.0 + 2000.0 + 125.0)).abs() < 1e-6, "{got}");
 }
+
+/// `sensitivity.csv` as `(input, stage, year, metric) → share` (None where empty).
+fn read_sensitivity(
+    dir: &std::path::Path,
+) -> std::collections::HashMap<(String, String, i32, String), Option<f64>> {
+    crate::support::read_rows(&dir.join("sensitivity.csv"))
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r["district"], "ALL");
+            let key = (
+                r["input"].clone(),
+                r["stage"].clone(),
+                r["year"].parse().unwrap(),
+                r["metric"].clone(),
+            );
+            (key, r["share"].parse().ok())
+        })
+        .collect()
+}
+
+#[test]
+fn sensitivity_recovers_a_planted_driver_and_its_shares_stay_within_one() {
+    let f = four_stages(
+        "[private_share]\ns0 = { dist = \"uniform\", low = 0.1, high = 0.3 }\n\
+         s1 = { dist = \"uniform\", low = 0.1, high = 0.3 }\n[births]\nsigma_city = 0.1\nrho = 0.5\n",
+    );
+    let n = 4_000;
+    let out = f.run(
+        "s.toml",
+        "out",
+        &["--trials", &n.to_string(), "--seed", "3"],
+    );
+    let shares = read_sensitivity(&out);
+    let get = |input: &str, stage: &str, year: i32, metric: &str| {
+        shares[&(
+            input.to_string(),
+            stage.to_string(),
+            year,
+            metric.to_string(),
+        )]
+    };
+    // Stage s1 (age 1) in 2021 is the base year's newborns, aged: its demand is 1000·(1 − p₁),
+    // linear in its private share, which therefore explains all of it; births in 2021 do not
+    // reach age 1 and p₀ is an independent draw, so their shares are sampling noise, whose
+    // mean is 1/n (a squared correlation of independent variables).
+    let planted = get("private_share.s1", "s1", 2021, "demand").unwrap();
+    assert!(planted > 1.0 - 1e-9, "{planted}");
+    for other in ["private_share.s0", "shock:births-city"] {
+        let noise = get(other, "s1", 2021, "demand").unwrap();
+        assert!(noise < 16.0 / n as f64, "{other}: {noise}");
+    }
+    // The city births shock has no value in the base year; a cell that never varies has none.
+    assert_eq!(get("shock:births-city", "s0", 2020, "demand"), None);
+    assert_eq!(get("private_share.s0", "s2", 2020, "demand"), None);
+    // s0 in 2021: 1000·e^ε·(1 − p₀) — both drivers explain part, together at most all.
+    let (p, e) = (
+        get("private_share.s0", "s0", 2021, "demand").unwrap(),
+        get("shock:births-city", "s0", 2021, "demand").unwrap(),
+    );
+    assert!(p > 0.2 && e > 0.2, "{p} {e}");
+    let mut totals = std::collections::HashMap::new();
+    for ((_, stage, year, metric), share) in &shares {
+        let share = share.unwrap_or(0.0);
+        assert!((0.0..=1.0).contains(&share));
+        *totals
+            .entry((stage.clone(), *year, metric.clone()))
+            .or_insert(0.0) += share;
+    }
+    for (cell, total) in totals {
+        assert!(
+            total <= 1.0 + 16.0 / n as f64,
+            "{cell:?}: shares sum to {total}"
+        );
+    }
+}

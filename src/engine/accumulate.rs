@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
+use super::sensitivity::Sensitivity;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
 use crate::stats::{MetricStats, Staging};
@@ -60,6 +61,8 @@ pub struct Accumulator {
     trials: u64,
     metrics: Vec<MetricStats>,
     risk: Vec<RiskCounts>,
+    /// What drives the variance of the `ALL` cells (DESIGN §2.5).
+    sensitivity: Sensitivity,
 }
 
 impl Accumulator {
@@ -69,7 +72,18 @@ impl Accumulator {
             trials: 0,
             metrics: vec![MetricStats::default(); layout.n_values()],
             risk: vec![RiskCounts::default(); layout.n_cells()],
+            sensitivity: Sensitivity::new(layout),
         }
+    }
+
+    /// Records one trial's sensitivity drivers beside its values (`[cell × metric]`).
+    pub fn record_drivers(&mut self, drivers: &[f64], values: &[f64]) {
+        self.sensitivity.add(drivers, values);
+    }
+
+    /// The sums behind `sensitivity.csv`.
+    pub fn sensitivity(&self) -> &Sensitivity {
+        &self.sensitivity
     }
 
     /// Records one trial's values (`[cell × metric]`).
@@ -126,6 +140,7 @@ impl Accumulator {
             a.super_large_classes += b.super_large_classes;
             a.underused += b.underused;
         }
+        self.sensitivity.merge(&other.sensitivity);
     }
 
     /// The first cell-metric (cell number, metric) whose values left the range the

@@ -61,20 +61,14 @@ pub struct TrialInputs {
 impl Inputs {
     /// Locates every uncertain input of a checked scenario.
     pub fn new(s: &Scenario) -> Self {
-        let mut labels: Vec<String> = Vec::new();
+        let labels = s.input_labels();
         let slots = s
             .inputs
             .iter()
             .map(|input| {
-                let label = labels
-                    .iter()
-                    .position(|l| *l == input.label)
-                    .unwrap_or_else(|| {
-                        labels.push(input.label.clone());
-                        labels.len() - 1
-                    });
+                let label = labels.iter().position(|l| *l == input.label);
                 Slot {
-                    label,
+                    label: label.expect("every input's label is listed"),
                     dist: input.dist,
                     at: locate(s, &input.target),
                 }

@@ -5,6 +5,7 @@ mod accumulate;
 mod inputs;
 mod layout;
 mod parallel;
+mod sensitivity;
 mod streams;
 mod trial;
 
@@ -14,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_TRIALS};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
+pub use sensitivity::{Drivers, Output, Sensitivity, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
 pub use trial::{Draws, Engine, Workspace};
 
@@ -57,6 +59,7 @@ pub fn run(
             let mut acc = Accumulator::new(layout);
             engine.run_trial(Draws::Central, &mut ws);
             acc.add_trial(&ws.values, standards);
+            acc.record_drivers(&ws.drivers, &ws.values);
             on_progress(1);
             Ok(acc)
         }
@@ -76,6 +79,7 @@ pub fn run(
                 for trial in chunk {
                     engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
                     acc.record(&ws.values, standards, batch);
+                    acc.record_drivers(&ws.drivers, &ws.values);
                 }
                 acc.flush(batch);
             },

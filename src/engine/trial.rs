@@ -8,6 +8,7 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 
 use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
+use super::sensitivity::Drivers;
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
 use crate::model::demand::{stage_pupils, StagePupils};
@@ -38,6 +39,8 @@ pub struct Engine {
     /// The uncertain inputs, and the tables at their central values.
     inputs: Inputs,
     central: TrialInputs,
+    /// What `sensitivity.csv` splits the variance by.
+    drivers: Drivers,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
     keys: Keys,
@@ -67,6 +70,11 @@ pub struct Workspace {
     migration_shock: Vec<f64>,
     /// Scratch for one AR(1) series.
     series: Vec<f64>,
+    /// The city births and migration log shocks `ε_city`, `ξ_city` by year number.
+    births_city: Vec<f64>,
+    migration_city: Vec<f64>,
+    /// This trial's sensitivity drivers, `[driver × year number]` ([`Drivers::fill`]).
+    pub drivers: Vec<f64>,
     /// The delay copula's common factor `Z` in this trial.
     delay_common: f64,
     openings: Vec<Option<Year>>,
@@ -101,6 +109,7 @@ impl Engine {
             units,
             inputs,
             central,
+            drivers: Drivers::of(s),
             popularity,
             keys,
             scenario,
@@ -126,6 +135,9 @@ impl Engine {
             births_shock: vec![0.0; n],
             migration_shock: vec![0.0; n],
             series: vec![0.0; s.n_years()],
+            births_city: vec![0.0; s.n_years()],
+            migration_city: vec![0.0; s.n_years()],
+            drivers: vec![0.0; self.drivers.names.len() * s.n_years()],
             delay_common: 0.0,
             openings: vec![None; s.projects.len()],
             school_weights: self
@@ -156,6 +168,13 @@ impl Engine {
             Some(t) => self.random_draws(t, ws),
         }
         self.inputs.set(&self.scenario, key, &mut ws.inputs);
+        self.drivers.fill(
+            ws.inputs.draws(),
+            &ws.births_city,
+            &ws.migration_city,
+            ws.delay_common,
+            &mut ws.drivers,
+        );
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -186,6 +205,8 @@ impl Engine {
     fn central_draws(&self, ws: &mut Workspace) {
         ws.births_shock.fill(0.0);
         ws.migration_shock.fill(0.0);
+        ws.births_city.fill(0.0);
+        ws.migration_city.fill(0.0);
         ws.delay_common = 0.0;
         for (open, p) in ws.openings.iter_mut().zip(&self.scenario.projects) {
             *open = Some(p.planned_year);
@@ -203,9 +224,9 @@ impl Engine {
             self.keys.births_city,
             b.sigma_city,
             b.rho,
-            &mut ws.series,
+            &mut ws.births_city,
         );
-        for (yi, &city) in ws.series.iter().enumerate() {
+        for (yi, &city) in ws.births_city.iter().enumerate() {
             ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
         }
         ar1(
@@ -213,9 +234,9 @@ impl Engine {
             self.keys.migration_city,
             m.sigma_city,
             m.rho_city,
-            &mut ws.series,
+            &mut ws.migration_city,
         );
-        for (yi, &city) in ws.series.iter().enumerate() {
+        for (yi, &city) in ws.migration_city.iter().enumerate() {
             ws.migration_shock[yi * n_d..(yi + 1) * n_d].fill(city);
         }
         for d in 0..n_d {

@@ -1,9 +1,10 @@
-//! Writing a run's results: `summary.csv`, `risk.csv`, `run.json` (and the map it needs), all
+//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `run.json` (and the map it needs), all
 //! replaced together (see [`Batch`]), and the terminal summary.
 
 mod atomic;
 pub mod csv;
 mod json;
+pub mod sensitivity;
 mod terminal;
 
 use std::io::Write;
@@ -30,6 +31,9 @@ pub fn write_run(
         csv::write_summary(w, engine, acc)
     })?;
     batch.stage(&dir.join("risk.csv"), |w| csv::write_risk(w, engine, acc))?;
+    batch.stage(&dir.join("sensitivity.csv"), |w| {
+        sensitivity::write_sensitivity(w, engine, acc)
+    })?;
     let mut settings = settings.clone();
     if let Some(map) = &s.map {
         let bytes = std::fs::read(map).map_err(|source| Error::Read {

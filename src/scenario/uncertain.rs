@@ -162,6 +162,19 @@ pub struct Uncertain {
     pub target: Target,
 }
 
+impl super::Scenario {
+    /// The distinct labels of the uncertain inputs, in order of first use: one draw each.
+    pub fn input_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for input in &self.inputs {
+            if !labels.contains(&input.label) {
+                labels.push(input.label.clone());
+            }
+        }
+        labels
+    }
+}
+
 /// What each distribution takes besides `dist` and `draw`.
 const PARAMS: [(&str, &[&str]); 4] = [
     ("uniform", &["low", "high"]),

@@ -3,6 +3,7 @@
 //! Every accumulator here is *exactly* associative and commutative (integer state), so the
 //! result of a run does not depend on how trials were split over threads or shards.
 
+pub mod correlation;
 mod moments;
 pub mod normal;
 mod sketch;
