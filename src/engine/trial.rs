@@ -219,26 +219,15 @@ impl Engine {
         let s = &self.scenario;
         let n_d = s.districts.len();
         let (b, m) = (&s.births, &s.migration);
-        ar1(
+        let births_city = (self.keys.births_city, b.sigma_city, b.rho);
+        city_shock(t, births_city, &mut ws.births_city, &mut ws.births_shock);
+        let migration_city = (self.keys.migration_city, m.sigma_city, m.rho_city);
+        city_shock(
             t,
-            self.keys.births_city,
-            b.sigma_city,
-            b.rho,
-            &mut ws.births_city,
-        );
-        for (yi, &city) in ws.births_city.iter().enumerate() {
-            ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
-        }
-        ar1(
-            t,
-            self.keys.migration_city,
-            m.sigma_city,
-            m.rho_city,
+            migration_city,
             &mut ws.migration_city,
+            &mut ws.migration_shock,
         );
-        for (yi, &city) in ws.migration_city.iter().enumerate() {
-            ws.migration_shock[yi * n_d..(yi + 1) * n_d].fill(city);
-        }
         for d in 0..n_d {
             ar1(
                 t,
@@ -400,6 +389,21 @@ impl Keys {
                 .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
                 .collect(),
         }
+    }
+}
+
+/// Draws a city-wide AR(1) `(key, σ, ρ)` into `series` and starts every district's shock of
+/// `shock` (`[year number × district]`) from it.
+fn city_shock(
+    t: TrialKey,
+    (key, sigma, rho): (EntityKey, f64, f64),
+    series: &mut [f64],
+    shock: &mut [f64],
+) {
+    ar1(t, key, sigma, rho, series);
+    let n_d = shock.len() / series.len();
+    for (district_shocks, &city) in shock.chunks_exact_mut(n_d).zip(series.iter()) {
+        district_shocks.fill(city);
     }
 }
 

@@ -66,6 +66,19 @@ pub enum Dist {
 }
 
 impl Dist {
+    /// `N(mean, sd²)` conditioned on `[lo, hi]`.
+    fn normal(mean: f64, sd: f64, (lo, hi): (f64, f64)) -> Self {
+        let z = |x: f64| normal::cdf((x - mean) / sd);
+        Dist::Normal {
+            mean,
+            sd,
+            p_lo: z(lo),
+            p_hi: z(hi),
+            lo,
+            hi,
+        }
+    }
+
     /// The value deterministic mode uses: the mean (uniform, normal), mode or median.
     pub fn central(&self) -> f64 {
         match *self {
@@ -318,15 +331,7 @@ impl Validator<'_> {
                 if sd <= 0.0 || !(lo..=hi).contains(&mean) {
                     return fail(format!("needs sd > 0 and the mean within the valid range {lo} to {hi} (mean = {mean}, sd = {sd})"));
                 }
-                let z = |x: f64| normal::cdf((x - mean) / sd);
-                Dist::Normal {
-                    mean,
-                    sd,
-                    p_lo: z(lo),
-                    p_hi: z(hi),
-                    lo,
-                    hi,
-                }
+                Dist::normal(mean, sd, (lo, hi))
             }
             _ => {
                 let (median, sd_log) = (p("median")?, p("sd_log")?);
@@ -362,15 +367,7 @@ mod tests {
     use super::*;
 
     fn normal(mean: f64, sd: f64, lo: f64, hi: f64) -> Dist {
-        let z = |x: f64| normal::cdf((x - mean) / sd);
-        Dist::Normal {
-            mean,
-            sd,
-            p_lo: z(lo),
-            p_hi: z(hi),
-            lo,
-            hi,
-        }
+        Dist::normal(mean, sd, (lo, hi))
     }
 
     #[test]
