@@ -355,3 +355,37 @@ fn compare_pairs_the_draws_of_a_shared_label() {
     }
     assert_eq!(row("s0", "capacity")["mean"], "1000");
 }
+
+#[test]
+fn sensitivity_of_merged_shards_equals_one_run_byte_for_byte() {
+    let toml = crate::support::extends_example(
+        "",
+        "[migration]\ninflow_scale = { dist = \"uniform\", low = 0.5, high = 1.5 }\n\
+         sigma_city = 0.1\n[construction.delay]\ncorrelation = 0.4\n",
+    );
+    let f = Fixture::new(&[("u.toml", &toml)]);
+    let one = f.run("u.toml", "one", &["--trials", "101", "--threads", "2"]);
+    for (out, part, threads) in [("s1", "1/2", "1"), ("s2", "2/2", "2")] {
+        let args = ["--trials", "101", "--shard", part, "--threads", threads];
+        f.run("u.toml", out, &args);
+    }
+    let o = f.seatsim(&["merge", "--out", "m", "--quiet", "--no-plots", "s2", "s1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |dir: &std::path::Path| std::fs::read(dir.join("sensitivity.csv")).unwrap();
+    assert!(
+        read(&one) == read(&f.path("m")),
+        "sensitivity.csv differs after merge"
+    );
+    let inputs: std::collections::BTreeSet<String> =
+        crate::support::read_rows(&one.join("sensitivity.csv"))
+            .into_iter()
+            .map(|r| r["input"].clone())
+            .collect();
+    let expected = [
+        "migration.inflow_scale",
+        "shock:births-city",
+        "shock:delay-common",
+        "shock:migration-city",
+    ];
+    assert_eq!(inputs, expected.map(String::from).into());
+}
