@@ -77,7 +77,7 @@ impl Accumulator {
     }
 
     /// Records one trial's sensitivity drivers beside its values (`[cell × metric]`).
-    pub fn record_drivers(&mut self, drivers: &[f64], values: &[f64]) {
+    pub fn record_drivers(&mut self, drivers: &[i64], values: &[f64]) {
         self.sensitivity.add(drivers, values);
     }
 

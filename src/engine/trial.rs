@@ -73,8 +73,9 @@ pub struct Workspace {
     /// The city births and migration log shocks `ε_city`, `ξ_city` by year number.
     births_city: Vec<f64>,
     migration_city: Vec<f64>,
-    /// This trial's sensitivity drivers, `[driver × year number]` ([`Drivers::fill`]).
-    pub drivers: Vec<f64>,
+    /// This trial's sensitivity drivers, `[driver × year number]`, fixed-point
+    /// ([`Drivers::fill`]).
+    pub drivers: Vec<i64>,
     /// The delay copula's common factor `Z` in this trial.
     delay_common: f64,
     openings: Vec<Option<Year>>,
@@ -137,7 +138,7 @@ impl Engine {
             series: vec![0.0; s.n_years()],
             births_city: vec![0.0; s.n_years()],
             migration_city: vec![0.0; s.n_years()],
-            drivers: vec![0.0; self.drivers.names.len() * s.n_years()],
+            drivers: vec![0; self.drivers.names.len() * s.n_years()],
             delay_common: 0.0,
             openings: vec![None; s.projects.len()],
             school_weights: self
