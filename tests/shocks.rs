@@ -188,6 +188,7 @@ fn sensitivity_names_the_city_shocks_and_splits_city_demand_by_them() {
     let mode = seatsim::engine::Mode::MonteCarlo {
         seed: 8,
         range: 0..n,
+        total: n,
     };
     let acc = seatsim::engine::run(
         &engine,

@@ -57,8 +57,10 @@ fn describe(s: &Scenario) -> String {
     out + &uncertain_inputs(s)
 }
 
-/// One line per uncertain input: its distribution, central value, reach and shared label.
+/// One line per uncertain input: its distribution, central value, reach (to 4 decimals: its
+/// ends are extreme quantiles, not round numbers) and shared label.
 fn uncertain_inputs(s: &Scenario) -> String {
+    let short = |x: f64| number((x * 1e4).round() / 1e4);
     let mut out = String::new();
     for input in &s.inputs {
         let (lo, hi) = input.dist.reach();
@@ -72,8 +74,8 @@ fn uncertain_inputs(s: &Scenario) -> String {
             input.key,
             input.dist,
             number(input.dist.central()),
-            number(lo),
-            number(hi),
+            short(lo),
+            short(hi),
         );
     }
     out

@@ -6,6 +6,7 @@ pub mod csv;
 mod json;
 pub mod sensitivity;
 mod terminal;
+pub mod trials;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
