@@ -18,6 +18,9 @@ mod shocks;
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 
+// summary.csv's quantiles against the exact trial values of `--keep-trials`.
+mod quantiles;
+
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
 
