@@ -22,16 +22,8 @@ fn weights(n: usize) -> Vec<f64> {
     (0..n).map(|_| gamma.sample(&mut rng)).collect()
 }
 
-fn standards() -> Standards {
-    Standards {
-        large_class: 56.0,
-        super_large_class: 66.0,
-        underuse_threshold: 0.7,
-    }
-}
-
 fn classes(c: &mut Criterion) {
-    let std = standards();
+    let std = Standards::DEFAULT;
     let mut g = c.benchmark_group("classes");
     for n in SCHOOLS {
         let w = weights(n);
@@ -52,10 +44,19 @@ fn classes(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("allocate/schools", n), |b| {
             b.iter(|| {
                 let open = std::iter::once(OpenSchools::new(&schools, &[], 0.0, 0.0));
-                let t = allocate(demand, open, 45.0, &std);
+                let t = allocate(demand, open, 45.0, None, &std);
                 // Classes of 46 on average with κ = 48.6: some large, some missing classes.
                 assert_eq!(t.classes, f64::from(pool));
                 assert!(t.large > 0.0 && t.large < t.classes && t.extra_needed > 0.0);
+            })
+        });
+        // A cap of 50 that the most popular schools reach: the water-filling path.
+        g.bench_function(BenchmarkId::new("allocate_capped/schools", n), |b| {
+            b.iter(|| {
+                let open = std::iter::once(OpenSchools::new(&schools, &[], 0.0, 0.0));
+                let t = allocate(demand, open, 45.0, Some(50.0), &std);
+                assert_eq!((t.classes, t.large), (f64::from(pool), 0.0));
+                assert!(t.extra_needed > 0.0);
             })
         });
     }

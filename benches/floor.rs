@@ -31,7 +31,7 @@ use ndarray::Array3;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, StandardNormal};
 use seatsim::engine::{Draws as Trial, Engine, EntityKey, Place, Stream, TrialKey, Workspace};
-use seatsim::model::classes::{ClassTally, OpenSchools, Split};
+use seatsim::model::classes::{allocate, ClassTally, OpenSchools, Split};
 use seatsim::model::demand::{stage_pupils, StagePupils, StageRates};
 use seatsim::model::demography::{Demography, YearDrivers};
 use seatsim::model::metrics::{Metric, Tally};
@@ -251,7 +251,8 @@ struct OverStandard {
     /// `(split, classes, end in weights)` of each group, which starts where the last ends.
     groups: Vec<(Split, f64, usize)>,
     weights: Vec<f64>,
-    /// Classes missing in catchments without an open school (one division each, not timed).
+    /// Classes missing in catchments without an open school (one division each) or with a
+    /// school at the admission cap (rare, and solved apart): not timed.
     unseated: f64,
 }
 
@@ -295,6 +296,20 @@ impl OverStandard {
         if weighted <= 0.0 {
             self.unseated += (demand / size).ceil();
             return;
+        }
+        if let Some(cap) = s.stages[st].admission_cap {
+            let most = catchment.iter().map(|o| o.max_weight()).fold(0.0, f64::max);
+            if demand / weighted * most >= cap {
+                let t = allocate(
+                    demand,
+                    catchment.iter().copied(),
+                    size,
+                    Some(cap),
+                    &s.standards,
+                );
+                self.unseated += t.extra_needed;
+                return;
+            }
         }
         let split = Split::new(demand / weighted, size, &s.standards);
         let first = self.groups.len();

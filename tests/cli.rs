@@ -181,8 +181,14 @@ fn calibrate_finds_the_dispersion_that_reproduces_a_large_class_share() {
         "calibrated.toml",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    // The written scenario, run with the same seed and trials, lands on the target.
+    // The written scenario, run with the same seed and trials, lands on the target; it is
+    // named after its parent and the calibration, so that its runs do not pass for the parent's.
     let out = f.run("calibrated.toml", "cal", &["--trials", "200"]);
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let name = run["scenario"]["name"].as_str().unwrap();
+    assert!(name.ends_with(" — calibrated κ (primary)"), "{name}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains(name));
     let s = crate::support::read_summary(&out);
     let share = crate::support::mean(&s, "ALL", "primary", 2020, "large_class_share");
     assert!((share - 0.0888).abs() <= 0.005, "calibrated share {share}");
@@ -199,4 +205,38 @@ fn calibrate_finds_the_dispersion_that_reproduces_a_large_class_share() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("equally popular"));
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    let f = Fixture::new(&[]);
+    let commands = [
+        "run",
+        "check",
+        "calibrate",
+        "compare",
+        "backtest",
+        "plot",
+        "merge",
+        "synth",
+    ];
+    for command in commands {
+        let o = f.seatsim(&[command, "--help"]);
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{command} --help");
+        assert!(
+            help.contains("Example") && help.contains(&format!("seatsim {command} ")),
+            "{command} --help has an example:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn the_last_line_of_a_run_names_its_report() {
+    let f = crate::reproducibility::example();
+    let o = f.seatsim(&["run", "example.toml", "--trials", "20", "--out", "out"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let last = stdout.lines().last().unwrap();
+    assert!(last.contains("report.html"), "{last}");
 }

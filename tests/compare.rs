@@ -11,7 +11,7 @@ use seatsim::engine::{Draws, Engine, EntityKey, Place, TrialKey, Workspace};
 use seatsim::model::metrics::Metric;
 use seatsim::scenario::{Scenario, Year};
 
-use crate::support::{example_table, example_toml, extends_example, read_rows, Fixture};
+use crate::support::{example_table, example_toml, extends_example, read_rows, thousands, Fixture};
 
 const SEED: u64 = 2024;
 const TRIALS: u64 = 200;
@@ -324,4 +324,54 @@ fn a_missing_alternative_is_a_usage_error_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nope.toml"));
     assert!(!fx.path("out").exists());
+}
+
+#[test]
+fn compare_draws_what_the_change_buys_and_plot_redraws_a_compare_folder() {
+    let fx = with_new_school(DEFAULT_DELAYS);
+    let example = example_toml().display().to_string();
+    let o = fx.seatsim_ok(&[
+        "compare", &example, "alt.toml", "--trials", "100", "--out", "out",
+    ]);
+    let last = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(last.contains("compare.html"), "{last}");
+    let png = image::open(fx.path("out/plots/compare_shortfall_primary.png")).unwrap();
+    assert!(png.width() >= 1000 && png.height() >= 600);
+    let svg = std::fs::read_to_string(fx.path("out/plots/compare_shortfall_primary.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    // The page's numbers are compare.csv's: the city's median change in primary shortfall.
+    let page = std::fs::read_to_string(fx.path("out/compare.html")).unwrap();
+    let table = page
+        .split("data-stage=\"primary\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("a primary table");
+    let rows = read_rows(&fx.path("out/compare.csv"));
+    for r in rows
+        .iter()
+        .filter(|r| r["district"] == "ALL" && r["stage"] == "primary" && r["metric"] == "shortfall")
+    {
+        let cell = format!("<th>{}</th>", r["year"]);
+        let row = table.split("<tr>").find(|t| t.starts_with(&cell)).unwrap();
+        let median = thousands(r["p50"].parse().unwrap());
+        let band = format!(
+            "{}–{}",
+            thousands(r["p05"].parse().unwrap()),
+            thousands(r["p95"].parse().unwrap())
+        );
+        assert!(
+            row.contains(&format!(">{median}<")) && row.contains(&band),
+            "{row}: {median}, {band}"
+        );
+    }
+    // `plot` redraws the folder, and refuses a map year it cannot show.
+    std::fs::remove_file(fx.path("out/compare.html")).unwrap();
+    fx.seatsim_ok(&["plot", "out"]);
+    assert!(fx.path("out/compare.html").is_file());
+    let err = fx.refused(&["plot", "out", "--map-year", "2021"]);
+    assert!(err.contains("--map-year"), "{err}");
 }

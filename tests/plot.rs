@@ -10,6 +10,9 @@ use seatsim::plot::{draw_run, PlotError, PlotOptions};
 
 /// First and last year of the synthetic run.
 const YEARS: std::ops::RangeInclusive<i32> = 2020..=2024;
+/// The year the maps show by default: the city's worst year (every median shortfall is 1, so
+/// the largest expected shortfall decides: 2021, before capacity grows in 2022).
+const WORST: i32 = 2021;
 /// The metrics of `summary.csv`, in the engine's order.
 const METRICS: [&str; 10] = [
     "enrolled",
@@ -63,7 +66,7 @@ fn write_run(dir: &Path) {
         ("ALL", "senior", 1.5),
     ];
     let mut summary = String::from("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95\n");
-    let mut risk = String::from("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning\n");
+    let mut risk = String::from("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning,seats_for_p10,severity,rank\n");
     for (district, stage, scale) in cells {
         for year in YEARS {
             let t = f64::from(year - YEARS.start());
@@ -100,7 +103,7 @@ fn write_run(dir: &Path) {
             let expected = (demand - capacity).max(0.0);
             writeln!(
                 risk,
-                "{district},{stage},{year},{p},{p},0,0,{expected},{warning}"
+                "{district},{stage},{year},{p},{p},0,0,{expected},{warning},{expected},{expected},"
             )
             .unwrap();
         }
@@ -162,7 +165,7 @@ fn draws_every_chart_and_a_report_that_links_only_existing_files() {
                 .to_path_buf()
         })
         .collect();
-    assert_eq!(relative, expected_files(2024));
+    assert_eq!(relative, expected_files(WORST));
     assert_eq!(written.len(), relative.len(), "no file reported twice");
     for path in &written {
         assert!(path.is_file(), "{} missing", path.display());
@@ -210,8 +213,11 @@ fn svg_and_report_show_chinese_names_png_labels_do_not_need_them() {
     draw_run(dir.path(), &PlotOptions::default()).expect("synthetic run draws");
     let fan = fs::read_to_string(dir.path().join("plots/fan_alpha_primary.svg")).unwrap();
     assert!(fan.contains("甲区 Alpha"), "SVG title shows both names");
-    let map =
-        fs::read_to_string(dir.path().join("plots/map_p_shortfall_primary_2024.svg")).unwrap();
+    let map = fs::read_to_string(
+        dir.path()
+            .join(format!("plots/map_p_shortfall_primary_{WORST}.svg")),
+    )
+    .unwrap();
     assert!(
         map.contains("新区") && map.contains("丙区"),
         "zone and district without data are named"
@@ -263,7 +269,7 @@ fn run_without_map_draws_everything_else() {
     fs::write(dir.path().join("run.json"), run_json).unwrap();
     fs::remove_file(dir.path().join("map.geojson")).unwrap();
     let written = draw_run(dir.path(), &PlotOptions::default()).expect("run without map draws");
-    let mut expected = expected_files(2024);
+    let mut expected = expected_files(WORST);
     expected.retain(|p| !p.to_string_lossy().contains("map_"));
     let relative: BTreeSet<PathBuf> = written
         .iter()

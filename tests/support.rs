@@ -202,3 +202,20 @@ impl Fixture {
         fixture
     }
 }
+
+/// "12,345" for a whole number, as the report writes it.
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v.round() < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}

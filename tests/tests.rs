@@ -18,6 +18,9 @@ mod shocks;
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 
+// Risk against the policy targets of [standards].
+mod targets;
+
 // summary.csv's quantiles against the exact trial values of `--keep-trials`.
 mod quantiles;
 
@@ -34,6 +37,8 @@ mod backtest;
 
 // Charts, map and report.html from a run folder (synthetic runs and broken files).
 mod plot;
+// report.html of a real run: the headline against the CSV files, and in a headless browser.
+mod report;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{mean, read_summary, Fixture, Summary};
+use crate::support::{mean, read_rows, read_summary, Fixture, Summary};
 
 fn scenario(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,10 +43,9 @@ fn base_year_reproduces_the_2020_bulletin() {
     };
     let large = share("large_class_share");
     assert!((large - 0.0888).abs() <= 0.01, "large-class share {large}");
-    assert!(
-        share("super_large_class_share") < 0.005,
-        "super-large share"
-    );
+    // Admission caps at 65 keep classes of 66+ out, as the 2018 elimination goal did.
+    let super_large = share("super_large_class_share");
+    assert!(super_large < 0.001, "super-large share {super_large}");
 }
 
 #[test]
@@ -87,4 +86,62 @@ fn every_what_if_moves_the_projection_the_expected_way() {
         at(&base, "primary", 2025, "demand"),
         "delays change no demand"
     );
+}
+
+const STAGES: [&str; 4] = ["kindergarten", "primary", "junior", "senior"];
+
+#[test]
+fn one_ranking_covers_every_stage_and_the_terminal_agrees_with_risk_csv() {
+    let f = Fixture::new(&[]);
+    let args = [
+        "run",
+        &scenario("zhengzhou.toml"),
+        "--trials",
+        "40",
+        "--no-plots",
+    ];
+    let o = f.seatsim(&[&args[..], &["--out", "out"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = read_rows(&f.path("out/risk.csv"));
+    let rank_of = |d: &str, st: &str, y: &str| {
+        let r = rows
+            .iter()
+            .find(|r| r["district"] == d && r["stage"] == st && r["year"] == y);
+        r.map(|r| r["rank"].clone()).expect("a risk.csv row")
+    };
+    // The table: "rank district-id name stage year …"; ALL rows read "ALL (city-wide)".
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let table: Vec<(u32, String, String, String)> = stdout
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let rank = words.first()?.parse().ok()?;
+            // Skip other lines that start with a number ("40 trials in …").
+            let (d, st, y) = (words.get(1)?, words.get(3)?, words.get(4)?);
+            STAGES
+                .contains(st)
+                .then(|| (rank, d.to_string(), st.to_string(), y.to_string()))
+        })
+        .collect();
+    for stage in STAGES {
+        assert!(
+            table.iter().any(|t| t.2 == stage),
+            "{stage} missing:\n{stdout}"
+        );
+    }
+    for (rank, d, st, y) in &table {
+        assert_eq!(rank_of(d, st, y), rank.to_string(), "{d} {st} {y}");
+    }
+    assert!(table.windows(2).all(|w| w[0].0 < w[1].0), "rank order");
+    assert_eq!(table[0].0, 1, "the most severe cell heads the table");
+    // Ranks are distinct, 1..=n, and the base year is observed, not warned nor ranked.
+    let mut ranks: Vec<u32> = rows.iter().filter_map(|r| r["rank"].parse().ok()).collect();
+    ranks.sort();
+    assert_eq!(ranks, (1..=ranks.len() as u32).collect::<Vec<_>>());
+    for r in rows.iter().filter(|r| r["year"] == "2020") {
+        assert_eq!(
+            (r["warning"].as_str(), r["rank"].as_str()),
+            ("observed", "")
+        );
+    }
 }

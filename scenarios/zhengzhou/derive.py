@@ -613,12 +613,14 @@ catchment = "district"
 [stages.primary]
 ages = [6, 11]
 class_size = 45
-dispersion = 48.6        # calibrated with junior: `seatsim calibrate … --stage primary,junior --large-class-share 0.0888`
+dispersion = 48.8        # calibrated with junior: `seatsim calibrate … --stage primary,junior --large-class-share 0.0888`
+admission_cap = 65       # no super-large class (66+): eliminated by end-2018 (see SOURCES.md)
 catchment = "district"
 [stages.junior]
 ages = [12, 14]
 class_size = 50
-dispersion = 48.6        # calibrated with primary (one κ for compulsory schools, see SOURCES.md)
+dispersion = 48.8        # calibrated with primary (one κ for compulsory schools, see SOURCES.md)
+admission_cap = 65
 catchment = "district"
 [stages.senior]
 ages = [15, 17]
@@ -630,6 +632,9 @@ catchment = "city"       # municipal senior highs admit city-wide (中招)
 large_class = 56         # 大班额
 super_large_class = 66   # 超大班额
 underuse_threshold = 0.7
+large_class_target = 0.05        # 56+ classes "basically eliminated": under 5% by end-2020
+super_large_class_target = 0.0   # 66+ classes eliminated by end-2018
+shortfall_tolerance = 0.01       # [E] short by 1% of demand = 0.45 pupils a class over the standard
 
 [enrolment]    # gross enrolment ratio against the census-based resident cohort (base year computed)
 kindergarten = {toml_path(enrol["kindergarten"])}
@@ -665,12 +670,16 @@ one_year = 0.23
 two_years = 0.1
 never = 0.07
 
-[warnings.red]
+[warnings.red]      # probabilities of events worse than the [standards] targets
 p_shortfall = 0.5
-p_large_classes = 0.9
+p_large_classes = 0.5
+p_super_large_classes = 0.5
+p_underused = 0.9
 [warnings.amber]
 p_shortfall = 0.2
-p_large_classes = 0.5
+p_large_classes = 0.2
+p_super_large_classes = 0.2
+p_underused = 0.5
 
 [data]
 districts = "zhengzhou/districts.csv"

@@ -33,8 +33,9 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
         c.kappa, c.large_class_share, c.super_large_class_share, args.trials
     );
     if let Some(out) = &args.write {
-        write_child(out, &args.scenario, &args.stage, c.kappa, target)?;
-        say!("wrote {}\n", out.display());
+        let name = calibrated_name(&s.name, &args.stage);
+        write_child(out, &args.scenario, &name, &args.stage, c.kappa, target)?;
+        say!("wrote {} (scenario “{name}”)\n", out.display());
     }
     Ok(())
 }
@@ -54,10 +55,18 @@ fn stage_ids(s: &Scenario, ids: &[String]) -> Result<Vec<StageIx>, Error> {
         .collect()
 }
 
-/// Writes a scenario that extends the calibrated one and sets only the stages' dispersion.
+/// "<parent> — calibrated κ (primary + junior)": the name of a calibrated child scenario, so
+/// that its runs do not pass for the parent's.
+fn calibrated_name(parent: &str, stages: &[String]) -> String {
+    format!("{parent} — calibrated κ ({})", stages.join(" + "))
+}
+
+/// Writes a scenario called `name` that extends the calibrated one and sets only the stages'
+/// dispersion.
 fn write_child(
     out: &Path,
     parent: &Path,
+    name: &str,
     stages: &[String],
     kappa: f64,
     target: f64,
@@ -70,7 +79,12 @@ fn write_child(
             stages.join(" + ")
         )?;
         writeln!(w, "# a base-year large-class share of {target}.")?;
-        writeln!(w, "[scenario]\nextends = {}", toml::Value::String(parent))?;
+        writeln!(
+            w,
+            "[scenario]\nextends = {}\nname = {}",
+            toml::Value::String(parent),
+            toml::Value::String(name.to_string())
+        )?;
         stages
             .iter()
             .try_for_each(|st| writeln!(w, "\n[stages.{st}]\ndispersion = {kappa:.4}"))

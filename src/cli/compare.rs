@@ -30,6 +30,9 @@ pub struct CompareArgs {
     /// No progress bar and no table (notes on cells left out still go to stderr).
     #[arg(long)]
     pub quiet: bool,
+    /// Do not draw the charts and compare.html.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 /// Runs `seatsim compare`.
@@ -91,10 +94,18 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         elapsed_seconds,
     };
     write_compare(&out, &c, &paired, &settings)?;
+    if !args.no_plots {
+        crate::plot::draw_compare(&out)?;
+    }
     if !args.quiet {
         say!("{}", what_it_buys(&c, &paired));
+        let page = if args.no_plots {
+            String::new()
+        } else {
+            format!("; open {}", out.join("compare.html").display())
+        };
         say!(
-            "\n{trials} paired trials in {elapsed_seconds:.2} s on {threads} thread(s); results in {}\n",
+            "\n{trials} paired trials in {elapsed_seconds:.2} s on {threads} thread(s); results in {}{page}\n",
             out.display()
         );
     }

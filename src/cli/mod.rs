@@ -47,32 +47,54 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write summary.csv, risk.csv and run.json.
+    #[command(
+        after_help = "Examples:\n  seatsim run scenarios/zhengzhou.toml\n  seatsim run scenarios/zhengzhou.toml --trials 2000 --seed 7 --out /tmp/zz\n  seatsim run scenarios/zhengzhou.toml --deterministic --no-plots"
+    )]
     Run(RunArgs),
     /// Validate a scenario and print what it contains.
+    #[command(after_help = "Example:\n  seatsim check scenarios/zhengzhou.toml")]
     Check {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
     /// Find a stage's popularity dispersion κ from an observed base-year large-class share.
+    #[command(
+        after_help = "Example:\n  seatsim calibrate scenarios/zhengzhou.toml --stage primary,junior --large-class-share 0.0888 \\\n    --write scenarios/zhengzhou-calibrated.toml"
+    )]
     Calibrate(CalibrateArgs),
     /// Run two scenarios on the same random draws and write their paired differences.
+    #[command(
+        after_help = "Example:\n  seatsim compare scenarios/zhengzhou.toml scenarios/zhengzhou-no-construction.toml --out /tmp/cmp"
+    )]
     Compare(CompareArgs),
     /// Score a scenario's projection against observed values.
+    #[command(
+        after_help = "Example:\n  seatsim backtest scenarios/zhengzhou.toml --observed observed.csv --out /tmp/bt"
+    )]
     Backtest(BacktestArgs),
-    /// Redraw the charts and report.html of a finished run from its CSV files.
+    /// Redraw the charts and report.html of a finished run (or compare.html of a comparison)
+    /// from its CSV files.
+    #[command(
+        after_help = "Examples:\n  seatsim plot output/zhengzhou\n  seatsim plot output/zhengzhou --map-year 2025"
+    )]
     Plot(PlotArgs),
     /// Merge the shard folders of a `run --shard` into the results of one run.
+    #[command(
+        after_help = "Example:\n  seatsim run scenarios/zhengzhou.toml --shard 1/2 --out /tmp/s1\n  seatsim run scenarios/zhengzhou.toml --shard 2/2 --out /tmp/s2\n  seatsim merge /tmp/s1 /tmp/s2 --out /tmp/zz"
+    )]
     Merge(MergeArgs),
     /// Write a synthetic national-scale scenario (invented data) to try large runs.
+    #[command(after_help = "Example:\n  seatsim synth --units 500 --out /tmp/synthetic")]
     Synth(SynthArgs),
 }
 
 /// Options of `seatsim plot`.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// The run's output folder (with summary.csv, risk.csv and run.json).
+    /// The run's output folder (with summary.csv, risk.csv and run.json), or a comparison's
+    /// (with compare.csv, compare_risk.csv and compare.json).
     pub run_dir: PathBuf,
-    /// Year of the district maps (default: the horizon).
+    /// Year of the district maps (default: each stage's worst year, the one the city is most short).
     #[arg(long)]
     pub map_year: Option<i32>,
 }

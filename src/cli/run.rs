@@ -146,8 +146,13 @@ pub(super) fn finish(
     }
     if !how.quiet {
         say!("{}", report::top_risks(engine, acc));
+        let report = if how.plots {
+            format!("; open {}", out.join("report.html").display())
+        } else {
+            String::new()
+        };
         say!(
-            "{} trials in {:.2} s on {} thread(s); results in {}\n",
+            "{} trials in {:.2} s on {} thread(s); results in {}{report}\n",
             settings.trials,
             settings.elapsed_seconds,
             settings.threads,

@@ -38,6 +38,21 @@ pub struct CompareSettings {
     pub elapsed_seconds: f64,
 }
 
+/// Column names of `compare.csv`, in order.
+pub const COMPARE_HEADER: [&str; 11] = [
+    "district",
+    "stage",
+    "year",
+    "metric",
+    "base_mean",
+    "alt_mean",
+    "mean",
+    "sd",
+    "p05",
+    "p50",
+    "p95",
+];
+
 /// The risk measures of `compare_risk.csv`, in column order.
 const RISKS: [&str; 5] = [
     "p_shortfall",
@@ -67,19 +82,7 @@ pub fn write_compare(
 /// Writes `compare.csv`.
 fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "district",
-        "stage",
-        "year",
-        "metric",
-        "base_mean",
-        "alt_mean",
-        "mean",
-        "sd",
-        "p05",
-        "p50",
-        "p95",
-    ])?;
+    out.write_record(COMPARE_HEADER)?;
     for (i, pair) in c.matching().pairs.iter().enumerate() {
         for metric in Metric::ALL {
             let mean = |acc: &Accumulator, cell| {

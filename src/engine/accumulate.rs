@@ -14,14 +14,15 @@ use crate::model::metrics::Metric;
 use crate::scenario::Standards;
 use crate::stats::{Frame, MetricStats, Staging};
 
-/// Trials in which each risk event happened, for one cell.
+/// Trials in which each risk event happened, for one cell: worse than the policy allows
+/// (the `[standards]` targets, DESIGN §2.5).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskCounts {
-    /// Shortfall > 0.
+    /// Shortfall > `shortfall_tolerance` × demand.
     pub shortfall: u64,
-    /// Large-class share > 0.
+    /// Large-class share > `large_class_target`.
     pub large_classes: u64,
-    /// Super-large-class share > 0.
+    /// Super-large-class share > `super_large_class_target`.
     pub super_large_classes: u64,
     /// Utilization defined and below the under-use threshold.
     pub underused: u64,
@@ -118,12 +119,14 @@ impl Accumulator {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
-            let [_, _, _, shortfall, _, util, large, super_large, _, _] = cell else {
+            let [_, demand, _, shortfall, _, util, large, super_large, _, _] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
             };
-            risk.shortfall += u64::from(*shortfall > 0.0);
-            risk.large_classes += u64::from(*large > 0.0);
-            risk.super_large_classes += u64::from(*super_large > 0.0);
+            let tolerated = standards.shortfall_tolerance * demand;
+            risk.shortfall += u64::from(*shortfall > tolerated);
+            risk.large_classes += u64::from(*large > standards.large_class_target);
+            risk.super_large_classes +=
+                u64::from(*super_large > standards.super_large_class_target);
             risk.underused += u64::from(*util < standards.underuse_threshold);
         }
         batch.push(values);

@@ -311,7 +311,8 @@ impl Engine {
                     continue;
                 }
                 let open = std::iter::once(ws.schools[u].open());
-                let classes = allocate(pupils.demand, open, size, &s.standards);
+                let classes =
+                    allocate(pupils.demand, open, size, stage.admission_cap, &s.standards);
                 let tally = Tally::of_catchment(pupils, size, classes);
                 self.write(
                     Place::District(DistrictIx(d)),
@@ -324,7 +325,13 @@ impl Engine {
             }
             if stage.catchment == Catchment::City {
                 let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
-                let classes = allocate(pooled.demand, districts, size, &s.standards);
+                let classes = allocate(
+                    pooled.demand,
+                    districts,
+                    size,
+                    stage.admission_cap,
+                    &s.standards,
+                );
                 city = Tally::of_catchment(pooled, size, classes);
             }
             self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);

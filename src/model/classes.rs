@@ -46,6 +46,8 @@ pub struct ExistingSchools {
     weights: Vec<f64>,
     /// `prefix[k]`: the weight of the first `k` schools.
     prefix: Vec<f64>,
+    /// The largest weight (0 with no school): whether any school can reach a cap.
+    max_weight: f64,
     /// Classes this year: `each + 1` for the first `odd` schools, `each` for the others.
     each: u32,
     odd: u32,
@@ -64,6 +66,7 @@ impl ExistingSchools {
             sum += w;
             self.prefix.push(sum);
         }
+        self.max_weight = weights.iter().copied().fold(0.0, f64::max);
     }
 
     /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
@@ -128,11 +131,15 @@ impl<'a> OpenSchools<'a> {
     }
 
     /// Every open school's `(classes, weight)`: the existing schools by number, then the new.
-    pub fn schools(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
-        let existing = self.existing.groups().into_iter();
-        existing
+    pub fn schools(self) -> impl Iterator<Item = (f64, f64)> + Clone + 'a {
+        self.groups()
             .flat_map(|(weights, c)| weights.iter().map(move |&w| (c, w)))
-            .chain(self.new.iter().copied())
+    }
+
+    /// The open schools in groups of equal classes: `(weights, classes each)`.
+    pub fn groups(self) -> impl Iterator<Item = (&'a [f64], f64)> + Clone + 'a {
+        let new = self.new.iter().map(|(c, w)| (std::slice::from_ref(w), *c));
+        self.existing.groups().into_iter().chain(new)
     }
 
     /// Open classes.
@@ -140,28 +147,38 @@ impl<'a> OpenSchools<'a> {
         self.existing.classes() + self.new_classes
     }
 
+    /// At least the largest weight of an open school (an existing school left without a
+    /// class may count): a school below it, at the same pupils per weight, is below the cap.
+    pub fn max_weight(&self) -> f64 {
+        let new = self.new.iter().map(|&(_, w)| w).fold(0.0, f64::max);
+        new.max(self.existing.max_weight)
+    }
+
     /// Large classes and classes missing, at `split`'s pupils per unit of weight.
     #[inline]
-    fn tally(&self, split: &Split) -> ClassTally {
+    fn tally(self, split: &Split) -> ClassTally {
         let mut t = ClassTally {
             classes: self.classes(),
             ..ClassTally::default()
         };
-        for (weights, c) in self.existing.groups() {
+        for (weights, c) in self.groups() {
             split.add_schools(weights, c, &mut t);
-        }
-        for &(c, w) in self.new {
-            split.add_schools(&[w], c, &mut t);
         }
         t
     }
 }
 
-/// How pupils spread in one catchment and year, and the class sizes that count.
+/// How pupils spread in one catchment and year, and the class sizes that count: a school
+/// of weight `w` holds `min(cap, per_weight · w) + over · w` pupils per class (no cap: ∞ and
+/// 0, and the plain `per_weight · w`).
 #[derive(Debug, Clone, Copy)]
 pub struct Split {
-    /// Pupils per class of a school of weight 1.
+    /// Pupils per class of a school of weight 1 (below the cap).
     per_weight: f64,
+    /// Admission cap, pupils per class (∞ without one).
+    cap: f64,
+    /// Pupils per class per unit of weight beyond the cap.
+    over: f64,
     /// `1 / class_size`: a multiplication instead of a division (the ceiling's tolerance
     /// absorbs the different rounding).
     per_class_size: f64,
@@ -174,36 +191,70 @@ impl Split {
     pub fn new(per_weight: f64, class_size: f64, std: &Standards) -> Self {
         Self {
             per_weight,
+            cap: f64::INFINITY,
+            over: 0.0,
             per_class_size: 1.0 / class_size,
             large: std.large_class,
             super_large: std.super_large_class,
         }
     }
 
+    /// This split with schools stopping at `cap` pupils per class: `level` per unit of
+    /// weight below it (∞: every school at it) and `over` beyond it.
+    pub fn capped(self, level: f64, cap: f64, over: f64) -> Self {
+        Self {
+            per_weight: level,
+            cap,
+            over,
+            ..self
+        }
+    }
+
+    /// Pupils per class of a school of weight `w`.
+    #[inline]
+    pub fn per_class(&self, w: f64) -> f64 {
+        // A comparison rather than `f64::min`, which is slower for its NaN rule; ∞ · 0 = NaN
+        // (every school at the cap, one of weight 0) gives `cap` all the same.
+        let below = self.per_weight * w;
+        (if below < self.cap { below } else { self.cap }) + self.over * w
+    }
+
     /// Counts the large and missing classes of schools of `c` classes each and popularity
     /// `weights`.
     #[inline]
     pub fn add_schools(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
+        // The uncapped loop stays as lean as it was: most catchment-years have no cap in reach.
+        if self.cap.is_finite() {
+            self.count::<true>(weights, c, t);
+        } else {
+            self.count::<false>(weights, c, t);
+        }
+    }
+
+    #[inline(always)]
+    fn count<const CAPPED: bool>(&self, weights: &[f64], c: f64, t: &mut ClassTally) {
         let pupils_per_class_size = self.per_weight * c * self.per_class_size;
+        let classes_per_class_size = c * self.per_class_size;
         // Counts and missing classes are whole numbers, so four running sums of each give the
         // exact totals in any order; independent lanes let the loop use vector instructions.
         let (mut large, mut super_large, mut extra) = ([0.0; 4], [0.0; 4], [0.0; 4]);
         let mut visit = |lane: usize, w: f64| {
-            let pupils = self.per_weight * w;
+            let pupils = if CAPPED {
+                self.per_class(w)
+            } else {
+                self.per_weight * w
+            };
             large[lane] += if pupils >= self.large { 1.0 } else { 0.0 };
             super_large[lane] += if pupils >= self.super_large { 1.0 } else { 0.0 };
             // max(0, ⌈pupils · c / size − tolerance⌉ − c): 0 for classes within the standard.
-            extra[lane] += ceil(w * pupils_per_class_size - c);
+            let seats = if CAPPED {
+                pupils * classes_per_class_size
+            } else {
+                w * pupils_per_class_size
+            };
+            extra[lane] += ceil(seats - c);
         };
-        let chunks = weights.chunks_exact(4);
-        for &w in chunks.remainder() {
-            visit(0, w);
-        }
-        for chunk in chunks {
-            for (lane, &w) in chunk.iter().enumerate() {
-                visit(lane, w);
-            }
-        }
+        for_each_lane(weights, &mut visit);
         let sum = |lanes: [f64; 4]| lanes.iter().sum::<f64>();
         t.large += c * sum(large);
         t.super_large += c * sum(super_large);
@@ -211,14 +262,33 @@ impl Split {
     }
 }
 
+/// Calls `visit(lane, w)` for every weight, spreading them over four lanes so that running
+/// sums kept per lane are independent.
+#[inline(always)]
+pub(super) fn for_each_lane(weights: &[f64], mut visit: impl FnMut(usize, f64)) {
+    let chunks = weights.chunks_exact(4);
+    for &w in chunks.remainder() {
+        visit(0, w);
+    }
+    for chunk in chunks {
+        for (lane, &w) in chunk.iter().enumerate() {
+            visit(lane, w);
+        }
+    }
+}
+
 /// Spreads `demand` over the open schools of a catchment (one district-stage, or the
-/// district-stages of a city-wide pool) and counts large classes and classes missing.
+/// district-stages of a city-wide pool) and counts large classes and classes missing; with
+/// an admission `cap` (pupils per class), schools at it send the rest elsewhere ([`cap`]).
 ///
 /// With no open school, all demand is unseated: it needs `⌈demand / class_size⌉` classes.
+///
+/// [`cap`]: super::cap
 pub fn allocate<'a>(
     demand: f64,
     catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
     class_size: f64,
+    cap: Option<f64>,
     std: &Standards,
 ) -> ClassTally {
     let weighted: f64 = catchment.clone().map(|s| s.weighted()).sum();
@@ -228,7 +298,20 @@ pub fn allocate<'a>(
             ..ClassTally::default()
         };
     }
-    let split = Split::new(demand / weighted, class_size, std);
+    let per_weight = demand / weighted;
+    let mut split = Split::new(per_weight, class_size, std);
+    // Most catchment-years have no school at the cap: one look at the most popular school
+    // keeps them on the uncapped split.
+    if let Some(cap) = cap {
+        let most = catchment
+            .clone()
+            .map(|s| s.max_weight())
+            .fold(0.0, f64::max);
+        if per_weight * most >= cap {
+            let (level, over) = super::cap::water_level(demand, cap, weighted, catchment.clone());
+            split = split.capped(level, cap, over);
+        }
+    }
     let mut t = ClassTally::default();
     for schools in catchment {
         t += schools.tally(&split);
@@ -252,11 +335,7 @@ mod tests {
     use super::*;
 
     fn std() -> Standards {
-        Standards {
-            large_class: 56.0,
-            super_large_class: 66.0,
-            underuse_threshold: 0.7,
-        }
+        Standards::DEFAULT
     }
 
     /// Existing schools of `weights` holding `pool` classes.
@@ -277,7 +356,13 @@ mod tests {
     /// `demand` over existing schools of `weights` sharing `pool` classes, and new schools.
     fn one(demand: f64, weights: &[f64], pool: u32, new: &[(f64, f64)]) -> ClassTally {
         let existing = held(weights, pool);
-        allocate(demand, std::iter::once(open(&existing, new)), 45.0, &std())
+        allocate(
+            demand,
+            std::iter::once(open(&existing, new)),
+            45.0,
+            None,
+            &std(),
+        )
     }
 
     #[test]
@@ -323,7 +408,7 @@ mod tests {
         // 2400 pupils → 100 per unit of weight: classes of 100, 100, 200 and 100 pupils.
         let (a, b) = (held(&[1.0, 1.0], 10), held(&[2.0], 4));
         let parts = [open(&a, &[]), open(&b, &[(6.0, 1.0)])];
-        let t = allocate(2400.0, parts.iter().copied(), 45.0, &std());
+        let t = allocate(2400.0, parts.iter().copied(), 45.0, None, &std());
         assert_eq!((t.classes, t.large, t.super_large), (20.0, 20.0, 20.0));
         // Missing: A 2·(⌈500/45⌉ − 5) = 14; B ⌈800/45⌉ − 4 = 14; new ⌈600/45⌉ − 6 = 8.
         assert_eq!(t.extra_needed, 36.0);

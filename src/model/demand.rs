@@ -85,6 +85,7 @@ mod tests {
             ages: 1..=2,
             class_size: 45,
             dispersion: None,
+            admission_cap: None,
             catchment: Catchment::District,
             enrolment: YearPath::constant(0.9),
             private_share: YearPath::constant(0.1),

@@ -1,11 +1,12 @@
 //! The model of DESIGN §2: how the school-age population moves from year to year
 //! ([`demography`]), who needs a public seat ([`demand`]), which classes are open
-//! ([`supply`]), how pupils spread over schools and classes ([`classes`]), and the metrics
+//! ([`supply`]), how pupils spread over schools and classes ([`classes`], with admission caps in [`cap`]), and the metrics
 //! reported per district × stage × year ([`metrics`]).
 //!
 //! Everything here is plain arithmetic on checked scenario data and on draws handed in by the
 //! engine; no randomness is generated in this module.
 
+pub mod cap;
 pub mod classes;
 pub mod demand;
 pub mod demography;

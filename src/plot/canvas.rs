@@ -219,6 +219,7 @@ pub(crate) fn badge<DB: DrawingBackend>(
         Warning::Red => "R",
         Warning::Amber => "A",
         Warning::Green => "G",
+        Warning::Observed => "O",
     };
     let ink = colour::ink_on(fill);
     text(

@@ -48,6 +48,7 @@ pub(crate) fn warning(level: Warning) -> RGBColor {
         Warning::Red => RGBColor(204, 20, 20),
         Warning::Amber => RGBColor(245, 160, 0),
         Warning::Green => RGBColor(40, 140, 70),
+        Warning::Observed => RGBColor(130, 130, 130),
     }
 }
 

@@ -147,6 +147,8 @@ pub(crate) enum Warning {
     Amber,
     /// At or above a red threshold.
     Red,
+    /// The base year: observed, not warned.
+    Observed,
 }
 
 impl Warning {
@@ -156,6 +158,7 @@ impl Warning {
             Warning::Green => "green",
             Warning::Amber => "amber",
             Warning::Red => "red",
+            Warning::Observed => "observed",
         }
     }
 }
@@ -175,6 +178,12 @@ pub(crate) struct RiskRow {
     pub p_large_classes: Option<f64>,
     /// Expected shortfall in pupils.
     pub expected_shortfall: Option<f64>,
+    /// Probability that utilisation is below the under-use threshold.
+    pub p_underused: Option<f64>,
+    /// Seats to add so that P(shortfall) falls under 10% (P90 of shortfall), if the run wrote it.
+    pub seats_for_p10: Option<f64>,
+    /// Place in the run's one ranking (1 = most severe), if the run wrote it.
+    pub rank: Option<u32>,
     /// Warning level.
     pub warning: Warning,
 }
@@ -209,6 +218,8 @@ pub(crate) struct Run {
     pub info: RunInfo,
     /// Demand and capacity by (district, stage), from `summary.csv`.
     pub trajectories: BTreeMap<(String, String), Trajectory>,
+    /// Quantiles of every metric of `summary.csv`, by (district, stage, year, metric).
+    metrics: HashMap<(String, String, i32, String), Quantiles>,
     /// The rows of `risk.csv`, in file order.
     pub risk: Vec<RiskRow>,
     /// Position in `risk` of each (district, stage, year).
@@ -220,7 +231,7 @@ impl Run {
     pub fn load(dir: &Path) -> Result<Run, PlotError> {
         let info = read_run_info(&dir.join("run.json"))?;
         let index = Index::new(&info);
-        let trajectories = read_summary(&dir.join("summary.csv"), &index)?;
+        let (trajectories, metrics) = read_summary(&dir.join("summary.csv"), &index)?;
         let risk = read_risk(&dir.join("risk.csv"), &index)?;
         let risk_index = risk
             .iter()
@@ -231,6 +242,7 @@ impl Run {
             dir: dir.to_path_buf(),
             info,
             trajectories,
+            metrics,
             risk,
             risk_index,
         })
@@ -240,6 +252,23 @@ impl Run {
     pub fn risk_at(&self, district: &str, stage: &str, year: i32) -> Option<&RiskRow> {
         let key = (district.to_string(), stage.to_string(), year);
         self.risk_index.get(&key).map(|&i| &self.risk[i])
+    }
+
+    /// The quantiles of `metric` in a district-stage-year, if `summary.csv` has them all.
+    pub fn metric(
+        &self,
+        district: &str,
+        stage: &str,
+        year: i32,
+        metric: &str,
+    ) -> Option<Quantiles> {
+        let key = (
+            district.to_string(),
+            stage.to_string(),
+            year,
+            metric.to_string(),
+        );
+        self.metrics.get(&key).copied()
     }
 
     /// The riskiest year of a district-stage (see [`by_risk`]).
@@ -260,8 +289,16 @@ impl Run {
     }
 }
 
-/// Orders risk rows by `p_shortfall`, then `expected_shortfall`; a missing value ranks lowest.
+/// Orders risk rows from least to most severe: by the run's `rank` where both rows have one (a
+/// ranked row is above an unranked one), else by `p_shortfall`, then `expected_shortfall`; a
+/// missing value ranks lowest.
 pub(crate) fn by_risk(a: &RiskRow, b: &RiskRow) -> Ordering {
+    match (a.rank, b.rank) {
+        (Some(ra), Some(rb)) => return rb.cmp(&ra),
+        (Some(_), None) => return Ordering::Greater,
+        (None, Some(_)) => return Ordering::Less,
+        (None, None) => {}
+    }
     let key = |r: &RiskRow| {
         (
             r.p_shortfall.unwrap_or(f64::NEG_INFINITY),
@@ -380,16 +417,18 @@ impl SummaryRow {
 }
 
 /// Reads the demand and capacity trajectories from `summary.csv`.
-fn read_summary(
-    path: &Path,
-    index: &Index,
-) -> Result<BTreeMap<(String, String), Trajectory>, PlotError> {
-    let mut out: BTreeMap<(String, String), Trajectory> = BTreeMap::new();
+fn read_summary(path: &Path, index: &Index) -> Result<(Trajectories, Metrics), PlotError> {
+    let mut out: Trajectories = BTreeMap::new();
+    let mut metrics: Metrics = HashMap::new();
     // `min` and `max` are not drawn: folders written before they existed still plot.
     read_csv(path, &SUMMARY_HEADER[..11], |row: SummaryRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check_finite()?;
         let key = (row.district.clone(), row.stage.clone());
+        if let Some(q) = row.quantiles() {
+            let cell = (row.district.clone(), row.stage.clone(), row.year);
+            metrics.insert((cell.0, cell.1, cell.2, row.metric.clone()), q);
+        }
         match (row.metric.as_str(), row.quantiles()) {
             ("demand", Some(q)) => {
                 out.entry(key).or_default().demand.insert(row.year, q);
@@ -409,8 +448,13 @@ fn read_summary(
             "no row with metric `demand` and all quantiles".into(),
         ));
     }
-    Ok(out)
+    Ok((out, metrics))
 }
+
+/// Demand and capacity by (district, stage).
+type Trajectories = BTreeMap<(String, String), Trajectory>;
+/// Quantiles by (district, stage, year, metric).
+type Metrics = HashMap<(String, String, i32, String), Quantiles>;
 
 /// Reads and checks `risk.csv`.
 fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
@@ -426,7 +470,7 @@ fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
 
 /// Reads a CSV file with the given columns, handing each row to `each`; an `Err` from `each`
 /// becomes a `PlotError` naming the file and line.
-fn read_csv<T: DeserializeOwned>(
+pub(crate) fn read_csv<T: DeserializeOwned>(
     path: &Path,
     columns: &[&str],
     mut each: impl FnMut(T) -> Result<(), String>,
@@ -461,7 +505,7 @@ fn read_csv<T: DeserializeOwned>(
 }
 
 /// A `PlotError::Invalid` for `path`.
-fn invalid(path: &Path, line: Option<u64>, message: String) -> PlotError {
+pub(crate) fn invalid(path: &Path, line: Option<u64>, message: String) -> PlotError {
     PlotError::Invalid {
         path: path.to_path_buf(),
         line,
@@ -529,5 +573,32 @@ mod tests {
             .check("a", "primary", 2023)
             .unwrap_err()
             .contains("2023"));
+    }
+
+    #[test]
+    fn the_runs_rank_orders_rows_before_probabilities_do() {
+        let row = |p: f64, rank: Option<u32>| RiskRow {
+            district: "a".into(),
+            stage: "primary".into(),
+            year: 2021,
+            p_shortfall: Some(p),
+            p_large_classes: None,
+            expected_shortfall: None,
+            p_underused: None,
+            seats_for_p10: None,
+            rank,
+            warning: Warning::Red,
+        };
+        // Rank 1 is the most severe, whatever the probabilities say; a ranked row outranks an
+        // unranked one (the base year has no rank); without ranks, P(shortfall) decides.
+        assert_eq!(
+            by_risk(&row(0.2, Some(1)), &row(0.9, Some(2))),
+            Ordering::Greater
+        );
+        assert_eq!(
+            by_risk(&row(0.2, Some(7)), &row(1.0, None)),
+            Ordering::Greater
+        );
+        assert_eq!(by_risk(&row(0.2, None), &row(0.9, None)), Ordering::Less);
     }
 }

@@ -15,11 +15,11 @@ use super::labels::{self, percent, thousands, Form};
 use super::output::{file_id, DrawResult, Figure, Script};
 
 /// Fill of the P5–P95 demand band.
-const OUTER: RGBColor = RGBColor(198, 219, 239);
+pub(crate) const OUTER: RGBColor = RGBColor(198, 219, 239);
 /// Fill of the P25–P75 demand band.
 const INNER: RGBColor = RGBColor(107, 174, 214);
 /// The median demand line.
-const MEDIAN: RGBColor = RGBColor(8, 69, 148);
+pub(crate) const MEDIAN: RGBColor = RGBColor(8, 69, 148);
 /// The capacity step line.
 const SEATS: RGBColor = RGBColor(0, 0, 0);
 /// Shading of the observed base year.
@@ -122,15 +122,15 @@ pub(crate) fn legend_items(base_year: i32) -> Vec<Item> {
     ]
 }
 
-/// Draws the fan chart of `trajectory` over `years` in `area`, with an optional caption.
-pub(crate) fn draw_fan<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    trajectory: &Trajectory,
-    years: RangeInclusive<i32>,
+/// A chart of school years `first`–`last` against values `low`–`high`, its mesh and axes drawn:
+/// what fan charts and the charts of a comparison share.
+pub(crate) fn year_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    (first, last): (f64, f64),
+    (low, high): (f64, f64),
+    y_desc: &str,
     caption: Option<&str>,
-) -> DrawResult<DB> {
-    let (first, last) = (f64::from(*years.start()), f64::from(*years.end()));
-    let (low, high) = value_range(trajectory);
+) -> Result<YearChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut builder = ChartBuilder::on(area);
     builder
         .margin(12)
@@ -151,7 +151,7 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
         .bold_line_style(RGBColor(225, 225, 225))
         .axis_style(GREY)
         .x_desc("School year (starting in autumn)")
-        .y_desc("Pupils / seats")
+        .y_desc(y_desc)
         .label_style(canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Top))
         .axis_desc_style(canvas::style(TEXT + 1.0, BLACK, HPos::Center, VPos::Top))
         .x_label_formatter(&|x| format!("{x:.0}"))
@@ -159,6 +159,23 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
         .x_labels((area.dim_in_pixel().0 / 52) as usize)
         .y_labels(8)
         .draw()?;
+    Ok(chart)
+}
+
+/// A chart built by [`year_chart`].
+pub(crate) type YearChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<YearAxis, plotters::coord::types::RangedCoordf64>>;
+
+/// Draws the fan chart of `trajectory` over `years` in `area`, with an optional caption.
+pub(crate) fn draw_fan<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    trajectory: &Trajectory,
+    years: RangeInclusive<i32>,
+    caption: Option<&str>,
+) -> DrawResult<DB> {
+    let (first, last) = (f64::from(*years.start()), f64::from(*years.end()));
+    let (low, high) = value_range(trajectory);
+    let chart = year_chart(area, (first, last), (low, high), "Pupils / seats", caption)?;
     let area = chart.plotting_area();
     area.draw(&Rectangle::new(
         [(first - 0.5, low), (first + 0.5, high)],
@@ -195,7 +212,7 @@ fn value_range(t: &Trajectory) -> (f64, f64) {
 }
 
 /// An x axis of school years whose ticks fall on whole years only.
-struct YearAxis {
+pub(crate) struct YearAxis {
     range: Range<f64>,
 }
 

@@ -12,16 +12,21 @@ use super::font::text_width;
 use super::labels::{self, percent, Form};
 use super::output::{file_id, DrawResult, Figure, Script};
 
-/// Figure width in pixels.
-const WIDTH: u32 = 1600;
+/// Figure width in pixels: narrow enough that the report, at 1,000 px wide, shrinks the cells'
+/// numbers to no less than 11 px.
+const WIDTH: u32 = 1100;
 /// Height of one district row in pixels.
 const ROW: i32 = 34;
 /// Height of the title block.
 const HEAD: i32 = 96;
 /// Height of the year header above the cells.
 const YEARS: i32 = 44;
-/// Width of the legend column on the right.
-const SIDE: i32 = 330;
+/// Height of the legend strip under the cells.
+const LEGEND: i32 = 290;
+/// Width of the legend's colour-bar column.
+const BAR_COLUMN: i32 = 340;
+/// Size of the numbers in the cells.
+const NUMBER: f64 = TEXT + 1.0;
 /// Widest a cell gets, for runs with few years.
 const MAX_CELL: i32 = 96;
 /// Extra space above the city-total row.
@@ -141,7 +146,7 @@ impl HeatMap<'_> {
             )?;
         }
         let x = grid.left(1);
-        let bottom = self.row_top(self.rows().len(), ALL);
+        let bottom = self.grid_bottom();
         area.draw(&PathElement::new(
             vec![(x, HEAD + 4), (x, bottom)],
             BLACK.stroke_width(2),
@@ -157,7 +162,7 @@ impl HeatMap<'_> {
         script: Script,
     ) -> DrawResult<DB> {
         let top = self.row_top(i, id);
-        let name = labels::district(self.run, id, script, Form::Full);
+        let name = labels::district(self.run, id, script, Form::Short);
         let size = canvas::fit(&name, f64::from(grid.x0 - 30), TEXT);
         let weight = if id == ALL {
             canvas::bold
@@ -191,8 +196,8 @@ impl HeatMap<'_> {
         ))?;
         if w >= 48 {
             let value = p.map_or_else(|| "n/a".to_string(), |p| format!("{:.0}", p * 100.0));
-            let ink = canvas::style(TEXT - 2.0, colour::ink_on(fill), HPos::Right, VPos::Center);
-            canvas::text(area, &value, (x + w - 6, y + ROW / 2 + 1), &ink)?;
+            let ink = canvas::style(NUMBER, colour::ink_on(fill), HPos::Right, VPos::Center);
+            canvas::text(area, &value, (x + w - 3, y + ROW / 2 + 1), &ink)?;
         }
         match row.map(|r| r.warning) {
             Some(level @ (Warning::Red | Warning::Amber)) => {
@@ -202,19 +207,25 @@ impl HeatMap<'_> {
         }
     }
 
-    /// The legend: colour scale, warning badges and notes.
+    /// The legend under the cells: the colour scale, then beside it the warning badges and notes.
     fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let heading = format!(
             "% of trials with {} (number in each cell)",
             self.measure.name()
         );
-        let y = canvas::colour_bar(area, &heading, (16, HEAD + 10), f64::from(SIDE - 40))?;
+        canvas::colour_bar(area, &heading, (20, 10), f64::from(BAR_COLUMN - 40))?;
         let mut items = warning_items(self.run);
         items.push(Item::new(
             Key::Fill(colour::NO_DATA.to_rgba()),
             "n/a: no value in risk.csv",
         ));
-        canvas::legend(area, &items, (16, y), f64::from(SIDE - 40)).map(drop)
+        let width = f64::from(WIDTH as i32 - BAR_COLUMN - 20);
+        canvas::legend(area, &items, (BAR_COLUMN, 10), width).map(drop)
+    }
+
+    /// Bottom of the cells.
+    fn grid_bottom(&self) -> i32 {
+        self.row_top(self.rows().len(), ALL)
     }
 }
 
@@ -224,9 +235,8 @@ impl Figure for HeatMap<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let rows = self.rows().len() as i32;
-        let height = HEAD + YEARS + rows * ROW + GAP + 40;
-        (WIDTH, height.max(720) as u32)
+        let height = self.grid_bottom() + 20 + LEGEND;
+        (WIDTH, height.max(600) as u32)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -246,8 +256,8 @@ impl Figure for HeatMap<'_> {
         for row in self.rows().into_iter().enumerate() {
             self.draw_row(root, &grid, row, script)?;
         }
-        let (_, side) = root.split_horizontally(WIDTH as i32 - SIDE);
-        self.draw_legend(&side)
+        let (_, legend) = root.split_vertically(self.grid_bottom() + 20);
+        self.draw_legend(&legend)
     }
 }
 
@@ -265,11 +275,11 @@ impl Grid {
         let widest = map
             .rows()
             .iter()
-            .map(|id| text_width(&labels::district(map.run, id, script, Form::Full), TEXT))
+            .map(|id| text_width(&labels::district(map.run, id, script, Form::Short), TEXT))
             .fold(0.0, f64::max);
         let x0 = (widest as i32 + 30).clamp(140, 360);
         let columns = map.run.years().count().max(1) as i32;
-        let cell = ((WIDTH as i32 - SIDE - x0 - 10) / columns).min(MAX_CELL);
+        let cell = ((WIDTH as i32 - x0 - 10) / columns).min(MAX_CELL);
         Grid { x0, cell }
     }
 
@@ -297,7 +307,7 @@ pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
         .collect();
     items.push(Item::new(
         Key::Note,
-        "No badge: green. A badge is the cell's warning level from risk.csv, which weighs both P(shortfall) and P(large classes).",
+        "No badge: green. A badge is the cell's warning level from risk.csv: any of P(shortfall), P(large classes), P(super-large classes) or P(underused) at its threshold; the base year is observed, not warned.",
     ));
     items
 }

@@ -1,5 +1,5 @@
 //! What a chart calls a district or a stage: the scenario's own (e.g. Chinese) name with its
-//! romanised name in SVG and HTML, and in PNG only names the embedded font can draw.
+//! romanised name, in PNG as much of it as the embedded fonts can draw.
 
 use super::data::{DistrictInfo, Run, StageInfo, ALL};
 use super::font::can_draw;
@@ -23,18 +23,27 @@ pub(crate) fn district(run: &Run, id: &str, script: Script, form: Form) -> Strin
     }
 }
 
-/// The label of a district the scenario describes.
+/// The label of a district the scenario describes: in PNG the fullest of name and romanised
+/// name, name alone, romanised name alone, or id that the embedded fonts can draw.
 fn district_name(d: &DistrictInfo, script: Script, form: Form) -> String {
     let roman = d
         .name_en
         .as_deref()
         .filter(|en| !en.is_empty() && *en != d.name);
-    match (script, roman) {
-        (Script::Any, Some(en)) if form == Form::Full => format!("{} {en}", d.name),
-        (Script::Any, _) => d.name.clone(),
-        (Script::Embedded, _) if can_draw(&d.name) => d.name.clone(),
-        (Script::Embedded, Some(en)) if can_draw(en) => en.to_string(),
-        (Script::Embedded, _) => d.id.clone(),
+    let full = match roman {
+        Some(en) if form == Form::Full => Some(format!("{} {en}", d.name)),
+        _ => None,
+    };
+    let choices = full
+        .into_iter()
+        .chain([d.name.clone()])
+        .chain(roman.map(str::to_string));
+    match script {
+        Script::Any => choices.into_iter().next().unwrap_or_else(|| d.id.clone()),
+        Script::Embedded => choices
+            .into_iter()
+            .find(|name| can_draw(name))
+            .unwrap_or_else(|| d.id.clone()),
     }
 }
 
@@ -117,25 +126,29 @@ mod tests {
     }
 
     #[test]
-    fn png_labels_fall_back_to_drawable_names_svg_shows_both() {
+    fn png_labels_show_chinese_names_and_fall_back_to_drawable_ones() {
         let both = district_info("中原区", Some("Zhongyuan"));
+        for script in [Script::Embedded, Script::Any] {
+            assert_eq!(district_name(&both, script, Form::Full), "中原区 Zhongyuan");
+            assert_eq!(district_name(&both, script, Form::Short), "中原区");
+        }
+        let unknown = district_info("東京都", Some("Tokyo"));
         assert_eq!(
-            district_name(&both, Script::Embedded, Form::Full),
-            "Zhongyuan"
+            district_name(&unknown, Script::Embedded, Form::Full),
+            "Tokyo"
         );
         assert_eq!(
-            district_name(&both, Script::Any, Form::Full),
-            "中原区 Zhongyuan"
+            district_name(&unknown, Script::Any, Form::Full),
+            "東京都 Tokyo"
         );
-        assert_eq!(district_name(&both, Script::Any, Form::Short), "中原区");
-        let chinese_only = district_info("中原区", None);
+        let chinese_only = district_info("東京都", None);
         assert_eq!(
             district_name(&chinese_only, Script::Embedded, Form::Full),
             "zhongyuan"
         );
         let latin = district_info("Zürich-Nord", Some("Zurich North"));
         assert_eq!(
-            district_name(&latin, Script::Embedded, Form::Full),
+            district_name(&latin, Script::Embedded, Form::Short),
             "Zürich-Nord"
         );
     }

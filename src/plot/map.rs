@@ -9,9 +9,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, Item, Key, GREY};
 use super::colour;
-use super::data::{DistrictInfo, MapKind, Run, StageInfo};
+use super::data::{DistrictInfo, MapKind, Run, StageInfo, Warning};
 use super::font::{can_draw, text_width};
 use super::geo::{self, Feature, Point, Projection, Shape};
+use super::heat::warning_items;
 use super::labels::{self, percent, Form};
 use super::output::{file_id, DrawResult, Figure, Script};
 
@@ -148,6 +149,9 @@ impl<'a> DistrictMap<'a> {
             }
             if let Some(rect) = placer.place(candidates(anchor, label_size(&lines), 0.0)) {
                 draw_label(area, &lines, rect, anchor, false)?;
+                if let Some(d) = self.owner(f) {
+                    self.draw_warning(area, &d.id, rect)?;
+                }
             }
         }
         Ok(())
@@ -180,8 +184,28 @@ impl<'a> DistrictMap<'a> {
             };
             canvas::zone_marker(area, pixel(centre), ZONE as i32, self.fill(Some(&zone.id)))?;
             draw_label(area, &lines, rect, centre, true)?;
+            self.draw_warning(area, &zone.id, rect)?;
         }
         Ok(())
+    }
+
+    /// The red or amber badge of district `id` in the map's year, on its label's top right.
+    fn draw_warning<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        id: &str,
+        rect: Rect,
+    ) -> DrawResult<DB> {
+        match self
+            .run
+            .risk_at(id, &self.stage.id, self.year)
+            .map(|r| r.warning)
+        {
+            Some(level @ (Warning::Red | Warning::Amber)) => {
+                canvas::badge(area, pixel((rect.2, rect.1)), level)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Name and probability of a district.
@@ -205,8 +229,9 @@ impl<'a> DistrictMap<'a> {
         let mut items = vec![
             Item::new(Key::Zone(colour::probability(0.5)), "Functional zone with no boundary of its own: a circle inside the district that hosts it, labelled in a framed box and coloured by the zone's own risk. The host's colour is the host's own risk."),
             Item::new(Key::Fill(colour::NO_DATA.to_rgba()), "No data for this stage and year"),
-            Item::new(Key::Note, "Labels: district, and % of trials with a shortfall."),
+            Item::new(Key::Note, "Labels: district, and % of trials with a shortfall; a badge marks the district's warning in this year (risk.csv)."),
         ];
+        items.splice(0..0, warning_items(self.run));
         let missing: Vec<String> = self
             .run
             .info
@@ -230,7 +255,8 @@ impl Figure for DistrictMap<'_> {
 
     fn size(&self) -> (u32, u32) {
         let (_, top, _, height) = self.frame();
-        (WIDTH, (top + height + 30.0).max(720.0) as u32)
+        // Tall enough for the legend column, badges and notes included.
+        (WIDTH, (top + height + 30.0).max(840.0) as u32)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -240,7 +266,7 @@ impl Figure for DistrictMap<'_> {
     ) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let title = format!(
-            "Probability of a seat shortfall by district, {} – {}",
+            "Warnings and probability of a seat shortfall by district, {} – {}",
             self.year,
             labels::stage(self.stage)
         );

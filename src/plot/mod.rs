@@ -1,16 +1,21 @@
 //! Charts and the HTML report of a finished run, drawn from the files in its folder alone
 //! (`run.json`, `summary.csv`, `risk.csv`, `map.geojson`): fan charts, heat maps, district maps
-//! and city totals as PNG and SVG in `plots/`, and `report.html`.
+//! and city totals as PNG and SVG in `plots/`, and `report.html`; and from a comparison folder,
+//! the charts of what the change buys and `compare.html`.
 
 mod canvas;
 mod colour;
+mod compare;
 mod data;
 mod error;
 mod fan;
 mod font;
 mod geo;
+mod glyphs;
+mod headline;
 mod heat;
 mod labels;
+mod lang;
 mod map;
 mod output;
 mod report;
@@ -18,6 +23,7 @@ mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use compare::draw_compare;
 pub use error::PlotError;
 
 use data::Run;
@@ -27,11 +33,11 @@ use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 /// Fan charts in the report when `PlotOptions::report_fan_charts` is 0.
 const DEFAULT_FAN_CHARTS: usize = 6;
 
-/// What to draw: the map year (None = the run's horizon) and how many riskiest district-stages
-/// get fan charts in the report.
+/// What to draw: the map year (None = each stage's worst year) and how many riskiest
+/// district-stages get fan charts in the report.
 #[derive(Debug, Clone, Default)]
 pub struct PlotOptions {
-    /// Year the district maps show; `None` means the run's horizon.
+    /// Year the district maps show; `None` means each stage's worst year.
     pub map_year: Option<i32>,
     /// Fan charts of the riskiest district-stages in the report; 0 means the default, 6.
     pub report_fan_charts: usize,
@@ -46,8 +52,8 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
             0 => DEFAULT_FAN_CHARTS,
             n => n,
         },
-        map_year: map_year(&run, options.map_year)?,
     };
+    let asked = map_year(&run, options.map_year)?;
     let plots = run_dir.join("plots");
     std::fs::create_dir_all(&plots).map_err(|source| PlotError::Write {
         path: plots.clone(),
@@ -56,7 +62,7 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
     let drawn = Drawn {
         fans: draw_fans(&run, &plots)?,
         heat: draw_heat_maps(&run, &plots)?,
-        maps: draw_maps(&run, &plots, settings.map_year)?,
+        maps: draw_maps(&run, &plots, asked)?,
         totals: totals::CityTotals::of(&run)
             .map(|t| write_figure(&plots, &t))
             .transpose()?,
@@ -67,11 +73,11 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
     Ok(paths)
 }
 
-/// The year the maps show: the one asked for, which must be a year of the run, or the horizon.
-fn map_year(run: &Run, asked: Option<i32>) -> Result<i32, PlotError> {
+/// The year the maps were asked to show, which must be a year of the run.
+fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
     match asked {
-        None => Ok(run.info.horizon),
-        Some(year) if run.years().contains(&year) => Ok(year),
+        None => Ok(None),
+        Some(year) if run.years().contains(&year) => Ok(Some(year)),
         Some(year) => Err(PlotError::Invalid {
             path: run.dir.join("run.json"),
             line: None,
@@ -117,21 +123,25 @@ fn draw_heat_maps(run: &Run, plots: &Path) -> Result<HeatMaps, PlotError> {
     Ok(out)
 }
 
-/// The district map of every stage reported by district, if the run has a map.
-fn draw_maps(run: &Run, plots: &Path, year: i32) -> Result<Maps, PlotError> {
+/// The district map of every stage reported by district, if the run has a map: in the year
+/// asked for, else in the stage's worst year.
+fn draw_maps(run: &Run, plots: &Path, asked: Option<i32>) -> Result<Maps, PlotError> {
     let Some(name) = &run.info.map else {
         return Ok(Vec::new());
     };
     let features = geo::read(&map_path(run, name)?)?;
     let mut out = Vec::new();
     for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
+        let year = asked
+            .or_else(|| headline::worst_year(run, &stage.id))
+            .unwrap_or(run.info.horizon);
         let chart = map::DistrictMap {
             run,
             stage,
             year,
             features: &features,
         };
-        out.push((stage.id.clone(), write_figure(plots, &chart)?));
+        out.push((stage.id.clone(), year, write_figure(plots, &chart)?));
     }
     Ok(out)
 }

@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingAreaErrorKind, DrawingBackend};
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 
+use super::glyphs::Glyphs;
 use super::PlotError;
 
 /// What drawing on a plotters area returns.
@@ -60,7 +61,7 @@ pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> Result<Written, 
 fn write_png(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
     let temp = temp_path(path);
     let drawn = {
-        let root = BitMapBackend::new(&temp, figure.size()).into_drawing_area();
+        let root = Glyphs(BitMapBackend::new(&temp, figure.size())).into_drawing_area();
         figure
             .draw(&root, Script::Embedded)
             .and_then(|()| root.present())

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::colour;
 use super::data::{by_risk, RiskRow, Run, StageInfo, Warning, ALL};
+use super::headline;
 use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
+use super::lang::Lang;
 use super::output::{write_atomic, Script, Written};
 use super::PlotError;
 
@@ -18,8 +20,8 @@ const TOP_ROWS: usize = 20;
 pub(crate) type FanCharts = Vec<((String, String), Written)>;
 /// Heat maps by stage and measure.
 pub(crate) type HeatMaps = Vec<(String, Measure, Written)>;
-/// District maps by stage.
-pub(crate) type Maps = Vec<(String, Written)>;
+/// District maps by stage, with the year each shows.
+pub(crate) type Maps = Vec<(String, i32, Written)>;
 
 /// The charts drawn for a run, by kind.
 #[derive(Debug, Default)]
@@ -28,7 +30,7 @@ pub(crate) struct Drawn {
     pub fans: FanCharts,
     /// Heat maps by stage and measure.
     pub heat: HeatMaps,
-    /// District maps by stage.
+    /// District maps by stage, with the year each shows.
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
@@ -39,7 +41,7 @@ impl Drawn {
     pub fn paths(&self) -> Vec<PathBuf> {
         let fans = self.fans.iter().map(|(_, w)| w);
         let heat = self.heat.iter().map(|(_, _, w)| w);
-        let maps = self.maps.iter().map(|(_, w)| w);
+        let maps = self.maps.iter().map(|(_, _, w)| w);
         let all = fans.chain(heat).chain(maps).chain(&self.totals);
         all.flat_map(|w| [w.png.clone(), w.svg.clone()]).collect()
     }
@@ -50,72 +52,99 @@ impl Drawn {
 pub(crate) struct Settings {
     /// Fan charts of this many riskiest district-stages.
     pub fan_charts: usize,
-    /// The year of the maps.
-    pub map_year: i32,
 }
 
-/// Writes `report.html` into the run folder and returns its path.
+/// Writes `report.html` into the run folder and returns its path: the headline first, then the
+/// maps of the worst years, then the detail, and the run's metadata last.
 pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<PathBuf, PlotError> {
+    let lang = Lang::of(run);
     let mut page = String::new();
-    head(&mut page, run);
-    metadata(&mut page, run, settings);
+    head(&mut page, run, lang);
+    headline::write(&mut page, run, lang);
+    maps(&mut page, run, drawn, lang)?;
+    if let Some(w) = &drawn.totals {
+        let intro = lang.paragraph(
+            "全市每次模拟的需求与学位之和。分区就近入学的学段，全市缺口与空余是各区缺口与空余之和，而非全市需求减学位。",
+            "Demand and seats summed over the city in each trial. For a stage admitted by district, the city's shortfall and surplus are the sums of district shortfalls and surpluses, not city demand less city seats.",
+        );
+        section_html(&mut page, &lang.label("全市合计", "City totals"), &intro);
+        figure(&mut page, &run.dir, w)?;
+    }
     risk_table(&mut page, run);
     section(&mut page, "Heat maps", "Districts × school years, by stage: first the probability of a seat shortfall, then of large classes. Badges mark red (R) and amber (A) warnings.");
     for (_, _, w) in &drawn.heat {
-        figure(&mut page, run, w)?;
-    }
-    if !drawn.maps.is_empty() {
-        let intro = format!("Probability of a seat shortfall in {}, by district and stage. Functional zones are circles inside their host district.", settings.map_year);
-        section(&mut page, "District maps", &intro);
-        for (_, w) in &drawn.maps {
-            figure(&mut page, run, w)?;
-        }
-    }
-    if let Some(w) = &drawn.totals {
-        section(
-            &mut page,
-            "City totals",
-            "Demand and seats summed over the city, per stage.",
-        );
-        figure(&mut page, run, w)?;
+        figure(&mut page, &run.dir, w)?;
     }
     riskiest_fans(&mut page, run, drawn, settings.fan_charts)?;
+    metadata(&mut page, run, drawn);
     page.push_str("</main>\n</body>\n</html>\n");
     let path = run.dir.join("report.html");
     write_atomic(&path, page.as_bytes())?;
     Ok(path)
 }
 
+/// The district maps, each stage in its worst year (or the year asked for).
+fn maps(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), PlotError> {
+    if drawn.maps.is_empty() {
+        return Ok(());
+    }
+    let intro = lang.paragraph(
+        "各学段在其最不利年份（全市缺口中位数最大的年份）各区出现学位缺口的概率。功能区以所在行政区内的圆点表示。",
+        "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest median shortfall). Functional zones are circles inside their host district.",
+    );
+    section_html(page, &lang.label("预警地图", "Warnings map"), &intro);
+    for (_, _, w) in &drawn.maps {
+        figure(page, &run.dir, w)?;
+    }
+    Ok(())
+}
+
 /// The document head, styles and page title.
-fn head(page: &mut String, run: &Run) {
+fn head(page: &mut String, run: &Run, lang: Lang) {
     let name = esc(&run.info.scenario.name);
-    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">",
+        lang.html_lang()
+    );
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(page, "<title>seatsim report: {name}</title>");
     page.push_str(STYLE);
     let _ = writeln!(
         page,
-        "</head>\n<body>\n<main>\n<h1>School seats against demand: {name}</h1>"
+        "</head>\n<body>\n<main>\n<h1>{} — {name}</h1>\n<p class=\"sub\">{}</p>",
+        lang.label("学位供需预测", "School seats against demand"),
+        esc(&labels::run_line(run, Script::Any))
     );
 }
 
 /// Page styles: readable type, tables, and charts that shrink to the window.
-const STYLE: &str = "<style>
-body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#fafafa}
-main{max-width:1320px;margin:0 auto;padding:1.5em}
-h1{font-size:1.7em;margin:.2em 0}h2{margin-top:2em;border-bottom:1px solid #ccc}
+pub(crate) const STYLE: &str = "<style>
+body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#fafafa;font-size:16px;line-height:1.45}
+main{max-width:1320px;margin:0 auto;padding:1em 1.5em}
+h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ccc}h3{margin:.2em 0 .4em}
+.sub{color:#555;margin:.2em 0 1em}.en{color:#555;font-weight:normal}
+.bi{display:grid;grid-template-columns:1fr 1fr;gap:1.2em}.bi p{margin:.3em 0}.bi p[lang=en]{color:#444}
+.stage{background:#fff;border:1px solid #ddd;border-left:6px solid #288c46;padding:.6em 1em;margin:.8em 0}.stage.short{border-left-color:#c81414}
+table.overview{width:100%;font-size:.95em}table.overview td,table.overview th{padding:.3em .5em}table.overview td{white-space:nowrap}
+th .en,table.overview td:first-child .en{display:block;font-size:.9em}
+table.overview tr.short td:first-child{box-shadow:inset 5px 0 #c81414}table.overview td:first-child{padding-left:.9em}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;margin:.8em 0;background:#fff}
 td,th{border:1px solid #ddd;padding:.3em .7em;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.years{font-size:.8em;width:100%}table.years td,table.years th{padding:.2em .3em}table.years tr>th:first-child{width:14em}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pill{display:inline-block;border-radius:1em;padding:0 .7em;font-weight:bold}
 figure{margin:1.5em 0;background:#fff;border:1px solid #ddd;padding:.5em}
 figure svg{width:100%;height:auto;display:block}
 figcaption{color:#555;font-size:.9em;margin-top:.3em}
+@media (max-width:900px){.bi{grid-template-columns:1fr}}
+@media print{body{background:#fff;font-size:11pt}main{max-width:none;padding:0}figure,.stage,table{break-inside:avoid}figcaption a{color:#555;text-decoration:none}.scroll{overflow:visible}h2{break-after:avoid}}
 </style>
 ";
 
 /// The run's metadata table.
-fn metadata(page: &mut String, run: &Run, settings: Settings) {
+fn metadata(page: &mut String, run: &Run, drawn: &Drawn) {
     let info = &run.info;
     let mut rows: Vec<(&str, String)> = vec![("Scenario", info.scenario.name.clone())];
     rows.extend(info.scenario.file.clone().map(|f| ("Scenario file", f)));
@@ -169,7 +198,12 @@ fn metadata(page: &mut String, run: &Run, settings: Settings) {
             (!rule.is_empty()).then(|| ("Warning thresholds", format!("{}{rule}", level.name()))),
         );
     }
-    rows.push(("Map year", settings.map_year.to_string()));
+    let map_years: Vec<String> = drawn
+        .maps
+        .iter()
+        .map(|(s, y, _)| format!("{s} {y}"))
+        .collect();
+    rows.extend((!map_years.is_empty()).then(|| ("Map years", map_years.join("; "))));
     page.push_str("<h2>Run</h2>\n<table>\n");
     for (key, value) in rows {
         let _ = writeln!(
@@ -192,9 +226,14 @@ fn risk_table(page: &mut String, run: &Run) {
     let projected = run.risk.iter().filter(|r| r.year > run.info.base_year);
     let count = |level| projected.clone().filter(|r| r.warning == level).count();
     page.push_str("<h2>Riskiest district-stage-years</h2>\n");
+    let order = if run.risk.iter().any(|r| r.rank.is_some()) {
+        "as risk.csv's <code>rank</code> (the ranking the terminal shows)"
+    } else {
+        "by the probability of a seat shortfall (share of trials with more pupils than public seats), then by the expected shortfall"
+    };
     let _ = writeln!(
         page,
-        "<p>Each district-stage at its riskiest year, ranked by the probability of a seat shortfall (share of trials with more pupils than public seats), then by the expected shortfall. In the projected years, {} district-stage-years carry a red warning and {} an amber one (of {}).</p>",
+        "<p>Each district-stage at its riskiest year, ranked {order}. In the projected years, {} district-stage-years carry a red warning and {} an amber one (of {}).</p>",
         count(Warning::Red),
         count(Warning::Amber),
         projected.clone().count()
@@ -262,7 +301,7 @@ fn warning_years(run: &Run, district: &str, stage: &str) -> String {
 }
 
 /// Sorted years as ranges, e.g. [2021, 2022, 2023, 2030] → "2021–2023, 2030".
-fn year_ranges(years: &[i32]) -> String {
+pub(crate) fn year_ranges(years: &[i32]) -> String {
     let mut ranges: Vec<(i32, i32)> = Vec::new();
     for &y in years {
         match ranges.last_mut() {
@@ -295,7 +334,7 @@ fn riskiest_fans(page: &mut String, run: &Run, drawn: &Drawn, n: usize) -> Resul
     let intro = format!("The {n} district-stages with the highest probability of a shortfall in any year; every other district-stage has its own chart in plots/.");
     section(page, "Fan charts of the riskiest district-stages", &intro);
     for (_, w) in ranked.into_iter().take(n) {
-        figure(page, run, w)?;
+        figure(page, &run.dir, w)?;
     }
     Ok(())
 }
@@ -305,13 +344,18 @@ fn section(page: &mut String, title: &str, intro: &str) {
     let _ = writeln!(page, "<h2>{}</h2>\n<p>{}</p>", esc(title), esc(intro));
 }
 
-/// A chart as inline SVG, with links to its files.
-fn figure(page: &mut String, run: &Run, w: &Written) -> Result<(), PlotError> {
+/// A section heading and introduction that are HTML already.
+fn section_html(page: &mut String, title: &str, intro: &str) {
+    let _ = writeln!(page, "<h2>{title}</h2>\n{intro}");
+}
+
+/// A chart as inline SVG, with links to its files relative to the folder `dir`.
+pub(crate) fn figure(page: &mut String, dir: &Path, w: &Written) -> Result<(), PlotError> {
     let svg = std::fs::read_to_string(&w.svg).map_err(|source| PlotError::Read {
         path: w.svg.clone(),
         source,
     })?;
-    let (png, svg_link) = (relative(run, &w.png), relative(run, &w.svg));
+    let (png, svg_link) = (relative(dir, &w.png), relative(dir, &w.svg));
     let _ = writeln!(
         page,
         "<figure>\n{svg}<figcaption>Files: <a href=\"{png}\">{png}</a> · <a href=\"{svg_link}\">{svg_link}</a></figcaption>\n</figure>",
@@ -321,9 +365,9 @@ fn figure(page: &mut String, run: &Run, w: &Written) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// The path of `file` relative to the run folder, with `/` separators, for links.
-fn relative(run: &Run, file: &Path) -> String {
-    let rel = file.strip_prefix(&run.dir).unwrap_or(file);
+/// The path of `file` relative to the folder `dir`, with `/` separators, for links.
+fn relative(dir: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(dir).unwrap_or(file);
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -332,7 +376,7 @@ fn relative(run: &Run, file: &Path) -> String {
 }
 
 /// `text` escaped for HTML.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     text.chars()
         .fold(String::with_capacity(text.len()), |mut out, c| {
             match c {

@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas;
+use super::canvas::{self, Item, Key};
 use super::data::{Run, StageInfo, Trajectory, ALL};
 use super::fan::{draw_fan, legend_items};
 use super::labels;
@@ -44,6 +44,9 @@ impl<'a> CityTotals<'a> {
     }
 }
 
+/// What the city's shortfall is, beside net city demand and seats.
+const SUM_NOTE: &str = "City shortfall = sum of district shortfalls (DESIGN §2.5) for a stage admitted by district: seats empty in one district do not seat the pupils of another, so the city can be short while its demand bands stay below its seats. A stage pooled city-wide is short where its bands rise above the line.";
+
 impl Figure for CityTotals<'_> {
     fn stem(&self) -> String {
         "city_totals".to_string()
@@ -81,7 +84,11 @@ impl Figure for CityTotals<'_> {
                 Some(&labels::stage(stage)),
             )?;
         }
-        let items = legend_items(self.run.info.base_year);
+        let mut items = legend_items(self.run.info.base_year);
+        // The fan charts' note ("above the line, trials run short") does not hold for the city:
+        // its shortfall is the sum of district shortfalls.
+        items.pop();
+        items.push(Item::new(Key::Note, SUM_NOTE));
         canvas::legend(&side, &items, (10, HEAD as i32 + 20), f64::from(SIDE - 30)).map(drop)
     }
 }

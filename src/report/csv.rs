@@ -7,14 +7,18 @@
 //! every trial is empty.
 //!
 //! `risk.csv`: one row per district × stage × year —
-//! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning`,
-//! `warning` ∈ `green | amber | red` from the scenario's `[warnings]` thresholds.
+//! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning,seats_for_p10,severity,rank`:
+//! the probabilities of events worse than the `[standards]` targets; `warning` ∈
+//! `green | amber | red` from the scenario's `[warnings]` thresholds, `observed` for the base
+//! year; `seats_for_p10` the P90 of the shortfall (seats that bring P(shortfall) under 10%);
+//! `severity` and `rank` as in [`super::rank`] (rank empty where a cell is not ranked).
 
 use std::io::Write;
 
+use super::rank::Ranking;
 use crate::engine::{Accumulator, Engine, Place};
 use crate::model::metrics::Metric;
-use crate::scenario::{Scenario, Warnings};
+use crate::scenario::{Scenario, WarningThresholds, Warnings};
 
 /// Significant digits of every number written: a city total of a million pupils keeps its
 /// units and tenths, a share's standard deviation of 1e-5 keeps its own digits.
@@ -48,7 +52,7 @@ pub const SUMMARY_HEADER: [&str; 13] = [
 ];
 
 /// Column names of `risk.csv`, in order.
-pub const RISK_HEADER: [&str; 9] = [
+pub const RISK_HEADER: [&str; 12] = [
     "district",
     "stage",
     "year",
@@ -58,6 +62,9 @@ pub const RISK_HEADER: [&str; 9] = [
     "p_underused",
     "expected_shortfall",
     "warning",
+    "seats_for_p10",
+    "severity",
+    "rank",
 ];
 
 /// Writes `summary.csv`.
@@ -95,19 +102,21 @@ pub fn write_summary(
     out.flush()
 }
 
-/// Risk probabilities of one cell.
+/// Risk probabilities of one cell: events worse than the `[standards]` targets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellRisk {
-    /// P(shortfall > 0).
+    /// P(shortfall > `shortfall_tolerance` × demand).
     pub p_shortfall: f64,
-    /// P(large-class share > 0).
+    /// P(large-class share > `large_class_target`).
     pub p_large_classes: f64,
-    /// P(super-large-class share > 0).
+    /// P(super-large-class share > `super_large_class_target`).
     pub p_super_large_classes: f64,
     /// P(utilization < threshold).
     pub p_underused: f64,
     /// Mean shortfall.
     pub expected_shortfall: f64,
+    /// Seats that would bring P(shortfall) under 10%: the shortfall's P90.
+    pub seats_for_p10: f64,
 }
 
 impl CellRisk {
@@ -115,25 +124,34 @@ impl CellRisk {
     pub fn of(acc: &Accumulator, cell: usize) -> Self {
         let counts = acc.risk(cell);
         let n = acc.trials().max(1) as f64;
-        let expected_shortfall = acc
-            .metric(cell, Metric::Shortfall)
-            .summary()
-            .map_or(0.0, |s| s.mean);
+        let shortfall = acc.metric(cell, Metric::Shortfall);
         Self {
             p_shortfall: counts.shortfall as f64 / n,
             p_large_classes: counts.large_classes as f64 / n,
             p_super_large_classes: counts.super_large_classes as f64 / n,
             p_underused: counts.underused as f64 / n,
-            expected_shortfall,
+            expected_shortfall: shortfall.summary().map_or(0.0, |s| s.mean),
+            seats_for_p10: shortfall.quantile(0.9).unwrap_or(0.0),
         }
     }
 
-    /// Warning level under `w`.
-    pub fn warning(&self, w: &Warnings) -> &'static str {
-        let at = |t: &crate::scenario::WarningThresholds| {
-            self.p_shortfall >= t.p_shortfall || self.p_large_classes >= t.p_large_classes
+    /// Expected seat-years short: what the ranking orders by first.
+    pub fn severity(&self) -> f64 {
+        self.expected_shortfall
+    }
+
+    /// Warning level under `w`: any policy event at least as likely as a level's threshold
+    /// reaches that level; a base-year cell is `observed`, not warned.
+    pub fn warning(&self, w: &Warnings, base_year: bool) -> &'static str {
+        let at = |t: &WarningThresholds| {
+            self.p_shortfall >= t.p_shortfall
+                || self.p_large_classes >= t.p_large_classes
+                || self.p_super_large_classes >= t.p_super_large_classes
+                || self.p_underused >= t.p_underused
         };
-        if at(&w.red) {
+        if base_year {
+            "observed"
+        } else if at(&w.red) {
             "red"
         } else if at(&w.amber) {
             "amber"
@@ -146,11 +164,13 @@ impl CellRisk {
 /// Writes `risk.csv`.
 pub fn write_risk(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std::io::Result<()> {
     let (s, layout) = (engine.scenario(), engine.layout());
+    let ranking = Ranking::new(engine, acc);
     let mut out = csv::Writer::from_writer(w);
     out.write_record(RISK_HEADER)?;
     for (r, row) in layout.rows.iter().enumerate() {
         for (yi, year) in layout.years.iter().enumerate() {
-            let risk = CellRisk::of(acc, layout.cell(r, yi));
+            let cell = layout.cell(r, yi);
+            let risk = ranking.risk(cell);
             out.write_record([
                 place_id(s, row.place).to_string(),
                 s.stages[row.stage.0].id.clone(),
@@ -160,7 +180,10 @@ pub fn write_risk(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std
                 number(risk.p_super_large_classes),
                 number(risk.p_underused),
                 number(risk.expected_shortfall),
-                risk.warning(&s.warnings).to_string(),
+                risk.warning(&s.warnings, yi == 0).to_string(),
+                number(risk.seats_for_p10),
+                number(risk.severity()),
+                ranking.rank(cell).map_or(String::new(), |k| k.to_string()),
             ])?;
         }
     }
@@ -169,7 +192,42 @@ pub fn write_risk(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{number, CellRisk};
+    use crate::scenario::{WarningThresholds, Warnings};
+
+    #[test]
+    fn any_policy_event_at_its_threshold_sets_the_level_and_the_base_year_is_observed() {
+        let level = |p: f64| WarningThresholds {
+            p_shortfall: p,
+            p_large_classes: p,
+            p_super_large_classes: p,
+            p_underused: p,
+        };
+        let w = Warnings {
+            red: level(0.5),
+            amber: level(0.2),
+        };
+        let calm = CellRisk {
+            p_shortfall: 0.1,
+            p_large_classes: 0.1,
+            p_super_large_classes: 0.1,
+            p_underused: 0.1,
+            expected_shortfall: 0.0,
+            seats_for_p10: 0.0,
+        };
+        assert_eq!(calm.warning(&w, false), "green");
+        let amber = CellRisk {
+            p_underused: 0.2,
+            ..calm
+        };
+        assert_eq!(amber.warning(&w, false), "amber");
+        let red = CellRisk {
+            p_super_large_classes: 0.6,
+            ..calm
+        };
+        assert_eq!(red.warning(&w, false), "red");
+        assert_eq!(red.warning(&w, true), "observed");
+    }
 
     #[test]
     fn numbers_are_compact_and_stable() {

@@ -1,9 +1,10 @@
-//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `run.json` (and the map it needs), all
-//! replaced together (see [`Batch`]), and the terminal summary.
+//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `run.json` (and the
+//! map it needs), all replaced together (see [`Batch`]), and the terminal summary.
 
 mod atomic;
 pub mod csv;
 mod json;
+pub mod rank;
 pub mod sensitivity;
 mod terminal;
 pub mod trials;

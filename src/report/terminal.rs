@@ -1,117 +1,86 @@
-//! The end-of-run table: the riskiest district-stages, each at its worst year, with the first
-//! year a shortfall becomes more likely than not.
+//! The end-of-run table: for each stage, its most severe district-stages in the run's one
+//! ranking ([`Ranking`]), each at its best-ranked year, with the first year a shortfall
+//! becomes more likely than not.
 
 use std::fmt::Write;
 
-use super::csv::CellRisk;
+use super::rank::Ranking;
 use crate::engine::{Accumulator, Engine, Place};
-use crate::scenario::Catchment;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Rows shown at most.
-const TOP: usize = 12;
+/// District-stages shown at most per stage, so that every stage is represented.
+const PER_STAGE: usize = 3;
 
-/// One district-stage at its worst year.
-struct Worst {
-    row: usize,
-    year_ix: usize,
-    risk: CellRisk,
-    first_likely: Option<usize>,
-}
-
-/// Ranking key: shortfall probability, then expected shortfall, then large-class risk.
-fn key(k: &CellRisk) -> (f64, f64, f64) {
-    (k.p_shortfall, k.expected_shortfall, k.p_large_classes)
-}
-
-/// The riskiest district-stages, for the terminal.
-///
-/// City totals of district-catchment stages are left out: a planner acts on districts, and a
-/// city sum would always outrank them.
+/// The most severe district-stages of each stage, for the terminal, in rank order.
 pub fn top_risks(engine: &Engine, acc: &Accumulator) -> String {
     let (s, layout) = (engine.scenario(), engine.layout());
-    let actionable = |r: &usize| {
-        let row = layout.rows[*r];
-        row.place != Place::All || s.stages[row.stage.0].catchment == Catchment::City
-    };
-    let mut rows: Vec<Worst> = (0..layout.rows.len())
-        .filter(actionable)
-        .map(|row| {
-            let risks: Vec<CellRisk> = (0..layout.years.len())
-                .map(|yi| CellRisk::of(acc, layout.cell(row, yi)))
-                .collect();
-            let year_ix = (0..risks.len())
-                .max_by(|&a, &b| {
-                    key(&risks[a])
-                        .partial_cmp(&key(&risks[b]))
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                        .then(b.cmp(&a))
-                })
-                .unwrap_or(0);
-            let first_likely = risks.iter().position(|k| k.p_shortfall >= 0.5);
-            Worst {
-                row,
-                year_ix,
-                risk: risks[year_ix],
-                first_likely,
-            }
-        })
-        .filter(|w| w.risk.p_shortfall > 0.0 || w.risk.p_large_classes > 0.0)
-        .collect();
-    if rows.is_empty() {
-        return "No district, stage or year shows a seat shortfall or large classes.\n".to_string();
+    let ranking = Ranking::new(engine, acc);
+    let n_years = layout.years.len();
+    let mut shown: Vec<usize> = Vec::new();
+    let mut per_stage = vec![0; s.stages.len()];
+    for &cell in ranking.ranked() {
+        let row = cell / n_years;
+        let stage = layout.rows[row].stage.0;
+        let seen = shown.iter().any(|&c| c / n_years == row);
+        if !seen && per_stage[stage] < PER_STAGE {
+            per_stage[stage] += 1;
+            shown.push(cell);
+        }
     }
-    rows.sort_by(|a, b| {
-        key(&b.risk)
-            .partial_cmp(&key(&a.risk))
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.row.cmp(&b.row))
-    });
+    if shown.is_empty() {
+        return "No projected year to rank.\n".to_string();
+    }
     let mut out = format!(
-        "Riskiest district-stages, each at its worst year ({} trials):\n",
+        "Most severe district-stages by stage, each at its worst year ({} trials; rank as in risk.csv):\n",
         acc.trials()
     );
     let _ = writeln!(
         out,
-        "  {:<24} {:<13} {:>5} {:>9} {:>13} {:>12} {:>9} {:>8}",
+        "  {:>4} {:<24} {:<13} {:>5} {:>13} {:>11} {:>10} {:>9} {:>9} {:>9} {:>8}",
+        "rank",
         "district",
         "stage",
-        "worst",
-        "P(short)",
+        "year",
         "E[shortfall]",
+        "seats→P10",
         "short from",
+        "P(short)",
         "P(large)",
+        "P(super)",
         "warning"
     );
-    for w in rows.iter().take(TOP) {
-        let row = layout.rows[w.row];
+    for &cell in &shown {
+        let (r, yi) = (cell / n_years, cell % n_years);
+        let row = layout.rows[r];
+        let risk = ranking.risk(cell);
         let place = match row.place {
             Place::District(d) => format!("{} {}", s.districts[d.0].id, s.districts[d.0].name),
             Place::All => "ALL (city-wide)".to_string(),
         };
-        let from = w
-            .first_likely
-            .map_or("-".to_string(), |yi| layout.years[yi].to_string());
+        let from = (1..n_years)
+            .find(|&y| ranking.risk(layout.cell(r, y)).p_shortfall >= 0.5)
+            .map_or("-".to_string(), |y| layout.years[y].to_string());
         let _ = writeln!(
             out,
-            "  {} {:<13} {:>5} {:>9.3} {:>13.0} {:>12} {:>9.3} {:>8}",
+            "  {:>4} {} {:<13} {:>5} {:>13.0} {:>11.0} {:>10} {:>9.3} {:>9.3} {:>9.3} {:>8}",
+            ranking.rank(cell).unwrap_or(0),
             fit(&place, 24),
             s.stages[row.stage.0].id,
-            layout.years[w.year_ix],
-            w.risk.p_shortfall,
-            w.risk.expected_shortfall,
+            layout.years[yi],
+            risk.expected_shortfall,
+            risk.seats_for_p10,
             from,
-            w.risk.p_large_classes,
-            w.risk.warning(&s.warnings)
+            risk.p_shortfall,
+            risk.p_large_classes,
+            risk.p_super_large_classes,
+            risk.warning(&s.warnings, false)
         );
     }
-    if rows.len() > TOP {
-        let _ = writeln!(
-            out,
-            "  … and {} more district-stages at risk (see risk.csv)",
-            rows.len() - TOP
-        );
-    }
+    let _ = writeln!(
+        out,
+        "  (all {} ranked cells in risk.csv: rank, severity, seats_for_p10, warning)",
+        ranking.ranked().len()
+    );
     out
 }
 

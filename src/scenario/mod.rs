@@ -149,6 +149,8 @@ pub struct Stage {
     pub class_size: u32,
     /// Popularity dispersion κ (> 0); `None` = every school equally popular.
     pub dispersion: Option<f64>,
+    /// Pupils per class at which a school stops admitting (≥ `class_size`); `None` = no cap.
+    pub admission_cap: Option<f64>,
     /// Whether demand and capacity are pooled city-wide.
     pub catchment: Catchment,
     /// Gross enrolment rate by year (≥ 0).
@@ -175,6 +177,25 @@ pub struct Standards {
     pub super_large_class: f64,
     /// Utilization below this counts as under-used.
     pub underuse_threshold: f64,
+    /// Large-class share the policy tolerates, in [0, 1]: above it a cell has large classes.
+    pub large_class_target: f64,
+    /// Super-large-class share the policy tolerates, in [0, 1].
+    pub super_large_class_target: f64,
+    /// Share of demand, in [0, 1], a cell may be short before it counts as short.
+    pub shortfall_tolerance: f64,
+}
+
+impl Standards {
+    /// The defaults: the national large and super-large sizes (56, 66), under-use below 0.7,
+    /// and no tolerance (every large class, every seat short counts).
+    pub const DEFAULT: Standards = Standards {
+        large_class: 56.0,
+        super_large_class: 66.0,
+        underuse_threshold: 0.7,
+        large_class_target: 0.0,
+        super_large_class_target: 0.0,
+        shortfall_tolerance: 0.0,
+    };
 }
 
 /// A district (county-level unit) and its demographic rates.
@@ -364,13 +385,30 @@ pub struct Warnings {
     pub amber: WarningThresholds,
 }
 
-/// Probability thresholds for one warning level.
+/// Probability thresholds for one warning level: a cell reaches the level when any of its
+/// risk probabilities reaches its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct WarningThresholds {
     /// On `p_shortfall`.
     pub p_shortfall: f64,
     /// On `p_large_classes`.
     pub p_large_classes: f64,
+    /// On `p_super_large_classes`.
+    pub p_super_large_classes: f64,
+    /// On `p_underused`.
+    pub p_underused: f64,
+}
+
+impl WarningThresholds {
+    /// The thresholds as `(risk.csv column, value)`, in column order.
+    pub fn columns(&self) -> [(&'static str, f64); 4] {
+        [
+            ("p_shortfall", self.p_shortfall),
+            ("p_large_classes", self.p_large_classes),
+            ("p_super_large_classes", self.p_super_large_classes),
+            ("p_underused", self.p_underused),
+        ]
+    }
 }
 
 #[cfg(test)]

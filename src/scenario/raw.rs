@@ -41,15 +41,19 @@ pub struct StageRaw {
     pub ages: Option<Vec<i64>>,
     pub class_size: Option<i64>,
     pub dispersion: Option<f64>,
+    pub admission_cap: Option<f64>,
     pub catchment: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StandardsRaw {
     pub large_class: Option<f64>,
     pub super_large_class: Option<f64>,
     pub underuse_threshold: Option<f64>,
+    pub large_class_target: Option<f64>,
+    pub super_large_class_target: Option<f64>,
+    pub shortfall_tolerance: Option<f64>,
 }
 
 /// A piecewise-linear path (`{ 2020 = 1.0, 2025 = 0.7 }`), a plain number or a distribution
@@ -109,11 +113,13 @@ pub struct WarningsRaw {
     pub amber: Option<ThresholdsRaw>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdsRaw {
     pub p_shortfall: Option<f64>,
     pub p_large_classes: Option<f64>,
+    pub p_super_large_classes: Option<f64>,
+    pub p_underused: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

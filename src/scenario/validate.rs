@@ -14,6 +14,10 @@ use super::table::CsvTable;
 use super::uncertain::{PathId, Target, Uncertain};
 use super::*;
 
+mod cap;
+mod standards;
+mod warnings;
+
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 /// Largest accepted trial count (the exact moment sums are sized for it).
@@ -332,6 +336,7 @@ impl Validator<'_> {
                 )
             })
             .transpose()?;
+        let admission_cap = self.admission_cap(&key("admission_cap"), s.admission_cap, size)?;
         let catchment = match s.catchment.as_deref() {
             None | Some("district") => Catchment::District,
             Some("city") => Catchment::City,
@@ -350,43 +355,10 @@ impl Validator<'_> {
             ages: a0..=a1,
             class_size: size as u32,
             dispersion,
+            admission_cap,
             catchment,
             enrolment,
             private_share,
-        })
-    }
-
-    fn standards(&self, s: Option<raw::StandardsRaw>) -> Result<Standards> {
-        let s = s.unwrap_or(raw::StandardsRaw {
-            large_class: None,
-            super_large_class: None,
-            underuse_threshold: None,
-        });
-        let large = self.opt_num(
-            "standards.large_class",
-            s.large_class,
-            56.0,
-            |x| x > 0.0,
-            "> 0",
-        )?;
-        let super_large = self.opt_num(
-            "standards.super_large_class",
-            s.super_large_class,
-            66.0,
-            |x| x >= large,
-            &format!("≥ large_class ({large})"),
-        )?;
-        let underuse = self.opt_num(
-            "standards.underuse_threshold",
-            s.underuse_threshold,
-            0.7,
-            |x| (0.0..=1.0).contains(&x),
-            "between 0 and 1",
-        )?;
-        Ok(Standards {
-            large_class: large,
-            super_large_class: super_large,
-            underuse_threshold: underuse,
         })
     }
 
@@ -508,38 +480,6 @@ impl Validator<'_> {
         let p = |v: Option<f64>| v.unwrap_or(0.0);
         DelayProfile::new(p(d.on_time), p(d.one_year), p(d.two_years), p(d.never))
             .map_err(|e| self.err("construction.delay", format!("[construction.delay]: {e}")))
-    }
-
-    fn warnings(&self, w: Option<raw::WarningsRaw>) -> Result<Warnings> {
-        let (red, amber) = w.map_or((None, None), |w| (w.red, w.amber));
-        let level = |name: &str,
-                     t: Option<raw::ThresholdsRaw>,
-                     default: f64|
-         -> Result<WarningThresholds> {
-            let (ps, pl) = t.map_or((None, None), |t| (t.p_shortfall, t.p_large_classes));
-            let prob = |k: &str, v| {
-                self.opt_num(
-                    &format!("warnings.{name}.{k}"),
-                    v,
-                    default,
-                    |x| (0.0..=1.0).contains(&x),
-                    "a probability between 0 and 1",
-                )
-            };
-            Ok(WarningThresholds {
-                p_shortfall: prob("p_shortfall", ps)?,
-                p_large_classes: prob("p_large_classes", pl)?,
-            })
-        };
-        let red = level("red", red, 0.5)?;
-        let amber = level("amber", amber, 0.2)?;
-        if amber.p_shortfall > red.p_shortfall || amber.p_large_classes > red.p_large_classes {
-            return Err(self.err(
-                "warnings.amber",
-                "[warnings.amber] thresholds must not exceed [warnings.red]",
-            ));
-        }
-        Ok(Warnings { red, amber })
     }
 
     fn data(&self, d: Option<raw::DataRaw>) -> Result<DataPaths> {

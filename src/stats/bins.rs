@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bins added beyond the one needed when a store grows past the range it was first given,
 /// so that a store grows a few times at most as trials reach further into the tails.
-const GROWTH_SLACK: usize = 64;
+const GROWTH_SLACK: usize = 16;
 
 /// Counts of consecutive keys: key `offset + i` was seen `low[i] + 2⁸ · mid[i] + 2¹⁶ · t`
 /// times, where `t` is the entry of that key in `top` (0 if none).

@@ -5,10 +5,15 @@
 //! distance from the centre (a logarithmic DDSketch mapping, Masson, Rim & Lee, VLDB 2019).
 //! A quantile is the centre of the bin holding the value of its rank — rank ⌊q·(n−1)⌋ of the
 //! sorted trials — so it is within 0.025 pilot sd of that value inside ±5 sd, and within 0.5%
-//! of its distance from the centre beyond; it is never outside the exact [min, max], and where
-//! its bin also holds the min or the max that exact value is reported (a shortfall of 0, the
+//! of its distance from the centre beyond; it is never outside the exact [min, max], and a rank
+//! that falls among the values equal to the min or the max gets that exact value (a shortfall of 0, the
 //! capacity of a pipeline all on time). A cell-metric that takes at most [`DISTINCT`](super::DISTINCT) values
 //! over the run has them kept exactly, and its quantiles are exact.
+//!
+//! A frame without spread (a pilot whose trials all agreed: a shortfall that is 0 in the
+//! pilot and rarely positive later) counts the values at its centre apart and bins the others
+//! by their distance from it, 0.5% of it wide, on each side: their bins then span only the
+//! distances seen, however far from the centre those are.
 //!
 //! Bin counts are integers and every worker and shard uses the same frames, so merging is
 //! exact and independent of order.
@@ -30,7 +35,16 @@ pub struct QuantileSketch {
     frame: Frame,
     min: f64,
     max: f64,
+    /// How many values equal `min` and `max`: a quantile whose rank falls among them is exact.
+    at_min: u64,
+    at_max: u64,
+    /// The bins of every value; for a frame without spread, of the values above the centre.
     bins: Bins,
+    /// For a frame without spread: values below the centre, by distance from it (boxed:
+    /// eight bytes while empty).
+    below: Option<Box<Bins>>,
+    /// For a frame without spread: values exactly at the centre.
+    at_centre: u64,
     /// The values themselves while there are few of them; `None` once there were too many.
     /// Boxed: eight bytes when given up, as it is for most cell-metrics.
     exact: Option<Box<Distinct>>,
@@ -66,7 +80,11 @@ impl QuantileSketch {
             frame,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
+            at_min: 0,
+            at_max: 0,
             bins,
+            below: None,
+            at_centre: 0,
             exact: Some(Box::default()),
         }
     }
@@ -76,7 +94,7 @@ impl QuantileSketch {
         self.frame
     }
 
-    /// Key of the bin of `x`.
+    /// Key of the bin of `x`, for a frame with spread.
     #[inline]
     fn key(&self, x: f64) -> i32 {
         let t = self.frame.offset(x);
@@ -87,7 +105,7 @@ impl QuantileSketch {
         }
     }
 
-    /// The value reported for every member of bin `key`.
+    /// The value reported for every member of bin `key`, for a frame with spread.
     fn representative(&self, key: i32) -> f64 {
         let (centre, width) = (self.frame.centre(), self.frame.width());
         if key.abs() <= CENTRAL_BINS {
@@ -105,9 +123,22 @@ impl QuantileSketch {
 
     /// Records `x` (not `NaN`) `n` times.
     pub fn add_repeated(&mut self, x: f64, n: u64) {
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        self.bins.add(self.key(x), n);
+        (self.min, self.at_min) = lowest((self.min, self.at_min), (x, n));
+        (self.max, self.at_max) = highest((self.max, self.at_max), (x, n));
+        if self.frame.has_spread() {
+            self.bins.add(self.key(x), n);
+        } else {
+            let d = x - self.frame.centre();
+            if d > 0.0 {
+                self.bins.add(Mapping::key(d), n);
+            } else if d < 0.0 {
+                self.below
+                    .get_or_insert_with(Box::default)
+                    .add(Mapping::key(-d), n);
+            } else {
+                self.at_centre += n;
+            }
+        }
         if let Some(exact) = &mut self.exact {
             if !exact.add(x, n) {
                 self.exact = None;
@@ -134,16 +165,33 @@ impl QuantileSketch {
     #[inline]
     fn classify(&mut self, xs: impl Iterator<Item = f64>, mut count: impl FnMut(i32)) {
         let (mut min, mut max) = (self.min, self.max);
+        let (mut at_min, mut at_max) = (self.at_min, self.at_max);
         let mut exact = self.exact.take();
+        let spread = self.frame.has_spread();
         for x in xs {
             // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
             if x < min {
-                min = x;
+                (min, at_min) = (x, 0);
             }
+            at_min += u64::from(x == min);
             if x > max {
-                max = x;
+                (max, at_max) = (x, 0);
             }
-            count(self.key(x));
+            at_max += u64::from(x == max);
+            if spread {
+                count(self.key(x));
+            } else {
+                let d = x - self.frame.centre();
+                if d > 0.0 {
+                    count(Mapping::key(d));
+                } else if d < 0.0 {
+                    self.below
+                        .get_or_insert_with(Box::default)
+                        .increment(Mapping::key(-d));
+                } else {
+                    self.at_centre += 1;
+                }
+            }
             if let Some(set) = &mut exact {
                 if !set.add(x, 1) {
                     exact = None;
@@ -151,6 +199,7 @@ impl QuantileSketch {
             }
         }
         (self.min, self.max, self.exact) = (min, max, exact);
+        (self.at_min, self.at_max) = (at_min, at_max);
     }
 
     /// Counts keys staged by [`QuantileSketch::stage`].
@@ -166,17 +215,25 @@ impl QuantileSketch {
     pub fn merge(&mut self, other: &Self) {
         debug_assert_eq!(self.frame, other.frame, "sketches of one run share frames");
         self.bins.merge(&other.bins);
+        if let Some(theirs) = &other.below {
+            self.below.get_or_insert_with(Box::default).merge(theirs);
+        }
+        self.at_centre += other.at_centre;
         self.exact = match (self.exact.take(), &other.exact) {
             (Some(mut mine), Some(theirs)) => mine.merge(theirs).then_some(mine),
             _ => None,
         };
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
+        (self.min, self.at_min) = lowest((self.min, self.at_min), (other.min, other.at_min));
+        (self.max, self.at_max) = highest((self.max, self.at_max), (other.max, other.at_max));
     }
 
     /// Number of values recorded.
     fn total(&self) -> u64 {
-        self.bins.total()
+        self.bins.total() + self.below_total() + self.at_centre
+    }
+
+    fn below_total(&self) -> u64 {
+        self.below.as_ref().map_or(0, |b| b.total())
     }
 
     /// The smallest and largest values recorded, if any.
@@ -211,17 +268,55 @@ impl QuantileSketch {
         if let Some(x) = self.exact.as_ref().and_then(|e| e.value_at(rank)) {
             return x;
         }
-        let key = self.bins.key_at(rank);
-        let (holds_min, holds_max) = (key == self.key(self.min), key == self.key(self.max));
-        match (holds_min, holds_max) {
-            (true, false) => self.min,
-            (false, true) => self.max,
-            _ => self
-                .frame
-                .snap(self.representative(key))
-                .clamp(self.min, self.max),
+        if rank < self.at_min {
+            return self.min;
         }
+        if rank >= n - self.at_max {
+            return self.max;
+        }
+        let value = if self.frame.has_spread() {
+            self.representative(self.bins.key_at(rank))
+        } else {
+            match self.about_centre(rank) {
+                Some(x) => x,
+                None => return self.frame.centre(),
+            }
+        };
+        self.frame.snap(value).clamp(self.min, self.max)
     }
+
+    /// For a frame without spread: the value reported for rank `rank`; `None` for a value at
+    /// the centre.
+    fn about_centre(&self, rank: u64) -> Option<f64> {
+        let centre = self.frame.centre();
+        let below = self.below_total();
+        let (side, key) = if rank < below {
+            let bins = self.below.as_ref().expect("values below the centre");
+            (-1.0, bins.key_at(below - 1 - rank))
+        } else if rank < below + self.at_centre {
+            return None;
+        } else {
+            (1.0, self.bins.key_at(rank - below - self.at_centre))
+        };
+        Some(centre + side * Mapping::representative(key))
+    }
+}
+
+/// The lower of two extremes with their counts, adding the counts where they are equal.
+fn lowest(a: (f64, u64), b: (f64, u64)) -> (f64, u64) {
+    if a.0 == b.0 {
+        (a.0, a.1 + b.1)
+    } else if b.0 < a.0 {
+        b
+    } else {
+        a
+    }
+}
+
+/// The higher of two extremes with their counts, adding the counts where they are equal.
+fn highest(a: (f64, u64), b: (f64, u64)) -> (f64, u64) {
+    let (x, n) = lowest((-a.0, a.1), (-b.0, b.1));
+    (-x, n)
 }
 
 /// Key of a value `t` central bin widths from the centre, beyond the central bins.
@@ -308,6 +403,31 @@ mod tests {
     }
 
     #[test]
+    fn ranks_among_the_extremes_are_exact_and_the_others_within_half_a_bin() {
+        // 30% zeros, then a spread: P25 is the min itself; P50 is not pulled onto it.
+        let xs = sample(10_000, |u| {
+            if u < 0.3 {
+                0.0
+            } else {
+                0.2 + (u - 0.3) * 100.0
+            }
+        });
+        let mut s = framed(&xs);
+        s.exact = None;
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(s.quantile(0.25), 0.0);
+        let half_bin = s.frame().width() / 2.0;
+        for q in [0.31, 0.5, 0.95] {
+            let (est, exact) = (s.quantile(q), exact_quantile(&sorted, q));
+            assert!(
+                (est - exact).abs() <= half_bin * 1.000_001,
+                "{q}: {est} vs {exact}"
+            );
+        }
+    }
+
+    #[test]
     fn few_distinct_values_are_reported_exactly() {
         let xs: Vec<f64> = (0..1000)
             .map(|i| 94_500.0 - 45.0 * f64::from(i % 7))
@@ -331,6 +451,41 @@ mod tests {
         assert_eq!(s.quantile(0.05), 1234.5678);
         assert_eq!(QuantileSketch::default().constant(), None);
         assert!(QuantileSketch::default().quantile(0.5).is_nan());
+    }
+
+    #[test]
+    fn rare_values_beside_a_pilots_point_mass_take_few_bins() {
+        // Shortfall 0 in the pilot; later 0.5% of trials short by 100 to 5,000 seats.
+        let mut s = QuantileSketch::new(Frame::new(0.0, 0.0));
+        let xs = sample(20_000, |u| {
+            if u < 0.995 {
+                0.0
+            } else {
+                100.0 + 1e6 * (u - 0.995)
+            }
+        });
+        s.add_all(xs.iter().copied());
+        s.exact = None;
+        assert!(
+            s.bins.counts().count() < 1_000,
+            "{}",
+            s.bins.counts().count()
+        );
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.5, 0.995, 0.999] {
+            let (est, exact) = (s.quantile(q), exact_quantile(&sorted, q));
+            let tol = TAIL_RELATIVE_ERROR * exact * 1.01;
+            assert!((est - exact).abs() <= tol, "{q}: {est} vs {exact}");
+        }
+        assert_eq!(s.quantile(0.5), 0.0);
+        // Below a point mass too.
+        let mut t = QuantileSketch::new(Frame::new(94_500.0, 0.0));
+        t.add_all([94_500.0, 94_500.0, 93_150.0, 91_800.0].into_iter());
+        t.exact = None;
+        assert_eq!(t.quantile(0.0), 91_800.0);
+        assert!((t.quantile(0.34) - 93_150.0).abs() <= TAIL_RELATIVE_ERROR * 1_350.0);
+        assert_eq!(t.quantile(0.9), 94_500.0);
     }
 
     #[test]
