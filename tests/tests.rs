@@ -9,6 +9,9 @@ mod golden;
 // Same scenario and seed → byte-identical output, whatever the thread count.
 mod reproducibility;
 
+// `[teachers]` and `[costs]`: teachers_needed and spending by hand, delays moving the money.
+mod resources;
+
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 

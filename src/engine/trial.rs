@@ -41,6 +41,8 @@ pub struct Engine {
     rates: Vec<Vec<StageRates>>,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
+    /// Per project: its supply unit and capital cost (0 where its stage has no `[costs]`).
+    project_costs: Vec<(usize, f64)>,
     keys: Keys,
 }
 
@@ -71,6 +73,8 @@ pub struct Workspace {
     project_weights: Vec<f64>,
     /// Per supply unit: its schools as this trial drew them.
     schools: Vec<TrialSchools>,
+    /// `[supply unit × year number]`: cost of the projects opening there that year.
+    spending: Vec<f64>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
 }
@@ -94,6 +98,14 @@ impl Engine {
             })
             .collect();
         let keys = Keys::new(s, &units);
+        let project_costs = s
+            .projects
+            .iter()
+            .map(|p| {
+                let unit = p.district.0 * s.stages.len() + p.stage.0;
+                (unit, s.cost_of(p).unwrap_or(0.0))
+            })
+            .collect();
         Self {
             layout: Layout::new(s),
             demography: Demography::new(s),
@@ -101,6 +113,7 @@ impl Engine {
             drivers,
             rates,
             popularity,
+            project_costs,
             keys,
             scenario,
         }
@@ -133,6 +146,7 @@ impl Engine {
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
+            spending: vec![0.0; self.units.len() * s.n_years()],
             values: vec![0.0; self.layout.n_values()],
         }
     }
@@ -143,6 +157,7 @@ impl Engine {
             Draws::Central => self.central_draws(ws),
             Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
         }
+        self.book_spending(ws);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -233,6 +248,20 @@ impl Engine {
         }
     }
 
+    /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
+    /// a delay moves the money, a project that never opens (or opens after the horizon)
+    /// spends nothing in the projection.
+    fn book_spending(&self, ws: &mut Workspace) {
+        let n_y = self.layout.years.len();
+        ws.spending.fill(0.0);
+        for (open, &(unit, cost)) in ws.openings.iter().zip(&self.project_costs) {
+            let yi = open.map(|y| (y.0 - self.scenario.base_year.0) as usize);
+            if let Some(yi) = yi.filter(|&yi| yi < n_y) {
+                ws.spending[unit * n_y + yi] += cost;
+            }
+        }
+    }
+
     /// Popularity weight of one school of `stage`.
     fn weight(&self, t: TrialKey, stage: StageIx, key: EntityKey) -> f64 {
         match &self.popularity[stage.0] {
@@ -261,7 +290,8 @@ impl Engine {
                 }
                 let open = std::iter::once(ws.schools[u].open());
                 let classes = allocate(pupils.demand, open, size, &s.standards);
-                let tally = Tally::of_catchment(pupils, size, classes);
+                let mut tally = Tally::of_catchment(pupils, size, classes);
+                tally.spending = ws.spending[u * self.layout.years.len() + yi];
                 self.write(
                     Place::District(DistrictIx(d)),
                     StageIx(st),
@@ -275,6 +305,10 @@ impl Engine {
                 let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
                 let classes = allocate(pooled.demand, districts, size, &s.standards);
                 city = Tally::of_catchment(pooled, size, classes);
+                let n_y = self.layout.years.len();
+                city.spending = (0..s.districts.len())
+                    .map(|d| ws.spending[unit(d) * n_y + yi])
+                    .sum();
             }
             self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
@@ -286,7 +320,8 @@ impl Engine {
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
+        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
     }
 }
 

@@ -7,6 +7,7 @@ mod error;
 mod load;
 mod path;
 mod raw;
+mod resources;
 mod table;
 mod validate;
 
@@ -18,6 +19,7 @@ use ndarray::Array3;
 
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use resources::SeatCost;
 pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
@@ -146,6 +148,10 @@ pub struct Stage {
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
     pub private_share: YearPath,
+    /// Pupils per full-time teacher (> 0, `[teachers]`); `None` = no `teachers_needed`.
+    pub teachers: Option<f64>,
+    /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
+    pub seat_cost: Option<SeatCost>,
 }
 
 /// Where a stage's pupils may take a seat.

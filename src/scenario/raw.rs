@@ -20,6 +20,8 @@ pub struct ScenarioFile {
     pub construction: Option<ConstructionRaw>,
     pub warnings: Option<WarningsRaw>,
     pub data: Option<DataRaw>,
+    pub teachers: Option<BTreeMap<String, f64>>,
+    pub costs: Option<BTreeMap<String, CostRaw>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,4 +120,11 @@ pub struct DataRaw {
     pub capacity: Option<String>,
     pub projects: Option<String>,
     pub map: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostRaw {
+    pub new: Option<f64>,
+    pub expansion: Option<f64>,
 }

@@ -49,9 +49,12 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         construction,
         warnings,
         data,
+        teachers,
+        costs,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
+    let stages = super::resources::apply(&origins, teachers, costs, stages)?;
     let max_age = stages.last().map_or(0, |s| *s.ages.end());
     let data = v.data(data)?;
     let mut scenario = Scenario {
@@ -333,6 +336,8 @@ impl Validator<'_> {
             catchment,
             enrolment,
             private_share,
+            teachers: None,
+            seat_cost: None,
         })
     }
 
