@@ -13,7 +13,7 @@ use crate::model::demand::{stage_pupils, StagePupils, StageRates};
 use crate::model::demography::{Demography, YearDrivers};
 use crate::model::metrics::{Metric, Tally};
 use crate::model::supply::{SupplyUnit, TrialSchools};
-use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,11 +226,8 @@ impl Engine {
             }
         }
         for (i, p) in s.projects.iter().enumerate() {
-            let u: f64 = t.stream(self.keys.delay[i]).random();
-            ws.openings[i] = p
-                .delay
-                .delay_for(u)
-                .map(|late| Year(p.planned_year.0 + late));
+            ws.openings[i] =
+                project_delay(t, self.keys.delay[i], &p.delay).map(|late| p.planned_year + late);
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -355,11 +352,7 @@ impl Keys {
             births_city: EntityKey::new("births-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
-            delay: s
-                .projects
-                .iter()
-                .map(|p| EntityKey::new("delay", &p.id))
-                .collect(),
+            delay: s.projects.iter().map(|p| delay_key(&p.id)).collect(),
             existing_schools,
             project_school: s
                 .projects
@@ -368,6 +361,19 @@ impl Keys {
                 .collect(),
         }
     }
+}
+
+/// Years of delay of one project in trial `t` (`None` = it never opens), drawn from the
+/// project's own stream `key` (see [`delay_key`]). `seatsim plan` draws its candidates' delays
+/// here too, so that `run` of the scenario it writes sees the openings it planned on.
+pub fn project_delay(t: TrialKey, key: EntityKey, profile: &DelayProfile) -> Option<i32> {
+    let u: f64 = t.stream(key).random();
+    profile.delay_for(u)
+}
+
+/// The stream key of the delay of the project with id `id`.
+pub fn delay_key(id: &str) -> EntityKey {
+    EntityKey::new("delay", id)
 }
 
 /// Fills `out[1..]` with a stationary AR(1) series of marginal sd `sigma` (`out[0]`, the base

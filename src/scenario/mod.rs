@@ -3,9 +3,11 @@
 //! Loading goes one way: files → raw serde types ([`raw`]) → [`validate`] → [`Scenario`].
 //! Everything past this module can rely on the invariants documented on the checked types.
 
+mod candidates;
 mod error;
 mod load;
 mod path;
+mod plan;
 mod raw;
 mod resources;
 mod table;
@@ -17,14 +19,23 @@ use std::path::PathBuf;
 
 use ndarray::Array3;
 
+pub use candidates::Candidate;
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use plan::{Budgets, PlanSettings, Weights};
 pub use resources::SeatCost;
 pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Year(pub i32);
+
+impl std::ops::Add<i32> for Year {
+    type Output = Year;
+    fn add(self, years: i32) -> Year {
+        Year(self.0 + years)
+    }
+}
 
 impl fmt::Display for Year {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,6 +104,10 @@ pub struct Scenario {
     pub warnings: Warnings,
     /// GeoJSON boundaries for maps, if the scenario names one.
     pub map: Option<PathBuf>,
+    /// Weights and budgets of `seatsim plan` (`[plan]`).
+    pub plan: PlanSettings,
+    /// The delay profile of projects that do not override it (`[construction.delay]`).
+    pub delay: DelayProfile,
 }
 
 impl Scenario {
@@ -286,6 +301,8 @@ pub enum ProjectKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DelayProfile {
     cumulative: [f64; 3],
+    /// The four probabilities as given, so that a written scenario reproduces them exactly.
+    given: [f64; 4],
 }
 
 impl DelayProfile {
@@ -314,6 +331,7 @@ impl DelayProfile {
         }
         Ok(Self {
             cumulative: [on_time, on_time + one_year, on_time + one_year + two_years],
+            given: p,
         })
     }
 
@@ -321,7 +339,13 @@ impl DelayProfile {
     pub fn on_time() -> Self {
         Self {
             cumulative: [1.0; 3],
+            given: [1.0, 0.0, 0.0, 0.0],
         }
+    }
+
+    /// `[on_time, one_year, two_years, never]` as given.
+    pub fn probabilities(&self) -> [f64; 4] {
+        self.given
     }
 
     /// Years of delay for a uniform draw `u` in [0, 1): `Some(0..=2)`, or `None` = never opens.

@@ -22,6 +22,7 @@ pub struct ScenarioFile {
     pub data: Option<DataRaw>,
     pub teachers: Option<BTreeMap<String, f64>>,
     pub costs: Option<BTreeMap<String, CostRaw>>,
+    pub plan: Option<PlanRaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,4 +128,18 @@ pub struct DataRaw {
 pub struct CostRaw {
     pub new: Option<f64>,
     pub expansion: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRaw {
+    pub w_short: Option<f64>,
+    pub w_spare: Option<f64>,
+    pub w_cost: Option<f64>,
+    pub budget_yuan: Option<f64>,
+    pub budget_classes: Option<f64>,
+    pub budget_yuan_per_year: Option<f64>,
+    pub budget_classes_per_year: Option<f64>,
+    pub first_year: Option<i64>,
+    pub last_year: Option<i64>,
 }
