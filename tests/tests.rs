@@ -23,6 +23,9 @@ mod zhengzhou;
 // `seatsim compare`: paired differences under common random numbers, cell matching.
 mod compare;
 
+// `seatsim plan`: enumeration, agreement with `run`, budgets, threads, bad input.
+mod plan;
+
 // `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
 mod backtest;
 
