@@ -2,6 +2,7 @@
 //! plan.json and, with `--write`, a scenario `run` and `compare` take.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Args;
@@ -9,7 +10,9 @@ use clap::Args;
 use super::progress::Progress;
 use super::{Sampling, SamplingArgs};
 use crate::engine::Engine;
-use crate::plan::{self, Futures, KeepPipeline, PlanReport, Planner, Problem, Search};
+use crate::plan::{
+    self, Built, Futures, KeepPipeline, Paired, PlanReport, Planner, Problem, Search, Seconds,
+};
 use crate::scenario::{Budgets, Scenario};
 use crate::Error;
 
@@ -38,9 +41,9 @@ pub struct PlanArgs {
     /// Output folder (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// What to do with the scenario's own pipeline.
-    #[arg(long, value_enum, default_value_t = KeepPipeline::Keep)]
-    pub keep_pipeline: KeepPipeline,
+    /// What to do with the scenario's own pipeline (default: [plan] pipeline, or keep).
+    #[arg(long, value_enum)]
+    pub keep_pipeline: Option<KeepPipeline>,
     /// Also write a scenario (TOML + FILE-projects.csv) with the plan's projects.
     #[arg(long, value_name = "FILE")]
     pub write: Option<PathBuf>,
@@ -57,15 +60,13 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         Some(path) => Some(scenario.read_candidates(path)?),
         None => None,
     };
-    let Sampling {
-        trials,
-        seed,
-        threads,
-    } = args.sampling.resolve(&scenario)?;
-    let fresh_seed = args.fresh_seed.unwrap_or(seed.wrapping_add(1));
-    let planner = Planner::new(scenario, args.keep_pipeline, candidates).map_err(Error::Usage)?;
+    let run = args.sampling.resolve(&scenario)?;
+    let fresh_seed = args.fresh_seed.unwrap_or(run.seed.wrapping_add(1));
+    let keep = args.keep_pipeline.unwrap_or(scenario.plan.pipeline);
+    let planner = Planner::new(scenario, keep, candidates).map_err(Error::Usage)?;
     let width = planner.base.layout().n_cells() as u64;
-    if trials.saturating_mul(width) > MAX_FUTURE_VALUES {
+    if run.trials.saturating_mul(width) > MAX_FUTURE_VALUES {
+        let trials = run.trials;
         return Err(Error::Usage(format!(
             "--trials {trials}: {trials} trials × {width} cells is more than plan holds in memory ({MAX_FUTURE_VALUES} values); use fewer trials"
         )));
@@ -74,10 +75,36 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
-    let started = Instant::now();
-    let project = |engine: &Engine, seed| futures(engine, seed, trials, threads, args.quiet);
-    let searched = project(&planner.base, seed)?;
+    let (report, built, buys) = choose(&planner, run, fresh_seed, args.quiet)?;
+    let mut written = plan::write_plan(&out, &planner, &built, &buys, &report)?;
+    if let Some(toml) = &args.write {
+        let projects = planner.projects(&built);
+        written.extend(plan::write_scenario(toml, &planner.original, &projects)?);
+    }
+    if !args.quiet {
+        say!("{}", plan::summary(&report));
+        say!("wrote {}\n", list(&written));
+    }
+    Ok(())
+}
+
+/// A plan's report, the projects it builds and what each buys (seat-years short avoided,
+/// spare added).
+type Chosen = (PlanReport, Vec<Built>, Vec<(f64, f64)>);
+
+/// Projects the trials, searches, and scores the plan and the pipeline on the trials
+/// searched and on fresh ones; returns the report, the projects built and what each buys.
+fn choose(
+    planner: &Planner,
+    run: Sampling,
+    fresh_seed: u64,
+    quiet: bool,
+) -> Result<Chosen, Error> {
     let s = &planner.original;
+    let clock = Instant::now();
+    let project = |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, quiet);
+    let searched = project(&planner.base, run.seed)?;
+    let mut trial_seconds = clock.elapsed().as_secs_f64();
     let problem = Problem {
         scenario: s,
         futures: &searched,
@@ -85,34 +112,39 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         weights: s.plan.weights,
         budgets: s.plan.budgets,
     };
-    let mut search = Search::new(&problem, threads);
+    let clock = Instant::now();
+    let mut search = Search::new(&problem, run.threads);
     search.run(super::interrupted());
-    if super::interrupted().load(std::sync::atomic::Ordering::Relaxed) {
+    if super::interrupted().load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }
+    let search_seconds = clock.elapsed().as_secs_f64();
+    let clock = Instant::now();
     let fresh = project(&planner.base, fresh_seed)?;
-    let built = search.built();
-    let (pipeline_in_sample, pipeline_fresh) = match planner.keep {
+    let built = search.built().to_vec();
+    let (pipeline, pipeline_fresh) = match planner.keep {
         KeepPipeline::Keep => (
             plan::evaluate(&problem, &searched, &[]),
             plan::evaluate(&problem, &fresh, &[]),
         ),
         _ => {
             let own = Engine::new(s.clone());
-            let (a, b) = (project(&own, seed)?, project(&own, fresh_seed)?);
+            let (a, b) = (project(&own, run.seed)?, project(&own, fresh_seed)?);
             (
                 plan::evaluate(&problem, &a, &[]),
                 plan::evaluate(&problem, &b, &[]),
             )
         }
     };
+    trial_seconds += clock.elapsed().as_secs_f64();
+    let (in_sample, fresh) = (search.objective(), plan::evaluate(&problem, &fresh, &built));
     let report = PlanReport {
         version: env!("CARGO_PKG_VERSION"),
         scenario: s.name.clone(),
         scenario_sha256: s.sha256.clone(),
         pipeline: planner.keep,
-        trials,
-        seed,
+        trials: run.trials,
+        seed: run.seed,
         fresh_seed,
         candidates: planner.candidates.len(),
         weights: s.plan.weights.into(),
@@ -122,22 +154,22 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
             .iter()
             .map(|b| u64::from(planner.candidates[b.candidate].classes))
             .sum(),
-        in_sample: search.objective(),
-        fresh: plan::evaluate(&problem, &fresh, built),
-        pipeline_in_sample,
-        pipeline_fresh,
-        elapsed_seconds: started.elapsed().as_secs_f64(),
+        in_sample: in_sample.objective,
+        fresh: fresh.objective,
+        pipeline_in_sample: pipeline.objective,
+        pipeline_fresh: pipeline_fresh.objective,
+        avoided_in_sample: Paired::of(&pipeline.shortfall_by_trial, &in_sample.shortfall_by_trial),
+        avoided_fresh: Paired::of(
+            &pipeline_fresh.shortfall_by_trial,
+            &fresh.shortfall_by_trial,
+        ),
+        seconds: Seconds {
+            trials: trial_seconds,
+            search: search_seconds,
+        },
     };
-    let buys: Vec<_> = (0..built.len()).map(|i| search.buys(i)).collect();
-    let mut written = plan::write_plan(&out, &planner, built, &buys, &report)?;
-    if let Some(toml) = &args.write {
-        written.extend(plan::write_scenario(toml, s, &planner.projects(built))?);
-    }
-    if !args.quiet {
-        say!("{}", plan::summary(&report));
-        say!("wrote {}\n", list(&written));
-    }
-    Ok(())
+    let buys = (0..built.len()).map(|i| search.buys(i)).collect();
+    Ok((report, built, buys))
 }
 
 /// Projects `trials` futures of `engine` under `seed`, with a progress bar unless `quiet`.

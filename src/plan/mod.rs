@@ -16,24 +16,13 @@ use std::collections::HashSet;
 
 pub use futures::Futures;
 pub use generate::{candidates as generated_candidates, standard_classes};
-pub use report::{summary, write_plan, PlanReport};
-pub use search::{evaluate, Built, Objective, Problem, Search};
+pub use report::{summary, write_plan, Paired, PlanReport, Seconds};
+pub use search::{bands, evaluate, Built, Evaluation, Objective, Problem, Search};
 pub use write::write_scenario;
 
 use crate::engine::Engine;
+pub use crate::scenario::KeepPipeline;
 use crate::scenario::{Candidate, Project, ProjectKind, Scenario};
-
-/// What becomes of the scenario's own pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepPipeline {
-    /// Keep it as planned and add to it.
-    Keep,
-    /// Leave it out: plan from the existing schools alone.
-    Drop,
-    /// Let the plan choose whether and when to build each of its projects (closures stay).
-    Retime,
-}
 
 /// A scenario prepared for planning: the part of its pipeline that stays fixed, and the
 /// candidates.
@@ -84,8 +73,7 @@ impl Planner {
         let mut base = original.clone();
         base.projects.retain(|p| match keep {
             KeepPipeline::Keep => true,
-            KeepPipeline::Drop => false,
-            KeepPipeline::Retime => p.kind == ProjectKind::Closure,
+            KeepPipeline::Drop | KeepPipeline::Retime => p.kind == ProjectKind::Closure,
         });
         Ok(Self {
             base: Engine::new(base),

@@ -18,6 +18,8 @@ use crate::scenario::{Budgets, Candidate, DelayProfile, Scenario, Weights, Year}
 /// Gains at or below this (in objective units) are no gain: it keeps moves from cycling on
 /// rounding.
 const TOLERANCE: f64 = 1e-9;
+/// Fewest candidates re-scored at once that are worth spreading over the workers.
+const PARALLEL_FROM: usize = 8;
 /// Most rounds of local moves; each round tries every project once.
 const MAX_ROUNDS: usize = 20;
 
@@ -64,12 +66,38 @@ pub struct Built {
 pub struct Objective {
     /// `E[Σ_t Σ_cells shortfall]`, seat-years.
     pub shortfall: f64,
+    /// P5, P50, P95 over trials of `Σ_t Σ_cells shortfall`.
+    pub shortfall_bands: [f64; 3],
     /// `E[Σ_t Σ_cells surplus]`, seat-years.
     pub surplus: f64,
     /// Capital cost of what the plan builds, yuan.
     pub cost: f64,
     /// `w_short·shortfall + w_spare·surplus + w_cost·cost`.
     pub total: f64,
+}
+
+/// A portfolio's objective, and its seat-years short in each trial (to pair with another
+/// portfolio's on the same trials).
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The objective.
+    pub objective: Objective,
+    /// `Σ_t Σ_cells shortfall` per trial.
+    pub shortfall_by_trial: Vec<f64>,
+}
+
+/// P5, P50, P95 of `xs` (linear between order statistics: `x[(n−1)q]`).
+pub fn bands(xs: &[f64]) -> [f64; 3] {
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    [0.05, 0.5, 0.95].map(|q| {
+        let at = q * (sorted.len().max(1) - 1) as f64;
+        let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+        match (sorted.get(lo), sorted.get(hi)) {
+            (Some(a), Some(b)) => a + (b - a) * (at - lo as f64),
+            _ => f64::NAN,
+        }
+    })
 }
 
 /// Delays of project `id` in every trial of `f`, drawn as `run` draws them.
@@ -107,7 +135,8 @@ fn apply(
 }
 
 /// The objective of capacity `cap` on `f`, with `cost` yuan built.
-pub fn objective(f: &Futures, cap: &[f64], w: Weights, cost: f64) -> Objective {
+pub fn objective(f: &Futures, cap: &[f64], w: Weights, cost: f64) -> Evaluation {
+    let mut by_trial = Vec::with_capacity(f.n_trials());
     let (mut shortfall, mut surplus) = (0.0, 0.0);
     for (d, c) in f.demand.chunks(f.width()).zip(cap.chunks(f.width())) {
         let (mut short, mut spare) = (0.0, 0.0);
@@ -115,21 +144,26 @@ pub fn objective(f: &Futures, cap: &[f64], w: Weights, cost: f64) -> Objective {
             short += (d - c).max(0.0);
             spare += (c - d).max(0.0);
         }
+        by_trial.push(short);
         shortfall += short;
         surplus += spare;
     }
     let n = f.n_trials() as f64;
     let (shortfall, surplus) = (shortfall / n, surplus / n);
-    Objective {
-        shortfall,
-        surplus,
-        cost,
-        total: w.short * shortfall + w.spare * surplus + w.cost * cost,
+    Evaluation {
+        objective: Objective {
+            shortfall,
+            shortfall_bands: bands(&by_trial),
+            surplus,
+            cost,
+            total: w.short * shortfall + w.spare * surplus + w.cost * cost,
+        },
+        shortfall_by_trial: by_trial,
     }
 }
 
-/// The objective of the pipeline plus `built` on futures `f` (delays drawn under `f`'s seed).
-pub fn evaluate(p: &Problem<'_>, f: &Futures, built: &[Built]) -> Objective {
+/// The pipeline plus `built` on futures `f` (delays drawn under `f`'s seed).
+pub fn evaluate(p: &Problem<'_>, f: &Futures, built: &[Built]) -> Evaluation {
     let mut cap = f.capacity.clone();
     let mut cost = 0.0;
     for b in built {
@@ -229,7 +263,7 @@ impl<'a> Search<'a> {
     }
 
     /// The objective of what is built, on the trials searched.
-    pub fn objective(&self) -> Objective {
+    pub fn objective(&self) -> Evaluation {
         objective(self.p.futures, &self.cap, self.p.weights, self.spend.yuan)
     }
 
@@ -248,8 +282,8 @@ impl<'a> Search<'a> {
             -seats,
         );
         let (with, without) = (
-            objective(f, &self.cap, self.p.weights, 0.0),
-            objective(f, &without, self.p.weights, 0.0),
+            objective(f, &self.cap, self.p.weights, 0.0).objective,
+            objective(f, &without, self.p.weights, 0.0).objective,
         );
         (
             without.shortfall - with.shortfall,
@@ -284,6 +318,8 @@ impl<'a> Search<'a> {
         let mut changed = false;
         let mut i = 0;
         while i < self.built.len() {
+            let row = self.rows[self.built[i].candidate];
+            let saved = self.row_gains(row);
             let b = self.remove(i);
             let own = self.gains_of(b.candidate, &b.delays);
             let lo = self.p.candidates[b.candidate].window.0;
@@ -303,7 +339,13 @@ impl<'a> Search<'a> {
                 .reduce(|best, m| if m.1 > best.1 { m } else { best })
                 .expect("three moves");
             if gain <= here + TOLERANCE {
-                self.insert(i, b);
+                // Capacity holds whole seats, so taking a project out and back leaves it
+                // exactly as it was: the row's gains need no re-scoring.
+                self.book(&b, 1.0);
+                self.built.insert(i, b);
+                for (c, g) in saved {
+                    self.gains[c] = g;
+                }
                 i += 1;
                 continue;
             }
@@ -446,6 +488,13 @@ impl<'a> Search<'a> {
         s.classes_by_year[yi] += sign * f64::from(cand.classes);
     }
 
+    fn row_gains(&self, row: usize) -> Vec<(usize, Vec<f64>)> {
+        (0..self.rows.len())
+            .filter(|&c| self.rows[c] == row)
+            .map(|c| (c, self.gains[c].clone()))
+            .collect()
+    }
+
     fn rescore_row(&mut self, row: usize) {
         let mine: Vec<usize> = (0..self.rows.len())
             .filter(|&c| self.rows[c] == row)
@@ -455,15 +504,18 @@ impl<'a> Search<'a> {
 
     fn rescore(&mut self, candidates: &[usize]) {
         let this = &*self;
-        let scored: Vec<Vec<f64>> = this.pool.install(|| {
-            candidates
-                .par_iter()
-                .map(|&c| match &this.next[c] {
-                    Some(d) => this.gains_of(c, d),
-                    None => Vec::new(),
-                })
-                .collect()
-        });
+        let score = |&c: &usize| match &this.next[c] {
+            Some(d) => this.gains_of(c, d),
+            None => Vec::new(),
+        };
+        // A district's row holds two candidates: handing them to the pool costs more than it
+        // saves. Either way the gains are the same numbers.
+        let scored: Vec<Vec<f64>> = if candidates.len() < PARALLEL_FROM {
+            candidates.iter().map(score).collect()
+        } else {
+            this.pool
+                .install(|| candidates.par_iter().map(score).collect())
+        };
         for (&c, g) in candidates.iter().zip(scored) {
             self.gains[c] = g;
         }

@@ -22,7 +22,7 @@ use ndarray::Array3;
 pub use candidates::Candidate;
 pub use error::ScenarioError;
 pub use path::YearPath;
-pub use plan::{Budgets, PlanSettings, Weights};
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
 pub use resources::SeatCost;
 pub use validate::MAX_TRIALS;
 

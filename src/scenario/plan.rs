@@ -28,6 +28,19 @@ pub struct Budgets {
     pub classes_per_year: Option<f64>,
 }
 
+/// What becomes of the scenario's own pipeline in a plan (`[plan] pipeline`,
+/// `--keep-pipeline`). Closures always stay: they are not construction to choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepPipeline {
+    /// Keep it as planned and add to it.
+    Keep,
+    /// Leave its new schools and expansions out: plan from the existing schools.
+    Drop,
+    /// Let the plan choose whether and when to build each of its new schools and expansions.
+    Retime,
+}
+
 /// Everything `[plan]` sets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanSettings {
@@ -37,6 +50,8 @@ pub struct PlanSettings {
     pub budgets: Budgets,
     /// First and last year generated candidates may be planned for.
     pub years: (Year, Year),
+    /// What becomes of the pipeline.
+    pub pipeline: KeepPipeline,
 }
 
 /// Largest accepted budget or weight: a slipped digit, not a plan.
@@ -92,9 +107,21 @@ pub(super) fn settings(
     };
     let first = year("first_year", first, i64::from(base.0) + 1)?;
     let last = year("last_year", last, i64::from(first.0))?;
+    let pipeline = match raw.pipeline.as_deref() {
+        None | Some("keep") => KeepPipeline::Keep,
+        Some("drop") => KeepPipeline::Drop,
+        Some("retime") => KeepPipeline::Retime,
+        Some(other) => {
+            return Err(origins.error(
+                "plan.pipeline",
+                format!("plan.pipeline = \"{other}\": must be \"keep\", \"drop\" or \"retime\""),
+            ))
+        }
+    };
     Ok(PlanSettings {
         weights,
         budgets,
         years: (first, last),
+        pipeline,
     })
 }

@@ -142,4 +142,5 @@ pub struct PlanRaw {
     pub budget_classes_per_year: Option<f64>,
     pub first_year: Option<i64>,
     pub last_year: Option<i64>,
+    pub pipeline: Option<String>,
 }
