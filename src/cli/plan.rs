@@ -94,12 +94,7 @@ type Chosen = (PlanReport, Vec<Built>, Vec<(f64, f64)>);
 
 /// Projects the trials, searches, and scores the plan and the pipeline on the trials
 /// searched and on fresh ones; returns the report, the projects built and what each buys.
-fn choose(
-    planner: &Planner,
-    run: Sampling,
-    fresh_seed: u64,
-    quiet: bool,
-) -> Result<Chosen, Error> {
+fn choose(planner: &Planner, run: Sampling, fresh_seed: u64, quiet: bool) -> Result<Chosen, Error> {
     let s = &planner.original;
     let clock = Instant::now();
     let project = |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, quiet);

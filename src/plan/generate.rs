@@ -66,3 +66,57 @@ pub fn standard_classes(s: &Scenario, stage: StageIx, kind: ProjectKind) -> Opti
     };
     (schools > 0).then_some(size.max(1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        Scenario::load(&path).expect("the example scenario loads")
+    }
+
+    #[test]
+    fn a_standard_project_is_the_lower_median_of_the_scenarios_own_or_an_average_school() {
+        let s = example();
+        let (primary, junior) = (StageIx(1), StageIx(2));
+        // Primary new schools of 36 and 24 classes: the lower middle value.
+        assert_eq!(standard_classes(&s, primary, ProjectKind::New), Some(24));
+        assert_eq!(
+            standard_classes(&s, junior, ProjectKind::Expansion),
+            Some(12)
+        );
+        // No primary expansion: a quarter of the average primary school.
+        let cap = |st: usize| {
+            s.capacity
+                .iter()
+                .fold((0, 0), |(n, k), c| (n + c[st].schools, k + c[st].classes))
+        };
+        let (schools, classes) = cap(1);
+        let average = (f64::from(classes) / f64::from(schools)).round();
+        let quarter = (average / 4.0).round() as u32;
+        assert_eq!(
+            standard_classes(&s, primary, ProjectKind::Expansion),
+            Some(quarter)
+        );
+    }
+
+    #[test]
+    fn expansions_are_generated_only_where_there_is_a_school_to_expand() {
+        let mut s = example();
+        s.capacity[0][1] = crate::scenario::Capacity {
+            schools: 0,
+            classes: 0,
+        };
+        let generated = candidates(&s);
+        let here = |kind| {
+            generated
+                .iter()
+                .any(|c| c.district.0 == 0 && c.stage.0 == 1 && c.kind == kind)
+        };
+        assert!(here(ProjectKind::New) && !here(ProjectKind::Expansion));
+        assert!(generated
+            .iter()
+            .all(|c| c.repeatable && c.window == s.plan.years));
+    }
+}

@@ -54,6 +54,15 @@ impl Planner {
         if let Some(c) = all.iter().find(|c| !ids.insert(c.id.as_str())) {
             return Err(format!("candidate id {} appears twice", c.id));
         }
+        if let Some(c) = all
+            .iter()
+            .find(|c| c.repeatable && fixed_prefix(&original, &c.id))
+        {
+            return Err(format!(
+                "candidate {}: the pipeline has a project id starting with `{}-`, the ids of its copies",
+                c.id, c.id
+            ));
+        }
         if all.is_empty() {
             return Err("no candidates: the scenario has no stage with schools or projects to size a standard one".into());
         }
@@ -103,6 +112,12 @@ impl Planner {
         debug_assert!(out.iter().all(|p| p.planned_year <= s.horizon));
         out
     }
+}
+
+/// Whether a pipeline project's id starts with `prefix-`, as a generated copy's would.
+fn fixed_prefix(s: &Scenario, prefix: &str) -> bool {
+    let copy = format!("{prefix}-");
+    s.projects.iter().any(|p| p.id.starts_with(&copy))
 }
 
 /// Whether `c` is a generated candidate of a stage without `[costs]` (priced 0 only because

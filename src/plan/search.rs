@@ -545,3 +545,115 @@ impl<'a> Search<'a> {
         acc.iter().map(|a| a / n - w.cost * cand.cost).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Place;
+    use crate::scenario::{DistrictIx, ProjectKind, StageIx};
+
+    fn example() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        Scenario::load(&path).expect("the example scenario loads")
+    }
+
+    /// Three trials of one row (district 0, primary) with demand rising by 100 a year.
+    fn futures(s: &Scenario) -> Futures {
+        let n_years = s.n_years();
+        let demand = (0..3)
+            .flat_map(|t| (0..n_years).map(move |y| 1000.0 + 100.0 * y as f64 + 37.0 * t as f64))
+            .collect();
+        Futures {
+            seed: 3,
+            trials: 0..3,
+            rows: vec![(Place::District(DistrictIx(0)), StageIx(1))],
+            n_years,
+            demand,
+            capacity: vec![1200.0; 3 * n_years],
+        }
+    }
+
+    fn candidate(s: &Scenario) -> Candidate {
+        Candidate {
+            id: "c".into(),
+            name: "c".into(),
+            district: DistrictIx(0),
+            stage: StageIx(1),
+            kind: ProjectKind::New,
+            classes: 4,
+            window: (s.base_year + 1, s.base_year + 4),
+            cost: 1e6,
+            delay: DelayProfile::new(0.5, 0.3, 0.0, 0.2).unwrap(),
+            repeatable: true,
+        }
+    }
+
+    #[test]
+    fn a_candidates_gain_in_each_year_is_the_fall_of_the_objective_when_it_is_built() {
+        let s = example();
+        let f = futures(&s);
+        let cands = [candidate(&s)];
+        let weights = Weights {
+            short: 1.0,
+            spare: 0.3,
+            cost: 1e-6,
+        };
+        let p = Problem {
+            scenario: &s,
+            futures: &f,
+            candidates: &cands,
+            weights,
+            budgets: Budgets::default(),
+        };
+        let search = Search::new(&p, 1);
+        let before = objective(&f, &f.capacity, weights, 0.0).objective.total;
+        let drawn = delays(&f, "c-1", &cands[0].delay);
+        for (j, gain) in search.gains[0].iter().enumerate() {
+            let year = cands[0].window.0 + j as i32;
+            let built = Built {
+                candidate: 0,
+                id: "c-1".into(),
+                year,
+                delays: drawn.clone(),
+            };
+            let after = evaluate(&p, &f, &[built]).objective.total;
+            assert!(
+                (before - after - gain).abs() < 1e-9,
+                "year {year}: {gain} vs {}",
+                before - after
+            );
+        }
+    }
+
+    #[test]
+    fn bands_interpolate_between_order_statistics() {
+        let xs: Vec<f64> = (0..=20).rev().map(f64::from).collect();
+        assert_eq!(bands(&xs), [1.0, 10.0, 19.0]);
+        assert_eq!(bands(&[4.0]), [4.0; 3]);
+    }
+
+    #[test]
+    fn within_budget_greedy_never_builds_more_than_allowed() {
+        let s = example();
+        let f = futures(&s);
+        let cands = [candidate(&s)];
+        let budgets = Budgets {
+            classes: Some(9.0),
+            ..Budgets::default()
+        };
+        let p = Problem {
+            scenario: &s,
+            futures: &f,
+            candidates: &cands,
+            weights: Weights {
+                short: 1.0,
+                spare: 0.0,
+                cost: 0.0,
+            },
+            budgets,
+        };
+        let mut search = Search::new(&p, 1);
+        search.run(&AtomicBool::new(false));
+        assert_eq!(search.built().len(), 2, "two copies of 4 classes fit in 9");
+    }
+}
