@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::report::kind_name;
 use crate::report::Batch;
-use crate::scenario::{Project, Scenario};
+use crate::scenario::{Project, Scenario, DELAY_COLUMNS, PROJECT_COLUMNS};
 use crate::Error;
 
 /// Writes the scenario `toml` and its projects table; returns the paths written.
@@ -41,19 +41,7 @@ pub fn write_scenario(
 
 fn write_projects(w: &mut impl Write, s: &Scenario, projects: &[Project]) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "id",
-        "name",
-        "district",
-        "stage",
-        "kind",
-        "classes",
-        "planned_year",
-        "on_time",
-        "one_year",
-        "two_years",
-        "never",
-    ])?;
+    out.write_record(PROJECT_COLUMNS.iter().chain(&DELAY_COLUMNS))?;
     for p in projects {
         let mut record = vec![
             p.id.clone(),

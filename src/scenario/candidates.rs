@@ -7,9 +7,21 @@ use std::path::Path;
 use sha2::Sha256;
 
 use super::table::CsvTable;
-use super::validate::{district_of, project_delay, stage_of};
+use super::validate::{district_of, project_delay, stage_of, PROJECT_COLUMNS};
 use super::{DelayProfile, DistrictIx, ProjectKind, Scenario, ScenarioError, StageIx, Year};
 
+/// Columns a candidates file must have: those of `projects.csv` but `planned_year`, and the
+/// window.
+const REQUIRED: [&str; 8] = [
+    PROJECT_COLUMNS[0],
+    PROJECT_COLUMNS[1],
+    PROJECT_COLUMNS[2],
+    PROJECT_COLUMNS[3],
+    PROJECT_COLUMNS[4],
+    PROJECT_COLUMNS[5],
+    "earliest_year",
+    "latest_year",
+];
 /// Largest accepted cost of one candidate, yuan.
 const MAX_COST: f64 = 1e12;
 
@@ -43,16 +55,7 @@ impl Scenario {
     pub fn read_candidates(&self, path: &Path) -> Result<Vec<Candidate>, ScenarioError> {
         let table = CsvTable::read(
             path,
-            &[
-                "id",
-                "name",
-                "district",
-                "stage",
-                "kind",
-                "classes",
-                "earliest_year",
-                "latest_year",
-            ],
+            &REQUIRED,
             &[
                 "cost",
                 "planned_year",

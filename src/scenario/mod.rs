@@ -24,7 +24,7 @@ pub use error::ScenarioError;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
 pub use resources::SeatCost;
-pub use validate::MAX_TRIALS;
+pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -775,7 +775,18 @@ fn read_capacity(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Vec<V
         .collect()
 }
 
-const DELAY_COLUMNS: [&str; 4] = ["on_time", "one_year", "two_years", "never"];
+/// Columns of `projects.csv`, in order, before the optional ones.
+pub const PROJECT_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "district",
+    "stage",
+    "kind",
+    "classes",
+    "planned_year",
+];
+/// Optional columns of a project's own delay profile.
+pub const DELAY_COLUMNS: [&str; 4] = ["on_time", "one_year", "two_years", "never"];
 
 fn read_projects(
     s: &Scenario,
@@ -785,15 +796,7 @@ fn read_projects(
 ) -> Result<Vec<Project>> {
     let table = CsvTable::read(
         path,
-        &[
-            "id",
-            "name",
-            "district",
-            "stage",
-            "kind",
-            "classes",
-            "planned_year",
-        ],
+        &PROJECT_COLUMNS,
         &["status", "on_time", "one_year", "two_years", "never"],
         hasher,
     )?;
