@@ -107,7 +107,8 @@ fn teachers_needed_is_demand_over_the_ratio_and_the_city_total_sums_districts() 
 fn spending_counts_in_the_year_a_project_opens_so_a_delay_moves_it() {
     let f = fixture();
     let s = read_summary(&f.run("s.toml", "out", &["--trials", "4"]));
-    let spend = |d: &str, st: &str, y| mean(&s, d, st, y, "spending");
+    // `spending` is in millions of yuan.
+    let spend = |d: &str, st: &str, y| mean(&s, d, st, y, "spending") * 1e6;
     // na: 3 classes × 10 seats × 1000 in 2021; xa planned 2021, opens 2022: 2 × 10 × 400.
     let expected_a = [0.0, 30_000.0, 8_000.0, 0.0];
     for (y, want) in (2020..=2023).zip(expected_a) {
@@ -127,8 +128,8 @@ fn the_deterministic_projection_opens_every_project_on_time_and_spends_then() {
     let s = read_summary(&f.run("s.toml", "out", &["--deterministic"]));
     close(
         mean(&s, "a", "early", 2021, "spending"),
-        38_000.0,
-        "both in 2021",
+        0.038,
+        "both in 2021 (million yuan)",
     );
     close(
         mean(&s, "a", "early", 2022, "spending"),

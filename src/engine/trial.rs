@@ -11,7 +11,7 @@ use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
 use crate::model::demand::{stage_pupils, StagePupils, StageRates};
 use crate::model::demography::{Demography, YearDrivers};
-use crate::model::metrics::{Metric, Tally};
+use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
@@ -41,7 +41,8 @@ pub struct Engine {
     rates: Vec<Vec<StageRates>>,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
-    /// Per project: its supply unit and capital cost (0 where its stage has no `[costs]`).
+    /// Per project: its supply unit and capital cost in spending units (0 where its stage
+    /// has no `[costs]`).
     project_costs: Vec<(usize, f64)>,
     keys: Keys,
 }
@@ -103,7 +104,7 @@ impl Engine {
             .iter()
             .map(|p| {
                 let unit = p.district.0 * s.stages.len() + p.stage.0;
-                (unit, s.cost_of(p).unwrap_or(0.0))
+                (unit, s.cost_of(p).unwrap_or(0.0) / YUAN_PER_SPENDING)
             })
             .collect();
         Self {

@@ -5,6 +5,10 @@ use super::classes::ClassTally;
 use super::demand::StagePupils;
 use crate::scenario::Stage;
 
+/// Yuan per unit of the `spending` metric: a city's yearly building bill (billions of yuan)
+/// in millions stays within the range the statistics sum exactly (±1e9).
+pub const YUAN_PER_SPENDING: f64 = 1e6;
+
 /// One reported metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -30,8 +34,8 @@ pub enum Metric {
     MigrantShare,
     /// `demand / pupils per teacher`; only for stages in `[teachers]`.
     TeachersNeeded,
-    /// Capital cost (yuan) of the projects that open in the cell that year; only for stages
-    /// in `[costs]`.
+    /// Capital cost of the projects that open in the cell that year, in millions of yuan
+    /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
     Spending,
 }
 
@@ -101,7 +105,7 @@ pub struct Tally {
     pub surplus: f64,
     /// Classes and large classes.
     pub classes: ClassTally,
-    /// Capital cost of the projects opening this year.
+    /// Capital cost of the projects opening this year, millions of yuan.
     pub spending: f64,
 }
 
