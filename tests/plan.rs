@@ -309,3 +309,42 @@ fn bad_candidates_budgets_and_weights_are_refused_with_where_and_nothing_written
     );
     assert!(!f.path("out").exists(), "nothing is written");
 }
+
+#[test]
+fn drop_and_retime_keep_the_closures_and_retime_plans_the_pipelines_own_projects() {
+    let f = Fixture::scenario("example");
+    let pipeline = read_rows(&f.path("example/projects.csv"));
+    let ids = |rows: &[std::collections::HashMap<String, String>], kind: &str| -> Vec<String> {
+        let of_kind = rows.iter().filter(|r| kind.is_empty() || r["kind"] == kind);
+        of_kind.map(|r| r["id"].clone()).collect()
+    };
+    for mode in ["drop", "retime"] {
+        let w = format!("{mode}.toml");
+        let args = [
+            "plan",
+            "example.toml",
+            "--trials",
+            "30",
+            "--quiet",
+            "--out",
+            mode,
+        ];
+        f.seatsim_ok(&[&args[..], &["--keep-pipeline", mode, "--write", &w]].concat());
+        let written = read_rows(&f.path(&format!("{mode}-projects.csv")));
+        assert_eq!(
+            ids(&written, "closure"),
+            ids(&pipeline, "closure"),
+            "{mode}"
+        );
+        let chosen = read_rows(&f.path(&format!("{mode}/plan.csv")));
+        let own = ids(&pipeline, "");
+        for id in ids(&chosen, "") {
+            let generated = id.starts_with("plan-");
+            assert!(
+                generated || (mode == "retime" && own.contains(&id)),
+                "{mode}: {id}"
+            );
+        }
+        f.run(&w, &format!("{mode}-run"), &["--trials", "5"]);
+    }
+}
