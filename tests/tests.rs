@@ -15,6 +15,9 @@ mod resources;
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 
+// summary.csv's quantiles against the exact trial values of `--keep-trials`.
+mod quantiles;
+
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
 

@@ -1,8 +1,13 @@
-//! How each observation fares against the projection, and the accuracy summary by metric and
-//! horizon that projection programmes publish: MAPE of the median and coverage of the bands.
+//! How each observation fares against the projection, and the accuracy summary by metric,
+//! stage and horizon that projection programmes publish: MAPE of the median, coverage of the
+//! bands, and the interval score, which also charges a band for its width so that a wide
+//! band is not free (Gneiting & Raftery, JASA 2007, §6.2).
 //!
-//! Projected values are taken at the precision of `summary.csv` (6 decimals), so an observed
-//! file written from seatsim's own output is matched exactly.
+//! An observation is inside a band when it lies within the band's bounds as `summary.csv`
+//! writes them (10 significant digits, so an observed file written from seatsim's own output
+//! is matched exactly); a band of a point mass holds only that value. The base year is
+//! observed, not projected: its observations are scored for their error but always count as
+//! inside the bands, whatever the rounding of the figures the scenario was built from.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +20,8 @@ use crate::report::csv::number;
 /// The projection of one observed cell and how the observation compares with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Score {
+    /// The observed value, at the precision of `summary.csv`.
+    pub observed: f64,
     /// P5, P25, P50, P75, P95 of the projection (`NaN` when undefined in every trial).
     pub quantiles: [f64; 5],
     /// Signed error of the median: P50 − observed.
@@ -25,6 +32,10 @@ pub struct Score {
     pub in_p05_p95: Option<bool>,
     /// Whether P25 ≤ observed ≤ P75 (`None` when the projection is undefined).
     pub in_p25_p75: Option<bool>,
+    /// Interval score of the P5–P95 band (`NaN` when undefined), in the metric's unit.
+    pub interval_score_90: f64,
+    /// Interval score of the P25–P75 band (`NaN` when undefined), in the metric's unit.
+    pub interval_score_50: f64,
 }
 
 impl Score {
@@ -35,10 +46,12 @@ impl Score {
             .summary()
             .map_or([f64::NAN; 5], |s| s.quantiles.map(at_csv_precision));
         let [p05, p25, p50, p75, p95] = quantiles;
-        let x = obs.value;
+        let x = at_csv_precision(obs.value);
         let error = p50 - x;
-        let inside = |lo: f64, hi: f64| (!p50.is_nan()).then_some(lo <= x && x <= hi);
+        let base_year = obs.horizon == 0;
+        let inside = |lo: f64, hi: f64| (!p50.is_nan()).then_some(base_year || lo <= x && x <= hi);
         Self {
+            observed: x,
             quantiles,
             error,
             abs_pct_error: if x == 0.0 {
@@ -48,13 +61,42 @@ impl Score {
             },
             in_p05_p95: inside(p05, p95),
             in_p25_p75: inside(p25, p75),
+            interval_score_90: interval_score(p05, p95, 0.1, x),
+            interval_score_50: interval_score(p25, p75, 0.5, x),
         }
     }
+}
+
+/// The interval score of the central `1 − alpha` band `[lo, hi]` for the observation `x`:
+/// its width, plus `2/alpha` times the distance by which `x` falls outside it. Lower is
+/// better; a proper score, so no band scores better on average than the true one.
+pub fn interval_score(lo: f64, hi: f64, alpha: f64, x: f64) -> f64 {
+    let below = (lo - x).max(0.0);
+    let above = (x - hi).max(0.0);
+    (hi - lo) + 2.0 / alpha * (below + above)
 }
 
 /// `x` as written to `summary.csv`.
 fn at_csv_precision(x: f64) -> f64 {
     number(x).parse().unwrap_or(f64::NAN)
+}
+
+/// One stage, or all stages together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StageGroup {
+    /// The stage with this id.
+    Stage(String),
+    /// Every stage.
+    All,
+}
+
+impl fmt::Display for StageGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StageGroup::Stage(s) => s.fmt(f),
+            StageGroup::All => f.write_str("all"),
+        }
+    }
 }
 
 /// Years after the base year, or all horizons together.
@@ -85,6 +127,8 @@ pub struct Accuracy {
     sum_abs_error: f64,
     in_p05_p95: u64,
     in_p25_p75: u64,
+    sum_is90_pct: f64,
+    sum_is50_pct: f64,
 }
 
 impl Accuracy {
@@ -101,6 +145,11 @@ impl Accuracy {
         self.sum_abs_error += s.error.abs();
         self.in_p05_p95 += u64::from(wide);
         self.in_p25_p75 += u64::from(narrow);
+        if s.observed != 0.0 {
+            let x = s.observed.abs();
+            self.sum_is90_pct += s.interval_score_90 / x * 100.0;
+            self.sum_is50_pct += s.interval_score_50 / x * 100.0;
+        }
     }
 
     /// Observations scored.
@@ -132,27 +181,56 @@ impl Accuracy {
     pub fn coverage_p25_p75(&self) -> f64 {
         self.in_p25_p75 as f64 / self.observations as f64
     }
+
+    /// Mean interval score of the P5–P95 band in percent of the observed value, over
+    /// observations ≠ 0 (`NaN` if none): scale-free, so metrics and stages compare.
+    pub fn interval_score_90_pct(&self) -> f64 {
+        self.sum_is90_pct / self.with_pct as f64
+    }
+
+    /// Mean interval score of the P25–P75 band in percent of the observed value.
+    pub fn interval_score_50_pct(&self) -> f64 {
+        self.sum_is50_pct / self.with_pct as f64
+    }
 }
 
-/// Accuracy by metric (in [`Metric::ALL`] order) and horizon (ascending, then all), for the
-/// metrics and horizons that have scored observations.
+/// Accuracy by metric (in [`Metric::ALL`] order), stage (by id, then all) and horizon
+/// (ascending, then all), for the groups that have scored observations. A scenario's stages
+/// and horizons are few, so every combination is listed.
 pub fn summarize(
     observations: &[Observation],
     scores: &[Score],
-) -> Vec<(Metric, Horizon, Accuracy)> {
-    let mut groups: BTreeMap<(usize, Horizon), Accuracy> = BTreeMap::new();
+) -> Vec<(Metric, StageGroup, Horizon, Accuracy)> {
+    let mut groups: BTreeMap<(usize, StageGroup, Horizon), Accuracy> = BTreeMap::new();
     for (obs, score) in observations.iter().zip(scores) {
         let m = Metric::ALL
             .iter()
             .position(|&x| x == obs.metric)
             .expect("metric is in ALL");
-        for h in [Horizon::Years(obs.horizon), Horizon::All] {
-            groups.entry((m, h)).or_default().add(score);
+        for st in [StageGroup::Stage(obs.stage.clone()), StageGroup::All] {
+            for h in [Horizon::Years(obs.horizon), Horizon::All] {
+                groups.entry((m, st.clone(), h)).or_default().add(score);
+            }
         }
     }
     groups
         .into_iter()
         .filter(|(_, a)| a.observations > 0)
-        .map(|((m, h), a)| (Metric::ALL[m], h, a))
+        .map(|((m, st, h), a)| (Metric::ALL[m], st, h, a))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_score_charges_width_and_misses() {
+        assert_eq!(interval_score(10.0, 20.0, 0.1, 15.0), 10.0);
+        // 2 below a 90% band: width 10 + 20 × 2.
+        assert_eq!(interval_score(10.0, 20.0, 0.1, 8.0), 50.0);
+        assert_eq!(interval_score(10.0, 20.0, 0.5, 23.0), 22.0);
+        // A point mass that holds the observation scores 0.
+        assert_eq!(interval_score(5.0, 5.0, 0.1, 5.0), 0.0);
+    }
 }

@@ -31,6 +31,10 @@ pub struct BacktestArgs {
     /// No progress bar and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write every trial's exact values of these cells to trials.csv, as
+    /// `run --keep-trials` does, e.g. 'ALL/*/*'.
+    #[arg(long, value_name = "CELLS")]
+    pub keep_trials: Option<String>,
 }
 
 /// Runs `seatsim backtest`.
@@ -49,7 +53,8 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let engine = Engine::new(scenario);
     let observations = read_observed(&args.observed, &engine)?;
 
-    let (acc, _) = super::run::project(&engine, &mode, threads, args.quiet)?;
+    let keep = args.keep_trials.as_deref();
+    let (acc, _) = super::run::project_keeping(&engine, &mode, threads, args.quiet, keep, &out)?;
 
     let scores: Vec<Score> = observations.iter().map(|o| Score::of(o, &acc)).collect();
     let summary = summarize(&observations, &scores);

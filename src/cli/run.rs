@@ -28,18 +28,9 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
     let engine = Engine::new(scenario);
-    let keep = args
-        .keep_trials
-        .as_deref()
-        .map(|spec| Selection::parse(spec, &engine))
-        .transpose()?;
 
-    let (acc, elapsed) = match &keep {
-        None => project(&engine, &mode, threads, args.quiet)?,
-        Some(selection) => {
-            project_keeping_trials(&engine, &mode, threads, args.quiet, selection, &out)?
-        }
-    };
+    let keep = args.keep_trials.as_deref();
+    let (acc, elapsed) = project_keeping(&engine, &mode, threads, args.quiet, keep, &out)?;
 
     let settings = RunSettings {
         seed,
@@ -80,18 +71,22 @@ pub(super) fn project(
     project_with(engine, mode, threads, quiet, &Discard).map(|(acc, _, elapsed)| (acc, elapsed))
 }
 
-/// [`project`], also writing the exact values of `selection` in every trial to
-/// `out/trials.csv` (see [`crate::report::trials`]).
-pub(super) fn project_keeping_trials(
+/// [`project`], also writing the exact values of the cells `keep` names (`--keep-trials`) in
+/// every trial to `out/trials.csv` (see [`crate::report::trials`]).
+pub(super) fn project_keeping(
     engine: &Engine,
     mode: &Mode,
     threads: usize,
     quiet: bool,
-    selection: &Selection,
+    keep: Option<&str>,
     out: &Path,
 ) -> Result<(Accumulator, f64), Error> {
+    let Some(spec) = keep else {
+        return project(engine, mode, threads, quiet);
+    };
+    let selection = Selection::parse(spec, engine)?;
     report::create_dir(out)?;
-    let parts = TrialParts::new(selection, out);
+    let parts = TrialParts::new(&selection, out);
     let (acc, kept, elapsed) = project_with(engine, mode, threads, quiet, &parts)?;
     report::write_atomic(&out.join("trials.csv"), |w| parts.write_csv(kept, w))?;
     Ok((acc, elapsed))
