@@ -109,7 +109,9 @@ fn choose(planner: &Planner, run: Sampling, fresh_seed: u64, quiet: bool) -> Res
     };
     let clock = Instant::now();
     let mut search = Search::new(&problem, run.threads);
-    search.run(super::interrupted());
+    let progress = Progress::steps("projects added or moves tried", quiet);
+    search.run(super::interrupted(), &|n| progress.update(n));
+    progress.finish();
     if super::interrupted().load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }

@@ -247,13 +247,19 @@ impl<'a> Search<'a> {
 
     /// Runs greedy additions, then local moves while they improve; stops early (keeping a
     /// valid, within-budget portfolio) when `cancel` is set.
-    pub fn run(&mut self, cancel: &AtomicBool) {
-        self.greedy(cancel);
+    /// `on_step(n)` reports the n-th addition or move tried.
+    pub fn run(&mut self, cancel: &AtomicBool, on_step: &dyn Fn(u64)) {
+        let mut steps = 0;
+        let mut step = || {
+            steps += 1;
+            on_step(steps);
+        };
+        self.greedy(cancel, &mut step);
         for _ in 0..MAX_ROUNDS {
-            if cancel.load(Ordering::Relaxed) || !self.improve_round() {
+            if cancel.load(Ordering::Relaxed) || !self.improve_round(cancel, &mut step) {
                 break;
             }
-            self.greedy(cancel);
+            self.greedy(cancel, &mut step);
         }
     }
 
@@ -304,20 +310,22 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn greedy(&mut self, cancel: &AtomicBool) {
+    fn greedy(&mut self, cancel: &AtomicBool, step: &mut dyn FnMut()) {
         while !cancel.load(Ordering::Relaxed) {
             let Some((c, j, _)) = self.best() else { break };
             self.add_next(c, j);
+            step();
         }
     }
 
     /// Tries every built project once: keep it, re-time it, replace it by the best other
     /// candidate or drop it, whichever lowers the objective most. Returns whether anything
     /// changed.
-    fn improve_round(&mut self) -> bool {
+    fn improve_round(&mut self, cancel: &AtomicBool, step: &mut dyn FnMut()) -> bool {
         let mut changed = false;
         let mut i = 0;
-        while i < self.built.len() {
+        while i < self.built.len() && !cancel.load(Ordering::Relaxed) {
+            step();
             let row = self.rows[self.built[i].candidate];
             let saved = self.row_gains(row);
             let b = self.remove(i);
@@ -653,7 +661,7 @@ mod tests {
             budgets,
         };
         let mut search = Search::new(&p, 1);
-        search.run(&AtomicBool::new(false));
+        search.run(&AtomicBool::new(false), &|_| {});
         assert_eq!(search.built().len(), 2, "two copies of 4 classes fit in 9");
     }
 }
