@@ -71,6 +71,20 @@ fn fixture() -> Fixture {
     ])
 }
 
+/// `plan s.toml --candidates candidates.csv --quiet --out out` plus `extra`, asserting success.
+fn plan_candidates(f: &Fixture, extra: &[&str]) {
+    let args = [
+        "plan",
+        "s.toml",
+        "--candidates",
+        "candidates.csv",
+        "--quiet",
+        "--out",
+        "out",
+    ];
+    f.seatsim_ok(&[&args[..], extra].concat());
+}
+
 fn plan_json(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("plan.json")).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -107,17 +121,7 @@ fn objective_of(f: &Fixture, chosen: &[(&str, i32)]) -> f64 {
 #[test]
 fn plan_finds_the_best_portfolio_that_enumeration_finds() {
     let f = fixture();
-    f.seatsim_ok(&[
-        "plan",
-        "s.toml",
-        "--candidates",
-        "candidates.csv",
-        "--budget",
-        "yuan=100",
-        "--quiet",
-        "--out",
-        "out",
-    ]);
+    plan_candidates(&f, &["--budget", "yuan=100"]);
     let found = plan_json(&f.path("out"))["in_sample"]["total"]
         .as_f64()
         .unwrap();
@@ -203,15 +207,7 @@ fn budgets_are_never_exceeded() {
 #[test]
 fn a_candidate_in_a_district_without_demand_is_never_chosen() {
     let f = fixture();
-    f.seatsim_ok(&[
-        "plan",
-        "s.toml",
-        "--candidates",
-        "candidates.csv",
-        "--quiet",
-        "--out",
-        "out",
-    ]);
+    plan_candidates(&f, &[]);
     let rows = read_rows(&f.path("out/plan.csv"));
     assert!(rows.iter().any(|r| r["district"] == "a"));
     assert!(rows.iter().all(|r| r["district"] != "b"), "{rows:?}");
