@@ -17,7 +17,7 @@ pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 pub use streams::{EntityKey, Stream, TrialKey};
-pub use trial::{Draws, Engine, Workspace};
+pub use trial::{delay_key, project_delay, Draws, Engine, Workspace};
 
 /// What to run: a range of trial numbers with keyed draws, or the deterministic projection.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
 use crate::model::demand::{stage_pupils, StagePupils, StageRates};
 use crate::model::demography::{Demography, YearDrivers};
-use crate::model::metrics::{Metric, Tally};
+use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
-use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,9 @@ pub struct Engine {
     rates: Vec<Vec<StageRates>>,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
+    /// Per project: its supply unit and capital cost in spending units (0 where its stage
+    /// has no `[costs]`).
+    project_costs: Vec<(usize, f64)>,
     keys: Keys,
 }
 
@@ -71,6 +74,8 @@ pub struct Workspace {
     project_weights: Vec<f64>,
     /// Per supply unit: its schools as this trial drew them.
     schools: Vec<TrialSchools>,
+    /// `[supply unit × year number]`: cost of the projects opening there that year.
+    spending: Vec<f64>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
 }
@@ -94,6 +99,14 @@ impl Engine {
             })
             .collect();
         let keys = Keys::new(s, &units);
+        let project_costs = s
+            .projects
+            .iter()
+            .map(|p| {
+                let unit = p.district.0 * s.stages.len() + p.stage.0;
+                (unit, s.cost_of(p).unwrap_or(0.0) / YUAN_PER_SPENDING)
+            })
+            .collect();
         Self {
             layout: Layout::new(s),
             demography: Demography::new(s),
@@ -101,6 +114,7 @@ impl Engine {
             drivers,
             rates,
             popularity,
+            project_costs,
             keys,
             scenario,
         }
@@ -133,6 +147,7 @@ impl Engine {
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
+            spending: vec![0.0; self.units.len() * s.n_years()],
             values: vec![0.0; self.layout.n_values()],
         }
     }
@@ -143,6 +158,7 @@ impl Engine {
             Draws::Central => self.central_draws(ws),
             Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
         }
+        self.book_spending(ws);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -211,11 +227,8 @@ impl Engine {
             }
         }
         for (i, p) in s.projects.iter().enumerate() {
-            let u: f64 = t.stream(self.keys.delay[i]).random();
-            ws.openings[i] = p
-                .delay
-                .delay_for(u)
-                .map(|late| Year(p.planned_year.0 + late));
+            ws.openings[i] =
+                project_delay(t, self.keys.delay[i], &p.delay).map(|late| p.planned_year + late);
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -229,6 +242,20 @@ impl Engine {
             if let Some(gamma) = &self.popularity[unit.stage.0] {
                 let mut rng = t.stream(key);
                 weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
+            }
+        }
+    }
+
+    /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
+    /// a delay moves the money, a project that never opens (or opens after the horizon)
+    /// spends nothing in the projection.
+    fn book_spending(&self, ws: &mut Workspace) {
+        let n_y = self.layout.years.len();
+        ws.spending.fill(0.0);
+        for (open, &(unit, cost)) in ws.openings.iter().zip(&self.project_costs) {
+            let yi = open.map(|y| (y.0 - self.scenario.base_year.0) as usize);
+            if let Some(yi) = yi.filter(|&yi| yi < n_y) {
+                ws.spending[unit * n_y + yi] += cost;
             }
         }
     }
@@ -262,7 +289,8 @@ impl Engine {
                 let open = std::iter::once(ws.schools[u].open());
                 let classes =
                     allocate(pupils.demand, open, size, stage.admission_cap, &s.standards);
-                let tally = Tally::of_catchment(pupils, size, classes);
+                let mut tally = Tally::of_catchment(pupils, size, classes);
+                tally.spending = ws.spending[u * self.layout.years.len() + yi];
                 self.write(
                     Place::District(DistrictIx(d)),
                     StageIx(st),
@@ -282,6 +310,10 @@ impl Engine {
                     &s.standards,
                 );
                 city = Tally::of_catchment(pooled, size, classes);
+                let n_y = self.layout.years.len();
+                city.spending = (0..s.districts.len())
+                    .map(|d| ws.spending[unit(d) * n_y + yi])
+                    .sum();
             }
             self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
@@ -293,7 +325,8 @@ impl Engine {
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
+        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
     }
 }
 
@@ -327,11 +360,7 @@ impl Keys {
             births_city: EntityKey::new("births-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
-            delay: s
-                .projects
-                .iter()
-                .map(|p| EntityKey::new("delay", &p.id))
-                .collect(),
+            delay: s.projects.iter().map(|p| delay_key(&p.id)).collect(),
             existing_schools,
             project_school: s
                 .projects
@@ -340,6 +369,19 @@ impl Keys {
                 .collect(),
         }
     }
+}
+
+/// Years of delay of one project in trial `t` (`None` = it never opens), drawn from the
+/// project's own stream `key` (see [`delay_key`]). `seatsim plan` draws its candidates' delays
+/// here too, so that `run` of the scenario it writes sees the openings it planned on.
+pub fn project_delay(t: TrialKey, key: EntityKey, profile: &DelayProfile) -> Option<i32> {
+    let u: f64 = t.stream(key).random();
+    profile.delay_for(u)
+}
+
+/// The stream key of the delay of the project with id `id`.
+pub fn delay_key(id: &str) -> EntityKey {
+    EntityKey::new("delay", id)
 }
 
 /// Fills `out[1..]` with a stationary AR(1) series of marginal sd `sigma` (`out[0]`, the base

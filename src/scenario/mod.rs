@@ -3,10 +3,13 @@
 //! Loading goes one way: files → raw serde types ([`raw`]) → [`validate`] → [`Scenario`].
 //! Everything past this module can rely on the invariants documented on the checked types.
 
+mod candidates;
 mod error;
 mod load;
 mod path;
+mod plan;
 mod raw;
+mod resources;
 mod table;
 mod validate;
 
@@ -16,13 +19,23 @@ use std::path::PathBuf;
 
 use ndarray::Array3;
 
+pub use candidates::Candidate;
 pub use error::ScenarioError;
 pub use path::YearPath;
-pub use validate::MAX_TRIALS;
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
+pub use resources::SeatCost;
+pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Year(pub i32);
+
+impl std::ops::Add<i32> for Year {
+    type Output = Year;
+    fn add(self, years: i32) -> Year {
+        Year(self.0 + years)
+    }
+}
 
 impl fmt::Display for Year {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -91,6 +104,10 @@ pub struct Scenario {
     pub warnings: Warnings,
     /// GeoJSON boundaries for maps, if the scenario names one.
     pub map: Option<PathBuf>,
+    /// Weights and budgets of `seatsim plan` (`[plan]`).
+    pub plan: PlanSettings,
+    /// The delay profile of projects that do not override it (`[construction.delay]`).
+    pub delay: DelayProfile,
 }
 
 impl Scenario {
@@ -148,6 +165,10 @@ pub struct Stage {
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
     pub private_share: YearPath,
+    /// Pupils per full-time teacher (> 0, `[teachers]`); `None` = no `teachers_needed`.
+    pub teachers: Option<f64>,
+    /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
+    pub seat_cost: Option<SeatCost>,
 }
 
 /// Where a stage's pupils may take a seat.
@@ -301,6 +322,8 @@ pub enum ProjectKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DelayProfile {
     cumulative: [f64; 3],
+    /// The four probabilities as given, so that a written scenario reproduces them exactly.
+    given: [f64; 4],
 }
 
 impl DelayProfile {
@@ -329,6 +352,7 @@ impl DelayProfile {
         }
         Ok(Self {
             cumulative: [on_time, on_time + one_year, on_time + one_year + two_years],
+            given: p,
         })
     }
 
@@ -336,7 +360,13 @@ impl DelayProfile {
     pub fn on_time() -> Self {
         Self {
             cumulative: [1.0; 3],
+            given: [1.0, 0.0, 0.0, 0.0],
         }
+    }
+
+    /// `[on_time, one_year, two_years, never]` as given.
+    pub fn probabilities(&self) -> [f64; 4] {
+        self.given
     }
 
     /// Years of delay for a uniform draw `u` in [0, 1): `Some(0..=2)`, or `None` = never opens.
