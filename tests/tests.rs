@@ -9,6 +9,9 @@ mod golden;
 // Same scenario and seed → byte-identical output, whatever the thread count.
 mod reproducibility;
 
+// `[teachers]` and `[costs]`: teachers_needed and spending by hand, delays moving the money.
+mod resources;
+
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 
@@ -31,6 +34,9 @@ mod cli;
 mod zhengzhou;
 // `seatsim compare`: paired differences under common random numbers, cell matching.
 mod compare;
+
+// `seatsim plan`: enumeration, agreement with `run`, budgets, threads, bad input.
+mod plan;
 
 // `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
 mod backtest;

@@ -119,7 +119,7 @@ impl Accumulator {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
-            let [_, demand, _, shortfall, _, util, large, super_large, _, _] = cell else {
+            let [_, demand, _, shortfall, _, util, large, super_large, ..] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
             };
             let tolerated = standards.shortfall_tolerance * demand;

@@ -20,7 +20,9 @@ pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 pub use sensitivity::{Drivers, Output, Sensitivity, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
-pub use trial::{Draws, Engine, Workspace};
+pub use trial::{
+    delay_common_key, delay_key, project_delay, DelayCopula, Draws, Engine, Workspace,
+};
 
 /// What to run: a range of trial numbers with keyed draws, or the deterministic projection.
 #[derive(Debug, Clone, PartialEq, Eq)]

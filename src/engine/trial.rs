@@ -13,9 +13,9 @@ use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
 use crate::model::demand::{stage_pupils, StagePupils};
 use crate::model::demography::YearDrivers;
-use crate::model::metrics::{Metric, Tally};
+use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
-use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +43,9 @@ pub struct Engine {
     drivers: Drivers,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
+    /// Per project: its supply unit and capital cost in spending units (0 where its stage
+    /// has no `[costs]`).
+    project_costs: Vec<(usize, f64)>,
     keys: Keys,
 }
 
@@ -83,6 +86,8 @@ pub struct Workspace {
     project_weights: Vec<f64>,
     /// Per supply unit: its schools as this trial drew them.
     schools: Vec<TrialSchools>,
+    /// `[supply unit × year number]`: cost of the projects opening there that year.
+    spending: Vec<f64>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
     /// This trial's uncertain inputs and the tables evaluated from them.
@@ -105,6 +110,14 @@ impl Engine {
             })
             .collect();
         let keys = Keys::new(s, &units);
+        let project_costs = s
+            .projects
+            .iter()
+            .map(|p| {
+                let unit = p.district.0 * s.stages.len() + p.stage.0;
+                (unit, s.cost_of(p).unwrap_or(0.0) / YUAN_PER_SPENDING)
+            })
+            .collect();
         Self {
             layout: Layout::new(s),
             units,
@@ -112,6 +125,7 @@ impl Engine {
             central,
             drivers: Drivers::of(s),
             popularity,
+            project_costs,
             keys,
             scenario,
         }
@@ -148,6 +162,7 @@ impl Engine {
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
+            spending: vec![0.0; self.units.len() * s.n_years()],
             values: vec![0.0; self.layout.n_values()],
             inputs: self.central.clone(),
         }
@@ -176,6 +191,7 @@ impl Engine {
             ws.delay_common,
             &mut ws.drivers,
         );
+        self.book_spending(ws);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -245,20 +261,11 @@ impl Engine {
                 ws.migration_shock[yi * n_d + d] += x;
             }
         }
-        ws.delay_common = self.delay_common(t);
-        let rho = s.delay_correlation;
-        let (common, own) = (rho.sqrt() * ws.delay_common, (1.0 - rho).sqrt());
+        let copula = DelayCopula::of(t, self.keys.delay_common, s.delay_correlation);
+        ws.delay_common = copula.z;
         for (i, p) in s.projects.iter().enumerate() {
-            let mut rng = t.stream(self.keys.delay[i]);
-            // Independent projects keep the uniform draw they have always had; coupled ones
-            // compare √ρ·Z + √(1−ρ)·ε_i on the normal scale (u_i = Φ of it, DESIGN §2.3).
-            let late = if rho == 0.0 {
-                p.delay.delay_for(rng.random())
-            } else {
-                let e: f64 = StandardNormal.sample(&mut rng);
-                p.delay.delay_for_normal(common + own * e)
-            };
-            ws.openings[i] = late.map(|late| Year(p.planned_year.0 + late));
+            let late = project_delay(t, self.keys.delay[i], &p.delay, &copula);
+            ws.openings[i] = late.map(|late| p.planned_year + late);
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -276,12 +283,18 @@ impl Engine {
         }
     }
 
-    /// The delay copula's common factor `Z ~ N(0, 1)` of this trial (0 without correlation).
-    fn delay_common(&self, t: TrialKey) -> f64 {
-        if self.scenario.delay_correlation == 0.0 {
-            return 0.0;
+    /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
+    /// a delay moves the money, a project that never opens (or opens after the horizon)
+    /// spends nothing in the projection.
+    fn book_spending(&self, ws: &mut Workspace) {
+        let n_y = self.layout.years.len();
+        ws.spending.fill(0.0);
+        for (open, &(unit, cost)) in ws.openings.iter().zip(&self.project_costs) {
+            let yi = open.map(|y| (y.0 - self.scenario.base_year.0) as usize);
+            if let Some(yi) = yi.filter(|&yi| yi < n_y) {
+                ws.spending[unit * n_y + yi] += cost;
+            }
         }
-        StandardNormal.sample(&mut t.stream(self.keys.delay_common))
     }
 
     /// Popularity weight of one school of `stage`.
@@ -313,7 +326,8 @@ impl Engine {
                 let open = std::iter::once(ws.schools[u].open());
                 let classes =
                     allocate(pupils.demand, open, size, stage.admission_cap, &s.standards);
-                let tally = Tally::of_catchment(pupils, size, classes);
+                let mut tally = Tally::of_catchment(pupils, size, classes);
+                tally.spending = ws.spending[u * self.layout.years.len() + yi];
                 self.write(
                     Place::District(DistrictIx(d)),
                     StageIx(st),
@@ -333,6 +347,10 @@ impl Engine {
                     &s.standards,
                 );
                 city = Tally::of_catchment(pooled, size, classes);
+                let n_y = self.layout.years.len();
+                city.spending = (0..s.districts.len())
+                    .map(|d| ws.spending[unit(d) * n_y + yi])
+                    .sum();
             }
             self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
@@ -344,7 +362,8 @@ impl Engine {
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
+        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
     }
 }
 
@@ -384,12 +403,8 @@ impl Keys {
             migration_city: EntityKey::new("migration-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
-            delay_common: EntityKey::new("delay-common", ""),
-            delay: s
-                .projects
-                .iter()
-                .map(|p| EntityKey::new("delay", &p.id))
-                .collect(),
+            delay_common: delay_common_key(),
+            delay: s.projects.iter().map(|p| delay_key(&p.id)).collect(),
             existing_schools,
             project_school: s
                 .projects
@@ -412,6 +427,62 @@ fn city_shock(
     let n_d = shock.len() / series.len();
     for (district_shocks, &city) in shock.chunks_exact_mut(n_d).zip(series.iter()) {
         district_shocks.fill(city);
+    }
+}
+
+/// Years of delay of one project in trial `t` (`None` = it never opens), drawn from the
+/// project's own stream `key` (see [`delay_key`]) and the trial's delay copula. `seatsim plan` draws its candidates' delays
+/// here too, so that `run` of the scenario it writes sees the openings it planned on.
+pub fn project_delay(
+    t: TrialKey,
+    key: EntityKey,
+    profile: &DelayProfile,
+    copula: &DelayCopula,
+) -> Option<i32> {
+    let mut rng = t.stream(key);
+    // Independent projects keep the uniform draw they have always had; coupled ones compare
+    // √ρ·Z + √(1−ρ)·ε_i on the normal scale (u_i = Φ of it, DESIGN §2.3).
+    if copula.rho == 0.0 {
+        return profile.delay_for(rng.random());
+    }
+    let e: f64 = StandardNormal.sample(&mut rng);
+    profile.delay_for_normal(copula.common + (1.0 - copula.rho).sqrt() * e)
+}
+
+/// The stream key of the delay of the project with id `id`.
+pub fn delay_key(id: &str) -> EntityKey {
+    EntityKey::new("delay", id)
+}
+
+/// The stream key of the delay copula's common factor `Z`.
+pub fn delay_common_key() -> EntityKey {
+    EntityKey::new("delay-common", "")
+}
+
+/// One trial's delay copula (DESIGN §2.3): the correlation ρ and the common factor `Z`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DelayCopula {
+    rho: f64,
+    /// `Z ~ N(0, 1)`, shared by every project of the trial (0 when ρ = 0: nothing is drawn).
+    pub z: f64,
+    /// `√ρ · Z`.
+    common: f64,
+}
+
+impl DelayCopula {
+    /// The copula of trial `t` under correlation `rho`, `Z` drawn from stream `key`
+    /// ([`delay_common_key`]).
+    pub fn of(t: TrialKey, key: EntityKey, rho: f64) -> Self {
+        let z = if rho == 0.0 {
+            0.0
+        } else {
+            StandardNormal.sample(&mut t.stream(key))
+        };
+        Self {
+            rho,
+            z,
+            common: rho.sqrt() * z,
+        }
     }
 }
 

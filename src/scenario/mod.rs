@@ -3,11 +3,14 @@
 //! Loading goes one way: files → raw serde types ([`raw`]) → [`validate`] → [`Scenario`].
 //! Everything past this module can rely on the invariants documented on the checked types.
 
+mod candidates;
 mod delay;
 mod error;
 mod load;
 mod path;
+mod plan;
 mod raw;
+mod resources;
 mod table;
 mod uncertain;
 mod validate;
@@ -18,14 +21,24 @@ use std::path::PathBuf;
 
 use ndarray::Array3;
 
+pub use candidates::Candidate;
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
+pub use resources::SeatCost;
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
-pub use validate::MAX_TRIALS;
+pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Year(pub i32);
+
+impl std::ops::Add<i32> for Year {
+    type Output = Year;
+    fn add(self, years: i32) -> Year {
+        Year(self.0 + years)
+    }
+}
 
 impl fmt::Display for Year {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -100,6 +113,10 @@ pub struct Scenario {
     pub inputs: Vec<Uncertain>,
     /// GeoJSON boundaries for maps, if the scenario names one.
     pub map: Option<PathBuf>,
+    /// Weights and budgets of `seatsim plan` (`[plan]`).
+    pub plan: PlanSettings,
+    /// The delay profile of projects that do not override it (`[construction.delay]`).
+    pub delay: DelayProfile,
 }
 
 impl Scenario {
@@ -157,6 +174,10 @@ pub struct Stage {
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
     pub private_share: YearPath,
+    /// Pupils per full-time teacher (> 0, `[teachers]`); `None` = no `teachers_needed`.
+    pub teachers: Option<f64>,
+    /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
+    pub seat_cost: Option<SeatCost>,
 }
 
 /// Where a stage's pupils may take a seat.
@@ -320,6 +341,8 @@ pub struct DelayProfile {
     cumulative: [f64; 3],
     /// `Φ⁻¹(cumulative)`: the same outcomes for a standard normal draw (the copula's).
     normal: [f64; 3],
+    /// The four probabilities as given, so that a written scenario reproduces them exactly.
+    given: [f64; 4],
 }
 
 impl DelayProfile {
@@ -350,6 +373,7 @@ impl DelayProfile {
         Ok(Self {
             cumulative,
             normal: cumulative.map(|c| crate::stats::normal::quantile(c.min(1.0))),
+            given: p,
         })
     }
 
@@ -358,7 +382,13 @@ impl DelayProfile {
         Self {
             cumulative: [1.0; 3],
             normal: [f64::INFINITY; 3],
+            given: [1.0, 0.0, 0.0, 0.0],
         }
+    }
+
+    /// `[on_time, one_year, two_years, never]` as given.
+    pub fn probabilities(&self) -> [f64; 4] {
+        self.given
     }
 
     /// Years of delay for a uniform draw `u` in [0, 1): `Some(0..=2)`, or `None` = never opens.

@@ -20,6 +20,9 @@ pub struct ScenarioFile {
     pub construction: Option<ConstructionRaw>,
     pub warnings: Option<WarningsRaw>,
     pub data: Option<DataRaw>,
+    pub teachers: Option<BTreeMap<String, f64>>,
+    pub costs: Option<BTreeMap<String, CostRaw>>,
+    pub plan: Option<PlanRaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,4 +133,26 @@ pub struct DataRaw {
     pub capacity: Option<String>,
     pub projects: Option<String>,
     pub map: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostRaw {
+    pub new: Option<f64>,
+    pub expansion: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRaw {
+    pub w_short: Option<f64>,
+    pub w_spare: Option<f64>,
+    pub w_cost: Option<f64>,
+    pub budget_yuan: Option<f64>,
+    pub budget_classes: Option<f64>,
+    pub budget_yuan_per_year: Option<f64>,
+    pub budget_classes_per_year: Option<f64>,
+    pub first_year: Option<i64>,
+    pub last_year: Option<i64>,
+    pub pipeline: Option<String>,
 }

@@ -60,11 +60,18 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         construction,
         warnings,
         data,
+        teachers,
+        costs,
+        plan,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
+    let stages = super::resources::apply(&origins, teachers, costs, stages)?;
     let max_age = stages.last().map_or(0, |s| *s.ages.end());
     let data = v.data(data)?;
+    let delay_raw = construction.and_then(|c| c.delay);
+    let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
+    let delay = v.delay(delay_raw)?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -78,18 +85,17 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         survival: v.survival(demography, max_age)?,
         migration: v.migration(migration, max_age)?,
         warnings: v.warnings(warnings)?,
+        plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon))?,
         map: data.map.clone(),
         population: Array3::zeros((0, 2, max_age + 1)),
         districts: Vec::new(),
         capacity: Vec::new(),
         projects: Vec::new(),
-        delay_correlation: 0.0,
+        delay_correlation,
         inputs: Vec::new(),
         stages,
+        delay,
     };
-    let delay_raw = construction.and_then(|c| c.delay);
-    scenario.delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
-    let delay = v.delay(delay_raw)?;
     read_tables(&mut scenario, &data, delay, &mut hasher)?;
     scenario.sha256 = hex(&hasher.finalize());
     scenario.inputs = v.inputs.take();
@@ -359,6 +365,8 @@ impl Validator<'_> {
             catchment,
             enrolment,
             private_share,
+            teachers: None,
+            seat_cost: None,
         })
     }
 
@@ -621,7 +629,7 @@ fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
     }))
 }
 
-fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
+pub(super) fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
     let id = row.text("district")?;
     s.district_ix(id).ok_or_else(|| {
         row.error(format!(
@@ -630,7 +638,7 @@ fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
     })
 }
 
-fn stage_of(s: &Scenario, row: &table::Row<'_>) -> Result<StageIx> {
+pub(super) fn stage_of(s: &Scenario, row: &table::Row<'_>) -> Result<StageIx> {
     let id = row.text("stage")?;
     s.stage_ix(id).ok_or_else(|| {
         let ids: Vec<_> = s.stages.iter().map(|s| s.id.as_str()).collect();
@@ -718,7 +726,18 @@ fn read_capacity(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Vec<V
         .collect()
 }
 
-const DELAY_COLUMNS: [&str; 4] = ["on_time", "one_year", "two_years", "never"];
+/// Columns of `projects.csv`, in order, before the optional ones.
+pub const PROJECT_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "district",
+    "stage",
+    "kind",
+    "classes",
+    "planned_year",
+];
+/// Optional columns of a project's own delay profile.
+pub const DELAY_COLUMNS: [&str; 4] = ["on_time", "one_year", "two_years", "never"];
 
 fn read_projects(
     s: &Scenario,
@@ -728,15 +747,7 @@ fn read_projects(
 ) -> Result<Vec<Project>> {
     let table = CsvTable::read(
         path,
-        &[
-            "id",
-            "name",
-            "district",
-            "stage",
-            "kind",
-            "classes",
-            "planned_year",
-        ],
+        &PROJECT_COLUMNS,
         &["status", "on_time", "one_year", "two_years", "never"],
         hasher,
     )?;
@@ -776,7 +787,7 @@ fn read_projects(
     Ok(projects)
 }
 
-fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayProfile> {
+pub(super) fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayProfile> {
     let filled = DELAY_COLUMNS
         .iter()
         .filter(|c| !row.raw(c).is_empty())
