@@ -175,6 +175,7 @@ mod tests {
             ages: 6..=11,
             class_size: 45,
             dispersion: None,
+            admission_cap: None,
             catchment: Catchment::District,
             enrolment: YearPath::constant(1.0),
             private_share: YearPath::constant(0.0),
