@@ -525,6 +525,23 @@ mod tests {
     }
 
     #[test]
+    fn project_delay_gives_the_openings_of_a_trial_with_correlated_delays() {
+        let mut s = example();
+        s.delay_correlation = 0.6;
+        let engine = Engine::new(s);
+        let mut ws = engine.workspace();
+        for trial in 0..20 {
+            engine.run_trial(Draws::Random { seed: 5, trial }, &mut ws);
+            let t = TrialKey::new(5, trial);
+            let copula = DelayCopula::of(t, delay_common_key(), 0.6);
+            for (p, open) in engine.scenario.projects.iter().zip(&ws.openings) {
+                let late = project_delay(t, delay_key(&p.id), &p.delay, &copula);
+                assert_eq!(*open, late.map(|l| p.planned_year + l), "{}", p.id);
+            }
+        }
+    }
+
+    #[test]
     fn one_more_existing_school_leaves_every_other_schools_popularity_unchanged() {
         let mut more = example();
         let base = weights(more.clone());
