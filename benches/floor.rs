@@ -217,7 +217,8 @@ impl<'a> Cells<'a> {
         let layout = self.engine.layout();
         let row = layout.row(place, StageIx(st)).expect("a reported cell");
         let at = layout.cell(row, yi) * Metric::COUNT;
-        self.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        let stage = &self.engine.scenario().stages[st];
+        self.values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics(stage));
     }
 
     /// The demand of every cell last written, summed.

@@ -18,6 +18,7 @@ pub mod compare;
 pub mod engine;
 mod error;
 pub mod model;
+pub mod plan;
 pub mod plot;
 pub mod report;
 pub mod scenario;

@@ -1,5 +1,5 @@
-//! Same scenario, seed and trial count → byte-identical summary.csv and risk.csv, whatever
-//! `--threads` is and however often it is rerun (DESIGN §3).
+//! Same scenario, seed and trial count → byte-identical summary.csv, risk.csv and
+//! sensitivity.csv, whatever `--threads` is and however often it is rerun (DESIGN §3).
 
 use crate::support::Fixture;
 
@@ -29,7 +29,7 @@ fn outputs_are_byte_identical_across_thread_counts_and_reruns() {
             )
         })
         .collect();
-    for file in ["summary.csv", "risk.csv"] {
+    for file in ["summary.csv", "risk.csv", "sensitivity.csv"] {
         let first = std::fs::read(dirs[0].join(file)).unwrap();
         assert!(first.len() > 1000, "{file} has content");
         for d in &dirs[1..] {

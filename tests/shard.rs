@@ -49,7 +49,7 @@ fn merge_args<'a>(dirs: &[&'a str], out: &'a str) -> Vec<&'a str> {
 
 #[track_caller]
 fn assert_same_results(a: &Path, b: &Path) {
-    for file in ["summary.csv", "risk.csv"] {
+    for file in ["summary.csv", "risk.csv", "sensitivity.csv"] {
         let (x, y) = (
             std::fs::read(a.join(file)).unwrap(),
             std::fs::read(b.join(file)).unwrap(),

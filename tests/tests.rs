@@ -9,8 +9,17 @@ mod golden;
 // Same scenario and seed → byte-identical output, whatever the thread count.
 mod reproducibility;
 
+// `[teachers]` and `[costs]`: teachers_needed and spending by hand, delays moving the money.
+mod resources;
+
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
+
+// City-wide shocks: the migration AR(1) shared by every district, delays through a copula.
+mod shocks;
+
+// Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
+mod uncertain;
 
 // Risk against the policy targets of [standards].
 mod targets;
@@ -25,6 +34,9 @@ mod cli;
 mod zhengzhou;
 // `seatsim compare`: paired differences under common random numbers, cell matching.
 mod compare;
+
+// `seatsim plan`: enumeration, agreement with `run`, budgets, threads, bad input.
+mod plan;
 
 // `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
 mod backtest;

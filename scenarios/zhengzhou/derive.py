@@ -681,6 +681,27 @@ p_large_classes = 0.2
 p_super_large_classes = 0.2
 p_underused = 0.5
 
+[teachers]     # pupils per full-time staff post: 中央编办 2014 urban norms; KG 2 teachers per class of 30
+kindergarten = 15.0
+primary = 19.0
+junior = 13.5
+senior = 12.5
+
+# Capital cost of one seat, yuan: 166亿 for 27.6万 compulsory seats in 2016-20 (PLAN l.16) [D];
+# expansions (no land) and the other stages [E], see SOURCES.md
+[costs.kindergarten]
+new = 45000
+expansion = 34000
+[costs.primary]
+new = 60000
+expansion = 45000
+[costs.junior]
+new = 60000
+expansion = 45000
+[costs.senior]
+new = 80000
+expansion = 60000
+
 [data]
 districts = "zhengzhou/districts.csv"
 population = "zhengzhou/population.csv"

@@ -61,6 +61,30 @@ fn describe(s: &Scenario) -> String {
             map.features
         );
     }
+    out + &uncertain_inputs(s)
+}
+
+/// One line per uncertain input: its distribution, central value, reach (to 4 decimals: its
+/// ends are extreme quantiles, not round numbers) and shared label.
+fn uncertain_inputs(s: &Scenario) -> String {
+    let short = |x: f64| number((x * 1e4).round() / 1e4);
+    let mut out = String::new();
+    for input in &s.inputs {
+        let (lo, hi) = input.dist.reach();
+        let shared = if input.label == input.key {
+            String::new()
+        } else {
+            format!(", draw \"{}\"", input.label)
+        };
+        out += &format!(
+            "  uncertain {}: {}; central {}, range {}–{}{shared}\n",
+            input.key,
+            input.dist,
+            number(input.dist.central()),
+            short(lo),
+            short(hi),
+        );
+    }
     out
 }
 

@@ -14,6 +14,7 @@ mod check;
 mod compare;
 mod limits;
 mod merge;
+mod plan;
 mod plot;
 mod progress;
 mod run;
@@ -31,6 +32,7 @@ pub use compare::CompareArgs;
 use crate::Error;
 
 pub use merge::MergeArgs;
+pub use plan::PlanArgs;
 pub use synth::SynthArgs;
 
 /// seatsim: Monte Carlo projection of public school seats against a construction pipeline.
@@ -85,6 +87,8 @@ pub enum Command {
     /// Write a synthetic national-scale scenario (invented data) to try large runs.
     #[command(after_help = "Example:\n  seatsim synth --units 500 --out /tmp/synthetic")]
     Synth(SynthArgs),
+    /// Choose what to build, where and when: write plan.csv, plan.json and a scenario.
+    Plan(PlanArgs),
 }
 
 /// Options of `seatsim plot`.
@@ -217,6 +221,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Plot(args) => plot::run(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Synth(args) => synth::synth(&args),
+        Command::Plan(args) => plan::plan(&args),
     }
 }
 

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
+use super::sensitivity::Sensitivity;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
 use crate::stats::{Frame, MetricStats, Staging};
@@ -61,6 +62,8 @@ pub struct Accumulator {
     trials: u64,
     metrics: Vec<MetricStats>,
     risk: Vec<RiskCounts>,
+    /// What drives the variance of the `ALL` cells (DESIGN §2.5).
+    sensitivity: Sensitivity,
 }
 
 impl Accumulator {
@@ -72,7 +75,18 @@ impl Accumulator {
             trials: 0,
             metrics: frames.iter().map(|&f| MetricStats::new(f)).collect(),
             risk: vec![RiskCounts::default(); layout.n_cells()],
+            sensitivity: Sensitivity::new(layout),
         }
+    }
+
+    /// Records one trial's sensitivity drivers beside its values (`[cell × metric]`).
+    pub fn record_drivers(&mut self, drivers: &[i64], values: &[f64]) {
+        self.sensitivity.add(drivers, values);
+    }
+
+    /// The sums behind `sensitivity.csv`.
+    pub fn sensitivity(&self) -> &Sensitivity {
+        &self.sensitivity
     }
 
     /// An empty accumulator for `layout` without a pilot: sketches relative to each value's
@@ -105,7 +119,7 @@ impl Accumulator {
         debug_assert_eq!(values.len(), self.metrics.len());
         self.trials += 1;
         for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
-            let [_, demand, _, shortfall, _, util, large, super_large, _, _] = cell else {
+            let [_, demand, _, shortfall, _, util, large, super_large, ..] = cell else {
                 unreachable!("chunks are Metric::COUNT long");
             };
             let tolerated = standards.shortfall_tolerance * demand;
@@ -149,6 +163,7 @@ impl Accumulator {
             a.super_large_classes += b.super_large_classes;
             a.underused += b.underused;
         }
+        self.sensitivity.merge(&other.sensitivity);
     }
 
     /// The first cell-metric (cell number, metric) whose values left the range the

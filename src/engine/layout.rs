@@ -1,5 +1,6 @@
 //! Which cells a run reports and where each lives in the flat per-trial value buffer.
 
+use super::sensitivity::Drivers;
 use crate::model::metrics::Metric;
 use crate::scenario::{Catchment, DistrictIx, Scenario, StageIx, Year};
 
@@ -28,6 +29,8 @@ pub struct Layout {
     pub rows: Vec<Row>,
     /// Base year then projection years.
     pub years: Vec<Year>,
+    /// Names of the drivers whose variance shares are reported ([`Drivers`]).
+    pub drivers: Vec<String>,
     n_stages: usize,
     n_districts: usize,
     /// Row number of `(place slot, stage)`; slot `n_districts` is `ALL`.
@@ -59,6 +62,7 @@ impl Layout {
         Self {
             rows,
             years: s.years().collect(),
+            drivers: Drivers::of(s).names,
             n_stages: n_s,
             n_districts: n_d,
             index,

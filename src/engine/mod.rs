@@ -2,10 +2,12 @@
 //! chunks, accumulated into streaming statistics.
 
 mod accumulate;
+mod inputs;
 mod keep;
 mod layout;
 mod parallel;
 pub mod pilot;
+mod sensitivity;
 mod streams;
 mod trial;
 
@@ -16,8 +18,11 @@ pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_T
 pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
+pub use sensitivity::{Drivers, Output, Sensitivity, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
-pub use trial::{Draws, Engine, Workspace};
+pub use trial::{
+    delay_common_key, delay_key, project_delay, DelayCopula, Draws, Engine, Workspace,
+};
 
 /// What to run: a range of trial numbers with keyed draws, or the deterministic projection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +80,7 @@ pub fn run_keeping<K: Keep>(
             let mut acc = Accumulator::unframed(layout);
             engine.run_trial(Draws::Central, &mut ws);
             acc.add_trial(&ws.values, standards);
+            acc.record_drivers(&ws.drivers, &ws.values);
             let mut part = keep.part();
             keep.keep(&mut part, 0, &ws.values);
             on_progress(1);
@@ -95,6 +101,7 @@ pub fn run_keeping<K: Keep>(
                     for trial in chunk {
                         engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
                         acc.record(&ws.values, standards, batch);
+                        acc.record_drivers(&ws.drivers, &ws.values);
                         keep.keep(&mut kept[0], trial, &ws.values);
                     }
                     acc.flush(batch);

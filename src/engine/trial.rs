@@ -6,14 +6,16 @@ use ndarray::Array3;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 
+use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
+use super::sensitivity::Drivers;
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
-use crate::model::demand::{stage_pupils, StagePupils, StageRates};
-use crate::model::demography::{Demography, YearDrivers};
-use crate::model::metrics::{Metric, Tally};
+use crate::model::demand::{stage_pupils, StagePupils};
+use crate::model::demography::YearDrivers;
+use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
-use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +35,17 @@ pub enum Draws {
 pub struct Engine {
     scenario: Scenario,
     layout: Layout,
-    demography: Demography,
     units: Vec<SupplyUnit>,
-    /// `(births index, migration trend)` per year number.
-    drivers: Vec<(f64, f64)>,
-    /// Stage rates per year number and stage.
-    rates: Vec<Vec<StageRates>>,
+    /// The uncertain inputs, and the tables at their central values.
+    inputs: Inputs,
+    central: TrialInputs,
+    /// What `sensitivity.csv` splits the variance by.
+    drivers: Drivers,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
+    /// Per project: its supply unit and capital cost in spending units (0 where its stage
+    /// has no `[costs]`).
+    project_costs: Vec<(usize, f64)>,
     keys: Keys,
 }
 
@@ -48,7 +53,9 @@ pub struct Engine {
 struct Keys {
     births_city: EntityKey,
     births: Vec<EntityKey>,
+    migration_city: EntityKey,
     migration: Vec<EntityKey>,
+    delay_common: EntityKey,
     delay: Vec<EntityKey>,
     /// Per supply unit: the stream its existing schools' popularity is drawn from, school by
     /// school in order.
@@ -62,17 +69,29 @@ pub struct Workspace {
     pop: Array3<f64>,
     /// `[year number × district]`: `ε_city + ε_d`.
     births_shock: Vec<f64>,
-    /// `[year number × district]`: `ξ_d`.
+    /// `[year number × district]`: `ξ_city + ξ'_d`.
     migration_shock: Vec<f64>,
     /// Scratch for one AR(1) series.
     series: Vec<f64>,
+    /// The city births and migration log shocks `ε_city`, `ξ_city` by year number.
+    births_city: Vec<f64>,
+    migration_city: Vec<f64>,
+    /// This trial's sensitivity drivers, `[driver × year number]`, fixed-point
+    /// ([`Drivers::fill`]).
+    pub drivers: Vec<i64>,
+    /// The delay copula's common factor `Z` in this trial.
+    delay_common: f64,
     openings: Vec<Option<Year>>,
     school_weights: Vec<Vec<f64>>,
     project_weights: Vec<f64>,
     /// Per supply unit: its schools as this trial drew them.
     schools: Vec<TrialSchools>,
+    /// `[supply unit × year number]`: cost of the projects opening there that year.
+    spending: Vec<f64>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
+    /// This trial's uncertain inputs and the tables evaluated from them.
+    inputs: TrialInputs,
 }
 
 impl Engine {
@@ -80,11 +99,8 @@ impl Engine {
     pub fn new(scenario: Scenario) -> Self {
         let s = &scenario;
         let units = SupplyUnit::all(s);
-        let drivers = s.years().map(|y| Demography::central(s, y)).collect();
-        let rates = s
-            .years()
-            .map(|y| s.stages.iter().map(|st| StageRates::of(st, y)).collect())
-            .collect();
+        let inputs = Inputs::new(s);
+        let central = inputs.central(s);
         let popularity = s
             .stages
             .iter()
@@ -94,13 +110,22 @@ impl Engine {
             })
             .collect();
         let keys = Keys::new(s, &units);
+        let project_costs = s
+            .projects
+            .iter()
+            .map(|p| {
+                let unit = p.district.0 * s.stages.len() + p.stage.0;
+                (unit, s.cost_of(p).unwrap_or(0.0) / YUAN_PER_SPENDING)
+            })
+            .collect();
         Self {
             layout: Layout::new(s),
-            demography: Demography::new(s),
             units,
-            drivers,
-            rates,
+            inputs,
+            central,
+            drivers: Drivers::of(s),
             popularity,
+            project_costs,
             keys,
             scenario,
         }
@@ -125,6 +150,10 @@ impl Engine {
             births_shock: vec![0.0; n],
             migration_shock: vec![0.0; n],
             series: vec![0.0; s.n_years()],
+            births_city: vec![0.0; s.n_years()],
+            migration_city: vec![0.0; s.n_years()],
+            drivers: vec![0; self.drivers.names.len() * s.n_years()],
+            delay_common: 0.0,
             openings: vec![None; s.projects.len()],
             school_weights: self
                 .units
@@ -133,16 +162,36 @@ impl Engine {
                 .collect(),
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
+            spending: vec![0.0; self.units.len() * s.n_years()],
             values: vec![0.0; self.layout.n_values()],
+            inputs: self.central.clone(),
         }
+    }
+
+    /// Labels of the uncertain inputs' draws, in the order of [`Workspace::input_draws`].
+    pub fn input_labels(&self) -> &[String] {
+        self.inputs.labels()
     }
 
     /// Runs one trial, leaving its metrics in `ws.values`.
     pub fn run_trial(&self, draws: Draws, ws: &mut Workspace) {
-        match draws {
-            Draws::Central => self.central_draws(ws),
-            Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
+        let key = match draws {
+            Draws::Central => None,
+            Draws::Random { seed, trial } => Some(TrialKey::new(seed, trial)),
+        };
+        match key {
+            None => self.central_draws(ws),
+            Some(t) => self.random_draws(t, ws),
         }
+        self.inputs.set(&self.scenario, key, &mut ws.inputs);
+        self.drivers.fill(
+            ws.inputs.draws(),
+            &ws.births_city,
+            &ws.migration_city,
+            ws.delay_common,
+            &mut ws.drivers,
+        );
+        self.book_spending(ws);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -156,7 +205,7 @@ impl Engine {
         let n_d = self.scenario.districts.len();
         for yi in 0..self.layout.years.len() {
             if yi > 0 {
-                let (births_index, trend) = self.drivers[yi];
+                let (births_index, trend) = ws.inputs.drivers[yi];
                 let span = yi * n_d..(yi + 1) * n_d;
                 let drivers = YearDrivers {
                     births_index,
@@ -164,7 +213,7 @@ impl Engine {
                     births_shock: &ws.births_shock[span.clone()],
                     migration_shock: &ws.migration_shock[span],
                 };
-                self.demography.advance(&mut ws.pop, &drivers);
+                ws.inputs.demography.advance(&mut ws.pop, &drivers);
             }
             self.record_year(yi, ws);
         }
@@ -173,6 +222,9 @@ impl Engine {
     fn central_draws(&self, ws: &mut Workspace) {
         ws.births_shock.fill(0.0);
         ws.migration_shock.fill(0.0);
+        ws.births_city.fill(0.0);
+        ws.migration_city.fill(0.0);
+        ws.delay_common = 0.0;
         for (open, p) in ws.openings.iter_mut().zip(&self.scenario.projects) {
             *open = Some(p.planned_year);
         }
@@ -184,16 +236,15 @@ impl Engine {
         let s = &self.scenario;
         let n_d = s.districts.len();
         let (b, m) = (&s.births, &s.migration);
-        ar1(
+        let births_city = (self.keys.births_city, b.sigma_city, b.rho);
+        city_shock(t, births_city, &mut ws.births_city, &mut ws.births_shock);
+        let migration_city = (self.keys.migration_city, m.sigma_city, m.rho_city);
+        city_shock(
             t,
-            self.keys.births_city,
-            b.sigma_city,
-            b.rho,
-            &mut ws.series,
+            migration_city,
+            &mut ws.migration_city,
+            &mut ws.migration_shock,
         );
-        for (yi, &city) in ws.series.iter().enumerate() {
-            ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
-        }
         for d in 0..n_d {
             ar1(
                 t,
@@ -207,15 +258,14 @@ impl Engine {
             }
             ar1(t, self.keys.migration[d], m.sigma, m.rho, &mut ws.series);
             for (yi, &x) in ws.series.iter().enumerate() {
-                ws.migration_shock[yi * n_d + d] = x;
+                ws.migration_shock[yi * n_d + d] += x;
             }
         }
+        let copula = DelayCopula::of(t, self.keys.delay_common, s.delay_correlation);
+        ws.delay_common = copula.z;
         for (i, p) in s.projects.iter().enumerate() {
-            let u: f64 = t.stream(self.keys.delay[i]).random();
-            ws.openings[i] = p
-                .delay
-                .delay_for(u)
-                .map(|late| Year(p.planned_year.0 + late));
+            let late = project_delay(t, self.keys.delay[i], &p.delay, &copula);
+            ws.openings[i] = late.map(|late| p.planned_year + late);
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -233,6 +283,20 @@ impl Engine {
         }
     }
 
+    /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
+    /// a delay moves the money, a project that never opens (or opens after the horizon)
+    /// spends nothing in the projection.
+    fn book_spending(&self, ws: &mut Workspace) {
+        let n_y = self.layout.years.len();
+        ws.spending.fill(0.0);
+        for (open, &(unit, cost)) in ws.openings.iter().zip(&self.project_costs) {
+            let yi = open.map(|y| (y.0 - self.scenario.base_year.0) as usize);
+            if let Some(yi) = yi.filter(|&yi| yi < n_y) {
+                ws.spending[unit * n_y + yi] += cost;
+            }
+        }
+    }
+
     /// Popularity weight of one school of `stage`.
     fn weight(&self, t: TrialKey, stage: StageIx, key: EntityKey) -> f64 {
         match &self.popularity[stage.0] {
@@ -246,7 +310,7 @@ impl Engine {
         let s = &self.scenario;
         let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
-            let rates = self.rates[yi][st];
+            let rates = ws.inputs.rates[yi][st];
             let size = f64::from(stage.class_size);
             let unit = |d: usize| d * n_s + st;
             let mut city = Tally::default();
@@ -262,7 +326,8 @@ impl Engine {
                 let open = std::iter::once(ws.schools[u].open());
                 let classes =
                     allocate(pupils.demand, open, size, stage.admission_cap, &s.standards);
-                let tally = Tally::of_catchment(pupils, size, classes);
+                let mut tally = Tally::of_catchment(pupils, size, classes);
+                tally.spending = ws.spending[u * self.layout.years.len() + yi];
                 self.write(
                     Place::District(DistrictIx(d)),
                     StageIx(st),
@@ -282,6 +347,10 @@ impl Engine {
                     &s.standards,
                 );
                 city = Tally::of_catchment(pooled, size, classes);
+                let n_y = self.layout.years.len();
+                city.spending = (0..s.districts.len())
+                    .map(|d| ws.spending[unit(d) * n_y + yi])
+                    .sum();
             }
             self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
         }
@@ -293,11 +362,17 @@ impl Engine {
             .row(place, stage)
             .expect("every computed cell is reported");
         let at = self.layout.cell(row, yi) * Metric::COUNT;
-        values[at..at + Metric::COUNT].copy_from_slice(&tally.metrics());
+        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
+        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
     }
 }
 
 impl Workspace {
+    /// The last trial's uniform of each uncertain input's label ([`Engine::input_labels`]).
+    pub fn input_draws(&self) -> &[f64] {
+        self.inputs.draws()
+    }
+
     /// Each district-stage's schools as the last trial drew them, in [`SupplyUnit::all`] order.
     pub fn schools(&self) -> &[TrialSchools] {
         &self.schools
@@ -325,19 +400,88 @@ impl Keys {
             .collect();
         Self {
             births_city: EntityKey::new("births-city", ""),
+            migration_city: EntityKey::new("migration-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
-            delay: s
-                .projects
-                .iter()
-                .map(|p| EntityKey::new("delay", &p.id))
-                .collect(),
+            delay_common: delay_common_key(),
+            delay: s.projects.iter().map(|p| delay_key(&p.id)).collect(),
             existing_schools,
             project_school: s
                 .projects
                 .iter()
                 .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
                 .collect(),
+        }
+    }
+}
+
+/// Draws a city-wide AR(1) `(key, σ, ρ)` into `series` and starts every district's shock of
+/// `shock` (`[year number × district]`) from it.
+fn city_shock(
+    t: TrialKey,
+    (key, sigma, rho): (EntityKey, f64, f64),
+    series: &mut [f64],
+    shock: &mut [f64],
+) {
+    ar1(t, key, sigma, rho, series);
+    let n_d = shock.len() / series.len();
+    for (district_shocks, &city) in shock.chunks_exact_mut(n_d).zip(series.iter()) {
+        district_shocks.fill(city);
+    }
+}
+
+/// Years of delay of one project in trial `t` (`None` = it never opens), drawn from the
+/// project's own stream `key` (see [`delay_key`]) and the trial's delay copula. `seatsim plan` draws its candidates' delays
+/// here too, so that `run` of the scenario it writes sees the openings it planned on.
+pub fn project_delay(
+    t: TrialKey,
+    key: EntityKey,
+    profile: &DelayProfile,
+    copula: &DelayCopula,
+) -> Option<i32> {
+    let mut rng = t.stream(key);
+    // Independent projects keep the uniform draw they have always had; coupled ones compare
+    // √ρ·Z + √(1−ρ)·ε_i on the normal scale (u_i = Φ of it, DESIGN §2.3).
+    if copula.rho == 0.0 {
+        return profile.delay_for(rng.random());
+    }
+    let e: f64 = StandardNormal.sample(&mut rng);
+    profile.delay_for_normal(copula.common + (1.0 - copula.rho).sqrt() * e)
+}
+
+/// The stream key of the delay of the project with id `id`.
+pub fn delay_key(id: &str) -> EntityKey {
+    EntityKey::new("delay", id)
+}
+
+/// The stream key of the delay copula's common factor `Z`.
+pub fn delay_common_key() -> EntityKey {
+    EntityKey::new("delay-common", "")
+}
+
+/// One trial's delay copula (DESIGN §2.3): the correlation ρ and the common factor `Z`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DelayCopula {
+    rho: f64,
+    /// `Z ~ N(0, 1)`, shared by every project of the trial (0 when ρ = 0: nothing is drawn).
+    pub z: f64,
+    /// `√ρ · Z`.
+    common: f64,
+}
+
+impl DelayCopula {
+    /// The copula of trial `t` under correlation `rho`, `Z` drawn from stream `key`
+    /// ([`delay_common_key`]).
+    pub fn of(t: TrialKey, key: EntityKey, rho: f64) -> Self {
+        let z = if rho == 0.0 {
+            0.0
+        } else {
+            StandardNormal.sample(&mut t.stream(key))
+        };
+        Self {
+            rho,
+            z,
+            common: rho.sqrt() * z,
         }
     }
 }
@@ -378,6 +522,23 @@ mod tests {
         let mut ws = engine.workspace();
         engine.run_trial(Draws::Random { seed: 11, trial: 3 }, &mut ws);
         ws.school_weights
+    }
+
+    #[test]
+    fn project_delay_gives_the_openings_of_a_trial_with_correlated_delays() {
+        let mut s = example();
+        s.delay_correlation = 0.6;
+        let engine = Engine::new(s);
+        let mut ws = engine.workspace();
+        for trial in 0..20 {
+            engine.run_trial(Draws::Random { seed: 5, trial }, &mut ws);
+            let t = TrialKey::new(5, trial);
+            let copula = DelayCopula::of(t, delay_common_key(), 0.6);
+            for (p, open) in engine.scenario.projects.iter().zip(&ws.openings) {
+                let late = project_delay(t, delay_key(&p.id), &p.delay, &copula);
+                assert_eq!(*open, late.map(|l| p.planned_year + l), "{}", p.id);
+            }
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct StagePupils {
 }
 
 /// Year-specific rates of a stage, evaluated once per year rather than per district.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct StageRates {
     /// Gross enrolment rate `enrol[s](t)`.
     pub enrolment: f64,
@@ -89,6 +89,8 @@ mod tests {
             catchment: Catchment::District,
             enrolment: YearPath::constant(0.9),
             private_share: YearPath::constant(0.1),
+            teachers: None,
+            seat_cost: None,
         };
         let p = stage_pupils(&pop, 0, &stage, StageRates::of(&stage, Year(2021)));
         assert!((p.enrolled - 180.0 * 0.9).abs() < 1e-12);

@@ -3,6 +3,11 @@
 
 use super::classes::ClassTally;
 use super::demand::StagePupils;
+use crate::scenario::Stage;
+
+/// Yuan per unit of the `spending` metric: a city's yearly building bill (billions of yuan)
+/// in millions stays within the range the statistics sum exactly (±1e9).
+pub const YUAN_PER_SPENDING: f64 = 1e6;
 
 /// One reported metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,11 +32,16 @@ pub enum Metric {
     ExtraClassesNeeded,
     /// Migrant pupils / all pupils of the stage.
     MigrantShare,
+    /// `demand / pupils per teacher`; only for stages in `[teachers]`.
+    TeachersNeeded,
+    /// Capital cost of the projects that open in the cell that year, in millions of yuan
+    /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
+    Spending,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 12] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -42,6 +52,8 @@ impl Metric {
         Metric::SuperLargeClassShare,
         Metric::ExtraClassesNeeded,
         Metric::MigrantShare,
+        Metric::TeachersNeeded,
+        Metric::Spending,
     ];
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
@@ -59,6 +71,18 @@ impl Metric {
             Metric::SuperLargeClassShare => "super_large_class_share",
             Metric::ExtraClassesNeeded => "extra_classes_needed",
             Metric::MigrantShare => "migrant_share",
+            Metric::TeachersNeeded => "teachers_needed",
+            Metric::Spending => "spending",
+        }
+    }
+
+    /// Whether `stage` has this metric: `teachers_needed` and `spending` only where the
+    /// scenario gives a ratio or a cost (summary.csv has no row otherwise).
+    pub fn defined_for(self, stage: &Stage) -> bool {
+        match self {
+            Metric::TeachersNeeded => stage.teachers.is_some(),
+            Metric::Spending => stage.seat_cost.is_some(),
+            _ => true,
         }
     }
 
@@ -81,6 +105,8 @@ pub struct Tally {
     pub surplus: f64,
     /// Classes and large classes.
     pub classes: ClassTally,
+    /// Capital cost of the projects opening this year, millions of yuan.
+    pub spending: f64,
 }
 
 impl Tally {
@@ -93,11 +119,13 @@ impl Tally {
             shortfall: (pupils.demand - capacity).max(0.0),
             surplus: (capacity - pupils.demand).max(0.0),
             classes,
+            spending: 0.0,
         }
     }
 
-    /// Every metric in [`Metric::ALL`] order; `NaN` marks an undefined value.
-    pub fn metrics(&self) -> [f64; Metric::COUNT] {
+    /// Every metric of a cell of `stage` in [`Metric::ALL`] order; `NaN` marks an undefined
+    /// value.
+    pub fn metrics(&self, stage: &Stage) -> [f64; Metric::COUNT] {
         let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
         let c = &self.classes;
         [
@@ -115,6 +143,12 @@ impl Tally {
             ratio(c.super_large, c.classes),
             c.extra_needed,
             ratio(self.pupils.migrant_children, self.pupils.children),
+            stage.teachers.map_or(f64::NAN, |r| self.pupils.demand / r),
+            if stage.seat_cost.is_some() {
+                self.spending
+            } else {
+                f64::NAN
+            },
         ]
     }
 }
@@ -126,12 +160,29 @@ impl std::ops::AddAssign for Tally {
         self.shortfall += o.shortfall;
         self.surplus += o.surplus;
         self.classes += o.classes;
+        self.spending += o.spending;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Catchment, SeatCost, YearPath};
+
+    fn stage(teachers: Option<f64>, seat_cost: Option<SeatCost>) -> Stage {
+        Stage {
+            id: "s".into(),
+            ages: 6..=11,
+            class_size: 45,
+            dispersion: None,
+            admission_cap: None,
+            catchment: Catchment::District,
+            enrolment: YearPath::constant(1.0),
+            private_share: YearPath::constant(0.0),
+            teachers,
+            seat_cost,
+        }
+    }
 
     fn pupils(demand: f64) -> StagePupils {
         StagePupils {
@@ -150,7 +201,7 @@ mod tests {
         };
         let mut all = Tally::of_catchment(pupils(1000.0), 50.0, classes(10.0)); // short 500
         all += Tally::of_catchment(pupils(100.0), 50.0, classes(10.0)); // surplus 400
-        let m = all.metrics();
+        let m = all.metrics(&stage(None, None));
         assert_eq!(m[3], 500.0);
         assert_eq!(m[4], 400.0);
         assert!((m[5] - 1100.0 / 1000.0).abs() < 1e-12);
@@ -160,8 +211,25 @@ mod tests {
     #[test]
     fn utilization_is_undefined_without_capacity() {
         let t = Tally::of_catchment(pupils(10.0), 45.0, ClassTally::default());
-        assert!(t.metrics()[5].is_nan());
-        assert_eq!(t.metrics()[6], 0.0);
+        let m = t.metrics(&stage(None, None));
+        assert!(m[5].is_nan());
+        assert_eq!(m[6], 0.0);
+    }
+
+    #[test]
+    fn teachers_and_spending_exist_only_where_the_stage_has_a_ratio_or_a_cost() {
+        let mut t = Tally::of_catchment(pupils(190.0), 45.0, ClassTally::default());
+        t.spending = 1.5e6;
+        let cost = SeatCost {
+            new: 1.0,
+            expansion: 1.0,
+        };
+        let [.., teachers, spending] = t.metrics(&stage(Some(19.0), Some(cost)));
+        assert_eq!((teachers, spending), (10.0, 1.5e6));
+        let [.., teachers, spending] = t.metrics(&stage(None, None));
+        assert!(teachers.is_nan() && spending.is_nan());
+        assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
+        assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));
     }
 
     #[test]

@@ -461,7 +461,9 @@ type Metrics = HashMap<(String, String, i32, String), Quantiles>;
 /// Reads and checks `risk.csv`.
 fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
     let mut out = Vec::new();
-    read_csv(path, &RISK_HEADER, |row: RiskRow| {
+    // `seats_for_p10`, `severity` and `rank` are optional: folders written before they
+    // existed still plot.
+    read_csv(path, &RISK_HEADER[..9], |row: RiskRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check()?;
         out.push(row);

@@ -2,9 +2,10 @@
 //!
 //! `summary.csv`: one row per district × stage × year × metric —
 //! `district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95,min,max`. Districts in scenario
-//! order then `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order. Numbers
-//! keep 10 significant digits, whatever their scale (see [`number`]); a value undefined in
-//! every trial is empty.
+//! order then `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order, leaving
+//! out those a stage does not have ([`Metric::defined_for`]: `teachers_needed`, `spending`
+//! without `[teachers]`, `[costs]`). Numbers keep 10 significant digits, whatever their scale
+//! (see [`number`]); a value undefined in every trial is empty.
 //!
 //! `risk.csv`: one row per district × stage × year —
 //! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning,seats_for_p10,severity,rank`:
@@ -77,13 +78,13 @@ pub fn write_summary(
     let mut out = csv::Writer::from_writer(w);
     out.write_record(SUMMARY_HEADER)?;
     for (r, row) in layout.rows.iter().enumerate() {
-        let (place, stage) = (place_id(s, row.place), &s.stages[row.stage.0].id);
+        let (place, stage) = (place_id(s, row.place), &s.stages[row.stage.0]);
         for (yi, year) in layout.years.iter().enumerate() {
             let cell = layout.cell(r, yi);
-            for metric in Metric::ALL {
+            for metric in Metric::ALL.into_iter().filter(|m| m.defined_for(stage)) {
                 let mut record = vec![
                     place.to_string(),
-                    stage.clone(),
+                    stage.id.clone(),
                     year.to_string(),
                     metric.name().to_string(),
                 ];

@@ -1,6 +1,6 @@
-//! Writing a run's results: `summary.csv`, `risk.csv`, `run.json` (and the map it needs) into
-//! the staging folder of an [`OutputFolder`], which replaces the whole result set at once; and
-//! the terminal summary.
+//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `run.json` (and the
+//! map it needs) into the staging folder of an [`OutputFolder`], which replaces the whole
+//! result set at once; and the terminal summary.
 
 mod atomic;
 pub mod csv;
@@ -8,6 +8,7 @@ mod folder;
 mod json;
 mod lock;
 pub mod rank;
+pub mod sensitivity;
 mod space;
 mod terminal;
 pub mod trials;
@@ -51,6 +52,9 @@ pub fn write_run(
         csv::write_summary(w, engine, acc)
     })?;
     batch.stage(&dir.join("risk.csv"), |w| csv::write_risk(w, engine, acc))?;
+    batch.stage(&dir.join("sensitivity.csv"), |w| {
+        sensitivity::write_sensitivity(w, engine, acc)
+    })?;
     let mut settings = settings.clone();
     if let Some(map) = &s.map {
         batch.stage(&dir.join("map.geojson"), |w| w.write_all(&map.bytes))?;

@@ -20,6 +20,9 @@ pub struct ScenarioFile {
     pub construction: Option<ConstructionRaw>,
     pub warnings: Option<WarningsRaw>,
     pub data: Option<DataRaw>,
+    pub teachers: Option<BTreeMap<String, f64>>,
+    pub costs: Option<BTreeMap<String, CostRaw>>,
+    pub plan: Option<PlanRaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,8 +59,9 @@ pub struct StandardsRaw {
     pub shortfall_tolerance: Option<f64>,
 }
 
-/// A piecewise-linear path: `{ 2020 = 1.0, 2025 = 0.7 }` or a plain number, checked in
-/// validation (an untagged serde enum would only say "did not match any variant").
+/// A piecewise-linear path (`{ 2020 = 1.0, 2025 = 0.7 }`), a plain number or a distribution
+/// (`{ dist = "uniform", … }`), checked in validation (an untagged serde enum would only say
+/// "did not match any variant").
 pub type PathRaw = toml::Value;
 
 #[derive(Debug, Deserialize)]
@@ -78,9 +82,13 @@ pub struct DemographyRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationRaw {
-    pub migrant_stay: Option<f64>,
+    pub migrant_stay: Option<PathRaw>,
     pub trend: Option<PathRaw>,
+    pub inflow_scale: Option<PathRaw>,
+    pub rate_scale: Option<PathRaw>,
     pub age_profile: Option<Vec<f64>>,
+    pub sigma_city: Option<f64>,
+    pub rho_city: Option<f64>,
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
 }
@@ -98,6 +106,7 @@ pub struct DelayRaw {
     pub one_year: Option<f64>,
     pub two_years: Option<f64>,
     pub never: Option<f64>,
+    pub correlation: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,4 +133,26 @@ pub struct DataRaw {
     pub capacity: Option<String>,
     pub projects: Option<String>,
     pub map: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostRaw {
+    pub new: Option<f64>,
+    pub expansion: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRaw {
+    pub w_short: Option<f64>,
+    pub w_spare: Option<f64>,
+    pub w_cost: Option<f64>,
+    pub budget_yuan: Option<f64>,
+    pub budget_classes: Option<f64>,
+    pub budget_yuan_per_year: Option<f64>,
+    pub budget_classes_per_year: Option<f64>,
+    pub first_year: Option<i64>,
+    pub last_year: Option<i64>,
+    pub pipeline: Option<String>,
 }

@@ -118,7 +118,7 @@ mod tests {
             path: format!("{dir}/shard.json").into(),
             header: Header {
                 format: "seatsim-shard".into(),
-                format_version: 1,
+                format_version: crate::shard::FORMAT_VERSION,
                 run: Meta {
                     seatsim_version: "0".into(),
                     scenario: ScenarioRef {

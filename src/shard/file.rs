@@ -20,7 +20,8 @@ use crate::Error;
 /// Value of `format` in every header.
 pub const FORMAT: &str = "seatsim-shard";
 /// The header layout and payload encoding this seatsim writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the sensitivity sums to the payload.
+pub const FORMAT_VERSION: u32 = 2;
 /// Name of the header file in a shard folder.
 pub const HEADER_FILE: &str = "shard.json";
 /// Name of the payload file in a shard folder.

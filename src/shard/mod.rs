@@ -6,12 +6,12 @@
 //!
 //! - `shard.bin`: the run's [`Accumulator`](crate::engine::Accumulator) — per cell and metric
 //!   the fixed-point moments (integers), the DDSketch bin counts (integers) with its min and
-//!   max, and the risk counts — encoded with `postcard` (varint integers, little-endian IEEE
+//!   max, the risk counts, and the sensitivity sums (integers, DESIGN §2.5) — encoded with `postcard` (varint integers, little-endian IEEE
 //!   floats; a stable, documented wire format), then compressed with zstd (level 1). Merging
 //!   integer state is exact in any order.
 //!   The sketch also keeps a floating-point `sum`, which depends slightly on the merge order;
 //!   seatsim never reports it. Shards are merged in trial order all the same.
-//! - `shard.json` ([`Header`]): `format` (`"seatsim-shard"`), `format_version` (1), and
+//! - `shard.json` ([`Header`]): `format` (`"seatsim-shard"`), `format_version` (2), and
 //!   `run` — `seatsim_version`, `scenario` (`name`, absolute `file`, `sha256`), `seed`,
 //!   `total_trials`, `shard` (`"k/n"`), `trials` (`{"start", "end"}`, half-open), `threads`,
 //!   `elapsed_seconds` — and `payload` (`file`, `encoding`, `bytes`, `sha256` of `shard.bin`).

@@ -4,10 +4,12 @@
 //! result of a run does not depend on how trials were split over threads or shards.
 
 mod bins;
+pub mod correlation;
 mod distinct;
 mod frame;
 mod mapping;
 mod moments;
+pub mod normal;
 mod sketch;
 
 pub use distinct::DISTINCT;

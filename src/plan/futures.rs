@@ -1,0 +1,127 @@
+//! The futures a plan is scored on: for every trial, the demand and the capacity the kept
+//! pipeline gives in every decision cell. Demand does not depend on what is built, so it is
+//! projected once per trial; a candidate then changes capacity alone (DESIGN §8).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::atomic::AtomicBool;
+
+use crate::engine::{run_chunks, Cancelled, Draws, Engine, Place};
+use crate::model::metrics::Metric;
+use crate::scenario::{Catchment, DistrictIx, Scenario, StageIx};
+
+/// `[trial × row × year]` demand and capacity of the rows where seats are matched to pupils:
+/// each district of a district-catchment stage, and `ALL` of a city-catchment stage.
+#[derive(Debug, Clone)]
+pub struct Futures {
+    /// The seed the trials were drawn under.
+    pub seed: u64,
+    /// The scenario's delay correlation, so that candidates' delays are drawn as `run` draws
+    /// the pipeline's (DESIGN §2.3).
+    pub delay_correlation: f64,
+    /// Which trials, numbered as in `run`.
+    pub trials: Range<u64>,
+    /// The decision rows: `(place, stage)`.
+    pub rows: Vec<(Place, StageIx)>,
+    /// Years per row (base year first).
+    pub n_years: usize,
+    /// Demand, `[trial × row × year]`.
+    pub demand: Vec<f64>,
+    /// Capacity of the kept pipeline, `[trial × row × year]`.
+    pub capacity: Vec<f64>,
+}
+
+impl Futures {
+    /// Projects trials `trials` of `engine` under `seed` on `threads` workers.
+    pub fn project(
+        engine: &Engine,
+        seed: u64,
+        trials: Range<u64>,
+        threads: usize,
+        cancel: &AtomicBool,
+        on_progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Self, Cancelled> {
+        let rows = decision_rows(engine.scenario());
+        let layout = engine.layout();
+        let n_years = layout.years.len();
+        let slot = |m: Metric| Metric::ALL.iter().position(|&x| x == m).expect("a metric");
+        let cells: Vec<usize> = rows
+            .iter()
+            .flat_map(|&(place, st)| {
+                let row = layout.row(place, st).expect("decision rows are reported");
+                (0..n_years).map(move |yi| layout.cell(row, yi) * Metric::COUNT)
+            })
+            .collect();
+        let (demand_at, capacity_at) = (slot(Metric::Demand), slot(Metric::Capacity));
+        let per_trial = run_chunks(
+            trials.clone(),
+            threads,
+            cancel,
+            on_progress,
+            || (engine.workspace(), BTreeMap::new()),
+            |(ws, out), chunk| {
+                for trial in chunk {
+                    engine.run_trial(Draws::Random { seed, trial }, ws);
+                    let values: Vec<(f64, f64)> = cells
+                        .iter()
+                        .map(|&at| (ws.values[at + demand_at], ws.values[at + capacity_at]))
+                        .collect();
+                    out.insert(trial, values);
+                }
+            },
+            |(_, total), (_, part)| total.extend(part),
+        )?
+        .1;
+        let (demand, capacity) = per_trial.into_values().flatten().unzip();
+        Ok(Self {
+            seed,
+            delay_correlation: engine.scenario().delay_correlation,
+            trials,
+            rows,
+            n_years,
+            demand,
+            capacity,
+        })
+    }
+
+    /// Number of trials.
+    pub fn n_trials(&self) -> usize {
+        (self.trials.end - self.trials.start) as usize
+    }
+
+    /// Values per trial: rows × years.
+    pub fn width(&self) -> usize {
+        self.rows.len() * self.n_years
+    }
+
+    /// The decision row where a project of `stage` in `district` adds seats.
+    pub fn row_of(&self, s: &Scenario, district: DistrictIx, stage: StageIx) -> usize {
+        let place = match s.stages[stage.0].catchment {
+            Catchment::District => Place::District(district),
+            Catchment::City => Place::All,
+        };
+        self.rows
+            .iter()
+            .position(|&r| r == (place, stage))
+            .expect("every district-stage has a decision row")
+    }
+}
+
+/// Districts × district-catchment stages, then `ALL` × city-catchment stages: every seat and
+/// pupil counted once.
+fn decision_rows(s: &Scenario) -> Vec<(Place, StageIx)> {
+    let mut rows = Vec::new();
+    for d in 0..s.districts.len() {
+        for (st, stage) in s.stages.iter().enumerate() {
+            if stage.catchment == Catchment::District {
+                rows.push((Place::District(DistrictIx(d)), StageIx(st)));
+            }
+        }
+    }
+    for (st, stage) in s.stages.iter().enumerate() {
+        if stage.catchment == Catchment::City {
+            rows.push((Place::All, StageIx(st)));
+        }
+    }
+    rows
+}

@@ -1,0 +1,148 @@
+//! `seatsim plan` (DESIGN §8): which projects to build, where and when, to minimise
+//! `E[Σ_t Σ_cells (w_short·shortfall + w_spare·surplus)] + w_cost·capital cost` over the same
+//! trials as `run` (common random numbers), within budgets.
+//!
+//! Demand does not depend on what is built, so [`Futures`] projects every trial once; the
+//! [`Search`] then scores candidates on capacity alone, drawing each project's delay from the
+//! same keyed stream `run` uses, so `run` of the written scenario sees the same openings.
+
+mod futures;
+mod generate;
+mod report;
+mod search;
+mod write;
+
+use std::collections::HashSet;
+
+pub use futures::Futures;
+pub use generate::{candidates as generated_candidates, standard_classes};
+pub use report::{summary, write_plan, Paired, PlanReport, Seconds};
+pub use search::{bands, evaluate, Built, Evaluation, Objective, Problem, Search};
+pub use write::write_scenario;
+
+use crate::engine::Engine;
+pub use crate::scenario::KeepPipeline;
+use crate::scenario::{Candidate, Project, ProjectKind, Scenario};
+
+/// A scenario prepared for planning: the part of its pipeline that stays fixed, and the
+/// candidates.
+pub struct Planner {
+    /// The scenario as loaded.
+    pub original: Scenario,
+    /// The scenario with only the fixed part of the pipeline: the futures are projected on it.
+    pub base: Engine,
+    /// What the plan may build.
+    pub candidates: Vec<Candidate>,
+    /// What became of the pipeline.
+    pub keep: KeepPipeline,
+}
+
+impl Planner {
+    /// Prepares `original` for planning with `candidates` (generated when `None`); refuses
+    /// candidate ids that clash and, when money counts, candidates without a price.
+    pub fn new(
+        original: Scenario,
+        keep: KeepPipeline,
+        candidates: Option<Vec<Candidate>>,
+    ) -> Result<Self, String> {
+        let mut all = match keep {
+            KeepPipeline::Retime => retimed(&original),
+            _ => Vec::new(),
+        };
+        all.extend(candidates.unwrap_or_else(|| generated_candidates(&original)));
+        let mut ids = HashSet::new();
+        if let Some(c) = all.iter().find(|c| !ids.insert(c.id.as_str())) {
+            return Err(format!("candidate id {} appears twice", c.id));
+        }
+        if let Some(c) = all
+            .iter()
+            .find(|c| c.repeatable && fixed_prefix(&original, &c.id))
+        {
+            return Err(format!(
+                "candidate {}: the pipeline has a project id starting with `{}-`, the ids of its copies",
+                c.id, c.id
+            ));
+        }
+        if all.is_empty() {
+            return Err("no candidates: the scenario has no stage with schools or projects to size a standard one".into());
+        }
+        let money = original.plan.weights.cost > 0.0
+            || original.plan.budgets.yuan.is_some()
+            || original.plan.budgets.yuan_per_year.is_some();
+        if let Some(c) = all
+            .iter()
+            .find(|c| money && generated_unpriced(&original, c))
+        {
+            let stage = &original.stages[c.stage.0].id;
+            return Err(format!(
+                "candidate {}: stage {stage} has no [costs.{stage}], but the plan counts money (a yuan budget or w_cost > 0); give the stage its cost per seat",
+                c.id
+            ));
+        }
+        let mut base = original.clone();
+        base.projects.retain(|p| match keep {
+            KeepPipeline::Keep => true,
+            KeepPipeline::Drop | KeepPipeline::Retime => p.kind == ProjectKind::Closure,
+        });
+        Ok(Self {
+            base: Engine::new(base),
+            original,
+            candidates: all,
+            keep,
+        })
+    }
+
+    /// The projects of the scenario `--write` emits: the fixed pipeline, then what is built.
+    pub fn projects(&self, built: &[Built]) -> Vec<Project> {
+        let s = &self.original;
+        let mut out = self.base.scenario().projects.clone();
+        out.extend(built.iter().map(|b| {
+            let c = &self.candidates[b.candidate];
+            Project {
+                id: b.id.clone(),
+                name: c.name.clone(),
+                district: c.district,
+                stage: c.stage,
+                kind: c.kind,
+                classes: c.classes,
+                planned_year: b.year,
+                delay: c.delay,
+            }
+        }));
+        debug_assert!(out.iter().all(|p| p.planned_year <= s.horizon));
+        out
+    }
+}
+
+/// Whether a pipeline project's id starts with `prefix-`, as a generated copy's would.
+fn fixed_prefix(s: &Scenario, prefix: &str) -> bool {
+    let copy = format!("{prefix}-");
+    s.projects.iter().any(|p| p.id.starts_with(&copy))
+}
+
+/// Whether `c` is a generated candidate of a stage without `[costs]` (priced 0 only because
+/// nothing says otherwise).
+fn generated_unpriced(s: &Scenario, c: &Candidate) -> bool {
+    c.repeatable && s.stages[c.stage.0].seat_cost.is_none()
+}
+
+/// The pipeline's new schools and expansions as candidates the plan may build once, in any
+/// projection year, keeping their ids (and so their delay draws).
+fn retimed(s: &Scenario) -> Vec<Candidate> {
+    s.projects
+        .iter()
+        .filter(|p| p.kind != ProjectKind::Closure)
+        .map(|p| Candidate {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            district: p.district,
+            stage: p.stage,
+            kind: p.kind,
+            classes: p.classes,
+            window: (s.base_year + 1, s.horizon),
+            cost: s.cost_of(p).unwrap_or(0.0),
+            delay: p.delay,
+            repeatable: false,
+        })
+        .collect()
+}

@@ -1,0 +1,60 @@
+//! `plan --write FILE`: a scenario that `extends` the one planned for and replaces its
+//! projects by the fixed pipeline plus the plan (`FILE`'s stem + `-projects.csv` beside it),
+//! so that `run` and `compare` take it. Every project's delay profile is written out, so that
+//! its openings are drawn exactly as the plan drew them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::report::kind_name;
+use crate::report::Batch;
+use crate::scenario::{Project, Scenario, DELAY_COLUMNS, PROJECT_COLUMNS};
+use crate::Error;
+
+/// Writes the scenario `toml` and its projects table; returns the paths written.
+pub fn write_scenario(
+    toml: &Path,
+    original: &Scenario,
+    projects: &[Project],
+) -> Result<Vec<PathBuf>, Error> {
+    let stem = toml
+        .file_stem()
+        .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
+    let table = toml.with_file_name(format!("{stem}-projects.csv"));
+    let parent = std::fs::canonicalize(&original.file).map_err(|source| Error::Read {
+        path: original.file.clone(),
+        source,
+    })?;
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let text = format!(
+        "# Written by `seatsim plan`: {} with the plan's projects.\n[scenario]\nextends = {}\nname = {}\n\n[data]\nprojects = {}\n",
+        original.name,
+        quote(&parent.to_string_lossy()),
+        quote(&format!("{} + plan", original.name)),
+        quote(&table.file_name().expect("a file name").to_string_lossy()),
+    );
+    let mut batch = Batch::default();
+    batch.stage(&table, |w| write_projects(w, original, projects))?;
+    batch.stage(toml, |w| w.write_all(text.as_bytes()))?;
+    batch.commit()
+}
+
+fn write_projects(w: &mut impl Write, s: &Scenario, projects: &[Project]) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(PROJECT_COLUMNS.iter().chain(&DELAY_COLUMNS))?;
+    for p in projects {
+        let mut record = vec![
+            p.id.clone(),
+            p.name.clone(),
+            s.districts[p.district.0].id.clone(),
+            s.stages[p.stage.0].id.clone(),
+            kind_name(p.kind).to_string(),
+            p.classes.to_string(),
+            p.planned_year.to_string(),
+        ];
+        // `{}` prints the shortest text that parses back to the same number.
+        record.extend(p.delay.probabilities().map(|x| format!("{x}")));
+        out.write_record(&record)?;
+    }
+    out.flush()
+}
