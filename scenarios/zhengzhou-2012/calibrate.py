@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 from statistics import NormalDist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,11 +37,29 @@ OBSERVED = os.path.join(HERE, "observed.csv")
 # A band narrower than the quantile sketch's 0.5% bins reads as the bins' width (README).
 SKETCH_SD = 0.005 / 1.6449
 
+def enrolment_ranges(half_width, years=(2016, 2020)):
+    """Every stage's enrolment ratio uncertain by ±half_width (uniform, relative) from `years[0]`
+    on, one draw per stage (its points move together); the base year stays as observed."""
+    with open(BASE, "rb") as f:
+        enrol = tomllib.load(f)["enrolment"]
+    lines = ["[enrolment]"]
+    for stage, path in enrol.items():
+        g = next(iter(path.values())) if isinstance(path, dict) else path
+        lo, hi = round(g * (1 - half_width), 4), round(g * (1 + half_width), 4)
+        spec = f'{{ dist = "uniform", low = {lo}, high = {hi}, draw = "enrolment-{stage}" }}'
+        lines.append(f"{stage} = {{ " + ", ".join(f"{y} = {spec}" for y in years) + " }")
+    return "\n".join(lines)
+
+
+CITY_MIGRATION = "[migration]\nsigma_city = 0.15\nrho_city = 0.8"
+DELAY_CORRELATION = "[construction.delay]\ncorrelation = 0.3"
 CANDIDATES = {
-    "as shipped (default's shocks, no ranges)": "",
-    "district migration σ 0.5": "[migration]\nsigma = 0.5",
-    "district migration σ 1.0": "[migration]\nsigma = 1.0",
-    "births σ_city 0.15": "[births]\nsigma_city = 0.15",
+    "as shipped before issue 14 (no ranges, no city shocks)": "",
+    "district migration σ 1.0 (for scale)": "[migration]\nsigma = 1.0",
+    "city migration σ 0.15, ρ 0.8; delay ρ 0.3": CITY_MIGRATION + "\n" + DELAY_CORRELATION,
+    "… + enrolment ±5%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.05)]),
+    "… + enrolment ±10%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.10)]),
+    "… + enrolment ±15%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.15)]),
 }
 
 
@@ -50,8 +69,10 @@ def score(seatsim, fragment, trials):
         with open(toml, "w", encoding="utf-8") as f:
             f.write(f'[scenario]\nextends = "{os.path.abspath(BASE)}"\n{fragment}\n')
         out = os.path.join(tmp, "out")
-        subprocess.run([seatsim, "backtest", toml, "--observed", OBSERVED, "--trials", str(trials),
-                        "--quiet", "--out", out], check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run([seatsim, "backtest", toml, "--observed", OBSERVED, "--trials", str(trials),
+                               "--quiet", "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:  # e.g. a seatsim without these keys: say so, score the rest
+            return done.stderr.strip().splitlines()[-1]
         rows = list(csv.DictReader(open(os.path.join(out, "backtest.csv"), encoding="utf-8")))
     rows = [r for r in rows if int(r["horizon"]) > 0]
     n = len(rows)
@@ -115,7 +136,11 @@ def main():
     print("| candidate | n | P5–P95 | P25–P75 | rms z | enrolled P5–P95 ± % by horizon |")
     print("|---|---|---|---|---|---|")
     for name, fragment in CANDIDATES.items():
-        n, c90, c50, rms, w = score(args.seatsim, fragment, args.trials)
+        result = score(args.seatsim, fragment, args.trials)
+        if isinstance(result, str):
+            print(f"| {name} | refused: {result} |")
+            continue
+        n, c90, c50, rms, w = result
         widths = ", ".join(f"{h} y {v:.1f}" for h, v in w.items())
         print(f"| {name} | {n} | {c90:.0%} | {c50:.0%} | {rms:.2f} | {widths} |")
         sys.stdout.flush()
