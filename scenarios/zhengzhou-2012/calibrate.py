@@ -3,8 +3,9 @@
 
     python3 scenarios/zhengzhou-2012/calibrate.py [--seatsim target/release/seatsim] [--trials 2000]
 
-Each candidate below is a TOML fragment written to a temporary scenario that `extends`
-../zhengzhou-2012.toml; `seatsim backtest` scores it against observed.csv. For the observations
+Each candidate below is a set of keys written to a temporary scenario that `extends`
+../zhengzhou-2012.toml (as shipped: the default scenario's ranges and shock sizes), pinning some
+of its ranges to their central values or replacing them; `seatsim backtest` scores it against observed.csv. For the observations
 after the base year it prints, per candidate:
   * coverage of P5-P95 and P25-P75 (nominal 90% and 50%);
   * rms z, with z = (observed - P50) / ((P95 - P05) / 3.29): the error in units of the band's
@@ -37,29 +38,72 @@ OBSERVED = os.path.join(HERE, "observed.csv")
 # A band narrower than the quantile sketch's 0.5% bins reads as the bins' width (README).
 SKETCH_SD = 0.005 / 1.6449
 
-def enrolment_ranges(half_width, years=(2016, 2020)):
-    """Every stage's enrolment ratio uncertain by ±half_width (uniform, relative) from `years[0]`
-    on, one draw per stage (its points move together); the base year stays as observed."""
+def load_base():
     with open(BASE, "rb") as f:
-        enrol = tomllib.load(f)["enrolment"]
-    lines = ["[enrolment]"]
+        return tomllib.load(f)
+
+
+def central(v):
+    """A distribution's central value, as --deterministic takes it (DESIGN §2.6)."""
+    if not isinstance(v, dict):
+        return v
+    return {"uniform": lambda: (v["low"] + v["high"]) / 2, "triangular": lambda: v["mode"],
+            "normal": lambda: v["mean"], "lognormal": lambda: v["median"]}[v["dist"]]()
+
+
+def pinned(tables=("enrolment", "private_share", "births", "migration")):
+    """Every uncertain number of the shipped scenario, in `tables`, at its central value."""
+    base, out = load_base(), {}
+    for table in tables:
+        for key, v in base.get(table, {}).items():
+            if isinstance(v, dict) and "dist" in v:
+                out.setdefault(table, {})[key] = round(central(v), 6)
+            elif isinstance(v, dict):
+                points = {y: round(central(x), 6) for y, x in v.items() if isinstance(x, dict)}
+                if points:
+                    out.setdefault(table, {})[key] = points
+    return out
+
+
+def enrolment(half_width):
+    """Every stage's enrolment ratio uniform ±half_width (relative) from four years out, one
+    draw per stage, instead of the shipped ranges."""
+    enrol = load_base()["enrolment"]
+    out = {}
     for stage, path in enrol.items():
-        g = next(iter(path.values())) if isinstance(path, dict) else path
-        lo, hi = round(g * (1 - half_width), 4), round(g * (1 + half_width), 4)
-        spec = f'{{ dist = "uniform", low = {lo}, high = {hi}, draw = "enrolment-{stage}" }}'
-        lines.append(f"{stage} = {{ " + ", ".join(f"{y} = {spec}" for y in years) + " }")
-    return "\n".join(lines)
+        g = central(next(iter(path.values())))
+        spec = {"dist": "uniform", "low": round(g * (1 - half_width), 4),
+                "high": round(g * (1 + half_width), 4), "draw": f"enrolment-{stage}"}
+        out[stage] = {y: spec for y in path if int(y) > min(int(k) for k in path)}
+    return {"enrolment": out}
 
 
-CITY_MIGRATION = "[migration]\nsigma_city = 0.15\nrho_city = 0.8"
-DELAY_CORRELATION = "[construction.delay]\ncorrelation = 0.3"
+def merged(*parts):
+    out = {}
+    for part in parts:
+        for table, keys in part.items():
+            out.setdefault(table, {}).update(keys)
+    return out
+
+
+def to_toml(tables):
+    def value(v):
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return f'"{v}"' if isinstance(v, str) else str(v)
+    return "\n".join(f"[{t}]\n" + "\n".join(f"{k} = {value(v)}" for k, v in keys.items())
+                     for t, keys in tables.items())
+
+
+NO_SHOCKS = {"migration": {"sigma_city": 0.0}, "construction.delay": {"correlation": 0.0}}
 CANDIDATES = {
-    "as shipped before issue 14 (no ranges, no city shocks)": "",
-    "district migration σ 1.0 (for scale)": "[migration]\nsigma = 1.0",
-    "city migration σ 0.15, ρ 0.8; delay ρ 0.3": CITY_MIGRATION + "\n" + DELAY_CORRELATION,
-    "… + enrolment ±5%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.05)]),
-    "… + enrolment ±10%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.10)]),
-    "… + enrolment ±15%": "\n".join([CITY_MIGRATION, DELAY_CORRELATION, enrolment_ranges(0.15)]),
+    "before issue 14: no ranges, no city shocks": merged(pinned(), NO_SHOCKS),
+    "district migration σ 1.0 instead (for scale)": merged(pinned(), NO_SHOCKS, {"migration": {"sigma": 1.0}}),
+    "city migration σ 0.15, ρ 0.8; delay ρ 0.3": pinned(),
+    "… + ranges of births, migration, private shares": pinned(("enrolment",)),
+    "… + enrolment ±5%": merged(pinned(("enrolment",)), enrolment(0.05)),
+    "… + enrolment ±10% (shipped)": {},
+    "… + enrolment ±15%": enrolment(0.15),
 }
 
 
@@ -67,7 +111,7 @@ def score(seatsim, fragment, trials):
     with tempfile.TemporaryDirectory() as tmp:
         toml = os.path.join(tmp, "candidate.toml")
         with open(toml, "w", encoding="utf-8") as f:
-            f.write(f'[scenario]\nextends = "{os.path.abspath(BASE)}"\n{fragment}\n')
+            f.write(f'[scenario]\nextends = "{os.path.abspath(BASE)}"\n{to_toml(fragment)}\n')
         out = os.path.join(tmp, "out")
         done = subprocess.run([seatsim, "backtest", toml, "--observed", OBSERVED, "--trials", str(trials),
                                "--quiet", "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
