@@ -12,6 +12,12 @@ mod reproducibility;
 // Monte Carlo draws against their known distributions, with tolerances from the maths.
 mod statistics;
 
+// City-wide shocks: the migration AR(1) shared by every district, delays through a copula.
+mod shocks;
+
+// Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
+mod uncertain;
+
 // The command line: exit codes, error messages, nothing written on bad input.
 mod cli;
 

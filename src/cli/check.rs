@@ -54,6 +54,28 @@ fn describe(s: &Scenario) -> String {
         count(ProjectKind::Expansion), classes(ProjectKind::Expansion),
         count(ProjectKind::Closure), classes(ProjectKind::Closure)
     );
+    out + &uncertain_inputs(s)
+}
+
+/// One line per uncertain input: its distribution, central value, reach and shared label.
+fn uncertain_inputs(s: &Scenario) -> String {
+    let mut out = String::new();
+    for input in &s.inputs {
+        let (lo, hi) = input.dist.reach();
+        let shared = if input.label == input.key {
+            String::new()
+        } else {
+            format!(", draw \"{}\"", input.label)
+        };
+        out += &format!(
+            "  uncertain {}: {}; central {}, range {}–{}{shared}\n",
+            input.key,
+            input.dist,
+            number(input.dist.central()),
+            number(lo),
+            number(hi),
+        );
+    }
     out
 }
 

@@ -2,6 +2,7 @@
 //! chunks, accumulated into streaming statistics.
 
 mod accumulate;
+mod inputs;
 mod layout;
 mod parallel;
 mod streams;

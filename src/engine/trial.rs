@@ -6,11 +6,12 @@ use ndarray::Array3;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 
+use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::allocate;
-use crate::model::demand::{stage_pupils, StagePupils, StageRates};
-use crate::model::demography::{Demography, YearDrivers};
+use crate::model::demand::{stage_pupils, StagePupils};
+use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally};
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx, Year};
@@ -33,12 +34,10 @@ pub enum Draws {
 pub struct Engine {
     scenario: Scenario,
     layout: Layout,
-    demography: Demography,
     units: Vec<SupplyUnit>,
-    /// `(births index, migration trend)` per year number.
-    drivers: Vec<(f64, f64)>,
-    /// Stage rates per year number and stage.
-    rates: Vec<Vec<StageRates>>,
+    /// The uncertain inputs, and the tables at their central values.
+    inputs: Inputs,
+    central: TrialInputs,
     /// Popularity distribution per stage (`None` = all weights 1).
     popularity: Vec<Option<Gamma<f64>>>,
     keys: Keys,
@@ -48,7 +47,9 @@ pub struct Engine {
 struct Keys {
     births_city: EntityKey,
     births: Vec<EntityKey>,
+    migration_city: EntityKey,
     migration: Vec<EntityKey>,
+    delay_common: EntityKey,
     delay: Vec<EntityKey>,
     /// Per supply unit: the stream its existing schools' popularity is drawn from, school by
     /// school in order.
@@ -62,10 +63,12 @@ pub struct Workspace {
     pop: Array3<f64>,
     /// `[year number × district]`: `ε_city + ε_d`.
     births_shock: Vec<f64>,
-    /// `[year number × district]`: `ξ_d`.
+    /// `[year number × district]`: `ξ_city + ξ'_d`.
     migration_shock: Vec<f64>,
     /// Scratch for one AR(1) series.
     series: Vec<f64>,
+    /// The delay copula's common factor `Z` in this trial.
+    delay_common: f64,
     openings: Vec<Option<Year>>,
     school_weights: Vec<Vec<f64>>,
     project_weights: Vec<f64>,
@@ -73,6 +76,8 @@ pub struct Workspace {
     schools: Vec<TrialSchools>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
+    /// This trial's uncertain inputs and the tables evaluated from them.
+    inputs: TrialInputs,
 }
 
 impl Engine {
@@ -80,11 +85,8 @@ impl Engine {
     pub fn new(scenario: Scenario) -> Self {
         let s = &scenario;
         let units = SupplyUnit::all(s);
-        let drivers = s.years().map(|y| Demography::central(s, y)).collect();
-        let rates = s
-            .years()
-            .map(|y| s.stages.iter().map(|st| StageRates::of(st, y)).collect())
-            .collect();
+        let inputs = Inputs::new(s);
+        let central = inputs.central(s);
         let popularity = s
             .stages
             .iter()
@@ -96,10 +98,9 @@ impl Engine {
         let keys = Keys::new(s, &units);
         Self {
             layout: Layout::new(s),
-            demography: Demography::new(s),
             units,
-            drivers,
-            rates,
+            inputs,
+            central,
             popularity,
             keys,
             scenario,
@@ -125,6 +126,7 @@ impl Engine {
             births_shock: vec![0.0; n],
             migration_shock: vec![0.0; n],
             series: vec![0.0; s.n_years()],
+            delay_common: 0.0,
             openings: vec![None; s.projects.len()],
             school_weights: self
                 .units
@@ -134,15 +136,26 @@ impl Engine {
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
             values: vec![0.0; self.layout.n_values()],
+            inputs: self.central.clone(),
         }
+    }
+
+    /// Labels of the uncertain inputs' draws, in the order of [`Workspace::input_draws`].
+    pub fn input_labels(&self) -> &[String] {
+        self.inputs.labels()
     }
 
     /// Runs one trial, leaving its metrics in `ws.values`.
     pub fn run_trial(&self, draws: Draws, ws: &mut Workspace) {
-        match draws {
-            Draws::Central => self.central_draws(ws),
-            Draws::Random { seed, trial } => self.random_draws(TrialKey::new(seed, trial), ws),
+        let key = match draws {
+            Draws::Central => None,
+            Draws::Random { seed, trial } => Some(TrialKey::new(seed, trial)),
+        };
+        match key {
+            None => self.central_draws(ws),
+            Some(t) => self.random_draws(t, ws),
         }
+        self.inputs.set(&self.scenario, key, &mut ws.inputs);
         for ((unit, schools), weights) in self
             .units
             .iter()
@@ -156,7 +169,7 @@ impl Engine {
         let n_d = self.scenario.districts.len();
         for yi in 0..self.layout.years.len() {
             if yi > 0 {
-                let (births_index, trend) = self.drivers[yi];
+                let (births_index, trend) = ws.inputs.drivers[yi];
                 let span = yi * n_d..(yi + 1) * n_d;
                 let drivers = YearDrivers {
                     births_index,
@@ -164,7 +177,7 @@ impl Engine {
                     births_shock: &ws.births_shock[span.clone()],
                     migration_shock: &ws.migration_shock[span],
                 };
-                self.demography.advance(&mut ws.pop, &drivers);
+                ws.inputs.demography.advance(&mut ws.pop, &drivers);
             }
             self.record_year(yi, ws);
         }
@@ -173,6 +186,7 @@ impl Engine {
     fn central_draws(&self, ws: &mut Workspace) {
         ws.births_shock.fill(0.0);
         ws.migration_shock.fill(0.0);
+        ws.delay_common = 0.0;
         for (open, p) in ws.openings.iter_mut().zip(&self.scenario.projects) {
             *open = Some(p.planned_year);
         }
@@ -194,6 +208,16 @@ impl Engine {
         for (yi, &city) in ws.series.iter().enumerate() {
             ws.births_shock[yi * n_d..(yi + 1) * n_d].fill(city);
         }
+        ar1(
+            t,
+            self.keys.migration_city,
+            m.sigma_city,
+            m.rho_city,
+            &mut ws.series,
+        );
+        for (yi, &city) in ws.series.iter().enumerate() {
+            ws.migration_shock[yi * n_d..(yi + 1) * n_d].fill(city);
+        }
         for d in 0..n_d {
             ar1(
                 t,
@@ -207,15 +231,23 @@ impl Engine {
             }
             ar1(t, self.keys.migration[d], m.sigma, m.rho, &mut ws.series);
             for (yi, &x) in ws.series.iter().enumerate() {
-                ws.migration_shock[yi * n_d + d] = x;
+                ws.migration_shock[yi * n_d + d] += x;
             }
         }
+        ws.delay_common = self.delay_common(t);
+        let rho = s.delay_correlation;
+        let (common, own) = (rho.sqrt() * ws.delay_common, (1.0 - rho).sqrt());
         for (i, p) in s.projects.iter().enumerate() {
-            let u: f64 = t.stream(self.keys.delay[i]).random();
-            ws.openings[i] = p
-                .delay
-                .delay_for(u)
-                .map(|late| Year(p.planned_year.0 + late));
+            let mut rng = t.stream(self.keys.delay[i]);
+            // Independent projects keep the uniform draw they have always had; coupled ones
+            // compare √ρ·Z + √(1−ρ)·ε_i on the normal scale (u_i = Φ of it, DESIGN §2.3).
+            let late = if rho == 0.0 {
+                p.delay.delay_for(rng.random())
+            } else {
+                let e: f64 = StandardNormal.sample(&mut rng);
+                p.delay.delay_for_normal(common + own * e)
+            };
+            ws.openings[i] = late.map(|late| Year(p.planned_year.0 + late));
             if p.kind == ProjectKind::New {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
@@ -233,6 +265,14 @@ impl Engine {
         }
     }
 
+    /// The delay copula's common factor `Z ~ N(0, 1)` of this trial (0 without correlation).
+    fn delay_common(&self, t: TrialKey) -> f64 {
+        if self.scenario.delay_correlation == 0.0 {
+            return 0.0;
+        }
+        StandardNormal.sample(&mut t.stream(self.keys.delay_common))
+    }
+
     /// Popularity weight of one school of `stage`.
     fn weight(&self, t: TrialKey, stage: StageIx, key: EntityKey) -> f64 {
         match &self.popularity[stage.0] {
@@ -246,7 +286,7 @@ impl Engine {
         let s = &self.scenario;
         let n_s = s.stages.len();
         for (st, stage) in s.stages.iter().enumerate() {
-            let rates = self.rates[yi][st];
+            let rates = ws.inputs.rates[yi][st];
             let size = f64::from(stage.class_size);
             let unit = |d: usize| d * n_s + st;
             let mut city = Tally::default();
@@ -291,6 +331,11 @@ impl Engine {
 }
 
 impl Workspace {
+    /// The last trial's uniform of each uncertain input's label ([`Engine::input_labels`]).
+    pub fn input_draws(&self) -> &[f64] {
+        self.inputs.draws()
+    }
+
     /// Each district-stage's schools as the last trial drew them, in [`SupplyUnit::all`] order.
     pub fn schools(&self) -> &[TrialSchools] {
         &self.schools
@@ -318,8 +363,10 @@ impl Keys {
             .collect();
         Self {
             births_city: EntityKey::new("births-city", ""),
+            migration_city: EntityKey::new("migration-city", ""),
             births: per_district("births"),
             migration: per_district("migration"),
+            delay_common: EntityKey::new("delay-common", ""),
             delay: s
                 .projects
                 .iter()

@@ -18,7 +18,7 @@ pub struct StagePupils {
 }
 
 /// Year-specific rates of a stage, evaluated once per year rather than per district.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct StageRates {
     /// Gross enrolment rate `enrol[s](t)`.
     pub enrolment: f64,

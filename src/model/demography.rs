@@ -31,21 +31,42 @@ pub struct YearDrivers<'a> {
 }
 
 impl Demography {
-    /// Collects the parameters from a checked scenario.
+    /// Collects the parameters from a checked scenario (uncertain inputs at their central
+    /// values).
     pub fn new(s: &Scenario) -> Self {
         let oldest = s.stages.last().expect("a checked scenario has a stage");
-        Self {
+        let m = &s.migration;
+        let mut d = Self {
             survival: s.survival.clone(),
             senior_age: *oldest.ages.start(),
-            migrant_stay: s.migration.migrant_stay,
-            profile: s.migration.age_profile.clone(),
+            migrant_stay: 0.0,
+            profile: m.age_profile.clone(),
             births_base: s.districts.iter().map(|d| d.births_base).collect(),
-            rates: s
-                .districts
-                .iter()
-                .map(|d| [d.rate_local, d.rate_migrant])
-                .collect(),
-            inflow: s.districts.iter().map(|d| d.inflow).collect(),
+            rates: vec![[0.0; 2]; s.districts.len()],
+            inflow: vec![0.0; s.districts.len()],
+        };
+        d.set_migration(s, m.migrant_stay, m.inflow_scale, m.rate_scale);
+        d
+    }
+
+    /// Sets `migrant_stay` and every district's inflow and migrant rate times `inflow_scale`
+    /// and `rate_scale` (a trial's draws of these uncertain inputs).
+    pub fn set_migration(
+        &mut self,
+        s: &Scenario,
+        migrant_stay: f64,
+        inflow_scale: f64,
+        rate_scale: f64,
+    ) {
+        self.migrant_stay = migrant_stay;
+        for ((rates, inflow), d) in self
+            .rates
+            .iter_mut()
+            .zip(&mut self.inflow)
+            .zip(&s.districts)
+        {
+            *rates = [d.rate_local, d.rate_migrant * rate_scale];
+            *inflow = d.inflow * inflow_scale;
         }
     }
 

@@ -260,7 +260,12 @@ fn take_extends(table: &mut Table) -> Option<String> {
 fn merge_into(base: &mut Table, child: Table) {
     for (key, value) in child {
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(c)) => merge_into(b, c),
+            // A distribution (DESIGN §2.6) replaces whatever was there, as a number would.
+            (Some(toml::Value::Table(b)), toml::Value::Table(c))
+                if !b.contains_key("dist") && !c.contains_key("dist") =>
+            {
+                merge_into(b, c)
+            }
             (_, v) => {
                 base.insert(key, v);
             }

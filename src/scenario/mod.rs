@@ -3,11 +3,13 @@
 //! Loading goes one way: files → raw serde types ([`raw`]) → [`validate`] → [`Scenario`].
 //! Everything past this module can rely on the invariants documented on the checked types.
 
+mod delay;
 mod error;
 mod load;
 mod path;
 mod raw;
 mod table;
+mod uncertain;
 mod validate;
 
 use std::fmt;
@@ -18,6 +20,7 @@ use ndarray::Array3;
 
 pub use error::ScenarioError;
 pub use path::YearPath;
+pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::MAX_TRIALS;
 
 /// A school year, named by the calendar year in which it starts.
@@ -87,8 +90,14 @@ pub struct Scenario {
     pub capacity: Vec<Vec<Capacity>>,
     /// The construction pipeline.
     pub projects: Vec<Project>,
+    /// `[construction.delay] correlation`: ρ of the Gaussian copula coupling every project's
+    /// delay, in [0, 1).
+    pub delay_correlation: f64,
     /// Warning-level thresholds for risk.csv.
     pub warnings: Warnings,
+    /// Numbers given as distributions (DESIGN §2.6), in key order; each stands above at its
+    /// central value.
+    pub inputs: Vec<Uncertain>,
     /// GeoJSON boundaries for maps, if the scenario names one.
     pub map: Option<PathBuf>,
 }
@@ -227,8 +236,16 @@ pub struct Migration {
     pub migrant_stay: f64,
     /// Multiplier on rates and inflow by year (≥ 0).
     pub trend: YearPath,
+    /// Multiplier of every district's `inflow` (≥ 0; central value if uncertain).
+    pub inflow_scale: f64,
+    /// Multiplier of every district's `rate_migrant` (≥ 0; central value if uncertain).
+    pub rate_scale: f64,
     /// Share of inflow at each age `0..=max_age`, sums to 1.
     pub age_profile: Vec<f64>,
+    /// Marginal sd of the city-wide AR(1) log shock added to every district's (≥ 0).
+    pub sigma_city: f64,
+    /// Autocorrelation of the city shock, |ρ| < 1.
+    pub rho_city: f64,
     /// Marginal sd of each district's AR(1) log shock (≥ 0).
     pub sigma: f64,
     /// Its autocorrelation, |ρ| < 1.
@@ -280,6 +297,8 @@ pub enum ProjectKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DelayProfile {
     cumulative: [f64; 3],
+    /// `Φ⁻¹(cumulative)`: the same outcomes for a standard normal draw (the copula's).
+    normal: [f64; 3],
 }
 
 impl DelayProfile {
@@ -306,8 +325,10 @@ impl DelayProfile {
                 (sum * 1e9).round() / 1e9
             ));
         }
+        let cumulative = [on_time, on_time + one_year, on_time + one_year + two_years];
         Ok(Self {
-            cumulative: [on_time, on_time + one_year, on_time + one_year + two_years],
+            cumulative,
+            normal: cumulative.map(|c| crate::stats::normal::quantile(c.min(1.0))),
         })
     }
 
@@ -315,6 +336,7 @@ impl DelayProfile {
     pub fn on_time() -> Self {
         Self {
             cumulative: [1.0; 3],
+            normal: [f64::INFINITY; 3],
         }
     }
 
@@ -324,6 +346,12 @@ impl DelayProfile {
             .iter()
             .position(|&c| u < c)
             .map(|i| i as i32)
+    }
+
+    /// Years of delay for a standard normal draw `x`: the outcome of `u = Φ(x)`, compared
+    /// on the normal scale so that a trial evaluates no Φ.
+    pub fn delay_for_normal(&self, x: f64) -> Option<i32> {
+        self.normal.iter().position(|&c| x < c).map(|i| i as i32)
     }
 }
 
@@ -359,6 +387,18 @@ mod tests {
         assert_eq!(p.delay_for(0.9), Some(2));
         assert_eq!(p.delay_for(0.96), None);
         assert_eq!(DelayProfile::on_time().delay_for(0.999_999), Some(0));
+    }
+
+    #[test]
+    fn normal_draws_give_the_outcome_of_their_uniform() {
+        let p = DelayProfile::new(0.6, 0.25, 0.1, 0.05).unwrap();
+        for u in [
+            0.001, 0.3, 0.599, 0.601, 0.8, 0.849, 0.851, 0.94, 0.951, 0.999,
+        ] {
+            let x = crate::stats::normal::quantile(u);
+            assert_eq!(p.delay_for_normal(x), p.delay_for(u), "u = {u}");
+        }
+        assert_eq!(DelayProfile::on_time().delay_for_normal(40.0), Some(0));
     }
 
     #[test]

@@ -24,6 +24,16 @@ impl YearPath {
         Self { knots }
     }
 
+    /// Position of the knot of `year` (`Year(0)` for a constant path), if there is one.
+    pub fn knot(&self, year: Year) -> Option<usize> {
+        self.knots.iter().position(|&(y, _)| y == year)
+    }
+
+    /// Sets the value of knot number `i` (an uncertain input's draw, DESIGN §2.6).
+    pub fn set_knot(&mut self, i: usize, value: f64) {
+        self.knots[i].1 = value;
+    }
+
     /// The value in `year`.
     pub fn at(&self, year: Year) -> f64 {
         let k = &self.knots;

@@ -52,8 +52,9 @@ pub struct StandardsRaw {
     pub underuse_threshold: Option<f64>,
 }
 
-/// A piecewise-linear path: `{ 2020 = 1.0, 2025 = 0.7 }` or a plain number, checked in
-/// validation (an untagged serde enum would only say "did not match any variant").
+/// A piecewise-linear path (`{ 2020 = 1.0, 2025 = 0.7 }`), a plain number or a distribution
+/// (`{ dist = "uniform", … }`), checked in validation (an untagged serde enum would only say
+/// "did not match any variant").
 pub type PathRaw = toml::Value;
 
 #[derive(Debug, Deserialize)]
@@ -74,9 +75,13 @@ pub struct DemographyRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationRaw {
-    pub migrant_stay: Option<f64>,
+    pub migrant_stay: Option<PathRaw>,
     pub trend: Option<PathRaw>,
+    pub inflow_scale: Option<PathRaw>,
+    pub rate_scale: Option<PathRaw>,
     pub age_profile: Option<Vec<f64>>,
+    pub sigma_city: Option<f64>,
+    pub rho_city: Option<f64>,
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
 }
@@ -94,6 +99,7 @@ pub struct DelayRaw {
     pub one_year: Option<f64>,
     pub two_years: Option<f64>,
     pub never: Option<f64>,
+    pub correlation: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

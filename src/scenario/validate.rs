@@ -1,6 +1,7 @@
 //! Raw scenario → checked [`Scenario`]: every range, reference and completeness rule, with an
 //! error that names the key (TOML) or the line and column (CSV).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::CsvTable;
+use super::uncertain::{PathId, Target, Uncertain};
 use super::*;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -23,6 +25,8 @@ const MAX_AGE: i64 = 30;
 /// Largest accepted count of children in one CSV cell: far above any district's, so that a
 /// slipped digit is caught rather than projected (statistics stay exact below 1e9 per cell).
 const MAX_COUNT: f64 = 1e8;
+/// Valid range of the births index, the migration trend and the migration scales.
+const SCALE_RANGE: (f64, f64) = (0.0, 100.0);
 /// Popularity dispersion κ below this makes Gamma(κ, 1/κ) degenerate (scale overflows).
 const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
@@ -36,7 +40,10 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         origins,
         mut hasher,
     } = files;
-    let v = Validator { origins: &origins };
+    let v = Validator {
+        origins: &origins,
+        inputs: RefCell::default(),
+    };
     let ScenarioFile {
         scenario,
         stages,
@@ -72,11 +79,16 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         districts: Vec::new(),
         capacity: Vec::new(),
         projects: Vec::new(),
+        delay_correlation: 0.0,
+        inputs: Vec::new(),
         stages,
     };
-    let delay = v.delay(construction)?;
+    let delay_raw = construction.and_then(|c| c.delay);
+    scenario.delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
+    let delay = v.delay(delay_raw)?;
     read_tables(&mut scenario, &data, delay, &mut hasher)?;
     scenario.sha256 = hex(&hasher.finalize());
+    scenario.inputs = v.inputs.take();
     Ok(scenario)
 }
 
@@ -101,12 +113,14 @@ struct DataPaths {
 }
 
 /// Key-level checks, with errors located through the origins of the keys.
-struct Validator<'a> {
+pub(super) struct Validator<'a> {
     origins: &'a Origins,
+    /// Uncertain inputs met so far, in the order of their keys.
+    pub(super) inputs: RefCell<Vec<Uncertain>>,
 }
 
 impl Validator<'_> {
-    fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+    pub(super) fn err(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         self.origins.error(key, message)
     }
 
@@ -116,7 +130,13 @@ impl Validator<'_> {
     }
 
     /// `value` if it is finite and `ok`, else an error naming `key`, the value and `valid`.
-    fn num(&self, key: &str, value: f64, ok: impl Fn(f64) -> bool, valid: &str) -> Result<f64> {
+    pub(super) fn num(
+        &self,
+        key: &str,
+        value: f64,
+        ok: impl Fn(f64) -> bool,
+        valid: &str,
+    ) -> Result<f64> {
         if value.is_finite() && ok(value) {
             Ok(value)
         } else {
@@ -124,7 +144,7 @@ impl Validator<'_> {
         }
     }
 
-    fn opt_num(
+    pub(super) fn opt_num(
         &self,
         key: &str,
         value: Option<f64>,
@@ -222,15 +242,15 @@ impl Validator<'_> {
                     &format!("enrolment.{id}"),
                     enrolment.remove(&id),
                     1.0,
-                    0.0,
-                    3.0,
+                    (0.0, 3.0),
+                    PathId::Enrolment(id.clone()),
                 )?;
                 let priv_ = self.path(
                     &format!("private_share.{id}"),
                     private.remove(&id),
                     0.0,
-                    0.0,
-                    1.0,
+                    (0.0, 1.0),
+                    PathId::PrivateShare(id.clone()),
                 )?;
                 self.stage(id, s, enrol, priv_)
             })
@@ -336,41 +356,6 @@ impl Validator<'_> {
         })
     }
 
-    /// A year path from a number or a `{ year = value }` table, every value in `lo..=hi`.
-    fn path(
-        &self,
-        key: &str,
-        raw: Option<PathRaw>,
-        default: f64,
-        lo: f64,
-        hi: f64,
-    ) -> Result<YearPath> {
-        let valid = format!("between {lo} and {hi}");
-        let in_range = |x: f64| (lo..=hi).contains(&x);
-        let number = |v: &toml::Value, k: &str| match v {
-            toml::Value::Float(x) => self.num(k, *x, in_range, &valid),
-            toml::Value::Integer(i) => self.num(k, *i as f64, in_range, &valid),
-            other => Err(self.err(k, format!("{k} = {other}: must be a number {valid}"))),
-        };
-        match raw {
-            None => Ok(YearPath::constant(default)),
-            Some(toml::Value::Table(t)) if !t.is_empty() => {
-                let knots = t
-                    .iter()
-                    .map(|(year, v)| {
-                        let k = format!("{key}.{year}");
-                        let y = year.parse::<i32>().ok().filter(|y| (1900..=2300).contains(y));
-                        let y = y.ok_or_else(|| self.err(&k, format!("{key}: key \"{year}\" is not a year (write e.g. 2025 = 0.9)")))?;
-                        Ok((Year(y), number(v, &k)?))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(YearPath::from_knots(knots))
-            }
-            Some(v @ (toml::Value::Float(_) | toml::Value::Integer(_))) => Ok(YearPath::constant(number(&v, key)?)),
-            Some(other) => Err(self.err(key, format!("{key} = {other}: must be a number or a table of year = value, e.g. {{ 2020 = 1.0, 2025 = 0.9 }}"))),
-        }
-    }
-
     fn standards(&self, s: Option<raw::StandardsRaw>) -> Result<Standards> {
         let s = s.unwrap_or(raw::StandardsRaw {
             large_class: None,
@@ -413,7 +398,13 @@ impl Validator<'_> {
             sigma_district: None,
         });
         Ok(Births {
-            index: self.path("births.index", b.index, 1.0, 0.0, 100.0)?,
+            index: self.path(
+                "births.index",
+                b.index,
+                1.0,
+                SCALE_RANGE,
+                PathId::BirthsIndex,
+            )?,
             sigma_city: self.sigma("births.sigma_city", b.sigma_city)?,
             rho: self.rho("births.rho", b.rho)?,
             sigma_district: self.sigma("births.sigma_district", b.sigma_district)?,
@@ -460,7 +451,11 @@ impl Validator<'_> {
         let m = m.unwrap_or(raw::MigrationRaw {
             migrant_stay: None,
             trend: None,
+            inflow_scale: None,
+            rate_scale: None,
             age_profile: None,
+            sigma_city: None,
+            rho_city: None,
             sigma: None,
             rho: None,
         });
@@ -476,22 +471,38 @@ impl Validator<'_> {
             ));
         }
         Ok(Migration {
-            migrant_stay: self.opt_num(
+            migrant_stay: self.scalar(
                 "migration.migrant_stay",
                 m.migrant_stay,
                 1.0,
-                |x| (0.0..=1.0).contains(&x),
-                "a share between 0 and 1",
+                (0.0, 1.0),
+                Target::MigrantStay,
             )?,
-            trend: self.path("migration.trend", m.trend, 1.0, 0.0, 100.0)?,
+            trend: self.path("migration.trend", m.trend, 1.0, SCALE_RANGE, PathId::Trend)?,
+            inflow_scale: self.scalar(
+                "migration.inflow_scale",
+                m.inflow_scale,
+                1.0,
+                SCALE_RANGE,
+                Target::InflowScale,
+            )?,
+            rate_scale: self.scalar(
+                "migration.rate_scale",
+                m.rate_scale,
+                1.0,
+                SCALE_RANGE,
+                Target::RateScale,
+            )?,
             age_profile: profile.iter().map(|w| w / total).collect(),
+            sigma_city: self.sigma("migration.sigma_city", m.sigma_city)?,
+            rho_city: self.rho("migration.rho_city", m.rho_city)?,
             sigma: self.sigma("migration.sigma", m.sigma)?,
             rho: self.rho("migration.rho", m.rho)?,
         })
     }
 
-    fn delay(&self, c: Option<raw::ConstructionRaw>) -> Result<DelayProfile> {
-        let Some(d) = c.and_then(|c| c.delay) else {
+    fn delay(&self, d: Option<raw::DelayRaw>) -> Result<DelayProfile> {
+        let Some(d) = d else {
             return Ok(DelayProfile::on_time());
         };
         let p = |v: Option<f64>| v.unwrap_or(0.0);

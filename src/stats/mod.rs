@@ -4,6 +4,7 @@
 //! result of a run does not depend on how trials were split over threads or shards.
 
 mod moments;
+pub mod normal;
 mod sketch;
 
 pub use moments::{Moments, EXACT_RANGE};
