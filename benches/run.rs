@@ -14,6 +14,7 @@ fn run(c: &mut Criterion) {
     let mode = Mode::MonteCarlo {
         seed: 1,
         range: 0..TRIALS,
+        total: TRIALS,
     };
     let mut g = c.benchmark_group(format!("run/{name}/trials={TRIALS}"));
     g.throughput(Throughput::Elements(TRIALS));

@@ -34,7 +34,7 @@ fn a_valid_run_writes_the_three_files_into_the_default_folder() {
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     // 2 rows (x, ALL) × 3 years × 10 metrics + header.
     assert_eq!(summary.lines().count(), 2 * 3 * 10 + 1);
-    assert!(summary.starts_with("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95\n"));
+    assert!(summary.starts_with("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95,min,max\n"));
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(json["trials"], 20);

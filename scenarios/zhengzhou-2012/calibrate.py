@@ -10,8 +10,9 @@ after the base year it prints, per candidate:
   * coverage of P5-P95 and P25-P75 (nominal 90% and 50%);
   * rms z, with z = (observed - P50) / ((P95 - P05) / 3.29): the error in units of the band's
     implied standard deviation, ~1 when the bands are as wide as the errors (a finer measure
-    than coverage with a dozen observations, where one miss moves coverage by 8 points; a band
-    narrower than the quantile sketch's 0.5% resolution counts as that wide);
+    than coverage with a dozen observations, where one miss moves coverage by 7 points; a band
+    narrower than ±0.5% of its median counts as that wide, so that a single-valued band, e.g.
+    of a cell no shock reaches, does not divide by zero);
   * the mean P5-P95 half-width in % of P50 of `enrolled`, by horizon.
 Then, for the delay correlation ρ of `[construction.delay]` (DESIGN §2.3's Gaussian copula), it
 scores ρ against the two compulsory-school programmes whose completion is known — 127 of 165
@@ -35,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = os.path.join(HERE, "..", "zhengzhou-2012.toml")
 OBSERVED = os.path.join(HERE, "observed.csv")
 
-# A band narrower than the quantile sketch's 0.5% bins reads as the bins' width (README).
+# The narrowest band counted: ±0.5% of the median (see the docstring).
 SKETCH_SD = 0.005 / 1.6449
 
 def load_base():

@@ -5,7 +5,7 @@
 //! national projection programmes report their accuracy.
 //!
 //! The bands come from the run's quantile sketch, so their ends carry its ≤ 0.5% relative
-//! error (see [`crate::stats::SKETCH_RELATIVE_ERROR`]).
+//! error (see [`crate::stats::BIN_WIDTH_SD`]).
 
 mod observed;
 mod report;

@@ -72,11 +72,17 @@ fn uncertain_inputs(s: &Scenario) -> String {
             input.key,
             input.dist,
             number(input.dist.central()),
-            number(lo),
-            number(hi),
+            number(micro(lo)),
+            number(micro(hi)),
         );
     }
     out
+}
+
+/// A reach to 6 decimals: it is a quantile a hair inside the bounds (0.000000002 for a
+/// triangular from 0), which `number`'s 10 significant digits would show in full.
+fn micro(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 /// City totals by stage in the base year, from the observed population and existing schools.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::engine::{Accumulator, Engine};
+use crate::engine::Engine;
 use crate::report::RunSettings;
 use crate::scenario::Scenario;
 use crate::shard::{self, Part, ShardError};
@@ -41,9 +41,21 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     let parts = shard::in_trial_order(parts)?;
     let first = &parts[0];
     let engine = Engine::new(scenario_of(first, args.scenario.as_deref())?);
-    let mut acc = Accumulator::new(engine.layout());
-    for part in &parts {
-        acc.merge(&part.load()?);
+    let mut acc = first.load()?;
+    for part in &parts[1..] {
+        let next = part.load()?;
+        if !acc.mergeable_with(&next) {
+            return Err(ShardError::File {
+                path: part.path.clone(),
+                message: format!(
+                    "its statistics are laid out or framed differently from those of {}: \
+                     the shards were not run on the same scenario and seed",
+                    first.path.display()
+                ),
+            }
+            .into());
+        }
+        acc.merge(&next);
     }
     super::limits::check_range(&engine, &acc)?;
     let run = &first.header.run;

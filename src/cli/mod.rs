@@ -139,6 +139,7 @@ impl Sampling {
             Mode::MonteCarlo {
                 seed: self.seed,
                 range,
+                total: self.trials,
             }
         }
     }
@@ -178,6 +179,10 @@ pub struct RunArgs {
     /// Run only part K of N of the trials and save its state for `seatsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "deterministic")]
     pub shard: Option<crate::shard::ShardSpec>,
+    /// Also write every trial's exact values of these cells to trials.csv: comma-separated
+    /// DISTRICT/STAGE/YEAR[/METRIC] patterns, each part a name or *, e.g. 'ALL/*/*'.
+    #[arg(long, value_name = "CELLS", conflicts_with = "shard")]
+    pub keep_trials: Option<String>,
 }
 
 /// Runs a parsed command line.

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use super::progress::Progress;
 use super::{RunArgs, Sampling};
-use crate::engine::{self, Accumulator, Engine, Mode};
+use crate::engine::{self, Accumulator, Discard, Engine, Keep, Mode};
+use crate::report::trials::{Selection, TrialParts};
 use crate::report::{self, RunSettings};
 use crate::scenario::Scenario;
 use crate::shard::{self, ShardSpec};
@@ -27,8 +28,18 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
     let engine = Engine::new(scenario);
+    let keep = args
+        .keep_trials
+        .as_deref()
+        .map(|spec| Selection::parse(spec, &engine))
+        .transpose()?;
 
-    let (acc, elapsed) = project(&engine, &mode, threads, args.quiet)?;
+    let (acc, elapsed) = match &keep {
+        None => project(&engine, &mode, threads, args.quiet)?,
+        Some(selection) => {
+            project_keeping_trials(&engine, &mode, threads, args.quiet, selection, &out)?
+        }
+    };
 
     let settings = RunSettings {
         seed,
@@ -66,6 +77,34 @@ pub(super) fn project(
     threads: usize,
     quiet: bool,
 ) -> Result<(Accumulator, f64), Error> {
+    project_with(engine, mode, threads, quiet, &Discard).map(|(acc, _, elapsed)| (acc, elapsed))
+}
+
+/// [`project`], also writing the exact values of `selection` in every trial to
+/// `out/trials.csv` (see [`crate::report::trials`]).
+pub(super) fn project_keeping_trials(
+    engine: &Engine,
+    mode: &Mode,
+    threads: usize,
+    quiet: bool,
+    selection: &Selection,
+    out: &Path,
+) -> Result<(Accumulator, f64), Error> {
+    report::create_dir(out)?;
+    let parts = TrialParts::new(selection, out);
+    let (acc, kept, elapsed) = project_with(engine, mode, threads, quiet, &parts)?;
+    report::write_atomic(&out.join("trials.csv"), |w| parts.write_csv(kept, w))?;
+    Ok((acc, elapsed))
+}
+
+/// [`project`], handing every trial's values to `keep`.
+fn project_with<K: Keep>(
+    engine: &Engine,
+    mode: &Mode,
+    threads: usize,
+    quiet: bool,
+    keep: &K,
+) -> Result<(Accumulator, Vec<K::Part>, f64), Error> {
     let workers = match mode {
         Mode::Deterministic => 1,
         Mode::MonteCarlo { .. } => threads,
@@ -73,14 +112,19 @@ pub(super) fn project(
     super::limits::check_memory(engine.layout().n_values(), workers)?;
     let progress = Progress::new(mode.trials(), quiet);
     let started = Instant::now();
-    let result = engine::run(engine, mode, threads, super::interrupted(), &|done| {
-        progress.update(done)
-    });
+    let result = engine::run_keeping(
+        engine,
+        mode,
+        threads,
+        super::interrupted(),
+        &|done| progress.update(done),
+        keep,
+    );
     progress.finish();
-    let acc = result.map_err(|_| Error::Interrupted)?;
+    let (acc, kept) = result.map_err(|_| Error::Interrupted)?;
     let elapsed = started.elapsed().as_secs_f64();
     super::limits::check_range(engine, &acc)?;
-    Ok((acc, elapsed))
+    Ok((acc, kept, elapsed))
 }
 
 /// What to do besides writing the result files.

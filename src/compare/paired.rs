@@ -5,9 +5,12 @@ use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use super::matching::Matching;
-use crate::engine::{first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine};
+use crate::engine::pilot::{frames, pilot_trials};
+use crate::engine::{
+    first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine, Workspace,
+};
 use crate::model::metrics::Metric;
-use crate::stats::MetricStats;
+use crate::stats::{Frame, MetricStats};
 
 /// Two scenarios prepared for comparison, with their shared cells.
 pub struct Comparison {
@@ -42,7 +45,8 @@ impl Comparison {
         &self.matching
     }
 
-    /// Runs trials `trials` of both scenarios under `seed` on `threads` workers.
+    /// Runs trials `trials` of both scenarios under `seed` on `threads` workers, after a
+    /// pilot of their first trials that frames every sketch (see [`crate::engine::pilot`]).
     ///
     /// Progress and cancellation work as in [`run_chunks`]; the result does not depend on
     /// `threads`.
@@ -54,6 +58,7 @@ impl Comparison {
         cancel: &AtomicBool,
         on_progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Paired, Cancelled> {
+        let frames = self.frames(seed, trials.end, threads, cancel)?;
         run_chunks(
             trials,
             threads,
@@ -63,7 +68,7 @@ impl Comparison {
                 (
                     self.base.workspace(),
                     self.alt.workspace(),
-                    Paired::new(self),
+                    Paired::new(self, &frames),
                 )
             },
             |(wb, wa, paired), chunk| {
@@ -78,6 +83,66 @@ impl Comparison {
         )
         .map(|(_, _, paired)| paired)
     }
+
+    /// Frames of a paired run of `trials` trials: base values, then alternative values, then
+    /// differences.
+    fn frames(
+        &self,
+        seed: u64,
+        trials: u64,
+        threads: usize,
+        cancel: &AtomicBool,
+    ) -> Result<PairedFrames, Cancelled> {
+        let width = self.base.layout().n_values()
+            + self.alt.layout().n_values()
+            + self.matching.pairs.len() * Metric::COUNT;
+        let init = || (self.base.workspace(), self.alt.workspace(), Vec::new());
+        let mut all = frames(
+            pilot_trials(trials),
+            width,
+            threads,
+            cancel,
+            init,
+            |(wb, wa, all): &mut (Workspace, Workspace, Vec<f64>), draws| {
+                self.base.run_trial(draws, wb);
+                self.alt.run_trial(draws, wa);
+                all.clear();
+                all.extend_from_slice(&wb.values);
+                all.extend_from_slice(&wa.values);
+                all.resize(width, 0.0);
+                let start = wb.values.len() + wa.values.len();
+                self.differences(&wb.values, &wa.values, &mut all[start..]);
+                all
+            },
+            seed,
+        )?;
+        let diffs = all.split_off(width - self.matching.pairs.len() * Metric::COUNT);
+        let alt = all.split_off(self.base.layout().n_values());
+        Ok(PairedFrames {
+            base: all,
+            alt,
+            diffs,
+        })
+    }
+
+    /// Writes ALT − BASE of every shared cell and metric (`[pair × metric]`) into `out`.
+    fn differences(&self, base: &[f64], alt: &[f64], out: &mut [f64]) {
+        let out = out.chunks_exact_mut(Metric::COUNT);
+        for (d, pair) in out.zip(&self.matching.pairs) {
+            let b = &base[pair.base * Metric::COUNT..][..Metric::COUNT];
+            let a = &alt[pair.alt * Metric::COUNT..][..Metric::COUNT];
+            for ((d, x), y) in d.iter_mut().zip(a).zip(b) {
+                *d = x - y;
+            }
+        }
+    }
+}
+
+/// The frames of a paired run's three sets of statistics.
+struct PairedFrames {
+    base: Vec<Frame>,
+    alt: Vec<Frame>,
+    diffs: Vec<Frame>,
 }
 
 /// Statistics of a paired run: per-trial differences of the shared cells, and each
@@ -88,14 +153,17 @@ pub struct Paired {
     diffs: Vec<MetricStats>,
     base: Accumulator,
     alt: Accumulator,
+    /// One trial's differences, reused.
+    scratch: Vec<f64>,
 }
 
 impl Paired {
-    fn new(c: &Comparison) -> Self {
+    fn new(c: &Comparison, frames: &PairedFrames) -> Self {
         Self {
-            diffs: vec![MetricStats::default(); c.matching.pairs.len() * Metric::COUNT],
-            base: Accumulator::new(c.base.layout()),
-            alt: Accumulator::new(c.alt.layout()),
+            diffs: frames.diffs.iter().map(|&f| MetricStats::new(f)).collect(),
+            base: Accumulator::new(c.base.layout(), &frames.base),
+            alt: Accumulator::new(c.alt.layout(), &frames.alt),
+            scratch: Vec::new(),
         }
     }
 
@@ -103,13 +171,10 @@ impl Paired {
     fn add_trial(&mut self, c: &Comparison, base: &[f64], alt: &[f64]) {
         self.base.add_trial(base, &c.base.scenario().standards);
         self.alt.add_trial(alt, &c.alt.scenario().standards);
-        let diffs = self.diffs.chunks_exact_mut(Metric::COUNT);
-        for (stats, pair) in diffs.zip(&c.matching.pairs) {
-            let b = &base[pair.base * Metric::COUNT..][..Metric::COUNT];
-            let a = &alt[pair.alt * Metric::COUNT..][..Metric::COUNT];
-            for ((s, x), y) in stats.iter_mut().zip(a).zip(b) {
-                s.add(x - y);
-            }
+        self.scratch.resize(self.diffs.len(), 0.0);
+        c.differences(base, alt, &mut self.scratch);
+        for (s, &d) in self.diffs.iter_mut().zip(&self.scratch) {
+            s.add(d);
         }
     }
 

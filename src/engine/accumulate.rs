@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::layout::Layout;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
-use crate::stats::{MetricStats, Staging};
+use crate::stats::{Frame, MetricStats, Staging};
 
 /// Trials in which each risk event happened, for one cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,13 +63,32 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
-    /// An empty accumulator for `layout`.
-    pub fn new(layout: &Layout) -> Self {
+    /// An empty accumulator for `layout` whose sketches bin in `frames` (`[cell × metric]`,
+    /// from the run's pilot; see [`super::pilot`]).
+    pub fn new(layout: &Layout, frames: &[Frame]) -> Self {
+        assert_eq!(frames.len(), layout.n_values(), "one frame per value");
         Self {
             trials: 0,
-            metrics: vec![MetricStats::default(); layout.n_values()],
+            metrics: frames.iter().map(|&f| MetricStats::new(f)).collect(),
             risk: vec![RiskCounts::default(); layout.n_cells()],
         }
+    }
+
+    /// An empty accumulator for `layout` without a pilot: sketches relative to each value's
+    /// magnitude, as for the one trial of a deterministic run.
+    pub fn unframed(layout: &Layout) -> Self {
+        Self::new(layout, &vec![Frame::default(); layout.n_values()])
+    }
+
+    /// Whether `other` has this accumulator's layout and frames, so that the two can merge.
+    pub fn mergeable_with(&self, other: &Self) -> bool {
+        self.risk.len() == other.risk.len()
+            && self.metrics.len() == other.metrics.len()
+            && self
+                .metrics
+                .iter()
+                .zip(&other.metrics)
+                .all(|(a, b)| a.frame() == b.frame())
     }
 
     /// Records one trial's values (`[cell × metric]`).
@@ -114,8 +133,9 @@ impl Accumulator {
         batch.trials = 0;
     }
 
-    /// Adds another accumulator's trials.
+    /// Adds another accumulator's trials; it must be [`Accumulator::mergeable_with`] this one.
     pub fn merge(&mut self, other: &Self) {
+        debug_assert!(self.mergeable_with(other), "accumulators of one run");
         self.trials += other.trials;
         for (a, b) in self.metrics.iter_mut().zip(&other.metrics) {
             a.merge(b);

@@ -3,8 +3,10 @@
 
 mod accumulate;
 mod inputs;
+mod keep;
 mod layout;
 mod parallel;
+pub mod pilot;
 mod streams;
 mod trial;
 
@@ -12,6 +14,7 @@ use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_TRIALS};
+pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 pub use streams::{EntityKey, Stream, TrialKey};
@@ -26,6 +29,8 @@ pub enum Mode {
         seed: u64,
         /// Which trials.
         range: Range<u64>,
+        /// Trials of the whole run (all shards together), which sets its pilot.
+        total: u64,
     },
     /// One trial with every shock at its central value.
     Deterministic,
@@ -41,7 +46,8 @@ impl Mode {
     }
 }
 
-/// Runs `mode` on `threads` workers and returns the accumulated statistics.
+/// Runs `mode` on `threads` workers and returns the accumulated statistics; a Monte Carlo
+/// run first runs its pilot (see [`pilot`]).
 pub fn run(
     engine: &Engine,
     mode: &Mode,
@@ -49,38 +55,57 @@ pub fn run(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Accumulator, Cancelled> {
+    run_keeping(engine, mode, threads, cancel, on_progress, &Discard).map(|(acc, _)| acc)
+}
+
+/// [`run`], handing every trial's values to `keep` as well; returns the workers' parts of
+/// it with the statistics.
+pub fn run_keeping<K: Keep>(
+    engine: &Engine,
+    mode: &Mode,
+    threads: usize,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(u64) + Sync),
+    keep: &K,
+) -> Result<(Accumulator, Vec<K::Part>), Cancelled> {
     let standards = &engine.scenario().standards;
     let layout = engine.layout();
     match mode {
         Mode::Deterministic => {
             let mut ws = engine.workspace();
-            let mut acc = Accumulator::new(layout);
+            let mut acc = Accumulator::unframed(layout);
             engine.run_trial(Draws::Central, &mut ws);
             acc.add_trial(&ws.values, standards);
+            let mut part = keep.part();
+            keep.keep(&mut part, 0, &ws.values);
             on_progress(1);
-            Ok(acc)
+            Ok((acc, vec![part]))
         }
-        Mode::MonteCarlo { seed, range } => run_chunks(
-            range.clone(),
-            threads,
-            cancel,
-            on_progress,
-            || {
-                (
-                    engine.workspace(),
-                    Batch::default(),
-                    Accumulator::new(layout),
-                )
-            },
-            |(ws, batch, acc), chunk| {
-                for trial in chunk {
-                    engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
-                    acc.record(&ws.values, standards, batch);
-                }
-                acc.flush(batch);
-            },
-            |(_, _, total), (_, _, part)| total.merge(&part),
-        )
-        .map(|(_, _, acc)| acc),
+        Mode::MonteCarlo { seed, range, total } => {
+            let frames = pilot::engine_frames(engine, *seed, *total, threads, cancel)?;
+            run_chunks(
+                range.clone(),
+                threads,
+                cancel,
+                on_progress,
+                || {
+                    let acc = Accumulator::new(layout, &frames);
+                    (engine.workspace(), Batch::default(), acc, vec![keep.part()])
+                },
+                |(ws, batch, acc, kept), chunk| {
+                    for trial in chunk {
+                        engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
+                        acc.record(&ws.values, standards, batch);
+                        keep.keep(&mut kept[0], trial, &ws.values);
+                    }
+                    acc.flush(batch);
+                },
+                |(_, _, acc, kept), (_, _, part, more)| {
+                    acc.merge(&part);
+                    kept.extend(more);
+                },
+            )
+            .map(|(_, _, acc, kept)| (acc, kept))
+        }
     }
 }

@@ -385,7 +385,8 @@ fn read_summary(
     index: &Index,
 ) -> Result<BTreeMap<(String, String), Trajectory>, PlotError> {
     let mut out: BTreeMap<(String, String), Trajectory> = BTreeMap::new();
-    read_csv(path, &SUMMARY_HEADER, |row: SummaryRow| {
+    // `min` and `max` are not drawn: folders written before they existed still plot.
+    read_csv(path, &SUMMARY_HEADER[..11], |row: SummaryRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check_finite()?;
         let key = (row.district.clone(), row.stage.clone());

@@ -1,9 +1,10 @@
 //! `summary.csv` and `risk.csv` (DESIGN §6).
 //!
 //! `summary.csv`: one row per district × stage × year × metric —
-//! `district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95`. Districts in scenario order then
-//! `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order. Numbers are rounded
-//! to 6 decimals with trailing zeros dropped; a value undefined in every trial is empty.
+//! `district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95,min,max`. Districts in scenario
+//! order then `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order. Numbers
+//! keep 10 significant digits, whatever their scale (see [`number`]); a value undefined in
+//! every trial is empty.
 //!
 //! `risk.csv`: one row per district × stage × year —
 //! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning`,
@@ -15,17 +16,21 @@ use crate::engine::{Accumulator, Engine, Place};
 use crate::model::metrics::Metric;
 use crate::scenario::{Scenario, Warnings};
 
-/// Formats a number for CSV: 6 decimals, trailing zeros dropped, empty for undefined.
+/// Significant digits of every number written: a city total of a million pupils keeps its
+/// units and tenths, a share's standard deviation of 1e-5 keeps its own digits.
+const SIGNIFICANT_DIGITS: usize = 10;
+
+/// Formats a number for CSV: rounded to [`SIGNIFICANT_DIGITS`], written as the shortest
+/// decimal that reads back as that (no exponent), empty for undefined.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return String::new();
     }
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    match s {
-        "-0" => "0".to_string(),
-        s => s.to_string(),
-    }
+    let rounded: f64 = format!("{x:.*e}", SIGNIFICANT_DIGITS - 1)
+        .parse()
+        .expect("a formatted finite number parses");
+    // `+ 0.0` writes −0 as 0.
+    format!("{}", rounded + 0.0)
 }
 
 /// The `district` column value of a row.
@@ -37,8 +42,9 @@ pub fn place_id(s: &Scenario, place: Place) -> &str {
 }
 
 /// Column names of `summary.csv`, in order.
-pub const SUMMARY_HEADER: [&str; 11] = [
-    "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+pub const SUMMARY_HEADER: [&str; 13] = [
+    "district", "stage", "year", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95", "min",
+    "max",
 ];
 
 /// Column names of `risk.csv`, in order.
@@ -78,8 +84,9 @@ pub fn write_summary(
                     Some(sum) => {
                         record.extend([number(sum.mean), number(sum.sd)]);
                         record.extend(sum.quantiles.map(number));
+                        record.extend([number(sum.min), number(sum.max)]);
                     }
-                    None => record.extend(std::iter::repeat_n(String::new(), 7)),
+                    None => record.extend(std::iter::repeat_n(String::new(), 9)),
                 }
                 out.write_record(&record)?;
             }
@@ -168,8 +175,11 @@ mod tests {
     fn numbers_are_compact_and_stable() {
         assert_eq!(number(438680.0), "438680");
         assert_eq!(number(0.0888), "0.0888");
-        assert_eq!(number(1.0 / 3.0), "0.333333");
-        assert_eq!(number(-0.0000001), "0");
+        assert_eq!(number(1.0 / 3.0), "0.3333333333");
+        assert_eq!(number(1_139_884.287_109_375), "1139884.287");
+        assert_eq!(number(-0.000_012_345_678_9), "-0.0000123456789");
+        assert_eq!(number(2.5e12), "2500000000000");
+        assert_eq!(number(-0.0), "0");
         assert_eq!(number(f64::NAN), "");
     }
 }

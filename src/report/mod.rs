@@ -5,6 +5,7 @@ mod atomic;
 pub mod csv;
 mod json;
 mod terminal;
+pub mod trials;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,12 +3,19 @@
 //! Every accumulator here is *exactly* associative and commutative (integer state), so the
 //! result of a run does not depend on how trials were split over threads or shards.
 
+mod bins;
+mod distinct;
+mod frame;
+mod mapping;
 mod moments;
 pub mod normal;
 mod sketch;
 
+pub use distinct::DISTINCT;
+pub use frame::{Frame, Lattice, BIN_WIDTH_SD, CENTRAL_BINS};
+pub use mapping::TAIL_RELATIVE_ERROR;
 pub use moments::{Moments, EXACT_RANGE};
-pub use sketch::{QuantileSketch, SKETCH_RELATIVE_ERROR};
+pub use sketch::QuantileSketch;
 
 /// `y` rounded to the nearest integer, ties to even, for |y| < 2⁵¹.
 ///
@@ -24,7 +31,7 @@ fn nearest_integer(y: f64) -> i64 {
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
-/// Mean, standard deviation and quantiles of one metric over trials.
+/// Mean, standard deviation, extremes and quantiles of one metric over trials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Number of trials in which the metric was defined.
@@ -35,6 +42,10 @@ pub struct Summary {
     pub sd: f64,
     /// Values at [`QUANTILES`].
     pub quantiles: [f64; 5],
+    /// Smallest value over trials (exact).
+    pub min: f64,
+    /// Largest value over trials (exact).
+    pub max: f64,
 }
 
 /// Sketch keys staged by [`MetricStats::add_columns`] before they are counted; reused.
@@ -55,6 +66,19 @@ pub struct MetricStats {
 }
 
 impl MetricStats {
+    /// Empty statistics whose sketch bins in `frame` (see [`Frame`]).
+    pub fn new(frame: Frame) -> Self {
+        Self {
+            moments: Moments::default(),
+            sketch: QuantileSketch::new(frame),
+        }
+    }
+
+    /// The frame of the sketch.
+    pub fn frame(&self) -> Frame {
+        self.sketch.frame()
+    }
+
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
     pub fn add(&mut self, x: f64) {
         self.add_all(std::iter::once(x));
@@ -150,12 +174,21 @@ impl MetricStats {
             Some(v) => (v, 0.0),
             None => (self.moments.mean(), self.moments.variance().sqrt()),
         };
+        let (min, max) = self.sketch.extremes()?;
         Some(Summary {
             count: self.moments.count(),
             mean,
             sd,
             quantiles: QUANTILES.map(|q| self.sketch.quantile(q)),
+            min,
+            max,
         })
+    }
+
+    /// The `q`-quantile (rank ⌊q·(n−1)⌋, `q` in [0, 1]) within the sketch's error, or
+    /// `None` when no trial defined the metric.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        (self.moments.count() > 0).then(|| self.sketch.quantile(q))
     }
 }
 
@@ -164,8 +197,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_cell_metrics_statistics_fill_two_cache_lines() {
-        assert_eq!(std::mem::size_of::<MetricStats>(), 128);
+    fn a_cell_metrics_statistics_fill_at_most_three_cache_lines() {
+        // Moments (48 bytes), and the sketch's frame, extremes and bin store.
+        assert!(std::mem::size_of::<MetricStats>() <= 192);
     }
 
     #[test]
