@@ -32,6 +32,8 @@ mod cli;
 
 // The default Zhengzhou scenario: base year against the 2020 bulletin; what-if directions.
 mod zhengzhou;
+// The Zhengzhou back-test from 2012: base year against the 2012 bulletin; backtest runs.
+mod zhengzhou2012;
 // `seatsim compare`: paired differences under common random numbers, cell matching.
 mod compare;
 

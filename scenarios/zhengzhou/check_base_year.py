@@ -23,10 +23,18 @@ TARGET_CLASS_SIZE = {"primary": 45.85, "junior": 48.93, "senior": 50.99}
 CORE = {"zhongyuan", "erqi", "guancheng", "jinshui", "huiji", "zhengdong", "jingkai", "gaoxin", "hangkonggang"}
 
 
+def central(v):
+    """A number, or a distribution's central value as --deterministic takes it (DESIGN §2.6)."""
+    if not isinstance(v, dict):
+        return float(v)
+    return {"uniform": lambda: (v["low"] + v["high"]) / 2, "triangular": lambda: v["mode"],
+            "normal": lambda: v["mean"], "lognormal": lambda: v["median"]}[v["dist"]]()
+
+
 def path_value(p, year):
-    if isinstance(p, (int, float)):
-        return float(p)
-    pts = sorted((int(k), float(v)) for k, v in p.items())
+    if isinstance(p, (int, float)) or "dist" in p:
+        return central(p)
+    pts = sorted((int(k), central(v)) for k, v in p.items())
     if year <= pts[0][0]:
         return pts[0][1]
     if year >= pts[-1][0]:
@@ -140,7 +148,7 @@ def main():
     # ---- deterministic projection, for orientation -----------------------------------------
     mig = sc.get("migration", {})
     surv = sc.get("demography", {}).get("survival", [1.0] * 18)
-    stay = mig.get("migrant_stay", 1.0)
+    stay = central(mig.get("migrant_stay", 1.0))
     prof = mig.get("age_profile", [1.0] * 18)
     prof = [x / sum(prof) for x in prof]
     trend = mig.get("trend", 1.0)
