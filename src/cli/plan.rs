@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::plan::{
     self, Built, Futures, KeepPipeline, Paired, PlanReport, Planner, Problem, Search, Seconds,
 };
+use crate::report::OutputFolder;
 use crate::scenario::{Budgets, Scenario};
 use crate::Error;
 
@@ -75,8 +76,16 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| super::default_out(&args.scenario));
+    // Locked and checked for room before the search, replaced whole after it, as `run` does.
+    let folder = OutputFolder::open(&out, 0)?;
     let (report, built, buys) = choose(&planner, run, fresh_seed, args.quiet)?;
-    let mut written = plan::write_plan(&out, &planner, &built, &buys, &report)?;
+    let staged = folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
+    let out = folder.commit()?;
+    let mut written: Vec<PathBuf> = staged
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|name| out.join(name))
+        .collect();
     if let Some(toml) = &args.write {
         let projects = planner.projects(&built);
         written.extend(plan::write_scenario(toml, &planner.original, &projects)?);

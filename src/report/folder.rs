@@ -16,12 +16,13 @@ use super::lock::Lock;
 use crate::Error;
 
 /// Files whose presence marks a folder as seatsim's output, which it may replace whole.
-const MARKERS: [&str; 5] = [
+const MARKERS: [&str; 6] = [
     "run.json",
     "compare.json",
     "shard.json",
     "backtest.csv",
     "backtest_summary.csv",
+    "plan.json",
 ];
 /// What a staging folder's name holds after `.<name>`, so that a killed run's leftover is
 /// recognised and removed by the next run.
