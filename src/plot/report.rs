@@ -11,6 +11,7 @@ use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::Lang;
 use super::output::{write_atomic, Script, Written};
+use super::tornado::Tornadoes;
 use super::PlotError;
 
 /// Rows of the top-risk table.
@@ -34,6 +35,8 @@ pub(crate) struct Drawn {
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
+    /// What drives the risk, by stage, if the run has `sensitivity.csv`.
+    pub tornadoes: Tornadoes,
 }
 
 impl Drawn {
@@ -42,7 +45,12 @@ impl Drawn {
         let fans = self.fans.iter().map(|(_, w)| w);
         let heat = self.heat.iter().map(|(_, _, w)| w);
         let maps = self.maps.iter().map(|(_, _, w)| w);
-        let all = fans.chain(heat).chain(maps).chain(&self.totals);
+        let tornadoes = self.tornadoes.iter().map(|(_, w)| w);
+        let all = fans
+            .chain(heat)
+            .chain(maps)
+            .chain(&self.totals)
+            .chain(tornadoes);
         all.flat_map(|w| [w.png.clone(), w.svg.clone()]).collect()
     }
 }
@@ -62,6 +70,7 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
     head(&mut page, run, lang);
     headline::write(&mut page, run, lang);
     maps(&mut page, run, drawn, lang)?;
+    drivers(&mut page, run, drawn, lang)?;
     if let Some(w) = &drawn.totals {
         let intro = lang.paragraph(
             "全市每次模拟的需求与学位之和。分区就近入学的学段，全市缺口与空余是各区缺口与空余之和，而非全市需求减学位。",
@@ -94,6 +103,26 @@ fn maps(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), P
     );
     section_html(page, &lang.label("预警地图", "Warnings map"), &intro);
     for (_, _, w) in &drawn.maps {
+        figure(page, &run.dir, w)?;
+    }
+    Ok(())
+}
+
+/// What drives the risk: a tornado chart per stage, from `sensitivity.csv`.
+fn drivers(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), PlotError> {
+    if drawn.tornadoes.is_empty() {
+        return Ok(());
+    }
+    let intro = lang.paragraph(
+        "各学段在其最不利年份，全市学位缺口在各次模拟间的方差中，每个未知量所能解释的份额（相关系数的平方）——由此可见哪项调查最值得做。",
+        "The share of the variance across trials of the city's shortfall that each unknown explains (its squared correlation), each stage in its worst year — which survey is worth doing.",
+    );
+    section_html(
+        page,
+        &lang.label("风险来源", "What drives the risk"),
+        &intro,
+    );
+    for (_, w) in &drawn.tornadoes {
         figure(page, &run.dir, w)?;
     }
     Ok(())
