@@ -39,7 +39,10 @@ pub(crate) type Tornadoes = Vec<(String, Written)>;
 
 /// The shares of `sensitivity.csv` by (stage, year, metric): each driver's, in file order.
 #[derive(Debug, Default)]
-pub(crate) struct Shares(HashMap<(String, i32, String), Vec<(String, Option<f64>)>>);
+pub(crate) struct Shares(HashMap<Cell, Vec<(String, Option<f64>)>>);
+
+/// A city cell of `sensitivity.csv`: stage, year and metric.
+type Cell = (String, i32, String);
 
 /// One row of `sensitivity.csv`.
 #[derive(Debug, serde::Deserialize)]
