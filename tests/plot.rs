@@ -176,6 +176,9 @@ fn draws_every_chart_and_a_report_that_links_only_existing_files() {
         .filter(|name| name.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // The folder has no sensitivity.csv (an older run): no tornado chart, no section.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("What drives the risk"));
 }
 
 #[test]

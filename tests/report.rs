@@ -18,7 +18,7 @@ fn zhengzhou_run() -> (Fixture, std::path::PathBuf) {
         "zhengzhou.toml",
         "--quiet",
         "--trials",
-        "200",
+        "300",
         "--out",
         "out",
     ]);
@@ -107,10 +107,32 @@ fn check_headline(html: &str, out: &Path) {
 #[test]
 fn headline_numbers_are_those_of_summary_and_risk_csv() {
     let (_fx, out) = zhengzhou_run();
-    check_headline(
-        &std::fs::read_to_string(out.join("report.html")).unwrap(),
-        &out,
-    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    check_headline(&html, &out);
+    check_drivers(&html, &out);
+}
+
+/// Checks that a run with uncertain inputs draws a tornado chart per stage from its
+/// `sensitivity.csv` and that the report shows them after the headline.
+fn check_drivers(html: &str, out: &Path) {
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    for stage in run["stages"].as_array().unwrap() {
+        let stage = stage["id"].as_str().unwrap();
+        for ext in ["png", "svg"] {
+            let file = format!("plots/tornado_{stage}.{ext}");
+            assert!(out.join(&file).is_file(), "{file} missing");
+            if ext == "png" {
+                assert!(html.contains(&file), "report links {file}");
+            }
+        }
+    }
+    let drivers_at = html
+        .find("What drives the risk")
+        .expect("a drivers section");
+    assert!(html.contains("风险来源"));
+    assert!(html.find("id=\"headline\"").unwrap() < drivers_at);
+    assert!(html.contains("which survey is worth doing"));
 }
 
 /// The Chromium binary, if the machine has one.

@@ -1,6 +1,7 @@
 //! Charts and the HTML report of a finished run, drawn from the files in its folder alone
-//! (`run.json`, `summary.csv`, `risk.csv`, `map.geojson`): fan charts, heat maps, district maps
-//! and city totals as PNG and SVG in `plots/`, and `report.html`; and from a comparison folder,
+//! (`run.json`, `summary.csv`, `risk.csv`, `map.geojson`, `sensitivity.csv`): fan charts, heat
+//! maps, district maps, city totals and what drives the risk as PNG and SVG in `plots/`, and
+//! `report.html`; and from a comparison folder,
 //! the charts of what the change buys and `compare.html`.
 
 mod canvas;
@@ -19,6 +20,7 @@ mod lang;
 mod map;
 mod output;
 mod report;
+mod tornado;
 mod totals;
 
 use std::path::{Component, Path, PathBuf};
@@ -73,6 +75,7 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
         totals: totals::CityTotals::of(&run)
             .map(|t| write_figure(&plots, &t))
             .transpose()?,
+        tornadoes: tornado::draw(&run, &plots)?,
     };
     let report = report::write(&run, &drawn, settings)?;
     let mut paths = drawn.paths();

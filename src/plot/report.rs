@@ -11,6 +11,7 @@ use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::Lang;
 use super::output::{write_atomic, Script, Written};
+use super::tornado::Tornadoes;
 use super::PlotError;
 
 /// Rows of the top-risk table.
@@ -34,6 +35,8 @@ pub(crate) struct Drawn {
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
+    /// What drives the risk, by stage, if the run has `sensitivity.csv`.
+    pub tornadoes: Tornadoes,
 }
 
 impl Drawn {
@@ -42,7 +45,12 @@ impl Drawn {
         let fans = self.fans.iter().map(|(_, w)| w);
         let heat = self.heat.iter().map(|(_, _, w)| w);
         let maps = self.maps.iter().map(|(_, _, w)| w);
-        let all = fans.chain(heat).chain(maps).chain(&self.totals);
+        let tornadoes = self.tornadoes.iter().map(|(_, w)| w);
+        let all = fans
+            .chain(heat)
+            .chain(maps)
+            .chain(&self.totals)
+            .chain(tornadoes);
         all.flat_map(|w| [w.png.clone(), w.svg.clone()]).collect()
     }
 }
@@ -62,6 +70,7 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
     head(&mut page, run, lang);
     headline::write(&mut page, run, lang);
     maps(&mut page, run, drawn, lang)?;
+    drivers(&mut page, run, drawn, lang)?;
     if let Some(w) = &drawn.totals {
         let intro = lang.paragraph(
             "全市每次模拟的需求与学位之和。分区就近入学的学段，全市缺口与空余是各区缺口与空余之和，而非全市需求减学位。",
@@ -85,15 +94,44 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
 
 /// The district maps, each stage in its worst year (or the year asked for).
 fn maps(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), PlotError> {
-    if drawn.maps.is_empty() {
-        return Ok(());
-    }
     let intro = lang.paragraph(
         "各学段在其最不利年份（全市缺口中位数最大的年份）各区出现学位缺口的概率。功能区以所在行政区内的圆点表示。",
         "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest median shortfall). Functional zones are circles inside their host district.",
     );
-    section_html(page, &lang.label("预警地图", "Warnings map"), &intro);
-    for (_, _, w) in &drawn.maps {
+    let charts: Vec<&Written> = drawn.maps.iter().map(|(_, _, w)| w).collect();
+    chart_section(
+        page,
+        run,
+        &lang.label("预警地图", "Warnings map"),
+        &intro,
+        &charts,
+    )
+}
+
+/// What drives the risk: a tornado chart per stage, from `sensitivity.csv`.
+fn drivers(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), PlotError> {
+    let intro = lang.paragraph(
+        "各学段在其最不利年份，全市学位缺口在各次模拟间的方差中，每个未知量所能解释的份额（相关系数的平方）——由此可见哪项调查最值得做。",
+        "The share of the variance across trials of the city's shortfall that each unknown explains (its squared correlation), each stage in its worst year — which survey is worth doing.",
+    );
+    let charts: Vec<&Written> = drawn.tornadoes.iter().map(|(_, w)| w).collect();
+    let title = lang.label("风险来源", "What drives the risk");
+    chart_section(page, run, &title, &intro, &charts)
+}
+
+/// A section of charts under a heading and an introduction (HTML), or nothing without charts.
+fn chart_section(
+    page: &mut String,
+    run: &Run,
+    title: &str,
+    intro: &str,
+    charts: &[&Written],
+) -> Result<(), PlotError> {
+    if charts.is_empty() {
+        return Ok(());
+    }
+    section_html(page, title, intro);
+    for w in charts {
         figure(page, &run.dir, w)?;
     }
     Ok(())
