@@ -112,6 +112,27 @@ pub(crate) struct Standards {
     pub large_class: Option<f64>,
     /// Pupils from which a class is super-large.
     pub super_large_class: Option<f64>,
+    /// Share of large classes the policy tolerates (`p_large_classes` counts trials above it).
+    pub large_class_target: Option<f64>,
+    /// Share of demand a cell may be short before `p_shortfall` counts it.
+    pub shortfall_tolerance: Option<f64>,
+}
+
+impl Standards {
+    /// When a trial counts as short, for chart text: "has more pupils than public seats", or
+    /// beyond the tolerance "is short of more than 1% of its demand in public seats".
+    pub fn shortfall_event(standards: Option<&Self>) -> String {
+        match standards
+            .and_then(|s| s.shortfall_tolerance)
+            .filter(|&t| t > 0.0)
+        {
+            Some(t) => format!(
+                "is short of more than {} of its demand in public seats",
+                super::labels::percent(t)
+            ),
+            None => "has more pupils than public seats".into(),
+        }
+    }
 }
 
 /// P5, P25, P50, P75 and P95 of one quantity in one year.
@@ -554,6 +575,27 @@ fn deserialize_message(e: &csv::Error, headers: &csv::StringRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chart_text_counts_a_shortfall_as_risk_csv_does() {
+        let with = |tolerance| Standards {
+            large_class: Some(56.0),
+            super_large_class: Some(66.0),
+            large_class_target: None,
+            shortfall_tolerance: tolerance,
+        };
+        let event = |t| Standards::shortfall_event(Some(&with(t)));
+        assert_eq!(event(None), "has more pupils than public seats");
+        assert_eq!(event(Some(0.0)), "has more pupils than public seats");
+        assert_eq!(
+            event(Some(0.01)),
+            "is short of more than 1% of its demand in public seats"
+        );
+        assert_eq!(
+            Standards::shortfall_event(None),
+            "has more pupils than public seats"
+        );
+    }
 
     #[test]
     fn index_rejects_unknown_district_stage_and_year() {

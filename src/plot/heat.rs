@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, Item, Key, GREY, TEXT};
 use super::colour;
-use super::data::{RiskRow, Run, StageInfo, Warning, ALL};
+use super::data::{RiskRow, Run, StageInfo, Standards, Warning, ALL};
 use super::font::text_width;
 use super::labels::{self, percent, Form};
 use super::output::{file_id, DrawResult, Figure, Script};
@@ -66,15 +66,23 @@ impl Measure {
         }
     }
 
-    /// When a trial counts, e.g. "has more pupils than public seats".
+    /// When a trial counts, as `risk.csv` counts it against the scenario's policy targets,
+    /// e.g. "has more pupils than public seats".
     fn event(self, run: &Run) -> String {
-        match (
-            self,
-            run.info.standards.as_ref().and_then(|s| s.large_class),
-        ) {
-            (Measure::Shortfall, _) => "has more pupils than public seats".into(),
-            (Measure::LargeClasses, Some(n)) => format!("has classes of {n} or more pupils"),
-            (Measure::LargeClasses, None) => "has large classes".into(),
+        let standards = run.info.standards.as_ref();
+        if self == Measure::Shortfall {
+            return Standards::shortfall_event(standards);
+        }
+        let classes = match standards.and_then(|s| s.large_class) {
+            Some(n) => format!("classes of {n} or more pupils"),
+            None => "large classes".into(),
+        };
+        match standards
+            .and_then(|s| s.large_class_target)
+            .filter(|&t| t > 0.0)
+        {
+            Some(t) => format!("has more than {} of its {classes}", percent(t)),
+            None => format!("has {classes}"),
         }
     }
 }

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, Item, Key, GREY};
 use super::colour;
-use super::data::{DistrictInfo, MapKind, Run, StageInfo, Warning};
+use super::data::{DistrictInfo, MapKind, Run, StageInfo, Standards, Warning};
 use super::font::{can_draw, text_width};
 use super::geo::{self, Feature, Point, Projection, Shape};
 use super::heat::warning_items;
@@ -271,7 +271,8 @@ impl Figure for DistrictMap<'_> {
             labels::stage(self.stage)
         );
         let subtitle = format!(
-            "Colour: % of trials in which the district has more pupils than public seats in school year {} (p_shortfall in risk.csv). {}",
+            "Colour: % of trials in which the district {} in school year {} (p_shortfall in risk.csv). {}",
+            Standards::shortfall_event(self.run.info.standards.as_ref()),
             self.year,
             labels::run_line(self.run, script)
         );

@@ -70,6 +70,9 @@ struct StandardsJson {
     large_class: f64,
     super_large_class: f64,
     underuse_threshold: f64,
+    large_class_target: f64,
+    super_large_class_target: f64,
+    shortfall_tolerance: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,6 +129,9 @@ impl<'a> RunJson<'a> {
                 large_class: s.standards.large_class,
                 super_large_class: s.standards.super_large_class,
                 underuse_threshold: s.standards.underuse_threshold,
+                large_class_target: s.standards.large_class_target,
+                super_large_class_target: s.standards.super_large_class_target,
+                shortfall_tolerance: s.standards.shortfall_tolerance,
             },
             warnings: WarningsJson {
                 red: s.warnings.red,
