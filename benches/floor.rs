@@ -316,7 +316,7 @@ impl OverStandard {
         let first = self.groups.len();
         for (c, w) in catchment.iter().flat_map(|o| o.schools()) {
             let mut one = ClassTally::default();
-            split.add_schools(&[w], c, &mut one);
+            split.add_group(&[w], c, &mut one);
             if one == ClassTally::default() {
                 continue;
             }
@@ -336,7 +336,7 @@ impl OverStandard {
         };
         let mut start = 0;
         for &(split, c, end) in &self.groups {
-            split.add_schools(&self.weights[start..end], c, &mut t);
+            split.add_group(&self.weights[start..end], c, &mut t);
             start = end;
         }
         t
@@ -357,8 +357,7 @@ fn record(batch: &[f64], width: usize) -> u64 {
     let mut stats = [MetricStats::default()];
     let mut staging = Staging::default();
     for j in 0..width {
-        let column = |_| batch[j..].iter().step_by(width).copied();
-        MetricStats::add_columns(&mut stats, column, &mut staging);
+        MetricStats::add_rows(&mut stats, batch, width, j, &mut staging);
     }
     stats[0].summary().map_or(0, |s| s.count)
 }

@@ -45,7 +45,7 @@ fn sketch(c: &mut Criterion) {
         );
         let half = |part: &[f64]| {
             let mut s = QuantileSketch::default();
-            s.add_all(part.iter().copied());
+            s.add_slice(part);
             s
         };
         let (a, b) = (half(&xs[..VALUES / 2]), half(&xs[VALUES / 2..]));

@@ -35,7 +35,7 @@ pub const BATCH_TRIALS: usize = 32;
 /// 14 MB of values per trial, adds each trial as it ends instead of holding 32 of them.
 const BATCH_BYTES: usize = 4 << 20;
 
-/// Cell-metrics whose sketch bins are counted together (see [`MetricStats::add_columns`]):
+/// Cell-metrics whose sketch bins are counted together (see [`MetricStats::add_rows`]):
 /// enough to keep many cache misses in flight, few enough that their staged keys stay in
 /// the first-level cache.
 const GROUP: usize = 64;
@@ -143,8 +143,7 @@ impl Accumulator {
         }
         let width = self.metrics.len();
         for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
-            let column = |k: usize| batch.values[g * GROUP + k..].iter().step_by(width).copied();
-            MetricStats::add_columns(group, column, &mut batch.staging);
+            MetricStats::add_rows(group, &batch.values, width, g * GROUP, &mut batch.staging);
         }
         batch.values.clear();
         batch.trials = 0;

@@ -13,7 +13,7 @@
 //! `λ` is exact. One pass per school newly at the cap, and only in the catchment-years where
 //! the most popular school reaches the cap (the caller checks that first).
 
-use super::classes::{for_each_lane, OpenSchools};
+use super::classes::{for_each_lane, OpenSchools, Parts};
 
 /// `(λ, over)` of the water-filling of `demand` over a catchment's open schools, of which
 /// `weighted = Σ c_i w_i > 0`, at `cap` pupils per class: a school of weight `w` then holds
@@ -29,11 +29,12 @@ pub fn water_level<'a>(
     if beyond >= 0.0 {
         return (f64::INFINITY, beyond / weighted);
     }
-    let groups = catchment.flat_map(OpenSchools::groups);
+    let parts = catchment.map(OpenSchools::parts);
     let mut level = demand / weighted;
     let mut at_cap = 0.0;
     loop {
-        let (c, cw) = at_least(groups.clone(), cap / level);
+        let threshold = cap / level;
+        let (c, cw, below) = at_least(parts.clone(), threshold);
         let free = weighted - cw;
         // `free ≤ 0` only on rounding, with every school at the cap.
         if c <= at_cap || free <= 0.0 {
@@ -41,26 +42,49 @@ pub fn water_level<'a>(
         }
         at_cap = c;
         level = (demand - cap * c) / free;
+        // No school below this pass's threshold reaches the new level's: the next pass would
+        // find the same schools at the cap (or fewer, on rounding) and stop. Most capped
+        // catchment-years end here, after one pass.
+        if below < cap / level {
+            return (level, 0.0);
+        }
     }
 }
 
-/// `(Σ c_i, Σ c_i w_i)` over the schools of `groups` (`(weights, classes each)`) whose weight
-/// is at least `w_min`.
-fn at_least<'a>(groups: impl Iterator<Item = (&'a [f64], f64)>, w_min: f64) -> (f64, f64) {
-    let (mut classes, mut weighted) = (0.0, 0.0);
-    for (weights, c) in groups {
-        // Counts are whole numbers (exact in any order); weights are summed in four lanes, the
-        // same order every time.
-        let (mut n, mut sum) = ([0.0; 4], [0.0; 4]);
-        for_each_lane(weights, |lane, w| {
-            let hit = if w >= w_min { 1.0 } else { 0.0 };
-            n[lane] += hit;
-            sum[lane] += hit * w;
-        });
-        classes += c * n.iter().sum::<f64>();
-        weighted += c * sum.iter().sum::<f64>();
+/// `(Σ c_i, Σ c_i w_i)` over the schools of `parts` (as [`OpenSchools::parts`]) whose weight
+/// is at least `w_min`, and the largest weight below `w_min` (0 if none).
+fn at_least<'a>(
+    parts: impl Iterator<Item = Parts<'a>>,
+    w_min: f64,
+) -> (f64, f64, f64) {
+    // Arithmetic on 0 or 1 rather than branches: whether a school is over `w_min` is as good
+    // as random, and the branches were mispredicted half the time.
+    let hit = |w: f64| if w >= w_min { 1.0 } else { 0.0 };
+    let (mut classes, mut weighted, mut below) = (0.0, 0.0, 0.0_f64);
+    for (groups, new) in parts {
+        for (weights, c) in groups {
+            // Counts are whole numbers (exact in any order); weights are summed in four lanes,
+            // the same order every time.
+            let (mut n, mut sum, mut under) = ([0.0; 4], [0.0; 4], [0.0_f64; 4]);
+            for_each_lane(weights, |lane, &w| {
+                let h = hit(w);
+                n[lane] += h;
+                sum[lane] += h * w;
+                under[lane] = under[lane].max((1.0 - h) * w);
+            });
+            classes += c * n.iter().sum::<f64>();
+            weighted += c * sum.iter().sum::<f64>();
+            below = under.into_iter().fold(below, f64::max);
+        }
+        // New schools, a few per catchment, one by one: a pass of the lanes for each cost more.
+        for &(c, w) in new {
+            let h = hit(w);
+            classes += c * h;
+            weighted += c * (h * w);
+            below = below.max((1.0 - h) * w);
+        }
     }
-    (classes, weighted)
+    (classes, weighted, below)
 }
 
 #[cfg(test)]

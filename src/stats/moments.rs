@@ -32,10 +32,21 @@ impl Moments {
     /// panic); the run checks the extremes its sketches keep and refuses such results.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        let q = i128::from(nearest_integer(x * SCALE));
-        self.n += 1;
-        self.sum = self.sum.wrapping_add(q);
-        self.sum_sq = self.sum_sq.wrapping_add(q.wrapping_mul(q));
+        self.add_slice(std::slice::from_ref(&x));
+    }
+
+    /// Records every value of `xs`.
+    #[inline]
+    pub fn add_slice(&mut self, xs: &[f64]) {
+        // Summed in locals: the loop then carries its sums in registers.
+        let (mut sum, mut sum_sq) = (self.sum, self.sum_sq);
+        for &x in xs {
+            let q = i128::from(nearest_integer(x * SCALE));
+            sum = sum.wrapping_add(q);
+            sum_sq = sum_sq.wrapping_add(q.wrapping_mul(q));
+        }
+        (self.sum, self.sum_sq) = (sum, sum_sq);
+        self.n += xs.len() as u64;
     }
 
     /// Records `x` `n` times.

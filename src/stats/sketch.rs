@@ -118,7 +118,7 @@ impl QuantileSketch {
 
     /// Records one value (not `NaN`).
     pub fn add(&mut self, x: f64) {
-        self.add_all(std::iter::once(x));
+        self.add_slice(&[x]);
     }
 
     /// Records `x` (not `NaN`) `n` times.
@@ -128,16 +128,7 @@ impl QuantileSketch {
         if self.frame.has_spread() {
             self.bins.add(self.key(x), n);
         } else {
-            let d = x - self.frame.centre();
-            if d > 0.0 {
-                self.bins.add(Mapping::key(d), n);
-            } else if d < 0.0 {
-                self.below
-                    .get_or_insert_with(Box::default)
-                    .add(Mapping::key(-d), n);
-            } else {
-                self.at_centre += n;
-            }
+            self.add_about_centre(x, n);
         }
         if let Some(exact) = &mut self.exact {
             if !exact.add(x, n) {
@@ -146,60 +137,61 @@ impl QuantileSketch {
         }
     }
 
+    /// For a frame without spread: counts `x` `n` times at the centre, or in the bins of its
+    /// side by its distance from the centre.
+    fn add_about_centre(&mut self, x: f64, n: u64) {
+        let d = x - self.frame.centre();
+        if d > 0.0 {
+            self.bins.add(Mapping::key(d), n);
+        } else if d < 0.0 {
+            self.below
+                .get_or_insert_with(Box::default)
+                .add(Mapping::key(-d), n);
+        } else {
+            self.at_centre += n;
+        }
+    }
+
     /// Records several values (none `NaN`).
-    pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
-        let mut bins = std::mem::take(&mut self.bins);
-        self.classify(xs, |key| bins.increment(key));
-        self.bins = bins;
+    pub fn add_slice(&mut self, xs: &[f64]) {
+        let mut keys = Vec::new();
+        self.stage(xs, &mut keys);
+        self.count_staged(&keys);
     }
 
-    /// Records the extremes and exact values of `xs` (none `NaN`), and appends their keys to
-    /// `keys`, for [`QuantileSketch::count_staged`].
+    /// Records the extremes and exact values of `xs` (none `NaN`), and appends the keys of
+    /// those the frame bins by key to `keys`, for [`QuantileSketch::count_staged`].
+    ///
+    /// Each is its own pass over `xs`, which is short and in the first-level cache: one loop
+    /// doing all of them kept its running extremes on the stack.
     #[inline]
-    pub(super) fn stage(&mut self, xs: impl Iterator<Item = f64>, keys: &mut Vec<i32>) {
-        self.classify(xs, |key| keys.push(key));
-    }
-
-    /// Records the extremes and exact values of `xs` (none `NaN`), and hands the key of each
-    /// to `count`.
-    #[inline]
-    fn classify(&mut self, xs: impl Iterator<Item = f64>, mut count: impl FnMut(i32)) {
-        let (mut min, mut max) = (self.min, self.max);
-        let (mut at_min, mut at_max) = (self.at_min, self.at_max);
-        let mut exact = self.exact.take();
-        let spread = self.frame.has_spread();
-        for x in xs {
-            // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
-            if x < min {
-                (min, at_min) = (x, 0);
-            }
-            at_min += u64::from(x == min);
-            if x > max {
-                (max, at_max) = (x, 0);
-            }
-            at_max += u64::from(x == max);
-            if spread {
-                count(self.key(x));
-            } else {
-                let d = x - self.frame.centre();
-                if d > 0.0 {
-                    count(Mapping::key(d));
-                } else if d < 0.0 {
-                    self.below
-                        .get_or_insert_with(Box::default)
-                        .increment(Mapping::key(-d));
-                } else {
-                    self.at_centre += 1;
-                }
-            }
-            if let Some(set) = &mut exact {
-                if !set.add(x, 1) {
-                    exact = None;
-                }
+    pub(super) fn stage(&mut self, xs: &[f64], keys: &mut Vec<i32>) {
+        self.add_extremes(xs);
+        if let Some(set) = &mut self.exact {
+            if !xs.iter().all(|&x| set.add(x, 1)) {
+                self.exact = None;
             }
         }
-        (self.min, self.max, self.exact) = (min, max, exact);
-        (self.at_min, self.at_max) = (at_min, at_max);
+        if self.frame.has_spread() {
+            keys.extend(xs.iter().map(|&x| self.key(x)));
+        } else {
+            xs.iter().for_each(|&x| self.add_about_centre(x, 1));
+        }
+    }
+
+    /// Merges the extremes of `xs` (none `NaN`), with how often each occurs.
+    #[inline]
+    fn add_extremes(&mut self, xs: &[f64]) {
+        // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
+        let lo = xs
+            .iter()
+            .fold(f64::INFINITY, |m, &x| if x < m { x } else { m });
+        let hi = xs
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m });
+        let count = |v: f64| xs.iter().map(|&x| u64::from(x == v)).sum::<u64>();
+        (self.min, self.at_min) = lowest((self.min, self.at_min), (lo, count(lo)));
+        (self.max, self.at_max) = highest((self.max, self.at_max), (hi, count(hi)));
     }
 
     /// Counts keys staged by [`QuantileSketch::stage`].
@@ -346,7 +338,7 @@ mod tests {
         let mean = xs.iter().sum::<f64>() / n;
         let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let mut s = QuantileSketch::new(Frame::new(mean, sd));
-        s.add_all(xs.iter().copied());
+        s.add_slice(xs);
         s
     }
 
@@ -464,7 +456,7 @@ mod tests {
                 100.0 + 1e6 * (u - 0.995)
             }
         });
-        s.add_all(xs.iter().copied());
+        s.add_slice(&xs);
         s.exact = None;
         assert!(
             s.bins.counts().count() < 1_000,
@@ -481,7 +473,7 @@ mod tests {
         assert_eq!(s.quantile(0.5), 0.0);
         // Below a point mass too.
         let mut t = QuantileSketch::new(Frame::new(94_500.0, 0.0));
-        t.add_all([94_500.0, 94_500.0, 93_150.0, 91_800.0].into_iter());
+        t.add_slice(&[94_500.0, 94_500.0, 93_150.0, 91_800.0]);
         t.exact = None;
         assert_eq!(t.quantile(0.0), 91_800.0);
         assert!((t.quantile(0.34) - 93_150.0).abs() <= TAIL_RELATIVE_ERROR * 1_350.0);
@@ -511,7 +503,7 @@ mod tests {
         let frame = Frame::new(30.0, 29.0);
         let (mut a, mut b) = (QuantileSketch::new(frame), QuantileSketch::new(frame));
         xs.iter().for_each(|&x| a.add(x));
-        xs.chunks(16).for_each(|c| b.add_all(c.iter().copied()));
+        xs.chunks(16).for_each(|c| b.add_slice(c));
         for q in [0.0, 0.05, 0.3, 0.5, 0.77, 0.95, 1.0] {
             assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits());
         }
@@ -522,7 +514,7 @@ mod tests {
     fn a_repeated_value_counts_as_that_many_values() {
         let frame = Frame::new(1.0, 2.0);
         let (mut a, mut b) = (QuantileSketch::new(frame), QuantileSketch::new(frame));
-        a.add_all([3.0, 3.0, 3.0, 0.0, -2.0, -2.0].into_iter());
+        a.add_slice(&[3.0, 3.0, 3.0, 0.0, -2.0, -2.0]);
         b.add_repeated(3.0, 3);
         b.add_repeated(0.0, 1);
         b.add_repeated(-2.0, 2);
@@ -536,8 +528,8 @@ mod tests {
         let frame = Frame::new(5.0, 2.0);
         let mut a = QuantileSketch::new(frame);
         a.add_repeated(5.0, (1 << 16) - 3);
-        a.add_all(std::iter::repeat_n(5.0, 10)); // carries into `top` by increments
-        a.add_all(std::iter::repeat_n(9.0, 300));
+        a.add_slice(&[5.0; 10]); // carries into `top` by increments
+        a.add_slice(&[9.0; 300]);
         a.add_repeated(1.0, 3 << 20);
         (0..40).for_each(|i| a.add(20.0 + f64::from(i))); // too many values to keep exactly
         assert!(!a.is_exact());
