@@ -9,7 +9,7 @@
 //! The command line lives in [`cli`]; the binary only maps its result to an exit code.
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod backtest;
 pub mod calibrate;

@@ -10,11 +10,12 @@ use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
 use super::sensitivity::Drivers;
 use super::streams::{EntityKey, TrialKey};
-use crate::model::classes::allocate;
+use crate::model::classes::{allocate, split, unseated, ClassTally};
 use crate::model::demand::{stage_pupils, StagePupils};
 use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
+use crate::model::yearly::YearSplits;
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// How a trial's random quantities are chosen.
@@ -88,6 +89,15 @@ pub struct Workspace {
     schools: Vec<TrialSchools>,
     /// `[supply unit × year number]`: cost of the projects opening there that year.
     spending: Vec<f64>,
+    /// Per supply unit of a district catchment: how each year spread its pupils, for the
+    /// class tallies of all years at once after the projection.
+    splits: Vec<YearSplits>,
+    /// `[supply unit × year number]`: the pupils of district catchments.
+    pupils: Vec<StagePupils>,
+    /// One supply unit's class tallies, by year number.
+    class_tallies: Vec<ClassTally>,
+    /// One stage's city totals, by year number.
+    city: Vec<Tally>,
     /// This trial's metrics, `[cell × metric]` (see [`Layout`]).
     pub values: Vec<f64>,
     /// This trial's uncertain inputs and the tables evaluated from them.
@@ -163,6 +173,10 @@ impl Engine {
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
             spending: vec![0.0; self.units.len() * s.n_years()],
+            splits: vec![YearSplits::default(); self.units.len()],
+            pupils: vec![StagePupils::default(); self.units.len() * s.n_years()],
+            class_tallies: Vec::with_capacity(s.n_years()),
+            city: vec![Tally::default(); s.n_years()],
             values: vec![0.0; self.layout.n_values()],
             inputs: self.central.clone(),
         }
@@ -202,6 +216,8 @@ impl Engine {
             unit.prepare(&ws.openings, weights, p, years, schools);
         }
         ws.pop.assign(&self.scenario.population);
+        let n_y = self.layout.years.len();
+        ws.splits.iter_mut().for_each(|s| s.reset(n_y));
         let n_d = self.scenario.districts.len();
         for yi in 0..self.layout.years.len() {
             if yi > 0 {
@@ -217,6 +233,7 @@ impl Engine {
             }
             self.record_year(yi, ws);
         }
+        self.record_district_catchments(ws);
     }
 
     fn central_draws(&self, ws: &mut Workspace) {
@@ -305,15 +322,16 @@ impl Engine {
         }
     }
 
-    /// Writes every cell of year number `yi`.
+    /// Writes the cells of city catchments in year number `yi`, and keeps the pupils and
+    /// splits of district catchments for [`Engine::record_district_catchments`].
     fn record_year(&self, yi: usize, ws: &mut Workspace) {
         let s = &self.scenario;
         let n_s = s.stages.len();
+        let n_y = self.layout.years.len();
         for (st, stage) in s.stages.iter().enumerate() {
             let rates = ws.inputs.rates[yi][st];
             let size = f64::from(stage.class_size);
             let unit = |d: usize| d * n_s + st;
-            let mut city = Tally::default();
             let mut pooled = StagePupils::default();
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
@@ -323,19 +341,12 @@ impl Engine {
                     pooled += pupils;
                     continue;
                 }
-                let open = std::iter::once(ws.schools[u].open());
-                let classes =
-                    allocate(pupils.demand, open, size, stage.admission_cap, &s.standards);
-                let mut tally = Tally::of_catchment(pupils, size, classes);
-                tally.spending = ws.spending[u * self.layout.years.len() + yi];
-                self.write(
-                    Place::District(DistrictIx(d)),
-                    StageIx(st),
-                    yi,
-                    &tally,
-                    &mut ws.values,
-                );
-                city += tally;
+                ws.pupils[u * n_y + yi] = pupils;
+                let schools = &ws.schools[u];
+                let open = std::iter::once(schools.open());
+                let spread = split(pupils.demand, open, size, stage.admission_cap, &s.standards);
+                let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
+                ws.splits[u].set(yi, split, schools.held(), schools.open().classes());
             }
             if stage.catchment == Catchment::City {
                 let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
@@ -346,13 +357,41 @@ impl Engine {
                     stage.admission_cap,
                     &s.standards,
                 );
-                city = Tally::of_catchment(pooled, size, classes);
-                let n_y = self.layout.years.len();
+                let mut city = Tally::of_catchment(pooled, size, classes);
                 city.spending = (0..s.districts.len())
                     .map(|d| ws.spending[unit(d) * n_y + yi])
                     .sum();
+                self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
             }
-            self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
+        }
+    }
+
+    /// Writes every cell of the stages with district catchments, each district-stage's
+    /// classes tallied for all years at once, and their city totals.
+    fn record_district_catchments(&self, ws: &mut Workspace) {
+        let s = &self.scenario;
+        let n_s = s.stages.len();
+        let n_y = self.layout.years.len();
+        for (st, stage) in s.stages.iter().enumerate() {
+            if stage.catchment == Catchment::City {
+                continue;
+            }
+            let size = f64::from(stage.class_size);
+            ws.city.iter_mut().for_each(|t| *t = Tally::default());
+            for d in 0..s.districts.len() {
+                let u = d * n_s + st;
+                ws.schools[u].tally_years(&ws.splits[u], &mut ws.class_tallies);
+                for (yi, &classes) in ws.class_tallies.iter().enumerate() {
+                    let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
+                    tally.spending = ws.spending[u * n_y + yi];
+                    let place = Place::District(DistrictIx(d));
+                    self.write(place, StageIx(st), yi, &tally, &mut ws.values);
+                    ws.city[yi] += tally;
+                }
+            }
+            for (yi, city) in ws.city.iter().enumerate() {
+                self.write(Place::All, StageIx(st), yi, city, &mut ws.values);
+            }
         }
     }
 

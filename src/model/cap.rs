@@ -53,10 +53,7 @@ pub fn water_level<'a>(
 
 /// `(Σ c_i, Σ c_i w_i)` over the schools of `parts` (as [`OpenSchools::parts`]) whose weight
 /// is at least `w_min`, and the largest weight below `w_min` (0 if none).
-fn at_least<'a>(
-    parts: impl Iterator<Item = Parts<'a>>,
-    w_min: f64,
-) -> (f64, f64, f64) {
+fn at_least<'a>(parts: impl Iterator<Item = Parts<'a>>, w_min: f64) -> (f64, f64, f64) {
     // Arithmetic on 0 or 1 rather than branches: whether a school is over `w_min` is as good
     // as random, and the branches were mispredicted half the time.
     let hit = |w: f64| if w >= w_min { 1.0 } else { 0.0 };

@@ -79,6 +79,16 @@ impl ExistingSchools {
         };
     }
 
+    /// Popularity of each school, by school number.
+    pub(super) fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// `(each, odd)` this year: every school holds `each` classes, the first `odd` one more.
+    pub(super) fn held(&self) -> (u32, u32) {
+        (self.each, self.odd)
+    }
+
     /// The schools holding `each + 1` classes and those holding `each`, with those numbers.
     fn groups(&self) -> [(&[f64], f64); 2] {
         let (more, fewer) = self.weights.split_at(self.odd as usize);
@@ -185,16 +195,16 @@ impl<'a> OpenSchools<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Split {
     /// Pupils per class of a school of weight 1 (below the cap).
-    per_weight: f64,
+    pub(super) per_weight: f64,
     /// Admission cap, pupils per class (∞ without one).
-    cap: f64,
+    pub(super) cap: f64,
     /// Pupils per class per unit of weight beyond the cap.
-    over: f64,
+    pub(super) over: f64,
     /// `1 / class_size`: a multiplication instead of a division (the ceiling's tolerance
     /// absorbs the different rounding).
-    per_class_size: f64,
-    large: f64,
-    super_large: f64,
+    pub(super) per_class_size: f64,
+    pub(super) large: f64,
+    pub(super) super_large: f64,
 }
 
 impl Split {
@@ -345,15 +355,33 @@ pub fn allocate<'a>(
     cap: Option<f64>,
     std: &Standards,
 ) -> ClassTally {
+    match split(demand, catchment.clone(), class_size, cap, std) {
+        Some(split) => {
+            let mut t = ClassTally::default();
+            for schools in catchment {
+                t += schools.tally(&split);
+            }
+            t
+        }
+        None => unseated(demand, class_size),
+    }
+}
+
+/// How [`allocate`] spreads `demand` over the catchment's open schools; `None` when no school
+/// is open ([`unseated`]).
+pub fn split<'a>(
+    demand: f64,
+    catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
+    class_size: f64,
+    cap: Option<f64>,
+    std: &Standards,
+) -> Option<Split> {
     let weighted: f64 = catchment.clone().map(|s| s.weighted()).sum();
     if weighted <= 0.0 {
-        return ClassTally {
-            extra_needed: ceil(demand / class_size),
-            ..ClassTally::default()
-        };
+        return None;
     }
     let per_weight = demand / weighted;
-    let mut split = Split::new(per_weight, class_size, std);
+    let split = Split::new(per_weight, class_size, std);
     // Most catchment-years have no school at the cap: one look at the most popular school
     // keeps them on the uncapped split.
     if let Some(cap) = cap {
@@ -362,22 +390,26 @@ pub fn allocate<'a>(
             .map(|s| s.max_weight())
             .fold(0.0, f64::max);
         if per_weight * most >= cap {
-            let (level, over) = super::cap::water_level(demand, cap, weighted, catchment.clone());
-            split = split.capped(level, cap, over);
+            let (level, over) = super::cap::water_level(demand, cap, weighted, catchment);
+            return Some(split.capped(level, cap, over));
         }
     }
-    let mut t = ClassTally::default();
-    for schools in catchment {
-        t += schools.tally(&split);
+    Some(split)
+}
+
+/// The tally of a catchment with no open school: all `demand` needs classes.
+pub fn unseated(demand: f64, class_size: f64) -> ClassTally {
+    ClassTally {
+        extra_needed: ceil(demand / class_size),
+        ..ClassTally::default()
     }
-    t
 }
 
 /// `max(0, ⌈x − tolerance⌉)` for `x < 2⁵²`, without the library call `f64::ceil` becomes on
 /// baseline x86-64 (it was a tenth of a trial's time): adding and removing 2⁵² rounds a
 /// non-negative number to the nearest integer, which is then moved up if it fell short.
 #[inline]
-fn ceil(x: f64) -> f64 {
+pub(super) fn ceil(x: f64) -> f64 {
     const ROUNDER: f64 = (1u64 << 52) as f64;
     let x = (x - CEIL_TOLERANCE).max(0.0);
     let nearest = (x + ROUNDER) - ROUNDER;

@@ -1,6 +1,7 @@
 //! The model of DESIGN §2: how the school-age population moves from year to year
 //! ([`demography`]), who needs a public seat ([`demand`]), which classes are open
-//! ([`supply`]), how pupils spread over schools and classes ([`classes`], with admission caps in [`cap`]), and the metrics
+//! ([`supply`]), how pupils spread over schools and classes ([`classes`], with admission caps in [`cap`],
+//! and all years of a district-stage at once in [`yearly`]), and the metrics
 //! reported per district × stage × year ([`metrics`]).
 //!
 //! Everything here is plain arithmetic on checked scenario data and on draws handed in by the
@@ -12,3 +13,4 @@ pub mod demand;
 pub mod demography;
 pub mod metrics;
 pub mod supply;
+pub mod yearly;

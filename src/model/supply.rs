@@ -5,7 +5,8 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
-use super::classes::{ExistingSchools, OpenSchools};
+use super::classes::{ClassTally, ExistingSchools, OpenSchools};
+use super::yearly::{Held, YearSplits};
 use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
 /// The schools of one district and stage, and the projects that change them.
@@ -134,6 +135,21 @@ impl TrialSchools {
         let (pool, opened) = self.timeline[year_ix];
         self.existing.hold(pool);
         self.opened = opened;
+    }
+
+    /// What the schools hold in the year set by [`TrialSchools::set_year`].
+    pub fn held(&self) -> Held {
+        let (each, odd) = self.existing.held();
+        Held {
+            each,
+            odd,
+            opened: self.opened,
+        }
+    }
+
+    /// Every year's class tally under `splits`, into `out`.
+    pub fn tally_years(&self, splits: &YearSplits, out: &mut Vec<ClassTally>) {
+        splits.tally(self.existing.weights(), &self.new, out);
     }
 
     /// The schools open in the year set by [`TrialSchools::set_year`].

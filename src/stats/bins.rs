@@ -133,6 +133,17 @@ impl Bins {
         }
     }
 
+    /// Prefetches the low bytes of the bins from `lo` to `hi` (see [`super::prefetch`]), so
+    /// that the misses of many sketches are in flight together before their keys are counted.
+    #[inline]
+    pub(super) fn prefetch(&self, lo: i32, hi: i32) {
+        let first = (lo.wrapping_sub(self.offset) as u32 as usize).min(self.low.len());
+        let last = (hi.wrapping_sub(self.offset) as u32 as usize).min(self.low.len());
+        if let Some(bins) = self.low.get(first..=last.max(first)) {
+            super::prefetch::prefetch(bins);
+        }
+    }
+
     /// Adds one to the count of `key`.
     #[inline]
     pub(super) fn increment(&mut self, key: i32) {

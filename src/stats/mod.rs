@@ -10,6 +10,7 @@ mod frame;
 mod mapping;
 mod moments;
 pub mod normal;
+mod prefetch;
 mod sketch;
 
 pub use distinct::DISTINCT;
@@ -131,6 +132,8 @@ impl MetricStats {
             } else {
                 s.add_defined(column, Some(&mut st.keys));
             }
+            let start = st.ends.last().copied().unwrap_or(0);
+            s.sketch.prefetch(&st.keys[start..]);
             st.ends.push(st.keys.len());
         }
         let mut start = 0;

@@ -194,6 +194,16 @@ impl QuantileSketch {
         (self.max, self.at_max) = highest((self.max, self.at_max), (hi, count(hi)));
     }
 
+    /// Prefetches the bins of `keys` (see [`Bins::prefetch`]).
+    #[inline]
+    pub(super) fn prefetch(&self, keys: &[i32]) {
+        let lo = keys.iter().copied().min();
+        let hi = keys.iter().copied().max();
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            self.bins.prefetch(lo, hi);
+        }
+    }
+
     /// Counts keys staged by [`QuantileSketch::stage`].
     #[inline]
     pub(super) fn count_staged(&mut self, keys: &[i32]) {
