@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use rand::SeedableRng;
 use rand_distr::{Distribution, Gamma};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use seatsim::model::classes::{allocate, ExistingSchools, OpenSchools};
+use seatsim::model::classes::{allocate, ExistingSchools, NewSums, OpenSchools};
 use seatsim::scenario::Standards;
 
 const SCHOOLS: [usize; 3] = [25, 100, 400];
@@ -35,7 +35,7 @@ fn classes(c: &mut Criterion) {
             b.iter(|| {
                 schools.set_weights(&w);
                 schools.hold(pool);
-                let open = OpenSchools::new(&schools, &[], 0.0, 0.0);
+                let open = OpenSchools::new(&schools, &[], NewSums::default());
                 assert_eq!(open.classes(), f64::from(pool));
             })
         });
@@ -43,7 +43,7 @@ fn classes(c: &mut Criterion) {
         schools.hold(pool);
         g.bench_function(BenchmarkId::new("allocate/schools", n), |b| {
             b.iter(|| {
-                let open = std::iter::once(OpenSchools::new(&schools, &[], 0.0, 0.0));
+                let open = std::iter::once(OpenSchools::new(&schools, &[], NewSums::default()));
                 let t = allocate(demand, open, 45.0, None, &std);
                 // Classes of 46 on average with κ = 48.6: some large, some missing classes.
                 assert_eq!(t.classes, f64::from(pool));
@@ -53,7 +53,7 @@ fn classes(c: &mut Criterion) {
         // A cap of 50 that the most popular schools reach: the water-filling path.
         g.bench_function(BenchmarkId::new("allocate_capped/schools", n), |b| {
             b.iter(|| {
-                let open = std::iter::once(OpenSchools::new(&schools, &[], 0.0, 0.0));
+                let open = std::iter::once(OpenSchools::new(&schools, &[], NewSums::default()));
                 let t = allocate(demand, open, 45.0, Some(50.0), &std);
                 assert_eq!((t.classes, t.large), (f64::from(pool), 0.0));
                 assert!(t.extra_needed > 0.0);

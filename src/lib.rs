@@ -9,6 +9,7 @@
 //! The command line lives in [`cli`]; the binary only maps its result to an exit code.
 
 #![deny(missing_docs)]
+// No unsafe code but one software prefetch (`stats/prefetch.rs`), allowed there and explained.
 #![deny(unsafe_code)]
 
 pub mod backtest;

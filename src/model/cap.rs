@@ -10,8 +10,11 @@
 //! `λ ← (D − cap·C_S) / (W − W_S)` over the schools `S` at the cap (`λ·w_i ≥ cap`). Each
 //! step's `λ` stays at or below the solution (a school counted at the cap holds at most
 //! `cap`, one counted below it at most `λ·w_i`), so `S` only grows; when it stops growing,
-//! `λ` is exact. One pass per school newly at the cap, and only in the catchment-years where
-//! the most popular school reaches the cap (the caller checks that first).
+//! `λ` is exact. Each pass also notes the most popular school below its threshold: when that
+//! one stays below the new threshold too, `S` cannot grow and the search ends without the
+//! pass that would confirm it — after one pass in most capped catchment-years. Only the
+//! catchment-years where the most popular school reaches the cap get here (the caller checks
+//! that first).
 
 use super::classes::{for_each_lane, OpenSchools, Parts};
 
@@ -86,7 +89,7 @@ fn at_least<'a>(parts: impl Iterator<Item = Parts<'a>>, w_min: f64) -> (f64, f64
 
 #[cfg(test)]
 mod tests {
-    use super::super::classes::{allocate, ClassTally, ExistingSchools, Split};
+    use super::super::classes::{allocate, ClassTally, ExistingSchools, NewSums, Split};
     use super::*;
     use crate::scenario::Standards;
 
@@ -107,10 +110,9 @@ mod tests {
     /// The split of `demand` over `schools` (`(classes, weight)`) at `cap`.
     fn solve(demand: f64, cap: f64, schools: &[(f64, f64)]) -> Split {
         let none = none();
-        let classes = schools.iter().map(|s| s.0).sum();
-        let weighted = schools.iter().map(|(c, w)| c * w).sum();
-        let open = std::iter::once(OpenSchools::new(&none, schools, classes, weighted));
-        let (level, over) = water_level(demand, cap, weighted, open);
+        let sums = NewSums::of(schools);
+        let open = std::iter::once(OpenSchools::new(&none, schools, sums));
+        let (level, over) = water_level(demand, cap, sums.weighted, open);
         Split::new(0.0, 45.0, &std()).capped(level, cap, over)
     }
 
@@ -123,7 +125,7 @@ mod tests {
     /// `demand` over [`SCHOOLS`].
     fn tally(demand: f64, cap: Option<f64>) -> ClassTally {
         let none = none();
-        let open = OpenSchools::new(&none, &SCHOOLS, 50.0, 55.0);
+        let open = OpenSchools::new(&none, &SCHOOLS, NewSums::of(&SCHOOLS));
         allocate(demand, std::iter::once(open), 45.0, cap, &std())
     }
 

@@ -5,7 +5,7 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
-use super::classes::{ClassTally, ExistingSchools, OpenSchools};
+use super::classes::{ClassTally, ExistingSchools, NewSums, OpenSchools};
 use super::yearly::{Held, YearSplits};
 use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
@@ -88,14 +88,13 @@ impl SupplyUnit {
         out.order.sort_unstable_by_key(|&(y, p, _)| (y, p));
         out.new.clear();
         out.new_sums.clear();
-        out.new_sums.push((0.0, 0.0));
-        let (mut classes, mut weighted) = (0.0, 0.0);
+        let mut sums = NewSums::default();
+        out.new_sums.push(sums);
         for &(_, p, c) in &out.order {
-            let (c, w) = (f64::from(c), project_weights[p]);
-            out.new.push((c, w));
-            classes += c;
-            weighted += c * w;
-            out.new_sums.push((classes, weighted));
+            let school = (f64::from(c), project_weights[p]);
+            out.new.push(school);
+            sums = sums.and(school);
+            out.new_sums.push(sums);
         }
         // Each year's pool and new schools open, worked out once per trial rather than
         // searched for every year.
@@ -119,8 +118,8 @@ pub struct TrialSchools {
     existing: ExistingSchools,
     /// `(classes, weight)` of the new schools that open, in order of opening.
     new: Vec<(f64, f64)>,
-    /// `new_sums[k]`: `(Σ classes, Σ classes · weight)` of the first `k` new schools.
-    new_sums: Vec<(f64, f64)>,
+    /// `new_sums[k]`: the sums over the first `k` new schools.
+    new_sums: Vec<NewSums>,
     /// New schools open in the current year (the first ones of `new`).
     opened: usize,
     /// Per year number: classes of the existing schools, and new schools open.
@@ -154,8 +153,11 @@ impl TrialSchools {
 
     /// The schools open in the year set by [`TrialSchools::set_year`].
     pub fn open(&self) -> OpenSchools<'_> {
-        let (classes, weighted) = self.new_sums[self.opened];
-        OpenSchools::new(&self.existing, &self.new[..self.opened], classes, weighted)
+        OpenSchools::new(
+            &self.existing,
+            &self.new[..self.opened],
+            self.new_sums[self.opened],
+        )
     }
 }
 
