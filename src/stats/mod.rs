@@ -60,6 +60,8 @@ pub struct Staging {
     keys: Vec<i32>,
     /// Where each cell-metric's keys end in `keys`.
     ends: Vec<usize>,
+    /// `(cell-metric in the group, key, count)` of the batches that repeat one value.
+    repeats: Vec<(usize, i32, u64)>,
 }
 
 /// Moments and quantile sketch of one metric of one cell.
@@ -124,16 +126,25 @@ impl MetricStats {
         }
         st.keys.clear();
         st.ends.clear();
-        for (s, column) in stats.iter_mut().zip(st.block.chunks_exact(trials.max(1))) {
-            if column.iter().any(|x| x.is_nan()) {
+        st.repeats.clear();
+        for (k, (s, column)) in stats
+            .iter_mut()
+            .zip(st.block.chunks_exact(trials.max(1)))
+            .enumerate()
+        {
+            let repeated = if column.iter().any(|x| x.is_nan()) {
                 st.column.clear();
                 st.column.extend(column.iter().filter(|x| !x.is_nan()));
-                s.add_defined(&st.column, Some(&mut st.keys));
+                s.add_defined(&st.column, Some(&mut st.keys))
             } else {
-                s.add_defined(column, Some(&mut st.keys));
-            }
+                s.add_defined(column, Some(&mut st.keys))
+            };
             let start = st.ends.last().copied().unwrap_or(0);
             s.sketch.prefetch(&st.keys[start..]);
+            if let Some((key, n)) = repeated {
+                s.sketch.prefetch(&[key]);
+                st.repeats.push((k, key, n));
+            }
             st.ends.push(st.keys.len());
         }
         let mut start = 0;
@@ -141,28 +152,35 @@ impl MetricStats {
             s.sketch.count_staged(&st.keys[start..end]);
             start = end;
         }
+        for &(k, key, n) in &st.repeats {
+            stats[k].sketch.count_repeated(key, n);
+        }
     }
 
     /// Records `xs` (none `NaN`) in the moments and the sketch, or, given `staged`, leaves the
-    /// sketch keys of its values there to be counted later.
+    /// sketch keys of its values there to be counted later — and returns the key and count of
+    /// a batch that repeats one value, to be counted later too.
     #[inline]
-    fn add_defined(&mut self, xs: &[f64], staged: Option<&mut Vec<i32>>) {
-        let Some(&first) = xs.first() else {
-            return;
-        };
+    fn add_defined(&mut self, xs: &[f64], staged: Option<&mut Vec<i32>>) -> Option<(i32, u64)> {
+        let &first = xs.first()?;
         // A batch that repeats one value — a cell-metric no trial of the batch moved, such as
         // capacity before any project can open or a large-class share of 0 — costs one value.
         if xs.iter().all(|x| x.to_bits() == first.to_bits()) {
             let n = xs.len() as u64;
             self.moments.add_repeated(first, n);
-            self.sketch.add_repeated(first, n);
-            return;
+            let key = self.sketch.stage_repeated(first, n)?;
+            if staged.is_some() {
+                return Some((key, n));
+            }
+            self.sketch.count_repeated(key, n);
+            return None;
         }
         self.moments.add_slice(xs);
         match staged {
             Some(keys) => self.sketch.stage(xs, keys),
             None => self.sketch.add_slice(xs),
         }
+        None
     }
 
     /// The recorded value furthest beyond ±[`EXACT_RANGE`], if any: the moments of such

@@ -123,18 +123,33 @@ impl QuantileSketch {
 
     /// Records `x` (not `NaN`) `n` times.
     pub fn add_repeated(&mut self, x: f64, n: u64) {
+        if let Some(key) = self.stage_repeated(x, n) {
+            self.count_repeated(key, n);
+        }
+    }
+
+    /// Records `x` (not `NaN`) `n` times but for the bins of a frame with spread, and returns
+    /// the key those `n` are to be counted in by [`QuantileSketch::count_repeated`].
+    #[inline]
+    pub(super) fn stage_repeated(&mut self, x: f64, n: u64) -> Option<i32> {
         (self.min, self.at_min) = lowest((self.min, self.at_min), (x, n));
         (self.max, self.at_max) = highest((self.max, self.at_max), (x, n));
-        if self.frame.has_spread() {
-            self.bins.add(self.key(x), n);
-        } else {
-            self.add_about_centre(x, n);
-        }
         if let Some(exact) = &mut self.exact {
             if !exact.add(x, n) {
                 self.exact = None;
             }
         }
+        if self.frame.has_spread() {
+            return Some(self.key(x));
+        }
+        self.add_about_centre(x, n);
+        None
+    }
+
+    /// Counts `n` values in the bin of `key`, staged by [`QuantileSketch::stage_repeated`].
+    #[inline]
+    pub(super) fn count_repeated(&mut self, key: i32, n: u64) {
+        self.bins.add(key, n);
     }
 
     /// For a frame without spread: counts `x` `n` times at the centre, or in the bins of its
