@@ -342,11 +342,17 @@ impl Engine {
                     continue;
                 }
                 ws.pupils[u * n_y + yi] = pupils;
-                let schools = &ws.schools[u];
-                let open = std::iter::once(schools.open());
-                let spread = split(pupils.demand, open, size, stage.admission_cap, &s.standards);
+                let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
+                let catchment = std::iter::once(open);
+                let spread = split(
+                    pupils.demand,
+                    catchment,
+                    size,
+                    stage.admission_cap,
+                    &s.standards,
+                );
                 let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
-                ws.splits[u].set(yi, split, schools.held(), schools.open().classes());
+                ws.splits[u].set(yi, split, held, open.classes());
             }
             if stage.catchment == Catchment::City {
                 let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());

@@ -204,3 +204,51 @@ impl Sums {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::classes::{allocate, split, unseated, ExistingSchools, NewSums, OpenSchools};
+    use crate::scenario::Standards;
+
+    #[test]
+    fn every_years_tally_is_the_one_allocate_gives() {
+        let std = Standards::DEFAULT;
+        let (size, cap) = (45.0, Some(65.0));
+        let weights: Vec<f64> = (0..23)
+            .map(|i| 0.6 + ((i * 7919 % 101) as f64) / 120.0)
+            .collect();
+        let new = [(24.0, 1.3), (12.0, 0.8), (18.0, 1.05)];
+        // (classes of the existing schools, new schools open, demand): uncapped, capped, no
+        // school open, capped, over the cap everywhere, uncapped — two chunks of years, the
+        // second one short.
+        let years = [
+            (500, 0, 15_000.0),
+            (505, 1, 26_000.0),
+            (0, 0, 900.0),
+            (510, 2, 24_000.0),
+            (515, 3, 40_000.0),
+            (515, 3, 20_000.0),
+        ];
+        let mut existing = ExistingSchools::default();
+        existing.set_weights(&weights);
+        let mut splits = YearSplits::default();
+        splits.reset(years.len());
+        let mut expected = Vec::new();
+        for (yi, &(pool, opened, demand)) in years.iter().enumerate() {
+            existing.hold(pool);
+            let open = OpenSchools::new(&existing, &new[..opened], NewSums::of(&new[..opened]));
+            let once = std::iter::once(open);
+            expected.push(allocate(demand, once.clone(), size, cap, &std));
+            let spread = split(demand, once, size, cap, &std);
+            let (each, odd) = existing.held();
+            let held = Held { each, odd, opened };
+            let split = spread.as_ref().ok_or_else(|| unseated(demand, size));
+            splits.set(yi, split, held, open.classes());
+        }
+        assert!(expected[1].large > 0.0 && expected[2].classes == 0.0);
+        let mut got = Vec::new();
+        splits.tally(&weights, &new, &mut got);
+        assert_eq!(got, expected);
+    }
+}

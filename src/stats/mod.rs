@@ -87,7 +87,9 @@ impl MetricStats {
 
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
     pub fn add(&mut self, x: f64) {
-        self.add_all(std::iter::once(x));
+        if !x.is_nan() {
+            self.add_defined(&[x], None);
+        }
     }
 
     /// Records the values of several trials (`NaN` skipped).

@@ -169,28 +169,43 @@ impl QuantileSketch {
 
     /// Records several values (none `NaN`).
     pub fn add_slice(&mut self, xs: &[f64]) {
-        let mut keys = Vec::new();
-        self.stage(xs, &mut keys);
-        self.count_staged(&keys);
+        self.classify(xs, |bins, key| bins.increment(key));
     }
 
-    /// Records the extremes and exact values of `xs` (none `NaN`), and appends the keys of
-    /// those the frame bins by key to `keys`, for [`QuantileSketch::count_staged`].
+    /// [`QuantileSketch::add_slice`], but the keys of a frame with spread are appended to
+    /// `keys` for [`QuantileSketch::count_staged`] rather than counted at once.
+    #[inline]
+    pub(super) fn stage(&mut self, xs: &[f64], keys: &mut Vec<i32>) {
+        keys.reserve(xs.len());
+        self.classify(xs, |_, key| keys.push(key));
+    }
+
+    /// Records the extremes and exact values of `xs` (none `NaN`), and hands the bins and the
+    /// key of each value to `count` (for a frame with spread; without, counts them at once).
+    #[inline]
+    fn classify(&mut self, xs: &[f64], mut count: impl FnMut(&mut Bins, i32)) {
+        self.add_extremes_and_exact(xs);
+        if self.frame.has_spread() {
+            for &x in xs {
+                let key = self.key(x);
+                count(&mut self.bins, key);
+            }
+        } else {
+            xs.iter().for_each(|&x| self.add_about_centre(x, 1));
+        }
+    }
+
+    /// Records the extremes and exact values of `xs` (none `NaN`).
     ///
     /// Each is its own pass over `xs`, which is short and in the first-level cache: one loop
     /// doing all of them kept its running extremes on the stack.
     #[inline]
-    pub(super) fn stage(&mut self, xs: &[f64], keys: &mut Vec<i32>) {
+    fn add_extremes_and_exact(&mut self, xs: &[f64]) {
         self.add_extremes(xs);
         if let Some(set) = &mut self.exact {
             if !xs.iter().all(|&x| set.add(x, 1)) {
                 self.exact = None;
             }
-        }
-        if self.frame.has_spread() {
-            keys.extend(xs.iter().map(|&x| self.key(x)));
-        } else {
-            xs.iter().for_each(|&x| self.add_about_centre(x, 1));
         }
     }
 
