@@ -54,6 +54,13 @@ fn describe(s: &Scenario) -> String {
         count(ProjectKind::Expansion), classes(ProjectKind::Expansion),
         count(ProjectKind::Closure), classes(ProjectKind::Closure)
     );
+    for table in &s.tables {
+        out += &format!(
+            "  table     {} (read as {})\n",
+            table.path.display(),
+            table.encoding
+        );
+    }
     if let Some(map) = &s.map {
         out += &format!(
             "  map       {} ({} features)\n",
@@ -61,7 +68,20 @@ fn describe(s: &Scenario) -> String {
             map.features
         );
     }
-    out + &uncertain_inputs(s)
+    out += &uncertain_inputs(s);
+    if let Some(note) = s.after_horizon_note() {
+        out += &format!("  {note}\n");
+    }
+    out
+}
+
+/// A share or ratio as `check` shows it: three decimals, empty where undefined.
+fn ratio(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.3}")
+    } else {
+        "—".into()
+    }
 }
 
 /// One line per uncertain input: its distribution, central value, reach (to 4 decimals: its
@@ -80,7 +100,7 @@ fn uncertain_inputs(s: &Scenario) -> String {
             "  uncertain {}: {}; central {}, range {}–{}{shared}\n",
             input.key,
             input.dist,
-            number(input.dist.central()),
+            short(input.dist.central()),
             short(lo),
             short(hi),
         );
@@ -109,8 +129,8 @@ fn base_year_table(engine: Engine) -> String {
             v(Metric::Enrolled),
             v(Metric::Demand),
             v(Metric::Capacity),
-            number(v(Metric::Utilization)),
-            number(v(Metric::MigrantShare)),
+            ratio(v(Metric::Utilization)),
+            ratio(v(Metric::MigrantShare)),
         );
     }
     out

@@ -70,7 +70,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Score a scenario's projection against observed values.
     #[command(
-        after_help = "Example:\n  seatsim backtest scenarios/zhengzhou.toml --observed observed.csv --out /tmp/bt"
+        after_help = "Example (the 2010-based scenario against the enrolment observed since):\n  seatsim backtest scenarios/zhengzhou-2012.toml --observed scenarios/zhengzhou-2012/observed.csv --out /tmp/bt"
     )]
     Backtest(BacktestArgs),
     /// Redraw the charts and report.html of a finished run (or compare.html of a comparison)
@@ -88,6 +88,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  seatsim synth --units 500 --out /tmp/synthetic")]
     Synth(SynthArgs),
     /// Choose what to build, where and when: write plan.csv, plan.json and a scenario.
+    #[command(
+        after_help = "Examples:\n  seatsim plan scenarios/zhengzhou-plan.toml --trials 2000 --out /tmp/plan\n  seatsim plan scenarios/zhengzhou.toml --budget classes=2000 --trials 500 --write /tmp/zz-plan.toml --out /tmp/plan2"
+    )]
     Plan(PlanArgs),
 }
 

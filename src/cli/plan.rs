@@ -79,7 +79,9 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     // Locked and checked for room before the search, replaced whole after it, as `run` does.
     let folder = OutputFolder::open(&out, 0)?;
     let (report, built, buys) = choose(&planner, run, fresh_seed, args.quiet)?;
-    let staged = folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
+    let mut staged =
+        folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
+    staged.push(folder.fill(|dir| workbook(dir, &planner.original))?);
     let out = folder.commit()?;
     let mut written: Vec<PathBuf> = staged
         .iter()
@@ -231,4 +233,11 @@ fn budgets(flags: &[String], mut b: Budgets) -> Result<Budgets, Error> {
 fn list(paths: &[PathBuf]) -> String {
     let names: Vec<_> = paths.iter().map(|p| Path::display(p).to_string()).collect();
     names.join(", ")
+}
+
+/// Writes `results.xlsx` from the tables in `dir`; returns its path.
+pub(super) fn workbook(dir: &Path, s: &crate::scenario::Scenario) -> Result<PathBuf, Error> {
+    use crate::report::xlsx;
+    xlsx::write_workbook(dir, &xlsx::DistrictNames::of(s))?;
+    Ok(dir.join(xlsx::WORKBOOK))
 }

@@ -109,7 +109,7 @@ impl Planner {
                 delay: c.delay,
             }
         }));
-        debug_assert!(out.iter().all(|p| p.planned_year <= s.horizon));
+        debug_assert!(built.iter().all(|b| b.year <= s.horizon));
         out
     }
 }

@@ -12,6 +12,7 @@ pub mod sensitivity;
 mod space;
 mod terminal;
 pub mod trials;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,5 +64,8 @@ pub fn write_run(
     let json =
         serde_json::to_string_pretty(&RunJson::new(s, &settings)).expect("run.json serializes");
     batch.stage(&dir.join("run.json"), |w| writeln!(w, "{json}"))?;
-    batch.commit()
+    let mut written = batch.commit()?;
+    xlsx::write_workbook(dir, &xlsx::DistrictNames::of(s))?;
+    written.push(dir.join(xlsx::WORKBOOK));
+    Ok(written)
 }

@@ -10,6 +10,7 @@ use toml::de::DeTable;
 use toml::Table;
 
 use super::error::{line_at, quoted};
+use super::changes::{Change, Located};
 use super::raw::ScenarioFile;
 use super::ScenarioError;
 
@@ -23,6 +24,8 @@ pub struct LoadedFiles {
     pub origins: Origins,
     /// Running SHA-256 over every file read, in load order.
     pub hasher: Sha256,
+    /// The `[[changes]]` of the chain, parents' first, then those given by the caller.
+    pub changes: Vec<Located>,
 }
 
 /// Where each dotted key path (`births.rho`) was last set in the `extends` chain.
@@ -47,14 +50,33 @@ impl Origins {
     }
 }
 
-/// Reads `path` and its `extends` ancestors, merging child over parent.
-pub fn load_files(path: &Path) -> Result<LoadedFiles, ScenarioError> {
+/// Reads `path` and its `extends` ancestors, merging child over parent, then applies the
+/// `set` changes of the chain and of `extra` (changes not in any file, e.g. from `serve`).
+pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, ScenarioError> {
     let mut chain = Vec::new();
     let mut hasher = Sha256::new();
-    let table = load_chain(path, &mut Vec::new(), &mut chain, &mut hasher)?;
+    let mut table = load_chain(path, &mut Vec::new(), &mut chain, &mut hasher)?;
     let mut keys = HashMap::new();
-    for (file, text) in &chain {
+    let mut changes = Vec::new();
+    for (file, text, list) in &chain {
         record_key_lines(file, text, &mut keys);
+        changes.extend(located_changes(file, text, list.clone())?);
+    }
+    for (i, change) in extra.iter().enumerate() {
+        let json = serde_json::to_string(change).expect("a change serializes");
+        hasher.update(json.as_bytes());
+        changes.push(Located {
+            change: change.clone(),
+            file: path.to_path_buf(),
+            line: None,
+            label: format!("change #{}", i + 1),
+        });
+    }
+    super::changes::set_keys(&mut table, &changes)?;
+    for at in &changes {
+        if let (Change::Set { key, .. }, Some(line)) = (&at.change, at.line) {
+            keys.insert(key.clone(), (at.file.clone(), line));
+        }
     }
     let raw: ScenarioFile = table
         .try_into()
@@ -67,15 +89,52 @@ pub fn load_files(path: &Path) -> Result<LoadedFiles, ScenarioError> {
             keys,
         },
         hasher,
+        changes,
     })
 }
+
+/// The `[[changes]]` of one file (`list`, taken from its table), checked and located.
+fn located_changes(
+    file: &Path,
+    text: &str,
+    list: Vec<toml::Value>,
+) -> Result<Vec<Located>, ScenarioError> {
+    let lines = change_lines(text);
+    list.into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let line = lines.get(i).copied();
+            let raw = value.try_into().map_err(|e: toml::de::Error| {
+                ScenarioError::in_file(file, format!("[[changes]] #{}: {}", i + 1, e.message()))
+            })?;
+            Located::read(raw, file, line, i + 1)
+        })
+        .collect()
+}
+
+/// The line of each `[[changes]]` entry of `text`, in order.
+fn change_lines(text: &str) -> Vec<usize> {
+    let Ok(table) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(array) = table.get_ref().get("changes").and_then(|v| v.get_ref().as_array()) else {
+        return Vec::new();
+    };
+    array
+        .iter()
+        .map(|item| line_at(text, item.span().start))
+        .collect()
+}
+
+/// A file of the `extends` chain: its path, text and `[[changes]]`.
+type ChainFile = (PathBuf, String, Vec<toml::Value>);
 
 /// Loads one file and, recursively, its parents. `visiting` holds the files of the chain
 /// being followed (to refuse loops); `chain` receives every file read, parents first.
 fn load_chain(
     path: &Path,
     visiting: &mut Vec<PathBuf>,
-    chain: &mut Vec<(PathBuf, String)>,
+    chain: &mut Vec<ChainFile>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
     let text = read_text(path)?;
@@ -84,6 +143,10 @@ fn load_chain(
         toml::from_str(&text).map_err(|e| ScenarioError::in_file(path, e.message().to_string()))?;
     let dir = path.parent().unwrap_or(Path::new(""));
     resolve_data_paths(&mut table, dir);
+    let changes = match table.remove("changes") {
+        Some(toml::Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
     visiting.push(canonical(path));
     let mut merged = match take_extends(&mut table) {
         Some(rel) => {
@@ -100,7 +163,7 @@ fn load_chain(
     hasher.update(text.as_bytes());
     hasher.update([0u8]);
     merge_into(&mut merged, table);
-    chain.push((path.to_path_buf(), text));
+    chain.push((path.to_path_buf(), text, changes));
     Ok(merged)
 }
 
@@ -110,7 +173,7 @@ fn load_parent(
     child: ScenarioError,
     parent: &Path,
     visiting: &mut Vec<PathBuf>,
-    chain: &mut Vec<(PathBuf, String)>,
+    chain: &mut Vec<ChainFile>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
     let extends_error = |what: &str| ScenarioError {
@@ -146,18 +209,13 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// Reads a UTF-8 text file, with a clear error for a missing, unreadable or non-UTF-8 file.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        ScenarioError::at_offset(
-            path,
-            &text,
-            offset,
-            "the file is not valid UTF-8 (save it as UTF-8)",
-        )
-    })
+    super::encoding::utf8(path, read_bytes(path)?, super::encoding::NOT_UTF8)
+}
+
+/// The bytes of `path`, with a clear error for a missing or unreadable file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    std::fs::read(path)
+        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))
 }
 
 /// Checks one file alone against the schema, so that syntax errors, unknown keys and wrong
@@ -222,6 +280,14 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
             f64::MAX
         ),
         None => format!("{}: {raw}", h.path),
+    }
+}
+
+/// A serde message about a value of the wrong type, in a planner's words.
+pub(super) fn plain_message(raw: &str) -> String {
+    match raw.trim_end().split_once(", expected ") {
+        Some((_, expected)) => format!("must be {}", plain_type(expected)),
+        None => raw.trim_end().to_string(),
     }
 }
 

@@ -4,7 +4,9 @@
 //! Everything past this module can rely on the invariants documented on the checked types.
 
 mod candidates;
+mod changes;
 mod delay;
+mod encoding;
 mod error;
 mod load;
 mod map;
@@ -24,6 +26,8 @@ use std::path::PathBuf;
 use ndarray::Array3;
 
 pub use candidates::Candidate;
+pub use changes::{Change, ChangeRaw, ProjectRow};
+pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
 pub use map::MapFile;
@@ -121,12 +125,20 @@ pub struct Scenario {
     pub plan: PlanSettings,
     /// The delay profile of projects that do not override it (`[construction.delay]`).
     pub delay: DelayProfile,
+    /// The CSV tables read, in order, and how each was decoded.
+    pub tables: Vec<TableFile>,
 }
 
 impl Scenario {
     /// Loads and validates a scenario TOML file (with its `extends` chain and tables).
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-        let files = load::load_files(path)?;
+        Self::load_with(path, &[])
+    }
+
+    /// Loads a scenario as [`Scenario::load`], then applies `changes` after its own
+    /// `[[changes]]` (a what-if of `seatsim serve`); a bad change is named `change #k`.
+    pub fn load_with(path: &std::path::Path, changes: &[Change]) -> Result<Scenario, ScenarioError> {
+        let files = load::load_files(path, changes)?;
         validate::validate(files)
     }
 
@@ -322,7 +334,7 @@ pub struct Project {
     pub kind: ProjectKind,
     /// Classes added (new, expansion) or removed (closure), ≥ 1.
     pub classes: u32,
-    /// Planned opening year, base year < year ≤ horizon.
+    /// Planned opening year, after the base year (after the horizon: never opens in the run).
     pub planned_year: Year,
     /// Its delay profile (the scenario's unless overridden).
     pub delay: DelayProfile,

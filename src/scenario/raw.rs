@@ -23,6 +23,9 @@ pub struct ScenarioFile {
     pub teachers: Option<BTreeMap<String, f64>>,
     pub costs: Option<BTreeMap<String, CostRaw>>,
     pub plan: Option<PlanRaw>,
+    /// What-if edits (DESIGN §4), taken out by the loader; declared so the schema checks them.
+    #[serde(rename = "changes")]
+    pub _changes: Option<Vec<super::changes::ChangeRaw>>,
 }
 
 #[derive(Debug, Deserialize)]

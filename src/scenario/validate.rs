@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ndarray::Array3;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
-use super::table::CsvTable;
+use super::table::{CsvTable, Fields, Reads};
 use super::uncertain::{PathId, Target, Uncertain};
+use super::error::{close_match, did_you_mean};
 use super::*;
 
 mod cap;
@@ -42,8 +43,13 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         root,
         raw,
         origins,
-        mut hasher,
+        hasher,
+        changes,
     } = files;
+    let mut reads = Reads {
+        hasher,
+        tables: Vec::new(),
+    };
     let v = Validator {
         origins: &origins,
         inputs: RefCell::default(),
@@ -63,6 +69,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         teachers,
         costs,
         plan,
+        _changes: _,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -86,7 +93,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         migration: v.migration(migration, max_age)?,
         warnings: v.warnings(warnings)?,
         plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon))?,
-        map: super::map::read(data.map.as_deref(), &mut hasher)?,
+        map: super::map::read(data.map.as_deref(), &mut reads.hasher)?,
         population: Array3::zeros((0, 2, max_age + 1)),
         districts: Vec::new(),
         capacity: Vec::new(),
@@ -95,9 +102,13 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         inputs: Vec::new(),
         stages,
         delay,
+        tables: Vec::new(),
     };
-    read_tables(&mut scenario, &data, delay, &mut hasher)?;
-    scenario.sha256 = hex(&hasher.finalize());
+    read_tables(&mut scenario, &data, delay, &mut reads)?;
+    super::changes::apply(&mut scenario, &changes, delay)?;
+    check_pipeline(&scenario, data.projects.as_deref().unwrap_or(&root))?;
+    scenario.sha256 = hex(&reads.hasher.finalize());
+    scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
     Ok(scenario)
 }
@@ -267,9 +278,13 @@ impl Validator<'_> {
             .collect::<Result<Vec<_>>>()?;
         for (table, rest) in [("enrolment", &enrolment), ("private_share", &private)] {
             if let Some(id) = rest.keys().next() {
+                let stages = stages.iter().map(|s| s.id.as_str());
                 return Err(self.err(
                     &format!("{table}.{id}"),
-                    format!("[{table}] {id}: no stage `{id}` is defined in [stages]"),
+                    format!(
+                        "[{table}] {id}: no stage `{id}` is defined in [stages]{}",
+                        did_you_mean(id, stages)
+                    ),
                 ));
             }
         }
@@ -541,19 +556,18 @@ fn read_tables(
     s: &mut Scenario,
     data: &DataPaths,
     delay: DelayProfile,
-    hasher: &mut Sha256,
+    reads: &mut Reads,
 ) -> Result<()> {
-    s.districts = read_districts(&data.districts, s.map.is_some(), hasher)?;
-    s.population = read_population(s, &data.population, hasher)?;
-    s.capacity = read_capacity(s, &data.capacity, hasher)?;
+    s.districts = read_districts(&data.districts, s.map.is_some(), reads)?;
+    s.population = read_population(s, &data.population, reads)?;
+    s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
-        s.projects = read_projects(s, path, delay, hasher)?;
-        check_pipeline(s, path)?;
+        s.projects = read_projects(s, path, delay, reads)?;
     }
     Ok(())
 }
 
-fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec<District>> {
+fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<District>> {
     let table = CsvTable::read(
         path,
         &[
@@ -565,7 +579,7 @@ fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec
             "inflow",
         ],
         &["name_en", "map_feature", "map_kind"],
-        hasher,
+        reads,
     )?;
     let mut seen = HashSet::new();
     let mut districts = Vec::new();
@@ -628,28 +642,33 @@ fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
     }))
 }
 
-pub(super) fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
+pub(super) fn district_of(s: &Scenario, row: &impl Fields) -> Result<DistrictIx> {
     let id = row.text("district")?;
     s.district_ix(id).ok_or_else(|| {
+        let ids = s.districts.iter().map(|d| d.id.as_str());
         row.error(format!(
-            "district = {id}: not a district id of districts.csv"
+            "district = {}: not a district id of districts.csv{}",
+            quoted(id),
+            did_you_mean(id, ids)
         ))
     })
 }
 
-pub(super) fn stage_of(s: &Scenario, row: &table::Row<'_>) -> Result<StageIx> {
+pub(super) fn stage_of(s: &Scenario, row: &impl Fields) -> Result<StageIx> {
     let id = row.text("stage")?;
     s.stage_ix(id).ok_or_else(|| {
         let ids: Vec<_> = s.stages.iter().map(|s| s.id.as_str()).collect();
+        let hint = close_match(id, ids.iter().copied());
         row.error(format!(
-            "stage = {id}: not a stage of the scenario ({})",
+            "stage = {}: not a stage of the scenario ({}){hint}",
+            quoted(id),
             ids.join(", ")
         ))
     })
 }
 
-fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Array3<f64>> {
-    let table = CsvTable::read(path, &["district", "age", "local", "migrant"], &[], hasher)?;
+fn read_population(s: &Scenario, path: &Path, reads: &mut Reads) -> Result<Array3<f64>> {
+    let table = CsvTable::read(path, &["district", "age", "local", "migrant"], &[], reads)?;
     let max_age = s.max_age();
     let mut pop = Array3::zeros((s.districts.len(), 2, max_age + 1));
     let mut seen = HashSet::new();
@@ -679,12 +698,12 @@ fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Arr
     Ok(pop)
 }
 
-fn read_capacity(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Vec<Vec<Capacity>>> {
+fn read_capacity(s: &Scenario, path: &Path, reads: &mut Reads) -> Result<Vec<Vec<Capacity>>> {
     let table = CsvTable::read(
         path,
         &["district", "stage", "schools", "classes"],
         &[],
-        hasher,
+        reads,
     )?;
     let mut cap: Vec<Vec<Option<Capacity>>> = vec![vec![None; s.stages.len()]; s.districts.len()];
     for row in table.rows() {
@@ -742,51 +761,66 @@ fn read_projects(
     s: &Scenario,
     path: &Path,
     default: DelayProfile,
-    hasher: &mut Sha256,
+    reads: &mut Reads,
 ) -> Result<Vec<Project>> {
     let table = CsvTable::read(
         path,
         &PROJECT_COLUMNS,
         &["status", "on_time", "one_year", "two_years", "never"],
-        hasher,
+        reads,
     )?;
     let mut seen = HashSet::new();
     let mut projects = Vec::new();
     for row in table.rows() {
-        let id = row.ident("id")?;
-        if !seen.insert(id.to_string()) {
-            return Err(row.error(format!("id = {id}: duplicate project id")));
+        let project = project(s, &row, default)?;
+        if !seen.insert(project.id.clone()) {
+            return Err(row.error(format!("id = {}: duplicate project id", project.id)));
         }
-        let kind = match row.text("kind")? {
-            "new" => ProjectKind::New,
-            "expansion" => ProjectKind::Expansion,
-            "closure" => ProjectKind::Closure,
-            other => {
-                return Err(row.error(format!("kind = {other}: must be new, expansion or closure")))
-            }
-        };
-        match row.raw("status") {
-            "" | "planned" | "estimated" => {}
-            other => {
-                return Err(row.error(format!("status = {other}: must be planned or estimated")))
-            }
-        }
-        let (b, h) = (s.base_year.0 as i64, s.horizon.0 as i64);
-        projects.push(Project {
-            id: id.to_string(),
-            name: row.text("name")?.to_string(),
-            district: district_of(s, &row)?,
-            stage: stage_of(s, &row)?,
-            kind,
-            classes: row.whole("classes", 1, 100_000)? as u32,
-            planned_year: Year(row.whole("planned_year", b + 1, h)? as i32),
-            delay: project_delay(&row, default)?,
-        });
+        projects.push(project);
     }
     Ok(projects)
 }
 
-pub(super) fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayProfile> {
+/// Most classes one project may add or remove.
+pub(super) const MAX_PROJECT_CLASSES: i64 = 100_000;
+
+/// First and last planned year a project may have: after the base year, and up to
+/// [`MAX_HORIZON_YEARS`] after the horizon (a project after the horizon never opens within the
+/// run, but a pipeline file may hold the whole programme).
+pub(super) fn project_years(s: &Scenario) -> (i64, i64) {
+    let (b, h) = (i64::from(s.base_year.0), i64::from(s.horizon.0));
+    (b + 1, h + MAX_HORIZON_YEARS)
+}
+
+/// One project from a `projects.csv` row or a `[[changes]] add` row.
+pub(super) fn project(s: &Scenario, row: &impl Fields, default: DelayProfile) -> Result<Project> {
+    let id = row.ident("id")?;
+    let kind = match row.text("kind")? {
+        "new" => ProjectKind::New,
+        "expansion" => ProjectKind::Expansion,
+        "closure" => ProjectKind::Closure,
+        other => {
+            return Err(row.error(format!("kind = {other}: must be new, expansion or closure")))
+        }
+    };
+    match row.raw("status") {
+        "" | "planned" | "estimated" => {}
+        other => return Err(row.error(format!("status = {other}: must be planned or estimated"))),
+    }
+    let (first, last) = project_years(s);
+    Ok(Project {
+        id: id.to_string(),
+        name: row.text("name")?.to_string(),
+        district: district_of(s, row)?,
+        stage: stage_of(s, row)?,
+        kind,
+        classes: row.whole("classes", 1, MAX_PROJECT_CLASSES)? as u32,
+        planned_year: Year(row.whole("planned_year", first, last)? as i32),
+        delay: project_delay(row, default)?,
+    })
+}
+
+pub(super) fn project_delay(row: &impl Fields, default: DelayProfile) -> Result<DelayProfile> {
     let filled = DELAY_COLUMNS
         .iter()
         .filter(|c| !row.raw(c).is_empty())
