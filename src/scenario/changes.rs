@@ -395,10 +395,11 @@ pub fn set_keys(table: &mut toml::Table, changes: &[Located]) -> Result<(), Scen
         let mut alone = toml::Table::new();
         insert(&mut alone, &parts, value.clone());
         if let Err(e) = alone.try_into::<super::raw::ScenarioFile>() {
-            return Err(at.error(format!(
-                "value = {value}: {}",
-                super::load::plain_message(e.message())
-            )));
+            let message = e.message().trim_end();
+            return Err(at.error(match message.starts_with("unknown field") {
+                true => format!("not a scenario key: {message}"),
+                false => format!("value = {value}: {}", super::load::plain_message(message)),
+            }));
         }
         insert(table, &parts, value.clone());
     }

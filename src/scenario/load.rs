@@ -230,12 +230,91 @@ fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
     };
     let message = match DeTable::parse(text) {
         Ok(table) => schema_message(raw, text, span.clone(), table.get_ref()),
-        Err(_) => format!(
-            "TOML syntax error: {raw}\n    | {}",
-            line_text(text, span.start)
-        ),
+        Err(_) => return Err(syntax_error(path, raw, text, span.start)),
     };
     Err(ScenarioError::at_offset(path, text, span.start, message))
+}
+
+/// A TOML syntax error at `offset`, told in a planner's words where the parser's are
+/// misleading: an unclosed array is blamed on the line that opened it (the parser stumbles on
+/// the next key), and a mistyped number is called that, not told to be quoted.
+fn syntax_error(path: &Path, raw: &str, text: &str, offset: usize) -> ScenarioError {
+    if let Some(open) = unclosed_bracket(text, offset) {
+        let (bracket, close) = match text.as_bytes()[open] {
+            b'{' => ('{', '}'),
+            _ => ('[', ']'),
+        };
+        let message = format!(
+            "TOML syntax error: this `{bracket}` is never closed: add `{close}` after the last \
+             value\n    | {}",
+            line_text(text, open)
+        );
+        return ScenarioError::at_offset(path, text, open, message);
+    }
+    let line = line_text(text, offset);
+    let (key, value) = line.split_once('=').unwrap_or((line, ""));
+    let (key, value) = (key.trim(), value.split('#').next().unwrap_or("").trim());
+    let about_value = ["must be quoted", "invalid float", "invalid integer", "unexpected key"]
+        .iter()
+        .any(|m| raw.contains(m));
+    let mistyped_number = about_value
+        && value.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+        && value.parse::<f64>().is_err();
+    let what = if about_value && value.is_empty() && line.contains('=') {
+        format!("{key} has no value: write one after `=`")
+    } else if mistyped_number {
+        format!(
+            "{key} = {}: not a number: write digits with an optional decimal point and \
+             exponent (2000, 0.05, 1e-3), without units, spaces or thousands separators",
+            quoted(value)
+        )
+    } else {
+        raw.to_string()
+    };
+    let message = format!("TOML syntax error: {what}\n    | {line}");
+    ScenarioError::at_offset(path, text, offset, message)
+}
+
+/// Where the array or inline table that is still open at `offset` began, if the line of
+/// `offset` starts a new key (the parser met the next key before the closing bracket).
+fn unclosed_bracket(text: &str, offset: usize) -> Option<usize> {
+    let line = line_text(text, offset).trim_start();
+    let starts_key = line
+        .split_once('=')
+        .is_some_and(|(k, _)| !k.trim().is_empty() && !k.contains(['[', '{', '"', ',']));
+    if !starts_key {
+        return None;
+    }
+    let mut opened = Vec::new();
+    let mut quote = None;
+    let mut line_start = true;
+    let mut comment = false;
+    for (i, c) in text[..offset.min(text.len())].char_indices() {
+        match (c, quote) {
+            ('\n', _) => {
+                comment = false;
+                line_start = true;
+                continue;
+            }
+            _ if comment => {}
+            (q, Some(open)) if q == open => quote = None,
+            (_, Some(_)) => {}
+            ('"' | '\'', None) => quote = Some(c),
+            ('#', None) => comment = true,
+            // A table header, not an array.
+            ('[', None) if line_start && opened.is_empty() => comment = true,
+            ('[' | '{', None) => opened.push(i),
+            (']' | '}', None) => {
+                opened.pop();
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            line_start = false;
+        }
+    }
+    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    opened.first().copied().filter(|&open| open < line_start)
 }
 
 /// A serde message about the value or key at `span`, rewritten to name the key, quote the
@@ -265,19 +344,25 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
             "{value} makes {0} an array of tables, but {0} is one table: write [{0}]",
             h.path
         ),
-        Some((found, expected)) if found.ends_with(" as i128") => format!(
-            "{} = {value}: beyond the whole numbers TOML holds ({} to {}); must be {}",
-            h.path,
-            i64::MIN,
-            i64::MAX,
-            plain_type(expected)
-        ),
+        Some((found, expected))
+            if found.ends_with(" as i128") || found.starts_with("invalid value: integer") =>
+        {
+            format!(
+                "{} = {value}: beyond the whole numbers TOML holds ({} to {}); must be {}",
+                h.path,
+                i64::MIN,
+                i64::MAX,
+                super::validate::valid_range(&h.path)
+                    .unwrap_or_else(|| plain_type(expected).to_string())
+            )
+        }
         Some((_, expected)) => format!("{} = {value}: must be {}", h.path, plain_type(expected)),
         None if raw.contains("overflowed") => format!(
             "{} = {value}: beyond the largest number a 64-bit float holds (±{:e}); give a finite \
-             number",
+             number{}",
             h.path,
-            f64::MAX
+            f64::MAX,
+            super::validate::valid_range(&h.path).map_or(String::new(), |r| format!(", {r}"))
         ),
         None => format!("{}: {raw}", h.path),
     }

@@ -37,6 +37,37 @@ const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
 const MAX_DISPERSION: f64 = 1e9;
 
+/// The valid seeds, in words.
+fn seed_range() -> String {
+    format!("a whole number from 0 to {}", i64::MAX)
+}
+
+/// The valid dispersions κ, in words.
+fn dispersion_range() -> String {
+    format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)")
+}
+
+/// What is valid for the number at key path `key`, in words, where a message about a value
+/// that cannot even be read (beyond what TOML or a 64-bit float holds) should say it too.
+pub(super) fn valid_range(key: &str) -> Option<String> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    Some(match key {
+        "scenario.seed" => seed_range(),
+        "scenario.trials" => format!("a whole number from 1 to {MAX_TRIALS}"),
+        "scenario.base_year" => "a year between 1900 and 2200".into(),
+        "scenario.horizon" => {
+            format!("a year after base_year, at most {MAX_HORIZON_YEARS} years later")
+        }
+        _ if key.starts_with("stages.") && last == "dispersion" => dispersion_range(),
+        _ if key.starts_with("stages.") && last == "class_size" => {
+            "a whole number from 1 to 1000".into()
+        }
+        _ if last.starts_with("sigma") => "≥ 0".into(),
+        _ if last.starts_with("rho") => "strictly between -1 and 1".into(),
+        _ => return None,
+    })
+}
+
 /// Turns loaded files into a checked scenario, reading the CSV tables they name.
 pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let LoadedFiles {
@@ -229,7 +260,7 @@ impl Validator<'_> {
         if seed < 0 {
             return Err(self.err(
                 "scenario.seed",
-                format!("scenario.seed = {seed}: must be ≥ 0"),
+                format!("scenario.seed = {seed}: must be {}", seed_range()),
             ));
         }
         let stem = root.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -353,7 +384,7 @@ impl Validator<'_> {
                     &key("dispersion"),
                     k,
                     |k| (MIN_DISPERSION..=MAX_DISPERSION).contains(&k),
-                    &format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)"),
+                    &dispersion_range(),
                 )
             })
             .transpose()?;
