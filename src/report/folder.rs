@@ -138,6 +138,17 @@ impl OutputFolder {
                 path: shown(path),
                 message,
             }),
+            Error::Plot(PlotError::MapYear {
+                path,
+                year,
+                first,
+                last,
+            }) => Error::Plot(PlotError::MapYear {
+                path: shown(path),
+                year,
+                first,
+                last,
+            }),
             e => e,
         }
     }
