@@ -49,6 +49,10 @@ mod plot;
 mod report;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
+// `[[changes]]`: what-ifs that edit an inherited pipeline, seen through `compare`.
+mod changes;
+// Encodings of CSV input (GB18030, BOM) and results.xlsx read back.
+mod workbook;
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
 mod broken;
 

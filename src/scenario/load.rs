@@ -480,5 +480,11 @@ fn walk(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Entry>) {
         if let Some(inner) = value.get_ref().as_table() {
             walk(&path, inner, out);
         }
+        // The tables of an array of tables (`[[changes]]`), so their keys are named too.
+        for item in value.get_ref().as_array().into_iter().flat_map(|a| a.iter()) {
+            if let Some(inner) = item.get_ref().as_table() {
+                walk(&path, inner, out);
+            }
+        }
     }
 }
