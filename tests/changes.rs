@@ -82,8 +82,12 @@ fn added_and_resized_projects_open_with_their_classes() {
         let row = rows
             .iter()
             .find(|r| {
-                (r["district"].as_str(), r["stage"].as_str(), r["year"].as_str(), r["metric"].as_str())
-                    == (district, "primary", year, "capacity")
+                (
+                    r["district"].as_str(),
+                    r["stage"].as_str(),
+                    r["year"].as_str(),
+                    r["metric"].as_str(),
+                ) == (district, "primary", year, "capacity")
             })
             .unwrap()
             .clone();
@@ -98,7 +102,10 @@ fn added_and_resized_projects_open_with_their_classes() {
 #[test]
 fn an_unknown_id_is_refused_naming_the_change_and_nothing_is_written() {
     let fx = on_time_parent();
-    what_if(&fx, "[[changes]]\ndrop = \"s-p1\"\n[[changes]]\ndelay = \"s-p3\"\nyears = 1\n");
+    what_if(
+        &fx,
+        "[[changes]]\ndrop = \"s-p1\"\n[[changes]]\ndelay = \"s-p3\"\nyears = 1\n",
+    );
     let o = fx.seatsim(&["run", "what-if.toml", "--out", "out", "--quiet"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
@@ -120,9 +127,21 @@ fn projects_after_the_horizon_are_accepted_with_a_note_and_never_open() {
     let note = "note: 2 project(s) planned after the horizon 2030 never open within the run: \
                 s-p2 (2033), late (2034)";
     let check = fx.seatsim(&["check", "what-if.toml"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     assert!(String::from_utf8_lossy(&check.stdout).contains(note));
-    let o = fx.seatsim(&["run", "what-if.toml", "--out", "late", "--trials", "20", "--no-plots"]);
+    let o = fx.seatsim(&[
+        "run",
+        "what-if.toml",
+        "--out",
+        "late",
+        "--trials",
+        "20",
+        "--no-plots",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains(note));
     // Nothing of either opens by the horizon: the same capacity as without them.

@@ -244,7 +244,15 @@ fn the_last_line_of_a_run_names_its_report() {
 /// The commands of every subcommand's `--help` examples, continuation lines joined.
 fn help_examples() -> Vec<Vec<String>> {
     let commands = [
-        "run", "check", "calibrate", "compare", "backtest", "plot", "merge", "synth", "plan",
+        "run",
+        "check",
+        "calibrate",
+        "compare",
+        "backtest",
+        "plot",
+        "merge",
+        "synth",
+        "plan",
     ];
     let mut examples = Vec::new();
     for command in commands {
@@ -262,7 +270,10 @@ fn help_examples() -> Vec<Vec<String>> {
             .filter_map(|l| l.trim().strip_prefix("seatsim "))
             .map(|l| l.split_whitespace().map(String::from).collect())
             .collect();
-        assert!(!found.is_empty(), "`seatsim {command} --help` has no example");
+        assert!(
+            !found.is_empty(),
+            "`seatsim {command} --help` has no example"
+        );
         examples.extend(found);
     }
     examples
@@ -295,10 +306,7 @@ fn every_help_example_works() {
     std::fs::create_dir(fx.path("tmp")).unwrap();
     let with_trials = ["run", "compare", "backtest", "calibrate", "plan"];
     for example in help_examples() {
-        let mut args: Vec<String> = example
-            .iter()
-            .map(|a| a.replace("/tmp/", "tmp/"))
-            .collect();
+        let mut args: Vec<String> = example.iter().map(|a| a.replace("/tmp/", "tmp/")).collect();
         if with_trials.contains(&args[0].as_str()) && !args.iter().any(|a| a == "--deterministic") {
             match args.iter().position(|a| a == "--trials") {
                 Some(i) => args[i + 1] = "20".into(),
@@ -327,8 +335,9 @@ fn check_rounds_its_figures_and_says_how_each_table_was_read() {
     }
     // No figure with more than four decimals (utilization 200 / 90 = 2.222…).
     let long = said.split_whitespace().find(|w| {
-        w.split_once('.')
-            .is_some_and(|(i, d)| i.parse::<u64>().is_ok() && d.len() > 4 && d.parse::<u64>().is_ok())
+        w.split_once('.').is_some_and(|(i, d)| {
+            i.parse::<u64>().is_ok() && d.len() > 4 && d.parse::<u64>().is_ok()
+        })
     });
     assert_eq!(long, None, "{said}");
     assert!(said.contains("2.222"), "{said}");
@@ -341,7 +350,10 @@ fn a_map_year_outside_the_run_names_the_run_folder_not_a_hidden_one() {
     let o = f.seatsim(&["plot", out.to_str().unwrap(), "--map-year", "1990"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    let named = format!("not a year of the run in {},", out.join("run.json").display());
+    let named = format!(
+        "not a year of the run in {},",
+        out.join("run.json").display()
+    );
     assert!(stderr.contains(&named), "{stderr}");
     assert!(!stderr.contains("seatsim-new"), "{stderr}");
 }

@@ -439,5 +439,11 @@ fn an_output_folder_replaced_by_a_file_during_the_run_keeps_the_file_and_fails()
     assert!(!stderr.contains("seatsim-new"), "{stderr}");
     assert_eq!(std::fs::read(fx.path("out")).unwrap(), b"my notes");
     // Nothing is left beside it: no staging folder, no lock.
-    assert_eq!(names(fx.dir.path()).iter().filter(|n| n.starts_with(".out")).count(), 0);
+    assert_eq!(
+        names(fx.dir.path())
+            .iter()
+            .filter(|n| n.starts_with(".out"))
+            .count(),
+        0
+    );
 }

@@ -16,7 +16,10 @@ fn chinese_names_in_gb18030() -> Fixture {
         .replace("south,South,", "south,新郑市,");
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture must not be UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture must not be UTF-8"
+    );
     std::fs::write(fx.path("districts.csv"), bytes).unwrap();
     fx
 }
@@ -31,11 +34,29 @@ fn sheet(book: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<
 fn a_gb18030_districts_file_runs_with_its_chinese_names() {
     let fx = chinese_names_in_gb18030();
     let check = fx.seatsim(&["check", "scenario.toml"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(said.contains("districts.csv (read as GB18030)"), "{said}");
     assert!(said.contains("population.csv (read as UTF-8)"), "{said}");
-    let out = fx.run("scenario.toml", "out", &["--trials", "20"]);
+    let o = fx.seatsim(&[
+        "run",
+        "scenario.toml",
+        "--out",
+        "out",
+        "--trials",
+        "20",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = fx.path("out");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(["中原区", "金水区", "新郑市"]
+        .iter()
+        .all(|n| report.contains(n)));
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     let names: Vec<&str> = json["districts"]
@@ -52,9 +73,15 @@ fn a_utf8_file_with_a_byte_order_mark_reads_as_without() {
     let fx = Fixture::copy_of("tests/broken/base");
     let plain = fx.run("scenario.toml", "plain", &["--deterministic"]);
     let text = std::fs::read(fx.path("capacity.csv")).unwrap();
-    std::fs::write(fx.path("capacity.csv"), [b"\xEF\xBB\xBF".as_slice(), &text].concat()).unwrap();
+    std::fs::write(
+        fx.path("capacity.csv"),
+        [b"\xEF\xBB\xBF".as_slice(), &text].concat(),
+    )
+    .unwrap();
     let check = fx.seatsim(&["check", "scenario.toml"]);
-    assert!(String::from_utf8_lossy(&check.stdout).contains("capacity.csv (read as UTF-8 with BOM)"));
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("capacity.csv (read as UTF-8 with BOM)")
+    );
     let bom = fx.run("scenario.toml", "bom", &["--deterministic"]);
     assert_eq!(
         std::fs::read(plain.join("summary.csv")).unwrap(),
@@ -73,7 +100,15 @@ fn results_xlsx_holds_every_table_with_bilingual_headers_names_and_numbers() {
         let table = read_rows(&out.join(csv));
         assert_eq!(rows.len(), table.len() + 1, "{name}: one row per CSV row");
         let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
-        assert_eq!(header[..4], ["区县 district", "区县名称 district_name", "学段 stage", "年份 year"]);
+        assert_eq!(
+            header[..4],
+            [
+                "区县 district",
+                "区县名称 district_name",
+                "学段 stage",
+                "年份 year"
+            ]
+        );
         for (row, record) in rows[1..].iter().zip(&table) {
             assert_eq!(row[0], Data::String(record["district"].clone()));
             let name = match record["district"].as_str() {
@@ -89,9 +124,10 @@ fn results_xlsx_holds_every_table_with_bilingual_headers_names_and_numbers() {
     let risk = sheet(&mut book, "risk");
     assert_eq!(risk[0][4].to_string(), "学位不足概率 p_shortfall");
     let table = read_rows(&out.join("risk.csv"));
-    assert!(risk[1..].iter().zip(&table).all(|(row, record)| {
-        row[4] == Data::Float(record["p_shortfall"].parse().unwrap())
-    }));
+    assert!(risk[1..]
+        .iter()
+        .zip(&table)
+        .all(|(row, record)| { row[4] == Data::Float(record["p_shortfall"].parse().unwrap()) }));
 }
 
 #[test]

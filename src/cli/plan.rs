@@ -79,8 +79,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     // Locked and checked for room before the search, replaced whole after it, as `run` does.
     let folder = OutputFolder::open(&out, 0)?;
     let (report, built, buys) = choose(&planner, run, fresh_seed, args.quiet)?;
-    let mut staged =
-        folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
+    let mut staged = folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
     staged.push(folder.fill(|dir| workbook(dir, &planner.original))?);
     let out = folder.commit()?;
     let mut written: Vec<PathBuf> = staged

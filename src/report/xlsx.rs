@@ -241,7 +241,10 @@ mod tests {
     #[test]
     fn headers_are_chinese_then_the_column() {
         assert_eq!(bilingual("district"), "区县 district");
-        assert_eq!(bilingual("base_p_shortfall"), "基准学位不足概率 base_p_shortfall");
+        assert_eq!(
+            bilingual("base_p_shortfall"),
+            "基准学位不足概率 base_p_shortfall"
+        );
         assert_eq!(bilingual("seats_after"), "学位数（规划后） seats_after");
         assert_eq!(bilingual("something_new"), "something_new");
     }

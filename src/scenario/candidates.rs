@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-
 use super::table::{CsvTable, Fields, Reads};
 use super::validate::{district_of, project_delay, stage_of, PROJECT_COLUMNS};
 use super::{DelayProfile, DistrictIx, ProjectKind, Scenario, ScenarioError, StageIx, Year};

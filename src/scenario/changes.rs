@@ -480,7 +480,13 @@ mod tests {
         let from_toml = toml::from_str::<File>(toml).unwrap().changes;
         let changes = from_json(json).unwrap();
         assert_eq!(changes, from_toml);
-        assert_eq!(changes[1], Change::Delay { id: "p4".into(), years: 1 });
+        assert_eq!(
+            changes[1],
+            Change::Delay {
+                id: "p4".into(),
+                years: 1
+            }
+        );
         let Change::Add(row) = &changes[3] else {
             panic!("{:?}", changes[3]);
         };
@@ -488,7 +494,10 @@ mod tests {
         // Written back, each reads as itself: what a saved what-if relies on.
         let again = serde_json::to_string(&changes).unwrap();
         assert_eq!(from_json(&again).unwrap(), changes);
-        assert!(again.starts_with(r#"[{"drop":"p3"},{"delay":"p4","years":1}"#), "{again}");
+        assert!(
+            again.starts_with(r#"[{"drop":"p3"},{"delay":"p4","years":1}"#),
+            "{again}"
+        );
     }
 
     #[test]
@@ -528,7 +537,9 @@ mod tests {
         let e = set_keys(&mut table, &[set("births.rho", "high".into())]).unwrap_err();
         assert_eq!(e.line, Some(9));
         assert!(
-            e.message.starts_with("[[changes]] #1 (set = \"births.rho\"): value = \"high\": must be a number"),
+            e.message.starts_with(
+                "[[changes]] #1 (set = \"births.rho\"): value = \"high\": must be a number"
+            ),
             "{e}"
         );
         let e = set_keys(&mut table, &[set("births.rh", 0.1.into())]).unwrap_err();

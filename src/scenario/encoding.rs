@@ -53,8 +53,12 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<(String, TextEncoding), Sce
     };
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
         Some(text) => Ok((text.into_owned(), TextEncoding::Gb18030)),
-        None => utf8(path, bytes, "the file is not valid UTF-8 nor GB18030 (save it as UTF-8)")
-            .map(|t| (t, TextEncoding::Utf8)),
+        None => utf8(
+            path,
+            bytes,
+            "the file is not valid UTF-8 nor GB18030 (save it as UTF-8)",
+        )
+        .map(|t| (t, TextEncoding::Utf8)),
     }
 }
 
@@ -63,12 +67,7 @@ pub fn utf8(path: &Path, bytes: Vec<u8>, message: &str) -> Result<String, Scenar
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        ScenarioError::at_offset(
-            path,
-            &text,
-            offset,
-            message,
-        )
+        ScenarioError::at_offset(path, &text, offset, message)
     })
 }
 

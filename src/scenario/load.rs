@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 use toml::Table;
 
-use super::error::{line_at, quoted};
 use super::changes::{Change, Located};
+use super::error::{line_at, quoted};
 use super::raw::ScenarioFile;
 use super::ScenarioError;
 
@@ -117,7 +117,11 @@ fn change_lines(text: &str) -> Vec<usize> {
     let Ok(table) = DeTable::parse(text) else {
         return Vec::new();
     };
-    let Some(array) = table.get_ref().get("changes").and_then(|v| v.get_ref().as_array()) else {
+    let Some(array) = table
+        .get_ref()
+        .get("changes")
+        .and_then(|v| v.get_ref().as_array())
+    else {
         return Vec::new();
     };
     array
@@ -254,9 +258,14 @@ fn syntax_error(path: &Path, raw: &str, text: &str, offset: usize) -> ScenarioEr
     let line = line_text(text, offset);
     let (key, value) = line.split_once('=').unwrap_or((line, ""));
     let (key, value) = (key.trim(), value.split('#').next().unwrap_or("").trim());
-    let about_value = ["must be quoted", "invalid float", "invalid integer", "unexpected key"]
-        .iter()
-        .any(|m| raw.contains(m));
+    let about_value = [
+        "must be quoted",
+        "invalid float",
+        "invalid integer",
+        "unexpected key",
+    ]
+    .iter()
+    .any(|m| raw.contains(m));
     let mistyped_number = about_value
         && value.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
         && value.parse::<f64>().is_err();
@@ -313,7 +322,9 @@ fn unclosed_bracket(text: &str, offset: usize) -> Option<usize> {
             line_start = false;
         }
     }
-    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     opened.first().copied().filter(|&open| open < line_start)
 }
 
@@ -481,7 +492,12 @@ fn walk(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Entry>) {
             walk(&path, inner, out);
         }
         // The tables of an array of tables (`[[changes]]`), so their keys are named too.
-        for item in value.get_ref().as_array().into_iter().flat_map(|a| a.iter()) {
+        for item in value
+            .get_ref()
+            .as_array()
+            .into_iter()
+            .flat_map(|a| a.iter())
+        {
             if let Some(inner) = item.get_ref().as_table() {
                 walk(&path, inner, out);
             }

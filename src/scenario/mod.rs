@@ -137,7 +137,10 @@ impl Scenario {
 
     /// Loads a scenario as [`Scenario::load`], then applies `changes` after its own
     /// `[[changes]]` (a what-if of `seatsim serve`); a bad change is named `change #k`.
-    pub fn load_with(path: &std::path::Path, changes: &[Change]) -> Result<Scenario, ScenarioError> {
+    pub fn load_with(
+        path: &std::path::Path,
+        changes: &[Change],
+    ) -> Result<Scenario, ScenarioError> {
         let files = load::load_files(path, changes)?;
         validate::validate(files)
     }

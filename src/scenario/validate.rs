@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use ndarray::Array3;
 use sha2::Digest;
 
+use super::error::{close_match, did_you_mean};
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::{CsvTable, Fields, Reads};
 use super::uncertain::{PathId, Target, Uncertain};
-use super::error::{close_match, did_you_mean};
 use super::*;
 
 mod cap;
