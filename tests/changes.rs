@@ -157,3 +157,51 @@ fn projects_after_the_horizon_are_accepted_with_a_note_and_never_open() {
     };
     assert_eq!(capacity(&fx.path("late")), capacity(&without));
 }
+
+#[test]
+fn a_what_if_sent_as_json_gives_the_rows_of_the_same_changes_saved_as_a_file() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    what_if(
+        &fx,
+        "[[changes]]\ndrop = \"s-p1\"\n[[changes]]\ndelay = \"c-sh\"\nyears = 1\n",
+    );
+    let o = fx.seatsim(&[
+        "compare",
+        "scenario.toml",
+        "what-if.toml",
+        "--trials",
+        "25",
+        "--seed",
+        "3",
+        "--out",
+        "cmp",
+        "--quiet",
+        "--no-plots",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let request: seatsim::whatif::Request = serde_json::from_str(
+        r#"{"trials": 25, "seed": 3, "changes": [{"drop": "s-p1"}, {"delay": "c-sh", "years": 1}]}"#,
+    )
+    .unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let answer = seatsim::whatif::answer(&fx.path("scenario.toml"), &request, 2, &cancel).unwrap();
+    let same = |json: &[serde_json::Map<String, serde_json::Value>], csv: &str| {
+        let rows = read_rows(&fx.path(csv));
+        assert_eq!(json.len(), rows.len(), "{csv}");
+        for (j, r) in json.iter().zip(&rows) {
+            for (column, field) in r {
+                let value = &j[column];
+                let agrees = match field.parse::<f64>() {
+                    _ if field.is_empty() => value.is_null(),
+                    Ok(x) if !value.is_string() => value.as_f64() == Some(x),
+                    _ => value.as_str() == Some(field.as_str()),
+                };
+                assert!(agrees, "{csv}: {column} = {field} but JSON has {value}");
+            }
+        }
+    };
+    same(&answer.compare, "cmp/compare.csv");
+    let alt = fx.run("what-if.toml", "alt", &["--trials", "25", "--seed", "3"]);
+    assert!(alt.ends_with("alt"));
+    same(&answer.risk, "alt/risk.csv");
+}

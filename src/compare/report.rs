@@ -80,7 +80,7 @@ pub fn write_compare(
 }
 
 /// Writes `compare.csv`.
-fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Result<()> {
+pub fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COMPARE_HEADER)?;
     for (i, pair) in c.matching().pairs.iter().enumerate() {

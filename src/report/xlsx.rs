@@ -35,7 +35,7 @@ const LEFT_OUT: [&str; 1] = ["trials"];
 const MAX_ROWS: usize = 1_048_576;
 
 /// Columns holding ids or words, kept as text even when they look like numbers.
-const TEXT_COLUMNS: [&str; 9] = [
+pub(crate) const TEXT_COLUMNS: [&str; 9] = [
     "district", "name", "stage", "metric", "id", "kind", "input", "warning", "status",
 ];
 
