@@ -208,30 +208,6 @@ fn calibrate_finds_the_dispersion_that_reproduces_a_large_class_share() {
 }
 
 #[test]
-fn every_subcommand_help_shows_an_example() {
-    let f = Fixture::new(&[]);
-    let commands = [
-        "run",
-        "check",
-        "calibrate",
-        "compare",
-        "backtest",
-        "plot",
-        "merge",
-        "synth",
-    ];
-    for command in commands {
-        let o = f.seatsim(&[command, "--help"]);
-        let help = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "{command} --help");
-        assert!(
-            help.contains("Example") && help.contains(&format!("seatsim {command} ")),
-            "{command} --help has an example:\n{help}"
-        );
-    }
-}
-
-#[test]
 fn the_last_line_of_a_run_names_its_report() {
     let f = crate::reproducibility::example();
     let o = f.seatsim(&["run", "example.toml", "--trials", "20", "--out", "out"]);
