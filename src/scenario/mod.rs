@@ -5,6 +5,7 @@
 
 mod candidates;
 mod delay;
+mod drift;
 mod error;
 mod load;
 mod map;
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use ndarray::Array3;
 
 pub use candidates::Candidate;
+pub use drift::{DriftSeries, DriftTarget};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
 pub use map::MapFile;
@@ -121,6 +123,8 @@ pub struct Scenario {
     pub plan: PlanSettings,
     /// The delay profile of projects that do not override it (`[construction.delay]`).
     pub delay: DelayProfile,
+    /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
+    pub drift: Vec<DriftSeries>,
 }
 
 impl Scenario {

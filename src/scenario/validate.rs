@@ -15,6 +15,7 @@ use super::uncertain::{PathId, Target, Uncertain};
 use super::*;
 
 mod cap;
+mod drift;
 mod standards;
 mod warnings;
 
@@ -63,6 +64,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         teachers,
         costs,
         plan,
+        drift,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -72,6 +74,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let delay_raw = construction.and_then(|c| c.delay);
     let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
     let delay = v.delay(delay_raw)?;
+    let drift = v.drift(drift, &stages, (head.base_year, head.horizon))?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -93,6 +96,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         projects: Vec::new(),
         delay_correlation,
         inputs: Vec::new(),
+        drift,
         stages,
         delay,
     };
