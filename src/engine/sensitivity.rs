@@ -220,17 +220,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn series_drivers_are_running_means_of_the_projection_years() {
+    fn series_drivers_are_running_means_and_drift_drivers_their_levels() {
         let d = Drivers {
-            names: vec!["a".into(), "b".into(), "c".into()],
+            names: ["a", "b", "c", "d"].map(String::from).to_vec(),
             inputs: 1,
             births_city: false,
             migration_city: true,
             delay_common: true,
+            drift: vec![false, true],
         };
-        let mut out = [9; 9];
-        d.fill(&[0.25], &[0.0; 3], &[0.0, 0.2, 0.4], -1.5, &mut out);
-        let expected = [0.25, 0.25, 0.25, 0.0, 0.2, 0.3, -1.5, -1.5, -1.5];
+        let mut out = [9; 12];
+        let drift = [7.0, 7.0, 7.0, 0.0, 0.1, -0.2];
+        d.fill(
+            &[0.25],
+            [&[0.0; 3], &[0.0, 0.2, 0.4]],
+            -1.5,
+            &drift,
+            &mut out,
+        );
+        let expected = [
+            0.25, 0.25, 0.25, 0.0, 0.2, 0.3, -1.5, -1.5, -1.5, 0.0, 0.1, -0.2,
+        ];
         assert_eq!(out, expected.map(fixed_driver), "{out:?}");
     }
 }
