@@ -38,6 +38,24 @@ fn one_district(keys: &str, births: u32, inflow: u32) -> Scenario {
     Scenario::load(&f.path("s.toml")).unwrap()
 }
 
+#[test]
+fn check_lists_every_drift_series_with_its_sd_at_the_horizon() {
+    let f = Fixture::copy_of("tests/broken/base");
+    let toml = std::fs::read_to_string(f.path("scenario.toml")).unwrap();
+    let drift = "[drift]\ntrend = { sigma = 0.1, rho = 0.5, from = 2022 }\n\
+                 [drift.enrolment]\nprimary = { sigma = 0.02 }\n\n[data]";
+    std::fs::write(f.path("scenario.toml"), toml.replacen("[data]", drift, 1)).unwrap();
+    let out = f.seatsim_ok(&["check", "scenario.toml"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Horizon 2030: primary √10 · 0.02 = 0.0632; trend 8 years of ρ 0.5: 0.1·√(4/3·(1 − 4⁻⁸)).
+    for line in [
+        "drift     enrolment.primary: random walk, σ 0.02 a year from 2020; sd 0.0632 by 2030",
+        "drift     trend: AR(1) ρ 0.5, σ 0.1 a year from 2022; sd 0.1155 by 2030",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+}
+
 /// `metric` of stage `st` in every year, trial by trial.
 fn per_trial(engine: &Engine, n: u64, st: usize, metric: Metric) -> Vec<Vec<f64>> {
     let layout = engine.layout();

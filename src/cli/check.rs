@@ -61,7 +61,7 @@ fn describe(s: &Scenario) -> String {
             map.features
         );
     }
-    out + &uncertain_inputs(s)
+    out + &uncertain_inputs(s) + &drift_series(s)
 }
 
 /// One line per uncertain input: its distribution, central value, reach (to 4 decimals: its
@@ -83,6 +83,28 @@ fn uncertain_inputs(s: &Scenario) -> String {
             number(input.dist.central()),
             short(lo),
             short(hi),
+        );
+    }
+    out
+}
+
+/// One line per `[drift]` series: its process and the sd it reaches by the horizon.
+fn drift_series(s: &Scenario) -> String {
+    let mut out = String::new();
+    for d in &s.drift {
+        let process = if d.rho == 1.0 {
+            "random walk".to_string()
+        } else {
+            format!("AR(1) ρ {}", number(d.rho))
+        };
+        let h = (s.horizon.0 - d.from.0) as u32;
+        let sd = number((d.sd_after(h) * 1e4).round() / 1e4);
+        out += &format!(
+            "  drift     {}: {process}, σ {} a year from {}; sd {sd} by {}\n",
+            d.key,
+            number(d.sigma),
+            d.from,
+            s.horizon,
         );
     }
     out
