@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::observed::Observation;
+use super::proper::{self, PIT_BINS};
 use crate::engine::Accumulator;
 use crate::model::metrics::Metric;
 use crate::report::csv::number;
@@ -36,11 +37,36 @@ pub struct Score {
     pub interval_score_90: f64,
     /// Interval score of the P25–P75 band (`NaN` when undefined), in the metric's unit.
     pub interval_score_50: f64,
+    /// Share of the trials below the observation, ties half (`NaN` when undefined).
+    pub pit: f64,
+    /// CRPS of the trials' distribution, in the metric's unit (`NaN` when undefined).
+    pub crps: f64,
+    /// The reference forecasts' values and CRPS (their absolute errors).
+    pub references: References,
+}
+
+/// The point forecasts a projection is held against: its own deterministic run and
+/// persistence, the base year's observed value carried forward. `NaN` where not available.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct References {
+    /// The deterministic projection's value of the cell.
+    pub deterministic: f64,
+    /// The observed value of the same district, stage and metric in the base year.
+    pub persistence: f64,
+}
+
+impl References {
+    /// Neither reference available.
+    pub const NONE: References = References {
+        deterministic: f64::NAN,
+        persistence: f64::NAN,
+    };
 }
 
 impl Score {
-    /// Scores `obs` against the run's statistics `acc`.
-    pub fn of(obs: &Observation, acc: &Accumulator) -> Self {
+    /// Scores `obs` against the run's statistics `acc` and its trials' defined values
+    /// `sorted` (ascending), and the reference forecasts against it.
+    pub fn of(obs: &Observation, acc: &Accumulator, sorted: &[f64], references: References) -> Self {
         let quantiles = acc
             .metric(obs.cell, obs.metric)
             .summary()
@@ -50,6 +76,7 @@ impl Score {
         let error = p50 - x;
         let base_year = obs.horizon == 0;
         let inside = |lo: f64, hi: f64| (!p50.is_nan()).then_some(base_year || lo <= x && x <= hi);
+        let defined = !sorted.is_empty();
         Self {
             observed: x,
             quantiles,
@@ -63,7 +90,20 @@ impl Score {
             in_p25_p75: inside(p25, p75),
             interval_score_90: interval_score(p05, p95, 0.1, x),
             interval_score_50: interval_score(p25, p75, 0.5, x),
+            pit: if defined { proper::pit(sorted, x) } else { f64::NAN },
+            crps: if defined { proper::crps(sorted, x) } else { f64::NAN },
+            references,
         }
+    }
+
+    /// CRPS of the deterministic run: its absolute error (`NaN` when not available).
+    pub fn crps_deterministic(&self) -> f64 {
+        (self.references.deterministic - self.observed).abs()
+    }
+
+    /// CRPS of persistence: its absolute error (`NaN` when not available).
+    pub fn crps_persistence(&self) -> f64 {
+        (self.references.persistence - self.observed).abs()
     }
 }
 
@@ -81,30 +121,30 @@ fn at_csv_precision(x: f64) -> f64 {
     number(x).parse().unwrap_or(f64::NAN)
 }
 
-/// One stage, or all stages together.
+/// One origin or stage, or all of them together.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum StageGroup {
-    /// The stage with this id.
-    Stage(String),
-    /// Every stage.
+pub enum Group {
+    /// The origin or stage with this id.
+    One(String),
+    /// Every origin or stage.
     All,
 }
 
-impl fmt::Display for StageGroup {
+impl fmt::Display for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StageGroup::Stage(s) => s.fmt(f),
-            StageGroup::All => f.write_str("all"),
+            Group::One(s) => s.fmt(f),
+            Group::All => f.write_str("all"),
         }
     }
 }
 
-/// Years after the base year, or all horizons together.
+/// Years after the base year, or all horizons after it together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Horizon {
     /// This many years after the base year.
     Years(i32),
-    /// Every horizon.
+    /// Every horizon after the base year (the base year is observed, not forecast).
     All,
 }
 
@@ -113,6 +153,33 @@ impl fmt::Display for Horizon {
         match self {
             Horizon::Years(h) => h.fmt(f),
             Horizon::All => f.write_str("all"),
+        }
+    }
+}
+
+/// A point forecast's CRPS summed beside the projection's over the observations that have it,
+/// so that the skill compares like with like.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Paired {
+    model: f64,
+    reference: f64,
+}
+
+impl Paired {
+    fn add(&mut self, model: f64, reference: f64) {
+        if !reference.is_nan() {
+            self.model += model;
+            self.reference += reference;
+        }
+    }
+
+    /// `1 − CRPS / CRPS of the reference`: 1 perfect, 0 no better than the reference,
+    /// negative worse (`NaN` when the reference is never wrong or never available).
+    fn skill(&self) -> f64 {
+        if self.reference > 0.0 {
+            1.0 - self.model / self.reference
+        } else {
+            f64::NAN
         }
     }
 }
@@ -129,6 +196,11 @@ pub struct Accuracy {
     in_p25_p75: u64,
     sum_is90_pct: f64,
     sum_is50_pct: f64,
+    sum_crps: f64,
+    sum_crps_pct: f64,
+    deterministic: Paired,
+    persistence: Paired,
+    pit: [u64; PIT_BINS],
 }
 
 impl Accuracy {
@@ -149,7 +221,12 @@ impl Accuracy {
             let x = s.observed.abs();
             self.sum_is90_pct += s.interval_score_90 / x * 100.0;
             self.sum_is50_pct += s.interval_score_50 / x * 100.0;
+            self.sum_crps_pct += s.crps / x * 100.0;
         }
+        self.sum_crps += s.crps;
+        self.deterministic.add(s.crps, s.crps_deterministic());
+        self.persistence.add(s.crps, s.crps_persistence());
+        self.pit[proper::pit_bin(s.pit)] += 1;
     }
 
     /// Observations scored.
@@ -192,31 +269,101 @@ impl Accuracy {
     pub fn interval_score_50_pct(&self) -> f64 {
         self.sum_is50_pct / self.with_pct as f64
     }
+
+    /// Mean CRPS, in the metric's unit.
+    pub fn crps(&self) -> f64 {
+        self.sum_crps / self.observations as f64
+    }
+
+    /// Mean CRPS in percent of the observed value, over observations ≠ 0 (`NaN` if none).
+    pub fn crps_pct(&self) -> f64 {
+        self.sum_crps_pct / self.with_pct as f64
+    }
+
+    /// CRPS skill against the deterministic run (see [`Paired::skill`]).
+    pub fn skill_deterministic(&self) -> f64 {
+        self.deterministic.skill()
+    }
+
+    /// CRPS skill against persistence, over the observations whose base year is observed.
+    pub fn skill_persistence(&self) -> f64 {
+        self.persistence.skill()
+    }
+
+    /// Observations by PIT decile: bin k counts PIT values in [k/10, (k+1)/10).
+    pub fn pit_histogram(&self) -> [u64; PIT_BINS] {
+        self.pit
+    }
 }
 
-/// Accuracy by metric (in [`Metric::ALL`] order), stage (by id, then all) and horizon
-/// (ascending, then all), for the groups that have scored observations. A scenario's stages
-/// and horizons are few, so every combination is listed.
-pub fn summarize(
-    observations: &[Observation],
-    scores: &[Score],
-) -> Vec<(Metric, StageGroup, Horizon, Accuracy)> {
-    let mut groups: BTreeMap<(usize, StageGroup, Horizon), Accuracy> = BTreeMap::new();
-    for (obs, score) in observations.iter().zip(scores) {
-        let m = Metric::ALL
-            .iter()
-            .position(|&x| x == obs.metric)
-            .expect("metric is in ALL");
-        for st in [StageGroup::Stage(obs.stage.clone()), StageGroup::All] {
-            for h in [Horizon::Years(obs.horizon), Horizon::All] {
-                groups.entry((m, st.clone(), h)).or_default().add(score);
+/// The key of a summary group: origin, metric, stage and horizon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupKey {
+    /// The origin's id, or all origins.
+    pub origin: Group,
+    /// Which metric.
+    pub metric: Metric,
+    /// The stage, or all stages.
+    pub stage: Group,
+    /// Years after the origin, or all after it.
+    pub horizon: Horizon,
+}
+
+/// One origin's scored observations.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored<'a> {
+    /// The origin's id.
+    pub origin: &'a str,
+    /// Its observations.
+    pub observations: &'a [Observation],
+    /// Their scores, in the same order.
+    pub scores: &'a [Score],
+}
+
+/// Accuracy by origin (each, then all), metric (in [`Metric::ALL`] order), stage (by id,
+/// then all) and horizon (ascending, then all after the base year), for the groups that have
+/// scored observations. The origins' stages and horizons are few, so every combination is
+/// listed.
+pub fn summarize(origins: &[Scored]) -> Vec<(GroupKey, Accuracy)> {
+    let mut groups: BTreeMap<(Group, usize, Group, Horizon), Accuracy> = BTreeMap::new();
+    let many = origins.len() > 1;
+    for scored in origins {
+        let mut origin_groups = vec![Group::One(scored.origin.to_string())];
+        if many {
+            origin_groups.push(Group::All);
+        }
+        for (obs, score) in scored.observations.iter().zip(scored.scores) {
+            let m = Metric::ALL
+                .iter()
+                .position(|&x| x == obs.metric)
+                .expect("metric is in ALL");
+            let mut horizons = vec![Horizon::Years(obs.horizon)];
+            if obs.horizon > 0 {
+                horizons.push(Horizon::All);
+            }
+            for o in &origin_groups {
+                for st in [Group::One(obs.stage.clone()), Group::All] {
+                    for &h in &horizons {
+                        let key = (o.clone(), m, st.clone(), h);
+                        groups.entry(key).or_default().add(score);
+                    }
+                }
             }
         }
     }
     groups
         .into_iter()
         .filter(|(_, a)| a.observations > 0)
-        .map(|((m, st, h), a)| (Metric::ALL[m], st, h, a))
+        .map(|((origin, m, stage, horizon), a)| {
+            let metric = Metric::ALL[m];
+            let key = GroupKey {
+                origin,
+                metric,
+                stage,
+                horizon,
+            };
+            (key, a)
+        })
         .collect()
 }
 

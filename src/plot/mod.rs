@@ -6,6 +6,7 @@
 
 mod canvas;
 mod colour;
+mod backtest;
 mod compare;
 mod data;
 mod error;
@@ -25,6 +26,7 @@ mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use backtest::draw_backtest;
 pub use compare::draw_compare;
 pub use error::PlotError;
 
