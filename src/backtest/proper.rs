@@ -66,7 +66,10 @@ mod tests {
         assert_eq!(crps(&[0.0, 2.0], 1.0), 0.5);
         let v = [1.0, 1.5, 4.0, 7.0, 7.0, 10.0];
         for x in [-3.0, 1.0, 5.2, 7.0, 20.0] {
-            assert!((crps(&v, x) - crps_by_pairs(&v, x)).abs() < 1e-12, "x = {x}");
+            assert!(
+                (crps(&v, x) - crps_by_pairs(&v, x)).abs() < 1e-12,
+                "x = {x}"
+            );
         }
     }
 

@@ -66,7 +66,12 @@ impl References {
 impl Score {
     /// Scores `obs` against the run's statistics `acc` and its trials' defined values
     /// `sorted` (ascending), and the reference forecasts against it.
-    pub fn of(obs: &Observation, acc: &Accumulator, sorted: &[f64], references: References) -> Self {
+    pub fn of(
+        obs: &Observation,
+        acc: &Accumulator,
+        sorted: &[f64],
+        references: References,
+    ) -> Self {
         let quantiles = acc
             .metric(obs.cell, obs.metric)
             .summary()
@@ -90,8 +95,16 @@ impl Score {
             in_p25_p75: inside(p25, p75),
             interval_score_90: interval_score(p05, p95, 0.1, x),
             interval_score_50: interval_score(p25, p75, 0.5, x),
-            pit: if defined { proper::pit(sorted, x) } else { f64::NAN },
-            crps: if defined { proper::crps(sorted, x) } else { f64::NAN },
+            pit: if defined {
+                proper::pit(sorted, x)
+            } else {
+                f64::NAN
+            },
+            crps: if defined {
+                proper::crps(sorted, x)
+            } else {
+                f64::NAN
+            },
             references,
         }
     }
@@ -379,5 +392,95 @@ mod tests {
         assert_eq!(interval_score(10.0, 20.0, 0.5, 23.0), 22.0);
         // A point mass that holds the observation scores 0.
         assert_eq!(interval_score(5.0, 5.0, 0.1, 5.0), 0.0);
+    }
+
+    /// A hand-made score of `observed` with the given CRPS, PIT and references, inside both
+    /// bands unless `miss`.
+    fn score(observed: f64, crps: f64, pit: f64, references: References, miss: bool) -> Score {
+        Score {
+            observed,
+            quantiles: [0.0; 5],
+            error: 0.0,
+            abs_pct_error: 0.0,
+            in_p05_p95: Some(!miss),
+            in_p25_p75: Some(!miss),
+            interval_score_90: 0.0,
+            interval_score_50: 0.0,
+            pit,
+            crps,
+            references,
+        }
+    }
+
+    fn obs(stage: &str, horizon: i32) -> Observation {
+        Observation {
+            line: 2,
+            district: "ALL".into(),
+            stage: stage.into(),
+            year: crate::scenario::Year(2020 + horizon),
+            horizon,
+            metric: Metric::ALL[0],
+            cell: 0,
+            value: 0.0,
+        }
+    }
+
+    #[test]
+    fn skill_compares_the_crps_with_the_point_forecasts_absolute_errors() {
+        let refs = |det, pers| References {
+            deterministic: det,
+            persistence: pers,
+        };
+        // Observed 100: the deterministic run said 110 (CRPS 10), persistence 80 (CRPS 20).
+        let mut a = Accuracy::default();
+        a.add(&score(100.0, 5.0, 0.4, refs(110.0, 80.0), false));
+        assert_eq!(a.skill_deterministic(), 0.5);
+        assert_eq!(a.skill_persistence(), 0.75);
+        // A second observation without persistence counts only against the deterministic run.
+        a.add(&score(200.0, 10.0, 0.95, refs(190.0, f64::NAN), true));
+        assert_eq!(a.skill_deterministic(), 1.0 - 15.0 / 20.0);
+        assert_eq!(a.skill_persistence(), 0.75);
+        assert_eq!(a.crps(), 7.5);
+        assert_eq!(a.crps_pct(), (5.0 + 5.0) / 2.0);
+        assert_eq!(a.coverage_p05_p95(), 0.5);
+        let mut pit = [0; PIT_BINS];
+        (pit[4], pit[9]) = (1, 1);
+        assert_eq!(a.pit_histogram(), pit);
+        // A reference that is never wrong leaves the skill undefined, not infinite.
+        let mut exact = Accuracy::default();
+        exact.add(&score(100.0, 5.0, 0.5, refs(100.0, 100.0), false));
+        assert!(exact.skill_deterministic().is_nan());
+    }
+
+    #[test]
+    fn summary_groups_by_origin_stage_and_horizon_and_all_leaves_out_the_base_year() {
+        let observations = [obs("primary", 0), obs("primary", 3), obs("junior", 3)];
+        let scores: Vec<Score> = [false, true, false]
+            .map(|miss| score(1.0, 0.0, 0.5, References::NONE, miss))
+            .to_vec();
+        let one = Scored {
+            origin: "a",
+            observations: &observations,
+            scores: &scores,
+        };
+        let two = Scored { origin: "b", ..one };
+        let summary = summarize(&[one, two]);
+        let find = |origin: Group, stage: Group, horizon: Horizon| {
+            summary
+                .iter()
+                .find(|(k, _)| k.origin == origin && k.stage == stage && k.horizon == horizon)
+                .map(|(_, a)| (a.observations(), a.coverage_p05_p95()))
+        };
+        let a = || Group::One("a".into());
+        assert_eq!(find(a(), Group::All, Horizon::All), Some((2, 0.5)));
+        assert_eq!(find(a(), Group::All, Horizon::Years(0)), Some((1, 1.0)));
+        assert_eq!(find(Group::All, Group::All, Horizon::All), Some((4, 0.5)));
+        assert_eq!(
+            find(Group::All, Group::One("junior".into()), Horizon::Years(3)),
+            Some((2, 1.0))
+        );
+        // One origin: no `all` origin group.
+        let single = summarize(&[one]);
+        assert!(single.iter().all(|(k, _)| k.origin == a()));
     }
 }

@@ -199,9 +199,7 @@ fn score_origin(
     keep_trials: Option<&str>,
     dir: &Path,
 ) -> Result<Vec<Score>, Error> {
-    let mode = r
-        .sampling
-        .mode(deterministic, 0..r.sampling.trials);
+    let mode = r.sampling.mode(deterministic, 0..r.sampling.trials);
     let (acc, kept) = match keep_trials {
         None => run_keeping_observed(r, &mode, quiet)?,
         Some(spec) => {
@@ -221,7 +219,12 @@ fn score_origin(
         Mode::Deterministic => None,
         Mode::MonteCarlo { .. } => Some(run_keeping_observed(r, &Mode::Deterministic, true)?.1),
     };
-    Ok(score_all(&r.observations, &acc, &kept, reference.as_deref()))
+    Ok(score_all(
+        &r.observations,
+        &acc,
+        &kept,
+        reference.as_deref(),
+    ))
 }
 
 /// Runs `mode` for origin `r`, keeping its observed cells' values.

@@ -4,9 +4,9 @@
 //! `report.html`; and from a comparison folder,
 //! the charts of what the change buys and `compare.html`.
 
+mod backtest;
 mod canvas;
 mod colour;
-mod backtest;
 mod compare;
 mod data;
 mod error;

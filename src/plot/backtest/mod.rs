@@ -63,9 +63,15 @@ impl Backtest {
         let mut pit: BTreeMap<_, Vec<u64>> = BTreeMap::new();
         let columns = ["origin", "metric", "stage", "horizon", "bin", "count"];
         read_csv(&dir.join("backtest_pit.csv"), &columns, |r: PitRow| {
-            let bins = pit.entry((r.origin, r.metric, r.stage, r.horizon)).or_default();
+            let bins = pit
+                .entry((r.origin, r.metric, r.stage, r.horizon))
+                .or_default();
             if r.bin != bins.len() {
-                return Err(format!("bin {} out of order: expected {}", r.bin, bins.len()));
+                return Err(format!(
+                    "bin {} out of order: expected {}",
+                    r.bin,
+                    bins.len()
+                ));
             }
             bins.push(r.count);
             Ok(())
@@ -103,7 +109,13 @@ impl Backtest {
         self.rows
             .iter()
             .filter(|r| r.origin == origin && r.metric == metric && r.stage == "all")
-            .filter_map(|r| r.horizon.parse::<i32>().ok().filter(|&h| h > 0).map(|h| (h, r)))
+            .filter_map(|r| {
+                r.horizon
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|&h| h > 0)
+                    .map(|h| (h, r))
+            })
             .collect()
     }
 

@@ -21,7 +21,9 @@ pub(crate) fn write(bt: &Backtest, charts: &[Written]) -> Result<PathBuf, PlotEr
     }
     page.push_str("<h2>按预测年限 <span class=\"en\">By horizon (every stage)</span></h2>\n");
     table(&mut page, bt.rows.iter().filter(|r| r.stage == "all"));
-    page.push_str("<h2>按学段 <span class=\"en\">By stage (every horizon after the origin)</span></h2>\n");
+    page.push_str(
+        "<h2>按学段 <span class=\"en\">By stage (every horizon after the origin)</span></h2>\n",
+    );
     table(
         &mut page,
         bt.rows
