@@ -391,6 +391,23 @@ fn pit_and_crps_are_exact_over_the_trials() {
     assert_eq!(unobserved_base["persistence"], "");
 }
 
+/// The rows of `rows` (of a summary or PIT file) of `origin`, metric `enrolled`, every stage
+/// and `horizon`.
+fn enrolled_group<'a>(
+    rows: &'a Rows,
+    origin: &'a str,
+    horizon: &'a str,
+) -> impl Iterator<Item = &'a HashMap<String, String>> {
+    rows.iter().filter(move |r| {
+        (
+            r["origin"].as_str(),
+            r["metric"].as_str(),
+            r["stage"].as_str(),
+            r["horizon"].as_str(),
+        ) == (origin, "enrolled", "all", horizon)
+    })
+}
+
 /// A second origin four years later: the example from 2024, its projects after 2024.
 fn late_origin() -> Fixture {
     let toml = extends_example(
@@ -495,16 +512,8 @@ fn a_rolling_backtest_scores_each_origin_on_its_own_years_with_known_coverage() 
     assert_eq!(quantiles(&rows), q);
     let summary = read_rows(&fx.path("second/backtest_summary.csv"));
     let coverage = |origin: &str, horizon: &str| {
-        let r = summary
-            .iter()
-            .find(|r| {
-                (
-                    r["origin"].as_str(),
-                    r["metric"].as_str(),
-                    r["stage"].as_str(),
-                    r["horizon"].as_str(),
-                ) == (origin, "enrolled", "all", horizon)
-            })
+        let r = enrolled_group(&summary, origin, horizon)
+            .next()
             .unwrap_or_else(|| panic!("no summary row for {origin} {horizon}"));
         (
             num(r, "observations"),
@@ -522,19 +531,8 @@ fn a_rolling_backtest_scores_each_origin_on_its_own_years_with_known_coverage() 
     // example's two above P95 in the last.
     let pit = read_rows(&fx.path("second/backtest_pit.csv"));
     let count = |origin: &str, bin: &str| {
-        let r = pit
-            .iter()
-            .find(|r| {
-                (
-                    r["origin"].as_str(),
-                    r["metric"].as_str(),
-                    r["stage"].as_str(),
-                    r["horizon"].as_str(),
-                    r["bin"].as_str(),
-                ) == (origin, "enrolled", "all", "all", bin)
-            })
-            .unwrap();
-        num(r, "count")
+        let mut rows = enrolled_group(&pit, origin, "all");
+        num(rows.find(|r| r["bin"] == bin).unwrap(), "count")
     };
     assert_eq!(count("late", "0"), 2.0);
     assert_eq!(count("example", "9"), 2.0);
@@ -554,29 +552,32 @@ fn a_rolling_backtest_scores_each_origin_on_its_own_years_with_known_coverage() 
     assert_eq!(origins[1]["observations"], 6);
 }
 
-#[test]
-fn a_rolling_backtest_draws_its_chart_and_page() {
+/// The late origin's fixture with `observed` as obs.csv, and the arguments that run the
+/// example and the late origin on it.
+fn both_origins(observed: &str) -> (Fixture, [String; 6]) {
     let fx = late_origin();
+    std::fs::write(fx.path("obs.csv"), observed).unwrap();
     let example = example_toml().display().to_string();
-    std::fs::write(
-        fx.path("obs.csv"),
-        "district,stage,year,metric,value\nALL,primary,2024,enrolled,15000\nALL,primary,2027,enrolled,15000\n",
-    )
-    .unwrap();
-    fx.seatsim_ok(&[
-        "backtest",
+    let args = [
         "--origin",
         &example,
         "--origin",
         "late.toml",
         "--observed",
         "obs.csv",
-        "--trials",
-        "50",
-        "--quiet",
-        "--out",
-        "bt",
-    ]);
+    ];
+    (fx, args.map(String::from))
+}
+
+#[test]
+fn a_rolling_backtest_draws_its_chart_and_page() {
+    let (fx, both) = both_origins(
+        "district,stage,year,metric,value\nALL,primary,2024,enrolled,15000\nALL,primary,2027,enrolled,15000\n",
+    );
+    let mut args = vec!["backtest"];
+    args.extend(both.iter().map(String::as_str));
+    args.extend(["--trials", "50", "--quiet", "--out", "bt"]);
+    fx.seatsim_ok(&args);
     for f in [
         "backtest.html",
         "plots/backtest_enrolled.png",
@@ -590,40 +591,20 @@ fn a_rolling_backtest_draws_its_chart_and_page() {
 
 #[test]
 fn bad_rolling_command_lines_are_refused_and_nothing_is_written() {
-    let fx = late_origin();
-    let example = example_toml().display().to_string();
-    std::fs::write(
-        fx.path("obs.csv"),
-        "district,stage,year,metric,value\nALL,primary,2025,enrolled,1\n",
-    )
-    .unwrap();
+    let (fx, both) =
+        both_origins("district,stage,year,metric,value\nALL,primary,2025,enrolled,1\n");
+    let both: Vec<&str> = both.iter().map(String::as_str).collect();
     let cases: [(Vec<&str>, &str); 4] = [
         (
-            vec![
-                "--origin",
-                &example,
-                "--origin",
-                "late.toml",
-                "--observed",
-                "obs.csv",
-                "--observed",
-                "obs.csv",
-                "--observed",
-                "obs.csv",
-            ],
+            [
+                &both[..],
+                &["--observed", "obs.csv", "--observed", "obs.csv"],
+            ]
+            .concat(),
             "--observed is given 3 times for 2 origins",
         ),
         (
-            vec![
-                "--origin",
-                &example,
-                "--origin",
-                "late.toml",
-                "--observed",
-                "obs.csv",
-                "--keep-trials",
-                "ALL/*/*",
-            ],
+            [&both[..], &["--keep-trials", "ALL/*/*"]].concat(),
             "--keep-trials works with one origin only",
         ),
         (

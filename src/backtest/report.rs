@@ -110,7 +110,7 @@ fn write_scores(w: &mut impl Write, scored: &[Scored]) -> std::io::Result<()> {
     ])?;
     for origin in scored {
         for (o, s) in origin.observations.iter().zip(origin.scores) {
-            out.write_record(&score_record(origin.origin, o, s))?;
+            out.write_record(score_record(origin.origin, o, s))?;
         }
     }
     out.flush()
@@ -146,8 +146,11 @@ fn score_record(origin: &str, o: &Observation, s: &Score) -> Vec<String> {
     record
 }
 
+/// How to read one score from an [`Accuracy`].
+type Reader = fn(&Accuracy) -> f64;
+
 /// The summary's score columns, in file order, with how to read each from an [`Accuracy`].
-const SCORES: [(&str, fn(&Accuracy) -> f64); 11] = [
+const SCORES: [(&str, Reader); 11] = [
     ("mape", Accuracy::mape),
     ("mean_error", Accuracy::mean_error),
     ("mean_abs_error", Accuracy::mean_abs_error),
