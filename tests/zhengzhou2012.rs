@@ -1,6 +1,6 @@
-//! The Zhengzhou rolling-origin back-test: the 2012 origin (horizon 2020) and the default
-//! scenario (base 2020) load, each base year reproduces its education bulletin, and `seatsim
-//! backtest` scores each origin on the observed years within its own years.
+//! The Zhengzhou rolling-origin back-test: the 2012 and 2016 origins (horizon 2020) and the
+//! default scenario (base 2020) load, each base year reproduces its education figures, and
+//! `seatsim backtest` scores each origin on the observed years within its own years.
 
 use std::path::PathBuf;
 
@@ -20,6 +20,8 @@ fn rolling_backtest_reproduces_each_base_year_and_scores_every_observation() {
         "--origin",
         &path("zhengzhou-2012.toml"),
         "--origin",
+        &path("zhengzhou-2016.toml"),
+        "--origin",
         &path("zhengzhou.toml"),
         "--observed",
         &observed.to_string_lossy(),
@@ -34,15 +36,23 @@ fn rolling_backtest_reproduces_each_base_year_and_scores_every_observation() {
     let observed_rows = read_rows(&observed);
     let of = |origin: &'static str| rows.iter().filter(move |r| r["origin"] == origin);
     assert_eq!(of("zhengzhou-2012").count(), observed_rows.len());
-    // The 2020 origin scores only what it can: the 2020 rows (no 2021–2022 bulletin found).
+    // The 2020 origin scores only what it can: the 2020 rows (no 2021–2022 bulletin found);
+    // the 2016 origin its base year and 2020.
     assert!(of("zhengzhou").all(|r| r["year"] == "2020"));
-    // 2012 and 2020 education bulletins, pupils by stage: each base year is built from them, so
-    // only the rounding of population.csv (one decimal per district and age) separates the two.
-    for (origin, year) in [("zhengzhou-2012", "2012"), ("zhengzhou", "2020")] {
+    assert!(of("zhengzhou-2016").all(|r| r["year"] == "2016" || r["year"] == "2020"));
+    assert_eq!(of("zhengzhou-2016").count(), 11);
+    // The 2012 and 2020 education bulletins and R2016, pupils by stage: each base year is built
+    // from them, so only the rounding of population.csv (one decimal per district and age)
+    // separates the two. (Kindergarten 2016 was not published.)
+    for (origin, year, stages) in [
+        ("zhengzhou-2012", "2012", 4),
+        ("zhengzhou-2016", "2016", 3),
+        ("zhengzhou", "2020", 4),
+    ] {
         let base: Vec<_> = of(origin)
             .filter(|r| r["year"] == year && r["metric"] == "enrolled")
             .collect();
-        assert_eq!(base.len(), 4, "every stage observed in {year}");
+        assert_eq!(base.len(), stages, "every stage observed in {year}");
         for r in base {
             let (model, bulletin): (f64, f64) =
                 (r["p50"].parse().unwrap(), r["observed"].parse().unwrap());

@@ -263,10 +263,32 @@ def stage_sum(pop, uid, stage):
     return sum(pop[uid][o][a] for o in (0, 1) for a in range(a0, a1 + 1))
 
 
+def step(P, districts, index, profile, t):
+    """Population of school year `t` from that of t - 1 (DESIGN §2.1, every shock 0)."""
+    tr = path_value(TREND, t)
+    prof = [p / sum(profile) for p in profile]
+    out = {}
+    for u in P:
+        d = districts[u]
+        new = []
+        for o in (0, 1):
+            q = [0.0] + [P[u][o][a - 1] * SURVIVAL[a - 1] for a in range(1, A_MAX + 1)]
+            if o == 1:
+                q[STAGES["senior"][0]] *= MIGRANT_STAY
+            else:
+                q[0] = d["births_base"] * path_value(index, t)
+            rate = d["rate_local"] if o == 0 else d["rate_migrant"]
+            p = [max(0.0, x * (1 + rate * tr)) for x in q]
+            if o == 1:
+                p = [p[a] + d["inflow"] * tr * prof[a] for a in range(A_MAX + 1)]
+            new.append(p)
+        out[u] = (new[0], new[1])
+    return out
+
+
 def project(pop, districts, enrol, index, profile):
     """Deterministic public demand per (unit, stage, year), DESIGN §2.1-2.2 with every shock 0."""
     P = {u: ([x for x in pop[u][0]], [x for x in pop[u][1]]) for u in pop}
-    prof = [p / sum(profile) for p in profile]
     demand = {}
 
     def record(t):
@@ -277,22 +299,7 @@ def project(pop, districts, enrol, index, profile):
 
     record(BASE_YEAR)
     for t in range(BASE_YEAR + 1, HORIZON + 1):
-        tr = path_value(TREND, t)
-        for u in P:
-            d = districts[u]
-            new = []
-            for o in (0, 1):
-                q = [0.0] + [P[u][o][a - 1] * SURVIVAL[a - 1] for a in range(1, A_MAX + 1)]
-                if o == 1:
-                    q[STAGES["senior"][0]] *= MIGRANT_STAY
-                else:
-                    q[0] = d["births_base"] * path_value(index, t)
-                rate = d["rate_local"] if o == 0 else d["rate_migrant"]
-                p = [max(0.0, x * (1 + rate * tr)) for x in q]
-                if o == 1:
-                    p = [p[a] + d["inflow"] * tr * prof[a] for a in range(A_MAX + 1)]
-                new.append(p)
-            P[u] = (new[0], new[1])
+        P = step(P, districts, index, profile, t)
         record(t)
     return demand
 
@@ -312,7 +319,9 @@ def place(stage, rows, capacity, demand, uids):
 
 
 # ==============================================================================================
-def main():
+def state():
+    """The city of autumn 2012 as this scenario describes it: census bands, guide fit, units'
+    population, enrolment ratios, births, migration; shared with ../zhengzhou-2016/derive.py."""
     global B_2010
     bands = read_census()
     B_2010 = sum(b["age_0"] for b in bands.values())
@@ -345,6 +354,19 @@ def main():
                      "inflow": inflow_total * gain[u] / sum(gain.values())}
                  for u, _c, n, en, _core in UNITS}
     index = {y: round(school_year_births(y, g_b) / births_base, 4) for y in range(BASE_YEAR, HORIZON + 1)}
+    return dict(bands=bands, G=G, g_b=g_b, M=M, fit=fit, pop=pop, mig_scale=mig_scale, uids=uids,
+                ger=ger, enrol=enrol, mig_6_14=mig_6_14, all_6_14=all_6_14, rate_migrant=rate_migrant,
+                profile=profile, inflow_total=inflow_total, births_base=births_base,
+                districts=districts, index=index)
+
+
+def main():
+    st = state()
+    bands, G, g_b, M, fit, pop, mig_scale, uids, ger, enrol = (
+        st[k] for k in ("bands", "G", "g_b", "M", "fit", "pop", "mig_scale", "uids", "ger", "enrol"))
+    mig_6_14, all_6_14, rate_migrant, profile, inflow_total, births_base, districts, index = (
+        st[k] for k in ("mig_6_14", "all_6_14", "rate_migrant", "profile", "inflow_total",
+                        "births_base", "districts", "index"))
 
     # ---- capacity 2012 (public) [D/E]
     classes = {s: round(PUPILS_2012[s] / AVG_CLASS_2012[s] * (1 - PRIVATE_PATH[s][BASE_YEAR]))
