@@ -43,6 +43,9 @@ pub struct Score {
     pub crps: f64,
     /// The reference forecasts' values and CRPS (their absolute errors).
     pub references: References,
+    /// Whether the observation is of the base year, which is observed, not forecast: it
+    /// counts for no skill.
+    pub base_year: bool,
 }
 
 /// The point forecasts a projection is held against: its own deterministic run and
@@ -106,6 +109,7 @@ impl Score {
                 f64::NAN
             },
             references,
+            base_year,
         }
     }
 
@@ -237,8 +241,10 @@ impl Accuracy {
             self.sum_crps_pct += s.crps / x * 100.0;
         }
         self.sum_crps += s.crps;
-        self.deterministic.add(s.crps, s.crps_deterministic());
-        self.persistence.add(s.crps, s.crps_persistence());
+        if !s.base_year {
+            self.deterministic.add(s.crps, s.crps_deterministic());
+            self.persistence.add(s.crps, s.crps_persistence());
+        }
         self.pit[proper::pit_bin(s.pit)] += 1;
     }
 
@@ -293,7 +299,8 @@ impl Accuracy {
         self.sum_crps_pct / self.with_pct as f64
     }
 
-    /// CRPS skill against the deterministic run (see [`Paired::skill`]).
+    /// CRPS skill against the deterministic run (see [`Paired::skill`]), over observations
+    /// after the base year (`NaN` for the base year alone).
     pub fn skill_deterministic(&self) -> f64 {
         self.deterministic.skill()
     }
@@ -409,6 +416,7 @@ mod tests {
             pit,
             crps,
             references,
+            base_year: false,
         }
     }
 
