@@ -587,6 +587,14 @@ fn a_rolling_backtest_draws_its_chart_and_page() {
     }
     let page = std::fs::read_to_string(fx.path("bt/backtest.html")).unwrap();
     assert!(page.contains("回测") && page.contains("Back-test"));
+    // `seatsim plot` redraws them from the folder's files alone.
+    std::fs::remove_dir_all(fx.path("bt/plots")).unwrap();
+    fx.seatsim_ok(&["plot", "bt"]);
+    assert!(fx.path("bt/plots/backtest_enrolled.svg").exists());
+    assert_eq!(
+        std::fs::read_to_string(fx.path("bt/backtest.html")).unwrap(),
+        page
+    );
 }
 
 #[test]

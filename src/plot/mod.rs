@@ -38,6 +38,8 @@ use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 pub const PLOTS: &str = "plots";
 /// The HTML report of a run, inside its run folder.
 pub const REPORT: &str = "report.html";
+/// The HTML page of a back-test, inside its back-test folder.
+pub const BACKTEST_PAGE: &str = "backtest.html";
 /// The HTML page of a comparison, inside its comparison folder.
 pub const COMPARE_PAGE: &str = "compare.html";
 

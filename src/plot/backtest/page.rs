@@ -31,7 +31,7 @@ pub(crate) fn write(bt: &Backtest, charts: &[Written]) -> Result<PathBuf, PlotEr
             .filter(|r| r.stage != "all" && r.horizon == "all"),
     );
     page.push_str("</main>\n</body>\n</html>\n");
-    let path = bt.dir.join("backtest.html");
+    let path = bt.dir.join(super::super::BACKTEST_PAGE);
     write_atomic(&path, page.as_bytes())?;
     Ok(path)
 }
