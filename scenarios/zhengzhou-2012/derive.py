@@ -416,24 +416,31 @@ def main():
               f"enrolled 2020 {sum(demand[(u, s, 2020)] for u in uids) / (1 - PRIVATE_PATH[s][2020]):.0f}")
 
 
-def write(uids, districts, pop, capacity, projects):
-    def rows(name, header, body):
-        with open(os.path.join(HERE, name), "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(body)
+def csv_file(folder, name, header, body):
+    """Writes `name` in `folder`: the header row, then the rows of `body`."""
+    with open(os.path.join(folder, name), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(body)
 
-    rows("districts.csv", ["id", "name", "name_en", "births_base", "rate_local", "rate_migrant", "inflow"],
-         [[u, d["name"], d["name_en"], f"{d['births_base']:.1f}", f"{d['rate_local']:.4f}",
-           f"{d['rate_migrant']:.4f}", f"{d['inflow']:.1f}"] for u, d in districts.items()])
-    rows("population.csv", ["district", "age", "local", "migrant"],
-         [[u, a, f"{pop[u][0][a]:.1f}", f"{pop[u][1][a]:.1f}"] for u in uids for a in range(A_MAX + 1)])
-    rows("capacity.csv", ["district", "stage", "schools", "classes"],
-         [[u, s, *capacity[(u, s)]] for u in uids for s in STAGES])
-    rows("projects.csv", ["id", "name", "district", "stage", "kind", "classes", "planned_year", "status"],
-         [[*p, "estimated"] for p in projects])
-    rows("observed.csv", ["district", "stage", "year", "metric", "value", "source"],
-         [["ALL", *o] for o in OBSERVED])
+
+def write_tables(folder, uids, districts, pop, capacity):
+    """districts.csv, population.csv and capacity.csv of an origin (also the 2016 origin's)."""
+    csv_file(folder, "districts.csv", ["id", "name", "name_en", "births_base", "rate_local", "rate_migrant", "inflow"],
+             [[u, d["name"], d["name_en"], f"{d['births_base']:.1f}", f"{d['rate_local']:.4f}",
+               f"{d['rate_migrant']:.4f}", f"{d['inflow']:.1f}"] for u, d in districts.items()])
+    csv_file(folder, "population.csv", ["district", "age", "local", "migrant"],
+             [[u, a, f"{pop[u][0][a]:.1f}", f"{pop[u][1][a]:.1f}"] for u in uids for a in range(A_MAX + 1)])
+    csv_file(folder, "capacity.csv", ["district", "stage", "schools", "classes"],
+             [[u, s, *capacity[(u, s)]] for u in uids for s in STAGES])
+
+
+def write(uids, districts, pop, capacity, projects):
+    write_tables(HERE, uids, districts, pop, capacity)
+    csv_file(HERE, "projects.csv", ["id", "name", "district", "stage", "kind", "classes", "planned_year", "status"],
+             [[*p, "estimated"] for p in projects])
+    csv_file(HERE, "observed.csv", ["district", "stage", "year", "metric", "value", "source"],
+             [["ALL", *o] for o in OBSERVED])
 
 
 def write_toml(enrol, index, profile):

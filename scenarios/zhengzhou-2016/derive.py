@@ -93,20 +93,8 @@ def read_capacity():
 
 
 def write(uids, districts, pop, capacity, projects):
-    def rows(name, header, body):
-        with open(os.path.join(HERE, name), "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(body)
-
-    rows("districts.csv", ["id", "name", "name_en", "births_base", "rate_local", "rate_migrant", "inflow"],
-         [[u, d["name"], d["name_en"], f"{d['births_base']:.1f}", f"{d['rate_local']:.4f}",
-           f"{d['rate_migrant']:.4f}", f"{d['inflow']:.1f}"] for u, d in districts.items()])
-    rows("population.csv", ["district", "age", "local", "migrant"],
-         [[u, a, f"{pop[u][0][a]:.1f}", f"{pop[u][1][a]:.1f}"] for u in uids for a in range(z12.A_MAX + 1)])
-    rows("capacity.csv", ["district", "stage", "schools", "classes"],
-         [[u, s, *capacity[(u, s)]] for u in uids for s in z12.STAGES])
-    rows("projects.csv", list(projects[0].keys()), [list(p.values()) for p in projects])
+    z12.write_tables(HERE, uids, districts, pop, capacity)
+    z12.csv_file(HERE, "projects.csv", list(projects[0].keys()), [list(p.values()) for p in projects])
 
 
 def write_toml(ger, half, index):
