@@ -18,6 +18,9 @@ mod statistics;
 // City-wide shocks: the migration AR(1) shared by every district, delays through a copula.
 mod shocks;
 
+// `[drift]`: AR(1) drift of enrolment, private shares and the trend, growing with the horizon.
+mod drift;
+
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 

@@ -158,7 +158,7 @@ def main():
     a_s = stages["senior"][0]
     horizon = sc["scenario"]["horizon"]
     print("\nDeterministic projection (no shocks, projects on time): city public demand / capacity seats")
-    print("year  " + "  ".join(f"{s:>22s}" for s in stages) + "   age0      all 0-17")
+    print("year  " + "  ".join(f"{s:>22s}" for s in stages) + "   age0      all 0-17   0-14")
     for t in range(base, horizon + 1):
         if t > base:
             tr = path_value(trend, t)
@@ -190,7 +190,8 @@ def main():
             cells.append(f"{e / 1000:6.0f}k {dem / 1000:6.0f}k/{cls * size / 1000:5.0f}k")
         a0tot = sum(P[u][0][0] + P[u][1][0] for u in ids)
         alltot = sum(sum(P[u][0]) + sum(P[u][1]) for u in ids)
-        print(f"{t}  " + "  ".join(f"{c:>22s}" for c in cells) + f"  {a0tot / 1000:5.0f}k  {alltot / 1000:7.0f}k")
+        young = sum(sum(P[u][o][:15]) for u in ids for o in (0, 1))
+        print(f"{t}  " + "  ".join(f"{c:>22s}" for c in cells) + f"  {a0tot / 1000:5.0f}k  {alltot / 1000:7.0f}k  {young / 1000:5.0f}k")
     print("(columns: enrolled, public demand / public seats, in thousands)")
     print("OK" if ok else "FAILED")
     return 0 if ok else 1

@@ -99,7 +99,14 @@ SCHOOL_AGE_GROWTH = 1.1201 ** (1 / 9) - 1            # [D] from 九年义务教�
 SURVIVAL = [0.9975, 0.9994, 0.9996, 0.9997, 0.9997, 0.9998, 0.9998, 0.9998, 0.9998,
             0.9998, 0.9998, 0.9998, 0.9998, 0.9998, 0.9997, 0.9996, 0.9996, 0.9995]  # [E] from IMR 5.4‰, U5MR 7.5‰ [V]
 MIGRANT_STAY = 0.7  # [E]
-TREND = {2020: 1.0, 2021: 0.75, 2023: 0.7, 2030: 0.55, 2035: 0.45}  # [E]
+# [D] net migration (resident growth minus natural growth, 万) relative to its 2016-2020 mean of
+# 32.1万, the intensity the census age structure (and so `inflow`) reflects: 2021 7.7 (POP21),
+# 2022 4.9 (POP22); held at the last observed level after 2022 (a random walk's forecast), its
+# uncertainty carried by DRIFT["trend"]. SOURCES.md "Migration trend 2021-2022".
+TREND = {2020: 1.0, 2021: 0.24, 2022: 0.15}
+# [E] The migration pressure the 14th plan's schools were placed by (projects.csv): the pipeline
+# is the city's plan of 2021, so it is not re-placed by the migration seen after it was made.
+PLAN_TREND = {2020: 1.0, 2021: 0.75, 2023: 0.7, 2030: 0.55, 2035: 0.45}
 
 # ----------------------------------------------------------------------------------------------
 # Construction
@@ -114,6 +121,10 @@ OLD_CORE = {"zhongyuan", "erqi", "guancheng", "jinshui"}  # [E] land-scarce old 
 CONVERSION_FRACTION = 0.7  # [E] share of the private classes cut by 2022 that become public (转公/购买学位)
 KG_2021_COUNT = 237        # [V] public kindergartens put into use in 2021 (2022 government work report)
 KG_CLASSES = 9             # [E] within the 6-12 class module; 2024: 170,000 children in 633 public KGs [V]
+# Public KGs announced on 2022-08-27 (SS22): 76 opened in 2022 with 20,880 seats (9 classes of 30
+# each [D]) [V]; 48 more in the next three years with 1.72万 seats (12 classes each [D]), spread
+# evenly over 2023-2025 [E].
+KG_ANNOUNCED = {2022: (76, 9), 2023: (16, 12), 2024: (16, 12), 2025: (16, 12)}
 DELAY_DONE = (1.0, 0.0, 0.0, 0.0)      # projects of 2021, reported as opened [V]
 DELAY_CONVERSION = (0.9, 0.1, 0.0, 0.0)  # [E] administrative, not construction
 
@@ -139,6 +150,17 @@ SENIOR_NEW = [
     ("sh-2023-e6", "2023 municipal senior high (not named in sources found)", "hangkonggang", 48, 2023, "estimated"),
 ]
 SENIOR_NET_CLASSES = 676  # [V] plan l.200
+# SS22 (2022-08-27): 14 senior highs (10 municipal, 4 county) with 3.7万 seats to open in the
+# next three years [V]; the six of 2023 above are taken as six of them, the other eight open
+# 2024-2025 with the remaining 20,950 seats, 52 classes each [D/E]. City catchment: the
+# district is for display only [E].
+SENIOR_ANNOUNCED = [
+    ("sh-2024-a1", "jingkai", 2024), ("sh-2024-a2", "gaoxin", 2024),
+    ("sh-2024-c1", "zhongmu", 2024), ("sh-2024-c2", "xinzheng", 2024),
+    ("sh-2025-a3", "zhengdong", 2025), ("sh-2025-a4", "huiji", 2025),
+    ("sh-2025-c3", "xingyang", 2025), ("sh-2025-c4", "xinmi", 2025),
+]
+SENIOR_ANNOUNCED_CLASSES = 52
 # Old campuses whose senior sections move out (the three-year plan relocates 9 high schools,
 # 郑州日报 2021-05-21 [V]); their sites become compulsory schools (plan l.167). Classes [E].
 SENIOR_RELOCATED = [  # (new-campus project id, district of the old campus [E])
@@ -169,12 +191,16 @@ ENROLMENT_HALF_WIDTH = 0.10  # [E] relative, reached 4 years out: the 2012 -> 20
 ENROLMENT_FROM = BASE_YEAR + 4
 RANGES = {
     "migration.migrant_stay": uniform(0.5, 0.9),
-    "migration.trend": {2021: uniform(0.6, 0.9, "trend"), 2023: uniform(0.5, 0.9, "trend"),
-                        2030: uniform(0.3, 0.8, "trend"), 2035: uniform(0.2, 0.7, "trend")},
     "private_share.kindergarten": {2025: uniform(0.42, 0.56)},
     "private_share.primary": {2020: triangular(0.08, 0.15, 0.22, "private-compulsory-2020")},
     "private_share.junior": {2020: triangular(0.18, 0.25, 0.32, "private-compulsory-2020")},
     "private_share.senior": {2023: uniform(0.25, 0.35)},
+}
+# [drift] (README): random walks on the log enrolment ratio of every stage from the base year and
+# on the log migration trend from its last observed year, sigma per year [D], SOURCES.md "Drift".
+DRIFT = {
+    "enrolment": {s: {"sigma": 0.016} for s in STAGES},
+    "trend": {"sigma": 0.33, "from": 2022},
 }
 SHOCKS = {  # [E] / calibrated, see SOURCES.md
     "migration": {"sigma_city": 0.15, "rho_city": 0.8},
@@ -517,7 +543,7 @@ def main():
 
     # (b) the 150 new / expanded primary and junior schools, placed where the deterministic
     # projection (with the conversions, without new schools) leaves most classes unmet.
-    base_demand, _ = project(pop, districts, enrol, private, [], index, TREND, profile, years)
+    base_demand, _ = project(pop, districts, enrol, private, [], index, PLAN_TREND, profile, years)
     for s in ("primary", "junior"):
         size = STAGES[s][2]
         cl = classes_over_time(capacity, [p for p in projects if p["stage"] == s], years)
@@ -546,6 +572,9 @@ def main():
     # (c) 16 general senior highs (+676 classes net) and the old campuses they leave
     for pid, name, u, c, yr, status in SENIOR_NEW:
         add(pid, name, u, "senior", "new", c, yr, status)
+    for pid, u, yr in SENIOR_ANNOUNCED:
+        add(pid, "senior high announced in 2022 for 2023-2025 (not named)", u, "senior", "new",
+            SENIOR_ANNOUNCED_CLASSES, yr, "estimated")
     gross = sum(x[3] for x in SENIOR_NEW)
     closures = largest_remainder(gross - SENIOR_NET_CLASSES, [1] * len(SENIOR_RELOCATED))
     year_of = {x[0]: x[4] for x in SENIOR_NEW}
@@ -569,15 +598,13 @@ def main():
         counter[u] += 1
         add(f"kg-2021-{u}-{counter[u]:03d}", "public kindergarten put into use (new or handed-over estate kindergarten)",
             u, s, "new", KG_CLASSES, 2021, "estimated", DELAY_DONE)
-    for yr in (2022, 2023, 2024, 2025):
-        while True:
-            u = max(uids, key=lambda x: (kg_need(x, yr, extra[x]), x))
-            if kg_need(u, yr, extra[u]) < KG_CLASSES / 2:
-                break
-            extra[u] += KG_CLASSES
+    for yr, (count, classes) in KG_ANNOUNCED.items():
+        for _ in range(count):
+            u = max(uids, key=lambda x: (kg_need(x, yr, extra[x]) / max(cl[(x, s, 2020)], 1), x))
+            extra[u] += classes
             counter[u] += 1
-            add(f"kg-{yr}-{u}-{counter[u]:03d}", "public kindergarten (new or handed-over estate kindergarten)",
-                u, s, "new", KG_CLASSES, yr, "estimated")
+            add(f"kg-{yr}-{u}-{counter[u]:03d}", "public kindergarten announced (new or handed-over estate kindergarten)",
+                u, s, "new", classes, yr, "estimated")
 
     # ---- write --------------------------------------------------------------------------
     def fmt(x, nd=1):
@@ -656,9 +683,12 @@ def toml_path(d, ranges=None):
     return "{ " + ", ".join(f"{y} = {toml_value(v)}" for y, v in sorted(d.items())) + " }"
 
 
+def drift_lines(per_stage):
+    return "\n".join(f"{s} = {toml_value(v)}" for s, v in per_stage.items())
+
+
 def write_toml(enrol, index, profile):
     priv = {s: {y: round(v, 4) for y, v in p.items()} for s, p in PRIVATE_PATH.items()}
-    ger = enrolment_ranges(enrol)
     text = f'''# Zhengzhou, 14th Five-Year Plan (2021-2025) and beyond: the default seatsim scenario.
 # Generated by scenarios/zhengzhou/derive.py; every value is explained in zhengzhou/SOURCES.md.
 
@@ -702,10 +732,10 @@ super_large_class_target = 0.0   # 66+ classes eliminated by end-2018
 shortfall_tolerance = 0.01       # [E] short by 1% of demand = 0.45 pupils a class over the standard
 
 [enrolment]    # gross enrolment ratio against the census-based resident cohort (base year computed)
-kindergarten = {toml_path(enrol["kindergarten"], ger["kindergarten"])}
-primary = {toml_path(enrol["primary"], ger["primary"])}
-junior = {toml_path(enrol["junior"], ger["junior"])}
-senior = {toml_path(enrol["senior"], ger["senior"])}   # general senior high only
+kindergarten = {toml_path(enrol["kindergarten"])}
+primary = {toml_path(enrol["primary"])}
+junior = {toml_path(enrol["junior"])}
+senior = {toml_path(enrol["senior"])}   # general senior high only
 
 [private_share]
 kindergarten = {toml_path(priv["kindergarten"], RANGES["private_share.kindergarten"])}
@@ -724,12 +754,17 @@ survival = {SURVIVAL}
 
 [migration]
 migrant_stay = {toml_value(RANGES["migration.migrant_stay"])}
-trend = {toml_path(TREND, RANGES["migration.trend"])}
+trend = {toml_path(TREND)}
 age_profile = {profile}
 sigma = 0.25
 rho = 0.6
 sigma_city = {SHOCKS["migration"]["sigma_city"]}
 rho_city = {SHOCKS["migration"]["rho_city"]}
+
+[drift]      # random walks on log ratios, sigma per year, estimated on data up to 2022 (SOURCES.md "Drift")
+trend = {toml_value(DRIFT["trend"])}
+[drift.enrolment]
+{drift_lines(DRIFT["enrolment"])}
 
 [construction.delay]
 on_time = 0.6

@@ -69,6 +69,7 @@ fn describe(s: &Scenario) -> String {
         );
     }
     out += &uncertain_inputs(s);
+    out += &drift_series(s);
     if let Some(note) = s.after_horizon_note() {
         out += &format!("  {note}\n");
     }
@@ -103,6 +104,28 @@ fn uncertain_inputs(s: &Scenario) -> String {
             short(input.dist.central()),
             short(lo),
             short(hi),
+        );
+    }
+    out
+}
+
+/// One line per `[drift]` series: its process and the sd it reaches by the horizon.
+fn drift_series(s: &Scenario) -> String {
+    let mut out = String::new();
+    for d in &s.drift {
+        let process = if d.rho == 1.0 {
+            "random walk".to_string()
+        } else {
+            format!("AR(1) ρ {}", number(d.rho))
+        };
+        let h = (s.horizon.0 - d.from.0) as u32;
+        let sd = number((d.sd_after(h) * 1e4).round() / 1e4);
+        out += &format!(
+            "  drift     {}: {process}, σ {} a year from {}; sd {sd} by {}\n",
+            d.key,
+            number(d.sigma),
+            d.from,
+            s.horizon,
         );
     }
     out

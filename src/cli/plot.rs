@@ -1,29 +1,34 @@
-//! `seatsim plot`: redraw a finished run's (or comparison's) charts and page from its files.
+//! `seatsim plot`: redraw a finished run's (or comparison's, or back-test's) charts and page
+//! from its files.
 
 use super::PlotArgs;
-use crate::plot::{draw_compare, draw_run, PlotOptions, COMPARE_PAGE, PLOTS, REPORT};
+use crate::plot::{
+    draw_backtest, draw_compare, draw_run, PlotOptions, BACKTEST_PAGE, COMPARE_PAGE, PLOTS, REPORT,
+};
 use crate::report::OutputFolder;
 use crate::Error;
 
 /// Runs `seatsim plot`.
 pub fn run(args: &PlotArgs) -> Result<(), Error> {
     let dir = &args.run_dir;
-    let (is_run, page) = if dir.join("run.json").is_file() {
-        (true, REPORT)
+    let (kind, page) = if dir.join("run.json").is_file() {
+        ("run", REPORT)
     } else if dir.join("compare.json").is_file() {
-        if let Some(year) = args.map_year {
-            return Err(Error::Usage(format!(
-                "--map-year {year}: {} is a comparison, which has no maps; drop --map-year",
-                dir.display()
-            )));
-        }
-        (false, COMPARE_PAGE)
+        ("comparison", COMPARE_PAGE)
+    } else if dir.join("backtest.json").is_file() {
+        ("back-test", BACKTEST_PAGE)
     } else {
         return Err(Error::Usage(format!(
-            "{}: neither a run folder (no run.json) nor a comparison folder (no compare.json); give the folder `seatsim run` or `seatsim compare` wrote",
+            "{}: not a run folder (no run.json), a comparison folder (no compare.json) or a back-test folder (no backtest.json); give the folder `seatsim run`, `seatsim compare` or `seatsim backtest` wrote",
             dir.display()
         )));
     };
+    if let (Some(year), true) = (args.map_year, kind != "run") {
+        return Err(Error::Usage(format!(
+            "--map-year {year}: {} is a {kind}, which has no maps; drop --map-year",
+            dir.display()
+        )));
+    }
     // Drawn into a new copy of the result set, which replaces the old one whole: no chart of
     // an earlier drawing (another map year, say) stays beside the new ones.
     let folder = OutputFolder::open(dir, 0)?;
@@ -32,9 +37,10 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         map_year: args.map_year,
         ..PlotOptions::default()
     };
-    let written = folder.fill(|staging| match is_run {
-        true => draw_run(staging, &options),
-        false => draw_compare(staging),
+    let written = folder.fill(|staging| match kind {
+        "run" => draw_run(staging, &options),
+        "comparison" => draw_compare(staging),
+        _ => draw_backtest(staging),
     })?;
     let out = folder.commit()?;
     say!(

@@ -101,7 +101,7 @@ pub(super) fn project_keeping(
 }
 
 /// [`project`], handing every trial's values to `keep`.
-fn project_with<K: Keep>(
+pub(super) fn project_with<K: Keep>(
     engine: &Engine,
     mode: &Mode,
     threads: usize,

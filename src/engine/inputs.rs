@@ -2,13 +2,16 @@
 //! stream `(seed, trial, "input", label)`, sets every uncertain number to its distribution's
 //! quantile there, and re-evaluates the per-year tables the model reads, in buffers reused
 //! from trial to trial. A scenario without uncertain inputs draws nothing and keeps the
-//! central tables.
+//! central tables. `[drift]` series are drawn after them, from stream `(seed, trial, "drift",
+//! key)`, and move the evaluated tables year by year.
 
 use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
 
 use super::streams::{EntityKey, TrialKey};
 use crate::model::demand::StageRates;
 use crate::model::demography::Demography;
+use crate::model::drift;
 use crate::scenario::{Dist, PathId, Scenario, Target, YearPath};
 
 /// The scenario's uncertain numbers, located in the tables they set.
@@ -18,6 +21,8 @@ pub struct Inputs {
     labels: Vec<String>,
     keys: Vec<EntityKey>,
     slots: Vec<Slot>,
+    /// The stream of each `[drift]` series, in scenario order.
+    drift_keys: Vec<EntityKey>,
 }
 
 /// One uncertain number: which label's uniform it takes, its distribution, where it goes.
@@ -56,6 +61,8 @@ pub struct TrialInputs {
     pub rates: Vec<Vec<StageRates>>,
     /// Demographic parameters with this trial's migration numbers.
     pub demography: Demography,
+    /// Each `[drift]` series' value by year number, `[series × year number]`.
+    drift: Vec<f64>,
 }
 
 impl Inputs {
@@ -75,10 +82,16 @@ impl Inputs {
             })
             .collect();
         let keys = labels.iter().map(|l| EntityKey::new("input", l)).collect();
+        let drift_keys = s
+            .drift
+            .iter()
+            .map(|d| EntityKey::new("drift", &d.key))
+            .collect();
         Self {
             labels,
             keys,
             slots,
+            drift_keys,
         }
     }
 
@@ -103,6 +116,7 @@ impl Inputs {
             drivers: Vec::with_capacity(s.n_years()),
             rates: Vec::with_capacity(s.n_years()),
             demography: Demography::new(s),
+            drift: vec![0.0; s.drift.len() * s.n_years()],
         };
         t.drivers.extend(s.years().map(|_| (0.0, 0.0)));
         t.rates.extend(
@@ -114,9 +128,10 @@ impl Inputs {
     }
 
     /// Sets `t` for a trial: each input at its quantile of its label's uniform of trial key
-    /// `key`, or at its central value when `key` is `None`.
+    /// `key`, or at its central value when `key` is `None`; then the drift of `key` (none
+    /// when `None`).
     pub fn set(&self, s: &Scenario, key: Option<TrialKey>, t: &mut TrialInputs) {
-        if self.slots.is_empty() {
+        if self.slots.is_empty() && self.drift_keys.is_empty() {
             return;
         }
         for (u, &k) in t.u.iter_mut().zip(&self.keys) {
@@ -130,6 +145,24 @@ impl Inputs {
             t.put(slot.at, x);
         }
         t.evaluate(s);
+        match key {
+            Some(key) => self.drift(s, key, t),
+            None => t.drift.fill(0.0),
+        }
+    }
+
+    /// Draws every `[drift]` series of trial `key` and moves the evaluated tables by it.
+    fn drift(&self, s: &Scenario, key: TrialKey, t: &mut TrialInputs) {
+        let n_y = s.n_years();
+        let series = s.drift.iter().zip(&self.drift_keys);
+        for ((d, &k), levels) in series.zip(t.drift.chunks_exact_mut(n_y)) {
+            let mut rng = key.stream(k);
+            drift::fill(d, s.base_year, || StandardNormal.sample(&mut rng), levels);
+            let years = t.rates.iter_mut().zip(&mut t.drivers);
+            for (&x, (rates, drivers)) in levels.iter().zip(years) {
+                drift::apply(d.target, x, rates, drivers);
+            }
+        }
     }
 }
 
@@ -137,6 +170,11 @@ impl TrialInputs {
     /// This trial's uniform of each label of [`Inputs::labels`].
     pub fn draws(&self) -> &[f64] {
         &self.u
+    }
+
+    /// This trial's value of each `[drift]` series, `[series × year number]`.
+    pub fn drift_levels(&self) -> &[f64] {
+        &self.drift
     }
 
     fn put(&mut self, at: At, x: f64) {

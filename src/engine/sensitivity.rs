@@ -10,7 +10,8 @@
 //! - `shock:births-city`, `shock:migration-city` (present when their σ > 0): the mean of the
 //!   city AR(1) log shock over the projection years up to `t` (what has accumulated by then;
 //!   undefined in the base year);
-//! - `shock:delay-common` (present when the delay correlation > 0): the copula's `Z`.
+//! - `shock:delay-common` (present when the delay correlation > 0): the copula's `Z`;
+//! - `shock:drift-<key>` (each `[drift]` series with σ > 0): the series' value in year `t`.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,8 @@ pub struct Drivers {
     births_city: bool,
     migration_city: bool,
     delay_common: bool,
+    /// Per `[drift]` series: whether it is a driver (σ > 0).
+    drift: Vec<bool>,
 }
 
 impl Drivers {
@@ -50,19 +53,26 @@ impl Drivers {
                 names.push(format!("{SHOCK_PREFIX}{series}"));
             }
         }
+        let drift: Vec<bool> = s.drift.iter().map(|d| d.sigma > 0.0).collect();
+        for (d, _) in s.drift.iter().zip(&drift).filter(|(_, on)| **on) {
+            names.push(format!("{SHOCK_PREFIX}drift-{}", d.key));
+        }
         Self {
             names,
             inputs,
             births_city,
             migration_city,
             delay_common,
+            drift,
         }
     }
 
     /// Writes one trial's drivers into `out`, `[driver × year number]`, on their fixed-point
     /// grid (quantised once here rather than once per cell), from the inputs' uniforms `u`,
-    /// the city series (index 0 the base year) and the copula's `z`.
-    pub fn fill(&self, u: &[f64], births: &[f64], migration: &[f64], z: f64, out: &mut [i64]) {
+    /// the city series (index 0 the base year), the copula's `z` and the drift series
+    /// (`[series × year number]`).
+    pub fn fill(&self, u: &[f64], city: [&[f64]; 2], z: f64, drift: &[f64], out: &mut [i64]) {
+        let [births, migration] = city;
         let n_y = births.len();
         let mut rows = out.chunks_exact_mut(n_y);
         for (&u, row) in u[..self.inputs].iter().zip(&mut rows) {
@@ -78,8 +88,16 @@ impl Drivers {
                 }
             }
         }
-        if let Some(row) = rows.next().filter(|_| self.delay_common) {
-            row.fill(fixed_driver(z));
+        if self.delay_common {
+            if let Some(row) = rows.next() {
+                row.fill(fixed_driver(z));
+            }
+        }
+        let drift = drift.chunks_exact(n_y).zip(&self.drift);
+        for ((levels, _), row) in drift.filter(|(_, on)| **on).zip(rows) {
+            for (x, &level) in row.iter_mut().zip(levels) {
+                *x = fixed_driver(level);
+            }
         }
     }
 }
@@ -202,17 +220,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn series_drivers_are_running_means_of_the_projection_years() {
+    fn series_drivers_are_running_means_and_drift_drivers_their_levels() {
         let d = Drivers {
-            names: vec!["a".into(), "b".into(), "c".into()],
+            names: ["a", "b", "c", "d"].map(String::from).to_vec(),
             inputs: 1,
             births_city: false,
             migration_city: true,
             delay_common: true,
+            drift: vec![false, true],
         };
-        let mut out = [9; 9];
-        d.fill(&[0.25], &[0.0; 3], &[0.0, 0.2, 0.4], -1.5, &mut out);
-        let expected = [0.25, 0.25, 0.25, 0.0, 0.2, 0.3, -1.5, -1.5, -1.5];
+        let mut out = [9; 12];
+        let drift = [7.0, 7.0, 7.0, 0.0, 0.1, -0.2];
+        d.fill(
+            &[0.25],
+            [&[0.0; 3], &[0.0, 0.2, 0.4]],
+            -1.5,
+            &drift,
+            &mut out,
+        );
+        let expected = [
+            0.25, 0.25, 0.25, 0.0, 0.2, 0.3, -1.5, -1.5, -1.5, 0.0, 0.1, -0.2,
+        ];
         assert_eq!(out, expected.map(fixed_driver), "{out:?}");
     }
 }

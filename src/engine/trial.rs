@@ -200,9 +200,9 @@ impl Engine {
         self.inputs.set(&self.scenario, key, &mut ws.inputs);
         self.drivers.fill(
             ws.inputs.draws(),
-            &ws.births_city,
-            &ws.migration_city,
+            [&ws.births_city, &ws.migration_city],
             ws.delay_common,
+            ws.inputs.drift_levels(),
             &mut ws.drivers,
         );
         self.book_spending(ws);

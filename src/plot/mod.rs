@@ -4,6 +4,7 @@
 //! `report.html`; and from a comparison folder,
 //! the charts of what the change buys and `compare.html`.
 
+mod backtest;
 mod canvas;
 mod colour;
 mod compare;
@@ -25,6 +26,7 @@ mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use backtest::draw_backtest;
 pub use compare::draw_compare;
 pub use error::PlotError;
 
@@ -36,6 +38,8 @@ use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 pub const PLOTS: &str = "plots";
 /// The HTML report of a run, inside its run folder.
 pub const REPORT: &str = "report.html";
+/// The HTML page of a back-test, inside its back-test folder.
+pub const BACKTEST_PAGE: &str = "backtest.html";
 /// The HTML page of a comparison, inside its comparison folder.
 pub const COMPARE_PAGE: &str = "compare.html";
 

@@ -6,6 +6,7 @@
 mod candidates;
 mod changes;
 mod delay;
+mod drift;
 mod encoding;
 mod error;
 mod load;
@@ -27,6 +28,7 @@ use ndarray::Array3;
 
 pub use candidates::Candidate;
 pub use changes::{Change, ChangeRaw, ProjectRow};
+pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
@@ -127,6 +129,8 @@ pub struct Scenario {
     pub delay: DelayProfile,
     /// The CSV tables read, in order, and how each was decoded.
     pub tables: Vec<TableFile>,
+    /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
+    pub drift: Vec<DriftSeries>,
 }
 
 impl Scenario {

@@ -26,6 +26,7 @@ pub struct ScenarioFile {
     /// What-if edits (DESIGN §4), taken out by the loader; declared so the schema checks them.
     #[serde(rename = "changes")]
     pub _changes: Option<Vec<super::changes::ChangeRaw>>,
+    pub drift: Option<DriftRaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,4 +159,22 @@ pub struct PlanRaw {
     pub first_year: Option<i64>,
     pub last_year: Option<i64>,
     pub pipeline: Option<String>,
+}
+
+/// `[drift]`: per-stage tables of enrolment and private-share drift, and the trend's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftRaw {
+    pub enrolment: Option<BTreeMap<String, DriftSpecRaw>>,
+    pub private_share: Option<BTreeMap<String, DriftSpecRaw>>,
+    pub trend: Option<DriftSpecRaw>,
+}
+
+/// One drift series as written: `{ sigma = 0.02, rho = 0.9, from = 2022 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftSpecRaw {
+    pub sigma: Option<f64>,
+    pub rho: Option<f64>,
+    pub from: Option<i64>,
 }

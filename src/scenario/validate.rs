@@ -16,6 +16,7 @@ use super::uncertain::{PathId, Target, Uncertain};
 use super::*;
 
 mod cap;
+mod drift;
 mod standards;
 mod warnings;
 
@@ -101,6 +102,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         costs,
         plan,
         _changes: _,
+        drift,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -110,6 +112,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let delay_raw = construction.and_then(|c| c.delay);
     let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
     let delay = v.delay(delay_raw)?;
+    let drift = v.drift(drift, &stages, (head.base_year, head.horizon))?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -131,6 +134,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         projects: Vec::new(),
         delay_correlation,
         inputs: Vec::new(),
+        drift,
         stages,
         delay,
         tables: Vec::new(),
