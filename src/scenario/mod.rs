@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use ndarray::Array3;
 
 pub use candidates::Candidate;
-pub use changes::{Change, ChangeRaw, ProjectRow};
+pub use changes::{Change, ProjectRow};
 pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
