@@ -32,13 +32,19 @@ pub struct LoadedFiles {
 pub struct Origins {
     root: PathBuf,
     keys: HashMap<String, (PathBuf, usize)>,
+    /// Keys set by a `set` change, which a message about them names.
+    set_by: HashMap<String, Located>,
 }
 
 impl Origins {
-    /// An error about `key`, located at the file and line that set it (or its nearest parent).
+    /// An error about `key`, located at the file and line that set it (or its nearest parent);
+    /// a key set by a change is blamed on the change.
     pub fn error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         let mut k = key;
         loop {
+            if let Some(at) = self.set_by.get(k) {
+                return at.error(message.into());
+            }
             if let Some((file, line)) = self.keys.get(k) {
                 return ScenarioError::at_line(file, *line, message);
             }
@@ -73,11 +79,13 @@ pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, Scenario
         });
     }
     super::changes::set_keys(&mut table, &changes)?;
-    for at in &changes {
-        if let (Change::Set { key, .. }, Some(line)) = (&at.change, at.line) {
-            keys.insert(key.clone(), (at.file.clone(), line));
-        }
-    }
+    let set_by = changes
+        .iter()
+        .filter_map(|at| match &at.change {
+            Change::Set { key, .. } => Some((key.clone(), at.clone())),
+            _ => None,
+        })
+        .collect();
     let raw: ScenarioFile = table
         .try_into()
         .map_err(|e: toml::de::Error| ScenarioError::in_file(path, e.message().to_string()))?;
@@ -87,6 +95,7 @@ pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, Scenario
         origins: Origins {
             root: path.to_path_buf(),
             keys,
+            set_by,
         },
         hasher,
         changes,
