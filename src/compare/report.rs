@@ -163,6 +163,17 @@ struct CompareJson<'a> {
     shared_cells: usize,
     left_out: &'a LeftOut,
     notes: Vec<String>,
+    /// The base scenario's districts, so that the page can name them.
+    districts: Vec<DistrictJson<'a>>,
+}
+
+/// A district's id and names.
+#[derive(Debug, Serialize)]
+struct DistrictJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_en: Option<&'a str>,
 }
 
 /// Which scenario file was run.
@@ -187,6 +198,17 @@ impl<'a> CompareJson<'a> {
             shared_cells: m.pairs.len(),
             left_out: &m.left_out,
             notes: m.left_out.notes(),
+            districts: c
+                .base()
+                .scenario()
+                .districts
+                .iter()
+                .map(|d| DistrictJson {
+                    id: &d.id,
+                    name: &d.name,
+                    name_en: d.name_en.as_deref(),
+                })
+                .collect(),
         }
     }
 }

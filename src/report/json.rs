@@ -63,6 +63,12 @@ struct StageJson<'a> {
     ages: [usize; 2],
     class_size: u32,
     catchment: &'static str,
+    /// Pupils per teacher (`[teachers]`), for the teachers a page says extra seats need.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pupils_per_teacher: Option<f64>,
+    /// Yuan per seat of a new school (`[costs.<stage>] new`), for what extra seats cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seat_cost_new: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +129,8 @@ impl<'a> RunJson<'a> {
                         Catchment::District => "district",
                         Catchment::City => "city",
                     },
+                    pupils_per_teacher: st.teachers,
+                    seat_cost_new: st.seat_cost.map(|c| c.new),
                 })
                 .collect(),
             standards: StandardsJson {

@@ -8,6 +8,7 @@ mod folder;
 mod json;
 mod lock;
 pub mod rank;
+pub mod rules;
 pub mod sensitivity;
 mod space;
 mod terminal;

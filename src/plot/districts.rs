@@ -1,0 +1,178 @@
+//! A section of `report.html` per district (`id="district-<id>"`), so that a district head finds
+//! their whole picture in one place: every stage's first year at risk and its probability, the
+//! first year short, the worst year and its expected shortfall, the seats, classes, money and
+//! teachers for P(shortfall) < 10%, the planned spending, and the district's fan charts.
+
+use std::fmt::Write as _;
+
+use super::data::{Run, StageInfo};
+use super::facts::{yi, Facts};
+use super::headline::{place_name, shortfall_text};
+use super::labels::thousands;
+use super::lang::stage_zh;
+use super::page::{esc, Page};
+use super::report::{fan_figure, warning_years, FanCharts};
+use super::PlotError;
+
+/// Writes the district sections, after a list linking to each.
+pub(crate) fn write(page: &mut Page, run: &Run, fans: &FanCharts) -> Result<(), PlotError> {
+    if run.info.districts.is_empty() {
+        return Ok(());
+    }
+    page.section("districts", "分区详情", "District by district");
+    let mut list = String::from("<ul class=\"districts\">\n");
+    for d in &run.info.districts {
+        let _ = writeln!(
+            list,
+            "<li><a href=\"#district-{}\">{}</a></li>",
+            esc(&d.id),
+            heading(run, &d.id)
+        );
+    }
+    list.push_str("</ul>\n");
+    page.push(&list);
+    for d in &run.info.districts {
+        section(page, run, &d.id, fans)?;
+    }
+    Ok(())
+}
+
+/// The bilingual name of a district, as HTML: "中原区 <span class=en>Zhongyuan</span>".
+fn heading(run: &Run, id: &str) -> String {
+    let (zh, en) = (place_name(run, id, true), place_name(run, id, false));
+    if zh == en {
+        esc(&zh)
+    } else {
+        format!(
+            "{} <span class=\"en\" lang=\"en\">{}</span>",
+            esc(&zh),
+            esc(&en)
+        )
+    }
+}
+
+/// One district: its table of stages, then its fan charts.
+fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(), PlotError> {
+    let lang = page.lang;
+    let mut html = format!(
+        "<section class=\"district\" id=\"district-{}\" data-district=\"{0}\">\n<h3>{}</h3>\n",
+        esc(id),
+        heading(run, id)
+    );
+    let headers = [
+        lang.label("学段", "stage"),
+        lang.label("首个预警年份（概率）", "first year at risk (probability)"),
+        lang.label("首个短缺年份", "first year short"),
+        lang.label("最不利年份", "worst year"),
+        lang.label("预期缺口（P5–P95）", "expected shortfall (P5–P95)"),
+        lang.label(
+            "缺口概率 &lt;10% 所需学位（班）",
+            "seats (classes) for P(shortfall) &lt; 10%",
+        ),
+        lang.label("投资（亿元）", "cost (100 M yuan)"),
+        lang.label("所需教师", "teachers for them"),
+        lang.label("规划项目投资（亿元）", "planned spending (100 M yuan)"),
+        lang.label("预警年份", "warning years"),
+    ];
+    html.push_str("<div class=\"scroll\"><table class=\"overview\">\n<tr>");
+    for h in headers {
+        let _ = write!(html, "<th>{h}</th>");
+    }
+    html.push_str("</tr>\n");
+    for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
+        html.push_str(&stage_row(
+            run,
+            lang.chinese,
+            id,
+            stage,
+            &lang.label(stage_zh(stage), &esc(&stage.id)),
+        ));
+    }
+    html.push_str("</table></div>\n");
+    let city_wide: Vec<&StageInfo> = run
+        .info
+        .stages
+        .iter()
+        .filter(|s| s.is_city_wide())
+        .collect();
+    if !city_wide.is_empty() {
+        let names: Vec<&str> = city_wide.iter().map(|s| stage_zh(s)).collect();
+        let ids: Vec<&str> = city_wide.iter().map(|s| s.id.as_str()).collect();
+        html.push_str(&lang.paragraph(
+            &format!(
+                "{} 全市统筹招生，见<a href=\"#totals\">全市合计</a>。",
+                names.join("、")
+            ),
+            &format!(
+                "{} admit city-wide: see <a href=\"#totals\">City totals</a>.",
+                ids.join(", ")
+            ),
+        ));
+    }
+    html.push_str("<div class=\"fans\">\n");
+    page.push(&html);
+    for ((place, stage), w) in fans.iter().filter(|((d, _), _)| d == id) {
+        fan_figure(page, run, place, stage, w)?;
+    }
+    page.push("</div>\n</section>\n");
+    Ok(())
+}
+
+/// One stage of a district: the facts of [`Facts`] as a table row.
+fn stage_row(run: &Run, chinese: bool, id: &str, stage: &StageInfo, label: &str) -> String {
+    let f = Facts::of(run, id, stage);
+    let none = if chinese {
+        "无 <span class=\"en\">none</span>"
+    } else {
+        "none"
+    };
+    let at_risk = f.first_at_risk.map_or_else(
+        || none.to_string(),
+        |(y, t)| {
+            if chinese {
+                format!(
+                    "{y}：{} <span class=\"en\">({})</span>",
+                    t.text(true),
+                    t.text(false)
+                )
+            } else {
+                format!("{y}: {}", t.text(false))
+            }
+        },
+    );
+    let cells = [
+        label.to_string(),
+        at_risk,
+        f.first_short
+            .map_or_else(|| none.to_string(), |y| y.to_string()),
+        f.worst
+            .map_or_else(|| none.to_string(), |(y, _)| y.to_string()),
+        f.worst
+            .map_or_else(String::new, |(_, q)| shortfall_text(&q)),
+        f.seats
+            .map_or_else(String::new, |s| match f.classes(stage) {
+                Some(c) => format!("{} ({})", s.text(), thousands(c)),
+                None => s.text(),
+            }),
+        f.seats_cost_yi(stage).map_or_else(String::new, yi),
+        f.seats_teachers(stage).map_or_else(String::new, thousands),
+        f.spending_yi().map_or_else(String::new, yi),
+        warning_years(run, id, &stage.id),
+    ];
+    let short = if f.first_short.is_some() {
+        " class=\"short\""
+    } else {
+        ""
+    };
+    let mut row = format!("<tr{short} data-stage=\"{}\">", esc(&stage.id));
+    for (i, c) in cells.iter().enumerate() {
+        let class = if (4..=8).contains(&i) {
+            " class=\"num\""
+        } else {
+            ""
+        };
+        let _ = write!(row, "<td{class}>{c}</td>");
+    }
+    row.push_str("</tr>\n");
+    row
+}
