@@ -74,7 +74,7 @@ fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(),
         lang.label("规划项目投资（亿元）", "planned spending (100 M yuan)"),
         lang.label("预警年份", "warning years"),
     ];
-    html.push_str("<div class=\"scroll\"><table class=\"overview\">\n<tr>");
+    html.push_str("<div class=\"scroll\"><table class=\"overview district\">\n<tr>");
     for h in headers {
         let _ = write!(html, "<th>{h}</th>");
     }
@@ -111,8 +111,11 @@ fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(),
     }
     html.push_str("<div class=\"fans\">\n");
     page.push(&html);
-    for ((place, stage), w) in fans.iter().filter(|((d, _), _)| d == id) {
-        fan_figure(page, run, place, stage, w)?;
+    for stage in &run.info.stages {
+        let fan = fans.iter().find(|((d, s), _)| d == id && *s == stage.id);
+        if let Some(((place, stage), w)) = fan {
+            fan_figure(page, run, place, stage, w)?;
+        }
     }
     page.push("</div>\n</section>\n");
     Ok(())
@@ -128,17 +131,7 @@ fn stage_row(run: &Run, chinese: bool, id: &str, stage: &StageInfo, label: &str)
     };
     let at_risk = f.first_at_risk.map_or_else(
         || none.to_string(),
-        |(y, t)| {
-            if chinese {
-                format!(
-                    "{y}：{} <span class=\"en\">({})</span>",
-                    t.text(true),
-                    t.text(false)
-                )
-            } else {
-                format!("{y}: {}", t.text(false))
-            }
-        },
+        |(y, t)| format!("{y}: {}", t.text(chinese)),
     );
     let cells = [
         label.to_string(),

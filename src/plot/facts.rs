@@ -114,10 +114,13 @@ impl Trigger {
             .map(|(zh, en, _, p)| Trigger { zh, en, p })
     }
 
-    /// "缺口 86%" or "shortfall 86%".
+    /// "缺口 shortfall 86%" (both names) or "shortfall 86%".
     pub fn text(&self, chinese: bool) -> String {
-        let name = if chinese { self.zh } else { self.en };
-        format!("{name} {}", percent(self.p))
+        if chinese {
+            format!("{} {} {}", self.zh, self.en, percent(self.p))
+        } else {
+            format!("{} {}", self.en, percent(self.p))
+        }
     }
 }
 
@@ -215,7 +218,13 @@ pub(crate) fn first_at_risk<'r>(
             .iter()
             .filter_map(|&p| Some((p, Trigger::of(run, run.risk_at(p, &stage.id, y)?)?)))
             .collect();
-        at.sort_by(|a, b| b.1.p.total_cmp(&a.1.p));
+        // Most probable first; among equally probable places, the largest expected shortfall.
+        let expected = |p: &str| {
+            run.risk_at(p, &stage.id, y)
+                .and_then(|r| r.expected_shortfall)
+                .unwrap_or(0.0)
+        };
+        at.sort_by(|a, b| (b.1.p.total_cmp(&a.1.p)).then(expected(b.0).total_cmp(&expected(a.0))));
         (!at.is_empty()).then_some((y, at))
     })
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::data::{Quantiles, Run, StageInfo, ALL};
-use super::facts::{self, first_at_risk, projected, yi, Facts, Trigger};
+use super::facts::{self, first_at_risk, projected, yi, Facts};
 use super::labels::{self, thousands, Form};
 use super::lang::{stage_zh, Lang};
 use super::output::Script;
@@ -98,29 +98,27 @@ fn overview(page: &mut Page, run: &Run, lang: Lang, facts: &[(&StageInfo, Facts)
 /// "2021: 中原区 Zhongyuan 缺口 86% …", the first year at risk and its (at most [`NAMED`]) places.
 fn at_risk_text(run: &Run, lang: Lang, stage: &StageInfo) -> Option<String> {
     let (year, at) = first_at_risk(run, stage)?;
-    let one = |(place, t): &(&str, Trigger), chinese: bool| {
-        format!(
-            "{} {}",
-            esc(&place_name(run, place, chinese)),
-            t.text(chinese)
-        )
-    };
-    let list = |chinese: bool| {
-        let mut parts: Vec<String> = at.iter().take(NAMED).map(|a| one(a, chinese)).collect();
-        if at.len() > NAMED {
-            parts.push(format!("+{}", at.len() - NAMED));
+    let names = |place: &str| {
+        let (zh, en) = (place_name(run, place, true), place_name(run, place, false));
+        match lang.chinese && zh != en {
+            true => format!("{} {}", esc(&zh), esc(&en)),
+            false => esc(&en),
         }
-        parts.join(if chinese { "、" } else { ", " })
     };
-    Some(if lang.chinese {
-        format!(
-            "<b>{year}</b>：{}<span class=\"en\"> ({})</span>",
-            list(true),
-            list(false)
-        )
-    } else {
-        format!("<b>{year}</b>: {}", list(false))
-    })
+    let mut parts: Vec<String> = at
+        .iter()
+        .take(NAMED)
+        .map(|(place, t)| format!("{} <small>{}</small>", names(place), t.text(lang.chinese)))
+        .collect();
+    if at.len() > NAMED {
+        let more = at.len() - NAMED;
+        parts.push(if lang.chinese {
+            format!("另 {more} 个 +{more} more")
+        } else {
+            format!("+{more} more")
+        });
+    }
+    Some(format!("<b>{year}</b>: {}", parts.join("; ")))
 }
 
 /// A place's name in Chinese (the scenario's name) or English (its romanised name).
@@ -440,7 +438,10 @@ mod tests {
         write(&mut page, &run);
         let html = page.finish("t", "t", "t", "");
         // First at risk in 2021 (amber on P(shortfall) 30%), short from 2022.
-        assert!(html.contains("<b>2021</b>：甲区 缺口 30%"), "{html}");
+        assert!(
+            html.contains("<b>2021</b>: 甲区 A <small>缺口 shortfall 30%</small>"),
+            "{html}"
+        );
         assert!(html.contains("<b>Short in 2022–2023</b>"), "{html}");
         assert!(html.contains("Worst year <b>2022</b>: expected shortfall <b class=\"num\">320</b> seats (sum of district shortfalls), P5–P95 150–600"), "{html}");
         // 555 seats × 60,000 yuan = 0.333 亿元; 555 / 19 → 30 teachers.

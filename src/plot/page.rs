@@ -114,7 +114,7 @@ ul.districts{columns:4;padding-left:1.2em}
 .bi{display:grid;grid-template-columns:1fr 1fr;gap:1.2em}.bi p{margin:.3em 0}.bi p[lang=en]{color:#444}
 .stage{background:#fff;border:1px solid #ddd;border-left:6px solid #288c46;padding:.6em 1em;margin:.8em 0}.stage.short{border-left-color:#c81414}
 section.district{background:#fff;border:1px solid #ddd;padding:.3em 1em;margin:1.2em 0}
-table.overview{width:100%;font-size:.95em}table.overview td,table.overview th{padding:.3em .5em}
+table.overview{width:100%;font-size:.95em}table.district{font-size:.85em}table.overview td,table.overview th{padding:.3em .5em}
 th .en,table.overview td:first-child .en{display:block;font-size:.9em}
 table.overview tr.short td:first-child{box-shadow:inset 5px 0 #c81414}table.overview td:first-child{padding-left:.9em}
 .scroll{overflow-x:auto}
@@ -128,7 +128,8 @@ figure{margin:1.5em 0;background:#fff;border:1px solid #ddd;padding:.5em}
 figure svg{width:100%;height:auto;display:block}
 .fans{display:grid;grid-template-columns:1fr 1fr;gap:0 1em}.fans figure{margin:.5em 0}
 figcaption{color:#333;font-size:.9em;margin-top:.3em}
-@media (max-width:1100px){.bi,.fans{grid-template-columns:1fr}nav.contents ol{columns:1}ul.districts{columns:2}}
+@media (max-width:1100px){.fans{grid-template-columns:1fr}ul.districts{columns:3}}
+@media (max-width:900px){.bi{grid-template-columns:1fr}nav.contents ol{columns:1}ul.districts{columns:2}}
 @media print{body{background:#fff;font-size:10.5pt}main{max-width:none;padding:0}figure,.stage,table,tr{break-inside:avoid}.scroll{overflow:visible}h2,h3{break-after:avoid}section.district{break-before:page}}
 </style>
 ";

@@ -122,7 +122,7 @@ pub const GLOSSARY: &[Term] = &[
     Term {
         zh: "投资（亿元）",
         en: "spending (100 million yuan)",
-        zh_def: "当年开办的项目的建设投资（班数 × 班额 × 每学位造价），1 亿元 = 1 億 = 100,000,000 元。",
+        zh_def: "当年开办的项目的建设投资（班数 × 班额 × 每学位造价），1 亿元 = 100,000,000 元。",
         en_def: "Capital cost of the projects opening that year (classes × class size × cost per seat); 1 亿元 = 100 million yuan.",
     },
     Term {
