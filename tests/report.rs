@@ -438,3 +438,27 @@ fn report_renders_in_a_real_browser_with_every_figure_drawn_and_the_runs_numbers
         );
     }
 }
+
+#[test]
+fn plot_redraws_a_plan_folder_into_a_bilingual_plan_html() {
+    let fx = Fixture::new(&[]);
+    let dir = fx.path("plan");
+    std::fs::create_dir(&dir).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plan");
+    for name in ["plan.json", "plan.csv", "plan_summary.csv"] {
+        std::fs::copy(fixtures.join(name), dir.join(name)).unwrap();
+    }
+    fx.seatsim_ok(&["plot", "plan"]);
+    let html = std::fs::read_to_string(dir.join("plan.html")).unwrap();
+    for words in [
+        "建设方案",
+        "What to build",
+        "亿元",
+        "billion yuan",
+        "id=\"unmet\"",
+    ] {
+        assert!(html.contains(words), "plan.html lacks {words}");
+    }
+    let refused = fx.refused(&["plot", "plan", "--map-year", "2022"]);
+    assert!(refused.contains("plan folder"), "{refused}");
+}

@@ -1,15 +1,25 @@
 //! `seatsim plot`: redraw a finished run's (or comparison's) charts and page from its files.
 
 use super::PlotArgs;
-use crate::plot::{draw_compare, draw_run, PlotOptions, COMPARE_PAGE, PLOTS, REPORT};
+use crate::plot::{
+    draw_compare, draw_plan, draw_run, PlotOptions, COMPARE_PAGE, PLAN_PAGE, PLOTS, REPORT,
+};
 use crate::report::OutputFolder;
 use crate::Error;
 
 /// Runs `seatsim plot`.
 pub fn run(args: &PlotArgs) -> Result<(), Error> {
     let dir = &args.run_dir;
-    let (is_run, page) = if dir.join("run.json").is_file() {
-        (true, REPORT)
+    let (kind, page) = if dir.join("run.json").is_file() {
+        (Kind::Run, REPORT)
+    } else if dir.join("plan.json").is_file() {
+        if let Some(year) = args.map_year {
+            return Err(Error::Usage(format!(
+                "--map-year {year}: {} is a plan folder, which has no maps; drop --map-year",
+                dir.display()
+            )));
+        }
+        (Kind::Plan, PLAN_PAGE)
     } else if dir.join("compare.json").is_file() {
         if let Some(year) = args.map_year {
             return Err(Error::Usage(format!(
@@ -17,10 +27,10 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
                 dir.display()
             )));
         }
-        (false, COMPARE_PAGE)
+        (Kind::Compare, COMPARE_PAGE)
     } else {
         return Err(Error::Usage(format!(
-            "{}: neither a run folder (no run.json) nor a comparison folder (no compare.json); give the folder `seatsim run` or `seatsim compare` wrote",
+            "{}: neither a run folder (no run.json), a plan folder (no plan.json) nor a comparison folder (no compare.json); give the folder `seatsim run`, `seatsim plan` or `seatsim compare` wrote",
             dir.display()
         )));
     };
@@ -32,9 +42,10 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         map_year: args.map_year,
         ..PlotOptions::default()
     };
-    let written = folder.fill(|staging| match is_run {
-        true => draw_run(staging, &options),
-        false => draw_compare(staging),
+    let written = folder.fill(|staging| match kind {
+        Kind::Run => draw_run(staging, &options),
+        Kind::Plan => draw_plan(staging),
+        Kind::Compare => draw_compare(staging),
     })?;
     let out = folder.commit()?;
     say!(
@@ -43,4 +54,15 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         out.join(page).display()
     );
     Ok(())
+}
+
+/// What kind of folder `plot` redraws.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// A run: its charts and `report.html`.
+    Run,
+    /// A plan: `plan.html`.
+    Plan,
+    /// A comparison: its charts and `compare.html`.
+    Compare,
 }

@@ -638,6 +638,7 @@ mod tests {
             year: 2021,
             p_shortfall: Some(p),
             p_large_classes: None,
+            p_super_large_classes: None,
             expected_shortfall: None,
             p_underused: None,
             seats_for_p10: None,

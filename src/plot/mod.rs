@@ -22,6 +22,7 @@ mod lang;
 mod map;
 mod output;
 mod page;
+mod plan;
 mod report;
 mod tornado;
 mod totals;
@@ -30,6 +31,7 @@ use std::path::{Component, Path, PathBuf};
 
 pub use compare::draw_compare;
 pub use error::PlotError;
+pub use plan::{draw_plan, PLAN_PAGE};
 
 use data::Run;
 use output::write_figure;
