@@ -20,8 +20,10 @@ use super::PlotError;
 /// Rows of the top-risk table.
 const TOP_ROWS: usize = 20;
 
+/// A fan chart and its (district, stage).
+pub(crate) type Fan = ((String, String), Written);
 /// Fan charts by (district, stage).
-pub(crate) type FanCharts = Vec<((String, String), Written)>;
+pub(crate) type FanCharts = Vec<Fan>;
 /// Heat maps by stage and measure.
 pub(crate) type HeatMaps = Vec<(String, Measure, Written)>;
 /// District maps by stage, with the year each shows.
@@ -367,7 +369,7 @@ fn risk_row(html: &mut String, run: &Run, position: usize, row: &RiskRow) {
 
 /// The fan charts of the `n` riskiest district-stages (not the city totals), by rank.
 fn riskiest_fans(page: &mut Page, run: &Run, drawn: &Drawn, n: usize) -> Result<(), PlotError> {
-    let mut ranked: Vec<(&RiskRow, &((String, String), Written))> = drawn
+    let mut ranked: Vec<(&RiskRow, &Fan)> = drawn
         .fans
         .iter()
         .filter(|((district, _), _)| district != ALL)
