@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::data::{Quantiles, Run, StageInfo, ALL};
 use super::facts::{self, first_at_risk, projected, yi, Facts};
-use super::labels::{self, thousands, Form};
+use super::labels::{self, percent, thousands, Form};
 use super::lang::{stage_zh, Lang};
 use super::output::Script;
 use super::page::{esc, Page};
@@ -105,10 +105,15 @@ fn at_risk_text(run: &Run, lang: Lang, stage: &StageInfo) -> Option<String> {
             false => esc(&en),
         }
     };
-    let mut parts: Vec<String> = at
+    // The event that set the warnings, once when the places share it.
+    let shown = &at[..at.len().min(NAMED)];
+    let shared = shown.iter().all(|(_, t)| t.zh == shown[0].1.zh);
+    let mut parts: Vec<String> = shown
         .iter()
-        .take(NAMED)
-        .map(|(place, t)| format!("{} <small>{}</small>", names(place), t.text(lang.chinese)))
+        .map(|(place, t)| match shared {
+            true => format!("{} {}", names(place), percent(t.p)),
+            false => format!("{} <small>{}</small>", names(place), t.text(lang.chinese)),
+        })
         .collect();
     if at.len() > NAMED {
         let more = at.len() - NAMED;
@@ -118,7 +123,12 @@ fn at_risk_text(run: &Run, lang: Lang, stage: &StageInfo) -> Option<String> {
             format!("+{more} more")
         });
     }
-    Some(format!("<b>{year}</b>: {}", parts.join("; ")))
+    let event = match (shared, lang.chinese) {
+        (false, _) => String::new(),
+        (true, true) => format!(" <small>{} {}</small>", shown[0].1.zh, shown[0].1.en),
+        (true, false) => format!(" <small>{}</small>", shown[0].1.en),
+    };
+    Some(format!("<b>{year}</b>{event}: {}", parts.join("; ")))
 }
 
 /// A place's name in Chinese (the scenario's name) or English (its romanised name).
@@ -439,7 +449,7 @@ mod tests {
         let html = page.finish("t", "t", "t", "");
         // First at risk in 2021 (amber on P(shortfall) 30%), short from 2022.
         assert!(
-            html.contains("<b>2021</b>: 甲区 A <small>缺口 shortfall 30%</small>"),
+            html.contains("<b>2021</b> <small>缺口 shortfall</small>: 甲区 A 30%"),
             "{html}"
         );
         assert!(html.contains("<b>Short in 2022–2023</b>"), "{html}");

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use super::super::data::ALL;
 use super::super::labels::{percent, thousands};
-use super::super::lang::{is_cjk, Lang};
+use super::super::lang::{is_cjk, stage_zh_of, Lang};
 use super::super::output::{write_atomic, Written};
 use super::super::page::{esc, Page};
 use super::super::PlotError;
@@ -42,7 +42,10 @@ pub(crate) fn write(cmp: &Compared, charts: &[(String, Written)]) -> Result<Path
         for (_, w) in charts.iter().filter(|(s, _)| s == stage) {
             page.figure(
                 w,
-                &format!("{stage}：全市缺口的变化（ALT − BASE，中位数与 P5–P95）"),
+                &format!(
+                    "{}：全市缺口的变化（ALT − BASE，中位数与 P5–P95）",
+                    stage_zh_of(stage)
+                ),
                 &format!("{stage}: change in the city's shortfall (ALT − BASE, median and P5–P95)"),
             )?;
         }
@@ -139,8 +142,9 @@ fn summary_table(page: &mut Page, cmp: &Compared) {
         };
         let _ = write!(
             html,
-            "<tr data-stage=\"{0}\"><td><a href=\"#stage-{0}\">{0}</a></td>",
-            esc(stage)
+            "<tr data-stage=\"{0}\"><td><a href=\"#stage-{0}\">{1}</a></td>",
+            esc(stage),
+            lang.label(&esc(stage_zh_of(stage)), &esc(stage))
         );
         for c in place_cells(years, none) {
             let _ = write!(html, "<td class=\"num\">{c}</td>");
@@ -151,7 +155,7 @@ fn summary_table(page: &mut Page, cmp: &Compared) {
     page.push(&html);
 }
 
-/// Every district of a stage, most seat-years gained first.
+/// Every district of a stage, the districts the change moves most first.
 fn district_table(page: &mut Page, cmp: &Compared, stage: &str) {
     let lang = page.lang;
     let none = if lang.chinese { "无" } else { "none" };
@@ -169,7 +173,8 @@ fn district_table(page: &mut Page, cmp: &Compared, stage: &str) {
             let (b, a) = seat_years(years);
             a - b
         };
-        change(x.1).total_cmp(&change(y.1))
+        // The districts the change moves most, either way, first.
+        change(y.1).abs().total_cmp(&change(x.1).abs())
     });
     page.push(&format!("<h3>{}</h3>\n", lang.label("各区", "By district")));
     let mut labels = vec![("区", "district")];

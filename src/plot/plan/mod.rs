@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::labels::{percent, thousands};
-use super::lang::{is_cjk, Lang};
+use super::lang::{is_cjk, stage_zh_of, Lang};
 use super::output::write_atomic;
 use super::page::{esc, Page};
 use super::PlotError;
@@ -160,8 +160,9 @@ fn stages(page: &mut Page, plan: &Plan) {
         };
         let _ = writeln!(
             html,
-            "<tr{short} data-stage=\"{}\"><td>{0}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{} → {}</td><td class=\"num\">{cells}</td><td>{worse}</td></tr>",
+            "<tr{short} data-stage=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{} → {}</td><td class=\"num\">{cells}</td><td>{worse}</td></tr>",
             esc(&s.stage),
+            stage_label(lang, &s.stage),
             thousands(s.classes_added),
             thousands(s.seats_added),
             s.cost_yuan / YUAN_PER_YI,
@@ -181,6 +182,11 @@ fn table_head(lang: Lang, class: &str, labels: &[(&str, &str)]) -> String {
     }
     html.push_str("</tr>\n");
     html
+}
+
+/// A stage's Chinese and English names.
+fn stage_label(lang: Lang, id: &str) -> String {
+    lang.label(&esc(stage_zh_of(id)), &esc(id))
 }
 
 /// A place's name as the files give it: "中原区 (zhongyuan)", or the city.
@@ -227,7 +233,7 @@ fn projects(page: &mut Page, plan: &Plan) {
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{kind}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>",
             place(&p.district, p.district_name.as_deref()),
-            esc(&p.stage),
+            stage_label(lang, &p.stage),
             p.planned_year,
             p.count.unwrap_or(1),
             thousands(p.classes),
@@ -282,10 +288,11 @@ fn risk(page: &mut Page, plan: &Plan) {
         let sum = |f: fn(&Cell) -> f64| years.iter().map(f).sum::<f64>();
         let _ = writeln!(
             html,
-            "<tr data-district=\"{}\" data-stage=\"{}\"><td>{}</td><td>{1}</td><td>{}</td><td>{}</td><td class=\"num\">{} → {}</td><td class=\"num\">{} → {}</td></tr>",
+            "<tr data-district=\"{}\" data-stage=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} → {}</td><td class=\"num\">{} → {}</td></tr>",
             esc(district),
             esc(stage),
             place(district, years.first().and_then(|c| c.district_name.as_deref())),
+            stage_label(page.lang, stage),
             before_after(years, rules::first_short_year, |c| (c.p_shortfall_before, c.p_shortfall_after)),
             before_after(years, rules::worst_year, |c| (c.expected_shortfall_before, c.expected_shortfall_after)),
             percent(max(|c| c.p_shortfall_before)),
@@ -332,7 +339,7 @@ fn unmet(page: &mut Page, plan: &Plan) {
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{reason}</td></tr>",
             place(&u.district, u.district_name.as_deref()),
-            esc(&u.stage),
+            stage_label(lang, &u.stage),
             u.year,
             p(u.p_in_sample),
             p(u.p_fresh)
