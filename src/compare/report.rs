@@ -23,7 +23,7 @@ use super::paired::{Comparison, Paired};
 use crate::engine::Accumulator;
 use crate::model::metrics::Metric;
 use crate::report::csv::{number, CellRisk};
-use crate::report::{create_dir, write_atomic};
+use crate::report::{create_dir, write_atomic, DistrictJson};
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -167,15 +167,6 @@ struct CompareJson<'a> {
     districts: Vec<DistrictJson<'a>>,
 }
 
-/// A district's id and names.
-#[derive(Debug, Serialize)]
-struct DistrictJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name_en: Option<&'a str>,
-}
-
 /// Which scenario file was run.
 #[derive(Debug, Serialize)]
 struct ScenarioJson<'a> {
@@ -203,11 +194,7 @@ impl<'a> CompareJson<'a> {
                 .scenario()
                 .districts
                 .iter()
-                .map(|d| DistrictJson {
-                    id: &d.id,
-                    name: &d.name,
-                    name_en: d.name_en.as_deref(),
-                })
+                .map(DistrictJson::of)
                 .collect(),
         }
     }

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use super::data::{Run, StageInfo};
 use super::facts::{yi, Facts};
-use super::headline::{place_name, shortfall_text};
-use super::labels::thousands;
+use super::headline::{fact_cells, fact_headers, place_name, stage_table, StageRow};
 use super::lang::stage_zh;
+use super::lang::Lang;
 use super::page::{esc, Page};
 use super::report::{fan_figure, warning_years, FanCharts};
 use super::PlotError;
@@ -59,36 +59,21 @@ fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(),
         esc(id),
         heading(run, id)
     );
-    let headers = [
+    let mut headers = vec![
         lang.label("学段", "stage"),
         lang.label("首个预警年份（概率）", "first year at risk (probability)"),
-        lang.label("首个短缺年份", "first year short"),
-        lang.label("最不利年份", "worst year"),
-        lang.label("预期缺口（P5–P95）", "expected shortfall (P5–P95)"),
-        lang.label(
-            "缺口概率 &lt;10% 所需学位（班）",
-            "seats (classes) for P(shortfall) &lt; 10%",
-        ),
-        lang.label("投资（亿元）", "cost (100 M yuan)"),
-        lang.label("所需教师", "teachers for them"),
-        lang.label("规划项目投资（亿元）", "planned spending (100 M yuan)"),
-        lang.label("预警年份", "warning years"),
     ];
-    html.push_str("<div class=\"scroll\"><table class=\"overview district\">\n<tr>");
-    for h in headers {
-        let _ = write!(html, "<th>{h}</th>");
-    }
-    html.push_str("</tr>\n");
-    for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
-        html.push_str(&stage_row(
-            run,
-            lang.chinese,
-            id,
-            stage,
-            &lang.label(stage_zh(stage), &esc(&stage.id)),
-        ));
-    }
-    html.push_str("</table></div>\n");
+    headers.extend(fact_headers(lang));
+    headers.push(lang.label("规划项目投资（亿元）", "planned spending (100 M yuan)"));
+    headers.push(lang.label("预警年份", "warning years"));
+    let rows: Vec<StageRow> = run
+        .info
+        .stages
+        .iter()
+        .filter(|s| !s.is_city_wide())
+        .map(|stage| stage_row(run, lang, id, stage))
+        .collect();
+    html.push_str(&stage_table("overview district", &headers, &rows, 4..9));
     let city_wide: Vec<&StageInfo> = run
         .info
         .stages
@@ -122,50 +107,19 @@ fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(),
 }
 
 /// One stage of a district: the facts of [`Facts`] as a table row.
-fn stage_row(run: &Run, chinese: bool, id: &str, stage: &StageInfo, label: &str) -> String {
+fn stage_row<'r>(run: &Run, lang: Lang, id: &str, stage: &'r StageInfo) -> StageRow<'r> {
     let f = Facts::of(run, id, stage);
-    let none = if chinese {
-        "无 <span class=\"en\">none</span>"
-    } else {
-        "none"
-    };
     let at_risk = f.first_at_risk.map_or_else(
-        || none.to_string(),
-        |(y, t)| format!("{y}: {}", t.text(chinese)),
+        || lang.label("无", "none"),
+        |(y, t)| format!("{y}: {}", t.text(lang.chinese)),
     );
-    let cells = [
-        label.to_string(),
-        at_risk,
-        f.first_short
-            .map_or_else(|| none.to_string(), |y| y.to_string()),
-        f.worst
-            .map_or_else(|| none.to_string(), |(y, _)| y.to_string()),
-        f.worst
-            .map_or_else(String::new, |(_, q)| shortfall_text(&q)),
-        f.seats
-            .map_or_else(String::new, |s| match f.classes(stage) {
-                Some(c) => format!("{} ({})", s.text(), thousands(c)),
-                None => s.text(),
-            }),
-        f.seats_cost_yi(stage).map_or_else(String::new, yi),
-        f.seats_teachers(stage).map_or_else(String::new, thousands),
-        f.spending_yi().map_or_else(String::new, yi),
-        warning_years(run, id, &stage.id),
-    ];
-    let short = if f.first_short.is_some() {
-        " class=\"short\""
-    } else {
-        ""
-    };
-    let mut row = format!("<tr{short} data-stage=\"{}\">", esc(&stage.id));
-    for (i, c) in cells.iter().enumerate() {
-        let class = if (4..=8).contains(&i) {
-            " class=\"num\""
-        } else {
-            ""
-        };
-        let _ = write!(row, "<td{class}>{c}</td>");
+    let mut cells = vec![lang.label(stage_zh(stage), &esc(&stage.id)), at_risk];
+    cells.extend(fact_cells(lang, &f, stage));
+    cells.push(f.spending_yi().map_or_else(String::new, yi));
+    cells.push(warning_years(run, id, &stage.id));
+    StageRow {
+        stage: &stage.id,
+        short: f.first_short.is_some(),
+        cells,
     }
-    row.push_str("</tr>\n");
-    row
 }

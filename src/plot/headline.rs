@@ -41,12 +41,35 @@ pub(crate) fn write(page: &mut Page, run: &Run) {
 
 /// One row per stage: where and when it is first at risk, the worst year, and what it takes.
 fn overview(page: &mut Page, run: &Run, lang: Lang, facts: &[(&StageInfo, Facts)]) {
-    let headers = [
+    let mut headers = vec![
         lang.label("学段", "stage"),
         lang.label(
             "首个预警年份及区（概率）",
             "first year at risk, where (probability)",
         ),
+    ];
+    headers.extend(fact_headers(lang));
+    let rows: Vec<StageRow> = facts
+        .iter()
+        .map(|(stage, f)| {
+            let mut cells = vec![
+                lang.label(stage_zh(stage), &esc(&stage.id)),
+                at_risk_text(run, lang, stage).unwrap_or_else(|| lang.label("无", "none")),
+            ];
+            cells.extend(fact_cells(lang, f, stage));
+            StageRow {
+                stage: &stage.id,
+                short: f.first_short.is_some(),
+                cells,
+            }
+        })
+        .collect();
+    page.push(&stage_table("overview", &headers, &rows, 4..headers.len()));
+}
+
+/// The headers of the columns every table of stages shares.
+pub(crate) fn fact_headers(lang: Lang) -> [String; 6] {
+    [
         lang.label("首个短缺年份", "first year short"),
         lang.label("最不利年份", "worst year"),
         lang.label("预期缺口（P5–P95）", "expected shortfall (P5–P95)"),
@@ -56,43 +79,64 @@ fn overview(page: &mut Page, run: &Run, lang: Lang, facts: &[(&StageInfo, Facts)
         ),
         lang.label("投资（亿元）", "cost (100 M yuan)"),
         lang.label("所需教师", "teachers for them"),
-    ];
-    let mut html = String::from("<div class=\"scroll\"><table class=\"overview\">\n<tr>");
+    ]
+}
+
+/// The cells of [`fact_headers`]' columns for the facts of a place and stage.
+pub(crate) fn fact_cells(lang: Lang, f: &Facts, stage: &StageInfo) -> [String; 6] {
+    let none = || lang.label("无", "none");
+    [
+        f.first_short.map_or_else(none, |y| y.to_string()),
+        f.worst.map_or_else(none, |(y, _)| y.to_string()),
+        f.worst
+            .map_or_else(String::new, |(_, q)| shortfall_text(&q)),
+        f.seats
+            .map_or_else(String::new, |s| match f.classes(stage) {
+                Some(c) => format!("{} ({})", s.text(), thousands(c)),
+                None => s.text(),
+            }),
+        f.seats_cost_yi(stage).map_or_else(String::new, yi),
+        f.seats_teachers(stage).map_or_else(String::new, thousands),
+    ]
+}
+
+/// One row of a table of stages.
+pub(crate) struct StageRow<'a> {
+    /// The stage's id.
+    pub stage: &'a str,
+    /// Whether the place is short in some year (the row is marked).
+    pub short: bool,
+    /// The cells, HTML.
+    pub cells: Vec<String>,
+}
+
+/// A table of stages (HTML) with the cells of the `numeric` columns right-aligned.
+pub(crate) fn stage_table(
+    class: &str,
+    headers: &[String],
+    rows: &[StageRow],
+    numeric: std::ops::Range<usize>,
+) -> String {
+    let mut html = format!("<div class=\"scroll\"><table class=\"{class}\">\n<tr>");
     for h in headers {
         let _ = write!(html, "<th>{h}</th>");
     }
     html.push_str("</tr>\n");
-    for (stage, f) in facts {
-        let none = || lang.label("无", "none");
-        let cells = [
-            lang.label(stage_zh(stage), &esc(&stage.id)),
-            at_risk_text(run, lang, stage).unwrap_or_else(none),
-            f.first_short.map_or_else(none, |y| y.to_string()),
-            f.worst.map_or_else(none, |(y, _)| y.to_string()),
-            f.worst
-                .map_or_else(String::new, |(_, q)| shortfall_text(&q)),
-            f.seats
-                .map_or_else(String::new, |s| match f.classes(stage) {
-                    Some(c) => format!("{} ({})", s.text(), thousands(c)),
-                    None => s.text(),
-                }),
-            f.seats_cost_yi(stage).map_or_else(String::new, yi),
-            f.seats_teachers(stage).map_or_else(String::new, thousands),
-        ];
-        let short = if f.first_short.is_some() {
-            " class=\"short\""
-        } else {
-            ""
-        };
-        let _ = write!(html, "<tr{short} data-stage=\"{}\">", esc(&stage.id));
-        for (i, c) in cells.iter().enumerate() {
-            let class = if i >= 4 { " class=\"num\"" } else { "" };
+    for row in rows {
+        let short = if row.short { " class=\"short\"" } else { "" };
+        let _ = write!(html, "<tr{short} data-stage=\"{}\">", esc(row.stage));
+        for (i, c) in row.cells.iter().enumerate() {
+            let class = if numeric.contains(&i) {
+                " class=\"num\""
+            } else {
+                ""
+            };
             let _ = write!(html, "<td{class}>{c}</td>");
         }
         html.push_str("</tr>\n");
     }
     html.push_str("</table></div>\n");
-    page.push(&html);
+    html
 }
 
 /// "2021: 中原区 Zhongyuan 缺口 86% …", the first year at risk and its (at most [`NAMED`]) places.
