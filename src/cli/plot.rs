@@ -10,30 +10,24 @@ use crate::Error;
 /// Runs `seatsim plot`.
 pub fn run(args: &PlotArgs) -> Result<(), Error> {
     let dir = &args.run_dir;
-    let (kind, page) = if dir.join("run.json").is_file() {
-        (Kind::Run, REPORT)
+    let (kind, page, what) = if dir.join("run.json").is_file() {
+        (Kind::Run, REPORT, "a run")
     } else if dir.join("plan.json").is_file() {
-        if let Some(year) = args.map_year {
-            return Err(Error::Usage(format!(
-                "--map-year {year}: {} is a plan folder, which has no maps; drop --map-year",
-                dir.display()
-            )));
-        }
-        (Kind::Plan, PLAN_PAGE)
+        (Kind::Plan, PLAN_PAGE, "a plan folder")
     } else if dir.join("compare.json").is_file() {
-        if let Some(year) = args.map_year {
-            return Err(Error::Usage(format!(
-                "--map-year {year}: {} is a comparison, which has no maps; drop --map-year",
-                dir.display()
-            )));
-        }
-        (Kind::Compare, COMPARE_PAGE)
+        (Kind::Compare, COMPARE_PAGE, "a comparison")
     } else {
         return Err(Error::Usage(format!(
             "{}: neither a run folder (no run.json), a plan folder (no plan.json) nor a comparison folder (no compare.json); give the folder `seatsim run`, `seatsim plan` or `seatsim compare` wrote",
             dir.display()
         )));
     };
+    if let (Some(year), false) = (args.map_year, matches!(kind, Kind::Run)) {
+        return Err(Error::Usage(format!(
+            "--map-year {year}: {} is {what}, which has no maps; drop --map-year",
+            dir.display()
+        )));
+    }
     // Drawn into a new copy of the result set, which replaces the old one whole: no chart of
     // an earlier drawing (another map year, say) stays beside the new ones.
     let folder = OutputFolder::open(dir, 0)?;
