@@ -346,7 +346,7 @@ fn compare_draws_what_the_change_buys_and_plot_redraws_a_compare_folder() {
     // The page's numbers are compare.csv's: the city's median change in primary shortfall.
     let page = std::fs::read_to_string(fx.path("out/compare.html")).unwrap();
     let table = page
-        .split("data-stage=\"primary\"")
+        .split("<table class=\"years\" data-stage=\"primary\"")
         .nth(1)
         .and_then(|t| t.split("</table>").next())
         .expect("a primary table");

@@ -50,6 +50,8 @@ mod backtest;
 mod plot;
 // report.html of a real run: the headline against the CSV files, and in a headless browser.
 mod report;
+// README and docs/: links resolve, no repeated heading, the glossary the pages print.
+mod docs;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
 // `[[changes]]`: what-ifs that edit an inherited pipeline, seen through `compare`.

@@ -1,9 +1,10 @@
-//! `seatsim plot`: redraw a finished run's (or comparison's, or back-test's) charts and page
+//! `seatsim plot`: redraw a finished run's (or plan's, comparison's or back-test's) charts and page
 //! from its files.
 
 use super::PlotArgs;
 use crate::plot::{
-    draw_backtest, draw_compare, draw_run, PlotOptions, BACKTEST_PAGE, COMPARE_PAGE, PLOTS, REPORT,
+    draw_backtest, draw_compare, draw_plan, draw_run, PlotOptions, BACKTEST_PAGE, COMPARE_PAGE,
+    PLAN_PAGE, PLOTS, REPORT,
 };
 use crate::report::OutputFolder;
 use crate::Error;
@@ -11,21 +12,23 @@ use crate::Error;
 /// Runs `seatsim plot`.
 pub fn run(args: &PlotArgs) -> Result<(), Error> {
     let dir = &args.run_dir;
-    let (kind, page) = if dir.join("run.json").is_file() {
-        ("run", REPORT)
+    let (kind, page, what) = if dir.join("run.json").is_file() {
+        (Kind::Run, REPORT, "a run")
+    } else if dir.join("plan.json").is_file() {
+        (Kind::Plan, PLAN_PAGE, "a plan folder")
     } else if dir.join("compare.json").is_file() {
-        ("comparison", COMPARE_PAGE)
+        (Kind::Compare, COMPARE_PAGE, "a comparison")
     } else if dir.join("backtest.json").is_file() {
-        ("back-test", BACKTEST_PAGE)
+        (Kind::Backtest, BACKTEST_PAGE, "a back-test")
     } else {
         return Err(Error::Usage(format!(
-            "{}: not a run folder (no run.json), a comparison folder (no compare.json) or a back-test folder (no backtest.json); give the folder `seatsim run`, `seatsim compare` or `seatsim backtest` wrote",
+            "{}: not a run folder (no run.json), a plan folder (no plan.json), a comparison folder (no compare.json) or a back-test folder (no backtest.json); give the folder `seatsim run`, `seatsim plan`, `seatsim compare` or `seatsim backtest` wrote",
             dir.display()
         )));
     };
-    if let (Some(year), true) = (args.map_year, kind != "run") {
+    if let (Some(year), false) = (args.map_year, matches!(kind, Kind::Run)) {
         return Err(Error::Usage(format!(
-            "--map-year {year}: {} is a {kind}, which has no maps; drop --map-year",
+            "--map-year {year}: {} is {what}, which has no maps; drop --map-year",
             dir.display()
         )));
     }
@@ -38,9 +41,10 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         ..PlotOptions::default()
     };
     let written = folder.fill(|staging| match kind {
-        "run" => draw_run(staging, &options),
-        "comparison" => draw_compare(staging),
-        _ => draw_backtest(staging),
+        Kind::Run => draw_run(staging, &options),
+        Kind::Plan => draw_plan(staging),
+        Kind::Compare => draw_compare(staging),
+        Kind::Backtest => draw_backtest(staging),
     })?;
     let out = folder.commit()?;
     say!(
@@ -49,4 +53,17 @@ pub fn run(args: &PlotArgs) -> Result<(), Error> {
         out.join(page).display()
     );
     Ok(())
+}
+
+/// What kind of folder `plot` redraws.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// A run: its charts and `report.html`.
+    Run,
+    /// A plan: `plan.html`.
+    Plan,
+    /// A comparison: its charts and `compare.html`.
+    Compare,
+    /// A back-test: its calibration charts and `backtest.html`.
+    Backtest,
 }

@@ -23,7 +23,7 @@ use super::paired::{Comparison, Paired};
 use crate::engine::Accumulator;
 use crate::model::metrics::Metric;
 use crate::report::csv::{number, CellRisk};
-use crate::report::{create_dir, write_atomic};
+use crate::report::{create_dir, write_atomic, DistrictJson};
 use crate::scenario::Scenario;
 use crate::Error;
 
@@ -163,6 +163,8 @@ struct CompareJson<'a> {
     shared_cells: usize,
     left_out: &'a LeftOut,
     notes: Vec<String>,
+    /// The base scenario's districts, so that the page can name them.
+    districts: Vec<DistrictJson<'a>>,
 }
 
 /// Which scenario file was run.
@@ -187,6 +189,13 @@ impl<'a> CompareJson<'a> {
             shared_cells: m.pairs.len(),
             left_out: &m.left_out,
             notes: m.left_out.notes(),
+            districts: c
+                .base()
+                .scenario()
+                .districts
+                .iter()
+                .map(DistrictJson::of)
+                .collect(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod folder;
 mod json;
 mod lock;
 pub mod rank;
+pub mod rules;
 pub mod sensitivity;
 mod space;
 mod terminal;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
 pub use folder::OutputFolder;
-pub use json::{RunJson, RunSettings};
+pub use json::{DistrictJson, RunJson, RunSettings};
 pub use terminal::top_risks;
 
 use crate::engine::{Accumulator, Engine};
