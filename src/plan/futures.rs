@@ -29,6 +29,8 @@ pub struct Futures {
     pub demand: Vec<f64>,
     /// Capacity of the kept pipeline, `[trial × row × year]`.
     pub capacity: Vec<f64>,
+    /// Share of classes that are large, `[trial × row × year]`.
+    pub large: Vec<f64>,
 }
 
 impl Futures {
@@ -53,6 +55,7 @@ impl Futures {
             })
             .collect();
         let (demand_at, capacity_at) = (slot(Metric::Demand), slot(Metric::Capacity));
+        let large_at = slot(Metric::LargeClassShare);
         let per_trial = run_chunks(
             trials.clone(),
             threads,
@@ -62,9 +65,12 @@ impl Futures {
             |(ws, out), chunk| {
                 for trial in chunk {
                     engine.run_trial(Draws::Random { seed, trial }, ws);
-                    let values: Vec<(f64, f64)> = cells
+                    let values: Vec<[f64; 3]> = cells
                         .iter()
-                        .map(|&at| (ws.values[at + demand_at], ws.values[at + capacity_at]))
+                        .map(|&at| {
+                            let v = &ws.values[at..];
+                            [v[demand_at], v[capacity_at], v[large_at]]
+                        })
                         .collect();
                     out.insert(trial, values);
                 }
@@ -72,7 +78,9 @@ impl Futures {
             |(_, total), (_, part)| total.extend(part),
         )?
         .1;
-        let (demand, capacity) = per_trial.into_values().flatten().unzip();
+        let values: Vec<[f64; 3]> = per_trial.into_values().flatten().collect();
+        let column = |i: usize| values.iter().map(|v| v[i]).collect();
+        let (demand, capacity, large) = (column(0), column(1), column(2));
         Ok(Self {
             seed,
             delay_correlation: engine.scenario().delay_correlation,
@@ -81,7 +89,26 @@ impl Futures {
             n_years,
             demand,
             capacity,
+            large,
         })
+    }
+
+    /// Per row and year, the share of trials whose large-class share exceeds `target`.
+    pub fn p_large(&self, target: f64) -> Vec<Vec<f64>> {
+        let (n_y, width) = (self.n_years, self.width());
+        let n = self.n_trials().max(1) as f64;
+        (0..self.rows.len())
+            .map(|r| {
+                (0..n_y)
+                    .map(|y| {
+                        let over = (0..self.n_trials())
+                            .filter(|t| self.large[t * width + r * n_y + y] > target)
+                            .count();
+                        over as f64 / n
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Number of trials.
@@ -96,10 +123,7 @@ impl Futures {
 
     /// The decision row where a project of `stage` in `district` adds seats.
     pub fn row_of(&self, s: &Scenario, district: DistrictIx, stage: StageIx) -> usize {
-        let place = match s.stages[stage.0].catchment {
-            Catchment::District => Place::District(district),
-            Catchment::City => Place::All,
-        };
+        let place = super::place_of(s, district, stage);
         self.rows
             .iter()
             .position(|&r| r == (place, stage))

@@ -155,4 +155,8 @@ pub struct PlanRaw {
     pub first_year: Option<i64>,
     pub last_year: Option<i64>,
     pub pipeline: Option<String>,
+    pub target_p_shortfall: Option<f64>,
+    pub target_from: Option<i64>,
+    pub target_stages: Option<Vec<String>>,
+    pub target_margin: Option<f64>,
 }
