@@ -103,3 +103,79 @@ impl Dfs<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::budget::BudgetKind;
+    use crate::plan::solve::options::RowOption;
+
+    /// A small deterministic generator, so that the rows are the same in every run.
+    fn next(state: &mut u64) -> f64 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 33) as f64 / (1u64 << 31) as f64
+    }
+
+    fn rows(seed: u64) -> Vec<Row> {
+        let mut s = seed;
+        (0..4)
+            .map(|_| {
+                let mut options: Vec<RowOption> = (0..4)
+                    .map(|i| RowOption {
+                        picks: Vec::new(),
+                        score: Score {
+                            first: (10.0 * next(&mut s)).round(),
+                            cost: (5.0 * next(&mut s)).round(),
+                            spare: next(&mut s),
+                        },
+                        usage: if i == 0 {
+                            vec![0.0, 0.0]
+                        } else {
+                            vec![(4.0 * next(&mut s)).round(), (4.0 * next(&mut s)).round()]
+                        },
+                    })
+                    .collect();
+                options.sort_by(|a, b| a.score.cmp(&b.score));
+                Row { options }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_search_finds_what_trying_every_choice_finds() {
+        let k = [
+            Constraint {
+                kind: BudgetKind::Yuan,
+                year: None,
+                limit: 5.0,
+            },
+            Constraint {
+                kind: BudgetKind::Classes,
+                year: None,
+                limit: 6.0,
+            },
+        ];
+        for seed in 0..50 {
+            let rows = rows(seed);
+            let found = search(&rows, &k, u64::MAX, &AtomicBool::new(false));
+            let mut best: Option<Score> = None;
+            for code in 0..4usize.pow(4) {
+                let choice: Vec<usize> = (0..4).map(|r| code / 4usize.pow(r) % 4).collect();
+                let pick = |r: usize| &rows[r].options[choice[r]];
+                let fits = (0..2).all(|j| k[j].holds((0..4).map(|r| pick(r).usage[j]).sum()));
+                let score = (0..4).fold(Score::default(), |s, r| s.plus(pick(r).score));
+                if fits && best.is_none_or(|b| score.below(&b)) {
+                    best = Some(score);
+                }
+            }
+            assert!(found.proved);
+            assert_eq!(
+                found.score.cmp(&best.unwrap()),
+                std::cmp::Ordering::Equal,
+                "seed {seed}"
+            );
+        }
+    }
+}

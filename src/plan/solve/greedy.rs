@@ -38,6 +38,8 @@ struct State<'a, 'p> {
     next: Vec<Option<Vec<Option<i32>>>>,
     /// `gains[c][j]`: the guide gain of `c`'s next copy in window year `j`.
     gains: Vec<Vec<f64>>,
+    /// `risk[c][j]`: how much it lowers the excess risk (target form; empty otherwise).
+    risk: Vec<Vec<f64>>,
 }
 
 /// The greedy plan of `p` within the constraints `k`, and its bound.
@@ -57,6 +59,7 @@ pub fn solve(p: &Problem<'_>, k: &[Constraint], cancel: &AtomicBool) -> Solution
         copies: vec![0; p.candidates.len()],
         next: Vec::new(),
         gains: vec![Vec::new(); p.candidates.len()],
+        risk: vec![Vec::new(); p.candidates.len()],
     };
     s.next = (0..p.candidates.len())
         .map(|c| Some(drawn(p, c, &s.copy_id(c))))
@@ -131,10 +134,16 @@ impl State<'_, '_> {
             .all(|((k, u), a)| k.holds(u + a))
     }
 
-    /// The buildable `(candidate, window year number)` with the best gain per unit spent.
+    /// The buildable `(candidate, window year number)` that lowers the excess risk most per
+    /// unit spent; when none lowers it, the one with the best guide gain per unit spent.
     fn best(&self) -> Option<(usize, usize)> {
+        self.best_of(&self.risk).or_else(|| self.best_of(&self.gains))
+    }
+
+    /// The buildable `(candidate, window year number)` with the best `gains` per unit spent.
+    fn best_of(&self, gains: &[Vec<f64>]) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize, f64)> = None;
-        for (c, gains) in self.gains.iter().enumerate() {
+        for (c, gains) in gains.iter().enumerate() {
             if self.next[c].is_none() {
                 continue;
             }
@@ -280,8 +289,10 @@ impl State<'_, '_> {
     fn rescore(&mut self, c: usize) {
         let Some(delays) = &self.next[c] else {
             self.gains[c].clear();
+            self.risk[c].clear();
             return;
         };
+        self.risk[c] = self.risk_gains(c, delays);
         let (p, f) = (self.p, self.p.futures);
         let cand = &p.candidates[c];
         let (r, seats, n_y) = (self.rows[c], p.seats(c), f.n_years);
@@ -323,5 +334,47 @@ impl State<'_, '_> {
             Form::Target { .. } => 0.0,
         };
         self.gains[c] = acc.iter().map(|a| a / n - cost).collect();
+    }
+
+    /// How much `c`'s next copy, with `delays`, lowers the excess risk of its row in every
+    /// year of its window (empty in the weighted form).
+    fn risk_gains(&self, c: usize, delays: &[Option<i32>]) -> Vec<f64> {
+        let (p, f) = (self.p, self.p.futures);
+        let Form::Target { alpha, targeted } = p.form else {
+            return Vec::new();
+        };
+        let cand = &p.candidates[c];
+        let (r, seats, n_y) = (self.rows[c], p.seats(c), f.n_years);
+        let tol = p.scenario.standards.shortfall_tolerance;
+        let (j0, width) = (p.year_ix(cand.window.0), (cand.window.1 .0 - cand.window.0 .0) as usize + 1);
+        // `fewer[j][y]`: trials no longer short in year y when the copy is planned for j.
+        let mut fewer = vec![vec![0u32; n_y]; width];
+        for (t, delay) in delays.iter().enumerate() {
+            let Some(late) = delay else { continue };
+            let at = t * f.width() + r * n_y;
+            for y in j0..n_y {
+                let (d, cap) = (f.demand[at + y], f.capacity[at + y] + self.extra[r][t * n_y + y]);
+                let short = |cap: f64| (d - cap).max(0.0) > tol * d;
+                if !(targeted[r][y] && short(cap) && !short(cap + seats)) {
+                    continue;
+                }
+                for row in fewer.iter_mut().take((y + 1).saturating_sub(j0 + *late as usize)) {
+                    row[y] += 1;
+                }
+            }
+        }
+        let n = f.n_trials().max(1) as f64;
+        let excess = |p: f64| (p - alpha).max(0.0);
+        fewer
+            .iter()
+            .map(|row| {
+                (0..n_y)
+                    .map(|y| {
+                        let p_now = self.cells[r].p_short[y];
+                        excess(p_now) - excess(p_now - f64::from(row[y]) / n)
+                    })
+                    .sum()
+            })
+            .collect()
     }
 }
