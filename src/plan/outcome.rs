@@ -141,7 +141,7 @@ impl Outcome {
 
     /// The targeted cells over target, with the reason.
     fn unmet(&self, planner: &Planner, p: &Problem<'_>) -> Vec<Unmet> {
-        let (Form::Target { alpha, .. }, Some(t)) = (p.form, &planner.original.plan.targets) else {
+        let Some(t) = &planner.original.plan.targets else {
             return Vec::new();
         };
         let n = self.fresh_trials.max(1) as f64;
@@ -159,7 +159,9 @@ impl Outcome {
         for (r, row) in self.targeted.iter().enumerate() {
             for (y, _) in row.iter().enumerate().filter(|(_, on)| **on) {
                 let (p_in, p_fresh) = (self.in_sample[r].p_short[y], self.after[r].p_short[y]);
-                let reason = if p_in > alpha + 1e-12 {
+                // Against the target as given: a cell between it and the tightened one is
+                // within what the bureau asked.
+                let reason = if p_in > t.p_shortfall + 1e-12 {
                     match first[r] {
                         None => Reason::NoCandidates,
                         Some(f) if y < f => Reason::TooEarly,
