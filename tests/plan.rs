@@ -207,6 +207,33 @@ fn chosen<'a>(all: &'a [Portfolio], out: &Path) -> &'a Portfolio {
         .expect("plan builds a portfolio of the candidates")
 }
 
+/// Plans `scenario` under the budget `kind=limit` (none when `limit` is 0); returns the
+/// portfolios within that budget, the one the plan chose (asserted within it) and plan.json.
+fn plan_within<'a>(
+    f: &Fixture,
+    all: &'a [Portfolio],
+    scenario: &str,
+    (kind, limit): (&str, f64),
+) -> (Vec<&'a Portfolio>, &'a Portfolio, serde_json::Value) {
+    let budget = if limit > 0.0 {
+        vec!["--budget".to_string(), format!("{kind}={limit}")]
+    } else {
+        Vec::new()
+    };
+    let flags: Vec<&str> = budget.iter().map(String::as_str).collect();
+    plan_candidates(f, scenario, &flags);
+    let feasible = all
+        .iter()
+        .filter(|p| limit == 0.0 || p.within(kind, limit))
+        .collect();
+    let got = chosen(all, &f.path("out"));
+    assert!(
+        limit == 0.0 || got.within(kind, limit),
+        "{kind}={limit}: {got:?}"
+    );
+    (feasible, got, plan_json(&f.path("out")))
+}
+
 #[test]
 fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_budget() {
     let f = fixture();

@@ -97,6 +97,14 @@ struct Json<'a> {
     unmet: &'a [Unmet],
 }
 
+/// The target cells are counted over: α, or 10% in the weighted form.
+fn report_alpha(s: &Scenario) -> f64 {
+    s.plan
+        .targets
+        .as_ref()
+        .map_or(REPORT_ALPHA, |t| t.p_shortfall)
+}
+
 /// The plan's objective parts over `cells`, with `cost` yuan.
 pub fn objective(
     planner: &Planner,
@@ -105,11 +113,7 @@ pub fn objective(
     cost: f64,
 ) -> Objective {
     let s = &planner.original;
-    let alpha = s
-        .plan
-        .targets
-        .as_ref()
-        .map_or(REPORT_ALPHA, |t| t.p_shortfall);
+    let alpha = report_alpha(s);
     let excess = cells
         .iter()
         .zip(targeted)
@@ -300,11 +304,7 @@ fn write_summary(
 /// What each stage gains and loses, on fresh trials.
 pub fn stages(planner: &Planner, p: &Problem<'_>, o: &Outcome) -> Vec<StageReport> {
     let s = &planner.original;
-    let alpha = s
-        .plan
-        .targets
-        .as_ref()
-        .map_or(REPORT_ALPHA, |t| t.p_shortfall);
+    let alpha = report_alpha(s);
     let added = added(planner, p, o);
     s.stages
         .iter()

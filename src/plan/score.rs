@@ -37,7 +37,7 @@ impl Score {
     }
 
     /// Lexicographic order, treating relative differences below [`TIE`] as equal.
-    pub fn cmp(&self, o: &Score) -> Ordering {
+    pub fn order(&self, o: &Score) -> Ordering {
         let part = |a: f64, b: f64| {
             if (a - b).abs() <= TIE * a.abs().max(b.abs()).max(1.0) {
                 Ordering::Equal
@@ -50,9 +50,17 @@ impl Score {
             .then(part(self.spare, o.spare))
     }
 
+    /// Exact lexicographic order: a total order, for sorting.
+    pub fn exact_order(&self, o: &Score) -> Ordering {
+        self.first
+            .total_cmp(&o.first)
+            .then(self.cost.total_cmp(&o.cost))
+            .then(self.spare.total_cmp(&o.spare))
+    }
+
     /// Whether `self` is strictly better (lower) than `o`.
     pub fn below(&self, o: &Score) -> bool {
-        self.cmp(o) == Ordering::Less
+        self.order(o) == Ordering::Less
     }
 }
 
@@ -204,7 +212,7 @@ mod tests {
         assert!(s(0.1, 5.0, 9.0).below(&s(0.1, 6.0, 0.0)));
         assert!(s(0.1 + 0.2, 5.0, 1.0).below(&s(0.3, 5.0, 2.0)));
         assert_eq!(
-            s(0.1 + 0.2, 5.0, 1.0).cmp(&s(0.3, 5.0, 1.0)),
+            s(0.1 + 0.2, 5.0, 1.0).order(&s(0.3, 5.0, 1.0)),
             Ordering::Equal
         );
     }

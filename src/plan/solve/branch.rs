@@ -137,7 +137,7 @@ mod tests {
                         },
                     })
                     .collect();
-                options.sort_by(|a, b| a.score.cmp(&b.score));
+                options.sort_by(|a, b| a.score.exact_order(&b.score));
                 Row { options }
             })
             .collect()
@@ -172,7 +172,7 @@ mod tests {
             }
             assert!(found.proved);
             assert_eq!(
-                found.score.cmp(&best.unwrap()),
+                found.score.order(&best.unwrap()),
                 std::cmp::Ordering::Equal,
                 "seed {seed}"
             );

@@ -137,7 +137,8 @@ impl State<'_, '_> {
     /// The buildable `(candidate, window year number)` that lowers the excess risk most per
     /// unit spent; when none lowers it, the one with the best guide gain per unit spent.
     fn best(&self) -> Option<(usize, usize)> {
-        self.best_of(&self.risk).or_else(|| self.best_of(&self.gains))
+        self.best_of(&self.risk)
+            .or_else(|| self.best_of(&self.gains))
     }
 
     /// The buildable `(candidate, window year number)` with the best `gains` per unit spent.
@@ -235,7 +236,7 @@ impl State<'_, '_> {
             let before = self.row_score(r);
             let copy = self.built.remove(i);
             self.book(&copy, -1.0);
-            if self.row_score(r).below(&before) || self.row_score(r).cmp(&before).is_eq() {
+            if !before.below(&self.row_score(r)) {
                 continue;
             }
             self.book(&copy, 1.0);
@@ -346,19 +347,28 @@ impl State<'_, '_> {
         let cand = &p.candidates[c];
         let (r, seats, n_y) = (self.rows[c], p.seats(c), f.n_years);
         let tol = p.scenario.standards.shortfall_tolerance;
-        let (j0, width) = (p.year_ix(cand.window.0), (cand.window.1 .0 - cand.window.0 .0) as usize + 1);
+        let (j0, width) = (
+            p.year_ix(cand.window.0),
+            (cand.window.1 .0 - cand.window.0 .0) as usize + 1,
+        );
         // `fewer[j][y]`: trials no longer short in year y when the copy is planned for j.
         let mut fewer = vec![vec![0u32; n_y]; width];
         for (t, delay) in delays.iter().enumerate() {
             let Some(late) = delay else { continue };
             let at = t * f.width() + r * n_y;
             for y in j0..n_y {
-                let (d, cap) = (f.demand[at + y], f.capacity[at + y] + self.extra[r][t * n_y + y]);
+                let (d, cap) = (
+                    f.demand[at + y],
+                    f.capacity[at + y] + self.extra[r][t * n_y + y],
+                );
                 let short = |cap: f64| (d - cap).max(0.0) > tol * d;
                 if !(targeted[r][y] && short(cap) && !short(cap + seats)) {
                     continue;
                 }
-                for row in fewer.iter_mut().take((y + 1).saturating_sub(j0 + *late as usize)) {
+                for row in fewer
+                    .iter_mut()
+                    .take((y + 1).saturating_sub(j0 + *late as usize))
+                {
                     row[y] += 1;
                 }
             }

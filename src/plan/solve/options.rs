@@ -100,7 +100,7 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
 fn undominated(mut options: Vec<RowOption>) -> Vec<RowOption> {
     options.sort_by(|a, b| {
         a.score
-            .cmp(&b.score)
+            .exact_order(&b.score)
             .then_with(|| a.usage.iter().sum::<f64>().total_cmp(&b.usage.iter().sum()))
     });
     let mut kept: Vec<RowOption> = Vec::new();
