@@ -252,34 +252,25 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
         TOML.replace("w_spare = 0.1", "w_spare = 0.1\nw_cost = 0.02"),
     )
     .unwrap();
+    let weighted = |p: &Portfolio| p.seat_years + 0.02 * p.cost;
+    let free = all
+        .iter()
+        .min_by(|a, b| weighted(a).total_cmp(&weighted(b)));
     for (kind, limit) in cases {
-        let budget = if limit > 0.0 {
-            vec!["--budget".to_string(), format!("{kind}={limit}")]
-        } else {
-            Vec::new()
-        };
-        let flags: Vec<&str> = budget.iter().map(String::as_str).collect();
-        plan_candidates(&f, "w.toml", &flags);
-        let weighted = |p: &Portfolio| p.seat_years + 0.02 * p.cost;
-        let feasible: Vec<&Portfolio> = all
-            .iter()
-            .filter(|p| limit == 0.0 || p.within(kind, limit))
-            .collect();
+        let (feasible, got, json) = plan_within(&f, &all, "w.toml", (kind, limit));
+        assert!(
+            limit == 0.0 || !free.unwrap().within(kind, limit),
+            "{kind}={limit} binds"
+        );
         let best = feasible
             .iter()
             .map(|p| weighted(p))
             .fold(f64::INFINITY, f64::min);
-        let got = chosen(&all, &f.path("out"));
-        assert!(
-            limit == 0.0 || got.within(kind, limit),
-            "{kind}={limit}: {got:?}"
-        );
         // summary.csv keeps 6 decimals of ~10 means: they agree to 1e-4.
         assert!(
             (weighted(got) - best).abs() < 1e-4,
             "{kind}={limit}: plan {got:?}, best {best}"
         );
-        let json = plan_json(&f.path("out"));
         let reported = json["objective"]["in_sample"]["weighted"].as_f64().unwrap();
         assert!(
             (reported - weighted(got)).abs() < 1e-4,
@@ -291,18 +282,20 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
     // Target form, P(shortfall) ≤ 0.1 from 2022: the least excess, then the least cost.
     let target = TOML.replace("w_spare = 0.1", "target_p_shortfall = 0.1");
     std::fs::write(f.path("t.toml"), target).unwrap();
+    let lexicographic = |a: &&Portfolio, b: &&Portfolio| {
+        (a.excess - b.excess)
+            .abs()
+            .lt(&1e-9)
+            .then(|| a.cost.total_cmp(&b.cost))
+            .unwrap_or(a.excess.total_cmp(&b.excess))
+    };
+    let free = all.iter().min_by(lexicographic).unwrap();
     for (kind, limit) in [("yuan", 0.0), ("yuan", 60.0), ("classes_per_year", 4.0)] {
-        let budget = if limit > 0.0 {
-            vec!["--budget".to_string(), format!("{kind}={limit}")]
-        } else {
-            Vec::new()
-        };
-        let flags: Vec<&str> = budget.iter().map(String::as_str).collect();
-        plan_candidates(&f, "t.toml", &flags);
-        let feasible: Vec<&Portfolio> = all
-            .iter()
-            .filter(|p| limit == 0.0 || p.within(kind, limit))
-            .collect();
+        let (feasible, got, json) = plan_within(&f, &all, "t.toml", (kind, limit));
+        assert!(
+            limit == 0.0 || !free.within(kind, limit),
+            "{kind}={limit} binds"
+        );
         let least = feasible
             .iter()
             .map(|p| p.excess)
@@ -312,16 +305,10 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
             .filter(|p| p.excess < least + 1e-9)
             .map(|p| p.cost)
             .fold(f64::INFINITY, f64::min);
-        let got = chosen(&all, &f.path("out"));
-        assert!(
-            limit == 0.0 || got.within(kind, limit),
-            "{kind}={limit}: {got:?}"
-        );
         assert!(
             got.excess < least + 1e-9 && got.cost <= cheapest,
             "{kind}={limit}: plan {got:?}, least excess {least}, then cost {cheapest}"
         );
-        let json = plan_json(&f.path("out"));
         let reported = json["objective"]["in_sample"]["excess_risk"]
             .as_f64()
             .unwrap();
