@@ -138,14 +138,25 @@ impl Portfolio {
     }
 }
 
+/// Writes `<name>.toml`, the fixture's scenario building `picks` (candidate line, planned
+/// year) as its projects; returns its file name.
+fn scenario_building(f: &Fixture, name: &str, picks: &[(&str, i32)]) -> String {
+    let mut csv = "id,name,district,stage,kind,classes,planned_year\n".to_string();
+    for (line, year) in picks {
+        let cols: Vec<&str> = line.split(',').collect();
+        csv += &format!("{},{year}\n", cols[..6].join(","));
+    }
+    std::fs::write(f.path(&format!("{name}.csv")), csv).unwrap();
+    let toml = format!("[scenario]\nextends = \"s.toml\"\n[data]\nprojects = \"{name}.csv\"\n");
+    std::fs::write(f.path(&format!("{name}.toml")), toml).unwrap();
+    format!("{name}.toml")
+}
+
 /// Every portfolio of the fixture's candidates (each unbuilt or in a year of its window),
 /// scored by `run` of a scenario that builds it.
 fn enumerate(f: &Fixture) -> Vec<Portfolio> {
-    let lines: Vec<Vec<&str>> = CANDIDATES
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+    let raw: Vec<&str> = CANDIDATES.lines().skip(1).collect();
+    let lines: Vec<Vec<&str>> = raw.iter().map(|l| l.split(',').collect()).collect();
     let options: Vec<Vec<Option<i32>>> = lines
         .iter()
         .map(|c| {
@@ -156,7 +167,7 @@ fn enumerate(f: &Fixture) -> Vec<Portfolio> {
     let total: usize = options.iter().map(Vec::len).product();
     (0..total)
         .map(|mut code| {
-            let mut csv = "id,name,district,stage,kind,classes,planned_year\n".to_string();
+            let mut built = Vec::new();
             let mut p = Portfolio {
                 picks: Vec::new(),
                 seat_years: 0.0,
@@ -166,11 +177,11 @@ fn enumerate(f: &Fixture) -> Vec<Portfolio> {
                 classes: 0.0,
                 by_year: HashMap::new(),
             };
-            for (c, opts) in lines.iter().zip(&options) {
+            for ((c, opts), line) in lines.iter().zip(&options).zip(&raw) {
                 let pick = opts[code % opts.len()];
                 code /= opts.len();
                 let Some(year) = pick else { continue };
-                csv += &format!("{},{year}\n", c[..6].join(","));
+                built.push((*line, year));
                 let (cost, classes): (f64, f64) = (c[8].parse().unwrap(), c[5].parse().unwrap());
                 p.picks.push((c[0].to_string(), year));
                 p.cost += cost;
@@ -179,10 +190,8 @@ fn enumerate(f: &Fixture) -> Vec<Portfolio> {
                 (y.0, y.1) = (y.0 + cost, y.1 + classes);
             }
             p.picks.sort();
-            std::fs::write(f.path("enum.csv"), csv).unwrap();
-            let toml = "[scenario]\nextends = \"s.toml\"\n[data]\nprojects = \"enum.csv\"\n";
-            std::fs::write(f.path("enum.toml"), toml).unwrap();
-            let run = f.run("enum.toml", "enum-out", &[]);
+            let toml = scenario_building(f, "enum", &built);
+            let run = f.run(&toml, "enum-out", &[]);
             p.seat_years = run_objective(&run, 0.1, &[]);
             p.spare = run_objective(&run, 1.0, &[]) - run_objective(&run, 0.0, &[]);
             p.excess = read_rows(&run.join("risk.csv"))
@@ -318,6 +327,44 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
         );
         assert_eq!(json["form"], "target");
         assert_eq!(json["exact"], true);
+        fresh_trials_keep_the_target(&f, &json);
+    }
+}
+
+/// `run` of the written scenario on 2,000 fresh trials keeps every targeted cell not listed
+/// as unmet within the target + 3 standard errors.
+fn fresh_trials_keep_the_target(f: &Fixture, json: &serde_json::Value) {
+    let unmet: Vec<(String, i64)> = json["unmet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["district"].as_str().unwrap().to_string(),
+                u["year"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let lines = read_rows(&f.path("out/plan.csv"));
+    let picks: Vec<(&str, i32)> = CANDIDATES
+        .lines()
+        .skip(1)
+        .filter_map(|c| {
+            let id = c.split(',').next().unwrap();
+            let row = lines.iter().find(|l| l["id"] == id)?;
+            Some((c, row["planned_year"].parse().unwrap()))
+        })
+        .collect();
+    let toml = scenario_building(f, "fresh", &picks);
+    let run = f.run(&toml, "fresh-out", &["--trials", "2000", "--seed", "99"]);
+    let limit = 0.1 + 3.0 * (0.1f64 * 0.9 / 2000.0).sqrt();
+    for r in read_rows(&run.join("risk.csv")) {
+        let year: i64 = r["year"].parse().unwrap();
+        let cell = (r["district"].clone(), year);
+        if year >= 2022 && r["district"] != "ALL" && !unmet.contains(&cell) {
+            let p: f64 = r["p_shortfall"].parse().unwrap();
+            assert!(p <= limit, "{cell:?}: p = {p} on fresh trials");
+        }
     }
 }
 
