@@ -292,11 +292,11 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
     let target = TOML.replace("w_spare = 0.1", "target_p_shortfall = 0.1");
     std::fs::write(f.path("t.toml"), target).unwrap();
     let lexicographic = |a: &&Portfolio, b: &&Portfolio| {
-        (a.excess - b.excess)
-            .abs()
-            .lt(&1e-9)
-            .then(|| a.cost.total_cmp(&b.cost))
-            .unwrap_or(a.excess.total_cmp(&b.excess))
+        if (a.excess - b.excess).abs() < 1e-9 {
+            a.cost.total_cmp(&b.cost)
+        } else {
+            a.excess.total_cmp(&b.excess)
+        }
     };
     let free = all.iter().min_by(lexicographic).unwrap();
     for (kind, limit) in [("yuan", 0.0), ("yuan", 60.0), ("classes_per_year", 4.0)] {

@@ -18,6 +18,11 @@ use crate::report::{create_dir, Batch};
 use crate::scenario::{ProjectKind, Scenario};
 use crate::Error;
 
+/// The columns of plan.csv.
+const PLAN_CSV: &str =
+    "id,name,district,district_name,stage,kind,count,classes,seats,planned_year,cost_yuan";
+/// The columns of plan_summary.csv.
+const SUMMARY_CSV: &str = "district,district_name,stage,year,targeted,classes_added,seats_added,cost_yuan,p_shortfall_before,p_shortfall_after,p_large_classes_before,p_large_classes_after,expected_shortfall_before,expected_shortfall_after";
 /// Yuan in one 亿元.
 const YI: f64 = 1e8;
 /// Cells reported over target in the weighted form, which has no target of its own.
@@ -191,19 +196,7 @@ fn lines<'a>(planner: &Planner, o: &'a Outcome) -> Vec<Line<'a>> {
 fn write_csv(w: &mut impl Write, planner: &Planner, o: &Outcome) -> std::io::Result<()> {
     let s = &planner.original;
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "id",
-        "name",
-        "district",
-        "district_name",
-        "stage",
-        "kind",
-        "count",
-        "classes",
-        "seats",
-        "planned_year",
-        "cost_yuan",
-    ])?;
+    out.write_record(PLAN_CSV.split(','))?;
     for line in lines(planner, o) {
         let c = &planner.candidates[line.candidate];
         let classes = u64::from(c.classes) * u64::from(line.count);
@@ -259,22 +252,7 @@ fn write_summary(
 ) -> std::io::Result<()> {
     let s = &planner.original;
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "district",
-        "district_name",
-        "stage",
-        "year",
-        "targeted",
-        "classes_added",
-        "seats_added",
-        "cost_yuan",
-        "p_shortfall_before",
-        "p_shortfall_after",
-        "p_large_classes_before",
-        "p_large_classes_after",
-        "expected_shortfall_before",
-        "expected_shortfall_after",
-    ])?;
+    out.write_record(SUMMARY_CSV.split(','))?;
     let added = added(planner, p, o);
     for r in 0..p.futures.rows.len() {
         let (district, district_name, stage) = names(s, p.futures, r);
@@ -348,12 +326,7 @@ pub fn stages(planner: &Planner, p: &Problem<'_>, o: &Outcome) -> Vec<StageRepor
 
 fn json<'a>(planner: &'a Planner, p: &Problem<'_>, o: &'a Outcome, run: &Run) -> Json<'a> {
     let s = &planner.original;
-    let plan_cost: f64 = o
-        .solution
-        .built
-        .iter()
-        .map(|b| planner.candidates[b.candidate].cost)
-        .sum();
+    let plan_cost = plan_cost(planner, o);
     let in_sample = objective(planner, &o.in_sample, &o.targeted, plan_cost);
     let fresh = objective(planner, &o.after, &o.targeted, plan_cost);
     let w = s.plan.weights;
@@ -421,15 +394,16 @@ fn standard_projects(s: &Scenario, planner: &Planner) -> Vec<serde_json::Value> 
         .collect()
 }
 
+/// Capital cost of what the plan builds, yuan.
+fn plan_cost(planner: &Planner, o: &Outcome) -> f64 {
+    let cost = |b: &super::solve::Built| planner.candidates[b.candidate].cost;
+    o.solution.built.iter().map(cost).sum()
+}
+
 /// The terminal's closing lines: cost of the plan and of the pipeline in 亿元, each stage's
 /// gain or loss (a stage left worse off said loudly), and the unmet cells.
 pub fn summary(planner: &Planner, p: &Problem<'_>, o: &Outcome) -> String {
-    let plan_cost: f64 = o
-        .solution
-        .built
-        .iter()
-        .map(|b| planner.candidates[b.candidate].cost)
-        .sum();
+    let plan_cost = plan_cost(planner, o);
     let classes: u64 = o
         .solution
         .built
