@@ -1,6 +1,7 @@
 //! `seatsim plan`: the portfolio it finds against brute-force enumeration in both forms and
 //! under every kind of budget (each portfolio scored by `run` itself), its reported objective
-//! against `run` of the scenario it writes, budgets, thread-count independence and bad input.
+//! against `run` of the scenario it writes, budgets, thread-count independence, Ctrl-C and bad
+//! input.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -584,4 +585,37 @@ fn drop_and_retime_keep_the_closures_and_retime_plans_the_pipelines_own_projects
         }
         f.run(&w, &format!("{mode}-run"), &["--trials", "5"]);
     }
+}
+
+#[test]
+fn ctrl_c_stops_a_plan_and_keeps_the_previous_results() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let f = Fixture::scenario("example");
+    let args = ["plan", "example.toml", "--quiet", "--out", "out"];
+    f.seatsim_ok(&[&args[..], &["--trials", "20"]].concat());
+    let before = std::fs::read(f.path("out/plan.json")).unwrap();
+    // 100,000 trials keep a debug build projecting for many seconds: only the signal ends it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
+        .args(args)
+        .args(["--trials", "100000", "--write", "w.toml"])
+        .current_dir(f.dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let signalled = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(signalled.elapsed() < Duration::from_secs(10), "no stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read(f.path("out/plan.json")).unwrap(), before);
+    assert!(!f.path("w.toml").exists(), "nothing is written");
 }
