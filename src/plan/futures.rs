@@ -31,6 +31,24 @@ pub struct Futures {
     pub capacity: Vec<f64>,
     /// Share of classes that are large, `[trial × row × year]`.
     pub large: Vec<f64>,
+    /// The district-catchment stages, whose city totals are kept for the report.
+    pub city_stages: Vec<StageIx>,
+    /// Their city totals: demand, shortfall (the districts' summed) and large-class share,
+    /// `[trial × city stage × year]`.
+    pub city: Vec<[f64; 3]>,
+}
+
+/// A city total of a district-catchment stage on the trials.
+#[derive(Debug, Clone)]
+pub struct CityTotal {
+    /// The stage.
+    pub stage: StageIx,
+    /// Per year, the share of trials short beyond `shortfall_tolerance × demand`.
+    pub p_short: Vec<f64>,
+    /// Per year, the mean shortfall.
+    pub short: Vec<f64>,
+    /// Per year, the share of trials with a large-class share beyond the target.
+    pub p_large: Vec<f64>,
 }
 
 impl Futures {
@@ -55,7 +73,21 @@ impl Futures {
             })
             .collect();
         let (demand_at, capacity_at) = (slot(Metric::Demand), slot(Metric::Capacity));
-        let large_at = slot(Metric::LargeClassShare);
+        let (large_at, short_at) = (slot(Metric::LargeClassShare), slot(Metric::Shortfall));
+        let s = engine.scenario();
+        let city_stages: Vec<StageIx> = (0..s.stages.len())
+            .filter(|&st| s.stages[st].catchment == Catchment::District)
+            .map(StageIx)
+            .collect();
+        let city_cells: Vec<usize> = city_stages
+            .iter()
+            .flat_map(|&st| {
+                let row = layout
+                    .row(Place::All, st)
+                    .expect("city totals are reported");
+                (0..n_years).map(move |yi| layout.cell(row, yi) * Metric::COUNT)
+            })
+            .collect();
         let per_trial = run_chunks(
             trials.clone(),
             threads,
@@ -65,20 +97,24 @@ impl Futures {
             |(ws, out), chunk| {
                 for trial in chunk {
                     engine.run_trial(Draws::Random { seed, trial }, ws);
+                    let v = &ws.values;
+                    let at = |slots: [usize; 3]| move |&cell: &usize| slots.map(|m| v[cell + m]);
                     let values: Vec<[f64; 3]> = cells
                         .iter()
-                        .map(|&at| {
-                            let v = &ws.values[at..];
-                            [v[demand_at], v[capacity_at], v[large_at]]
-                        })
+                        .map(at([demand_at, capacity_at, large_at]))
                         .collect();
-                    out.insert(trial, values);
+                    let city: Vec<[f64; 3]> = city_cells
+                        .iter()
+                        .map(at([demand_at, short_at, large_at]))
+                        .collect();
+                    out.insert(trial, (values, city));
                 }
             },
             |(_, total), (_, part)| total.extend(part),
         )?
         .1;
-        let values: Vec<[f64; 3]> = per_trial.into_values().flatten().collect();
+        let (values, city): (Vec<_>, Vec<_>) = per_trial.into_values().unzip();
+        let values: Vec<[f64; 3]> = values.into_iter().flatten().collect();
         let column = |i: usize| values.iter().map(|v| v[i]).collect();
         let (demand, capacity, large) = (column(0), column(1), column(2));
         Ok(Self {
@@ -90,7 +126,34 @@ impl Futures {
             demand,
             capacity,
             large,
+            city_stages,
+            city: city.into_iter().flatten().collect(),
         })
+    }
+
+    /// The city totals of the district-catchment stages, against `tolerance` (share of demand
+    /// short) and the large-class `target`.
+    pub fn city_totals(&self, tolerance: f64, target: f64) -> Vec<CityTotal> {
+        let (n_y, n_s) = (self.n_years, self.city_stages.len());
+        let n = self.n_trials().max(1) as f64;
+        let mut out: Vec<CityTotal> = self
+            .city_stages
+            .iter()
+            .map(|&stage| CityTotal {
+                stage,
+                p_short: vec![0.0; n_y],
+                short: vec![0.0; n_y],
+                p_large: vec![0.0; n_y],
+            })
+            .collect();
+        for (i, [demand, short, large]) in self.city.iter().enumerate() {
+            let (k, y) = (i / n_y % n_s, i % n_y);
+            let total = &mut out[k];
+            total.p_short[y] += f64::from(u8::from(*short > tolerance * demand)) / n;
+            total.short[y] += short / n;
+            total.p_large[y] += f64::from(u8::from(*large > target)) / n;
+        }
+        out
     }
 
     /// Per row and year, the share of trials whose large-class share exceeds `target`.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::budget::{BudgetKind, Constraint};
-use super::futures::Futures;
+use super::futures::{CityTotal, Futures};
 use super::score::{add_seats, delays, Form, RowCells, Scorer};
 use super::solve::{Built, Problem, Solution};
 use super::Planner;
@@ -86,6 +86,8 @@ pub struct Outcome {
     pub targeted: Vec<Vec<bool>>,
     /// The budgets and their use.
     pub budgets: Vec<BudgetUse>,
+    /// Fresh city totals of the district-catchment stages, before and after.
+    pub city: (Vec<CityTotal>, Vec<CityTotal>),
     /// Targeted cells over target.
     pub unmet: Vec<Unmet>,
     /// Fresh trials.
@@ -130,6 +132,10 @@ impl Outcome {
             after: fresh(after),
             large_before: before.p_large(target),
             large_after: after.p_large(target),
+            city: (
+                before.city_totals(scorer.tolerance, target),
+                after.city_totals(scorer.tolerance, target),
+            ),
             targeted,
             budgets,
             unmet: Vec::new(),

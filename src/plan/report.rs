@@ -276,6 +276,33 @@ fn write_summary(
             ])?;
         }
     }
+    for (before, after) in o.city.0.iter().zip(&o.city.1) {
+        let rows: Vec<usize> = (0..p.futures.rows.len())
+            .filter(|&r| p.futures.rows[r].1 == before.stage)
+            .collect();
+        for y in 0..p.futures.n_years {
+            let (classes, seats, cost) = rows
+                .iter()
+                .filter_map(|&r| added.get(&(r, y)))
+                .fold((0, 0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+            out.write_record([
+                "ALL".into(),
+                "全市 city".into(),
+                s.stages[before.stage.0].id.clone(),
+                (s.base_year.0 + y as i32).to_string(),
+                "0".into(),
+                classes.to_string(),
+                seats.to_string(),
+                format!("{cost:.0}"),
+                number(before.p_short[y]),
+                number(after.p_short[y]),
+                number(before.p_large[y]),
+                number(after.p_large[y]),
+                number(before.short[y]),
+                number(after.short[y]),
+            ])?;
+        }
+    }
     out.flush()
 }
 
