@@ -7,8 +7,9 @@ use crate::plan::budget::{usage, Constraint};
 use crate::plan::score::{add_seats, Score};
 use crate::scenario::Year;
 
-/// Most portfolios of one row that are enumerated.
-const MAX_OPTIONS: u64 = 4096;
+/// Most portfolios of one row that are enumerated: a city-wide stage's row holds every
+/// district's candidates.
+const MAX_OPTIONS: u64 = 1 << 16;
 
 /// One portfolio of a row.
 #[derive(Debug, Clone)]
