@@ -158,7 +158,7 @@ impl Planner {
             .iter()
             .filter(|p| p.kind != ProjectKind::Closure)
             .filter_map(|p| s.cost_of(p))
-            .sum()
+            .fold(0.0, |a, b| a + b)
     }
 
     /// The projects of the scenario `--write` emits: the fixed pipeline, then what is built.

@@ -237,7 +237,7 @@ fn budget_use(p: &Problem<'_>, k: &[Constraint], built: &[Built]) -> Vec<BudgetU
             used: built
                 .iter()
                 .map(|b| c.usage(&p.candidates[b.candidate], b.year))
-                .sum(),
+                .fold(0.0, |a, b| a + b),
         })
         .collect()
 }

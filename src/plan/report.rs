@@ -125,7 +125,7 @@ pub fn objective(
         .flat_map(|(c, on)| c.p_short.iter().zip(on))
         .filter(|(_, on)| **on)
         .map(|(p, _)| (p - alpha).max(0.0))
-        .sum();
+        .fold(0.0, |a, b| a + b);
     let (short, spare): (f64, f64) = cells
         .iter()
         .map(|c| (c.shortfall(), c.spare()))
@@ -424,7 +424,8 @@ fn standard_projects(s: &Scenario, planner: &Planner) -> Vec<serde_json::Value> 
 /// Capital cost of what the plan builds, yuan.
 fn plan_cost(planner: &Planner, o: &Outcome) -> f64 {
     let cost = |b: &super::solve::Built| planner.candidates[b.candidate].cost;
-    o.solution.built.iter().map(cost).sum()
+    // Folded from +0: an empty sum of f64 is −0, which prints as "-0".
+    o.solution.built.iter().map(cost).fold(0.0, |a, b| a + b)
 }
 
 /// The terminal's closing lines: cost of the plan and of the pipeline in 亿元, each stage's
