@@ -34,7 +34,7 @@ pub(crate) use error::quoted;
 pub use error::ScenarioError;
 pub use map::MapFile;
 pub use path::YearPath;
-pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
 pub use resources::SeatCost;
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};

@@ -159,6 +159,10 @@ pub struct PlanRaw {
     pub first_year: Option<i64>,
     pub last_year: Option<i64>,
     pub pipeline: Option<String>,
+    pub target_p_shortfall: Option<f64>,
+    pub target_from: Option<i64>,
+    pub target_stages: Option<Vec<String>>,
+    pub target_margin: Option<f64>,
 }
 
 /// `[drift]`: per-stage tables of enrolment and private-share drift, and the trend's.

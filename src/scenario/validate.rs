@@ -126,7 +126,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         survival: v.survival(demography, max_age)?,
         migration: v.migration(migration, max_age)?,
         warnings: v.warnings(warnings)?,
-        plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon))?,
+        plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon), &stages)?,
         map: super::map::read(data.map.as_deref(), &mut reads.hasher)?,
         population: Array3::zeros((0, 2, max_age + 1)),
         districts: Vec::new(),
