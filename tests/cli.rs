@@ -304,6 +304,15 @@ fn every_help_example_works() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
+    // `plan` adds its tables to the workbook beside them.
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(fx.path("tmp/plan/results.xlsx")).unwrap();
+    assert!(
+        book.sheet_names().contains(&"plan".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
 }
 
 #[test]

@@ -34,7 +34,7 @@ pub enum Change {
         classes: i64,
     },
     /// A project added to the pipeline, given as a row of `projects.csv`.
-    Add(ProjectRow),
+    Add(Box<ProjectRow>),
     /// A scenario key (dotted path, e.g. `births.sigma_city`) set to `value`.
     Set {
         /// The key path.
@@ -129,7 +129,7 @@ impl TryFrom<ChangeRaw> for Change {
                 classes: classes.ok_or_else(|| needs("classes", "classes = 24"))?,
                 id,
             },
-            (_, _, _, Some(row), _) => Change::Add(row),
+            (_, _, _, Some(row), _) => Change::Add(Box::new(row)),
             (.., Some(key)) => Change::Set {
                 value: value.ok_or_else(|| needs("value", "value = 0.08"))?,
                 key,
@@ -157,7 +157,7 @@ impl From<Change> for ChangeRaw {
                 ..Default::default()
             },
             Change::Add(row) => ChangeRaw {
-                add: Some(row),
+                add: Some(*row),
                 ..Default::default()
             },
             Change::Set { key, value } => ChangeRaw {
