@@ -25,6 +25,7 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod serve;
 pub mod whatif;
 
 pub use error::Error;

@@ -18,6 +18,7 @@ mod plan;
 mod plot;
 mod progress;
 mod run;
+mod serve;
 mod synth;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ use crate::Error;
 
 pub use merge::MergeArgs;
 pub use plan::PlanArgs;
+pub use serve::ServeArgs;
 pub use synth::SynthArgs;
 
 /// seatsim: Monte Carlo projection of public school seats against a construction pipeline.
@@ -92,6 +94,11 @@ pub enum Command {
         after_help = "Examples:\n  seatsim plan scenarios/zhengzhou-plan.toml --trials 2000 --out /tmp/plan\n  seatsim plan scenarios/zhengzhou.toml --budget classes=2000 --trials 500 --write /tmp/zz-plan.toml --out /tmp/plan2"
     )]
     Plan(PlanArgs),
+    /// Serve a page of live what-ifs (and its JSON API) on this machine.
+    #[command(
+        after_help = "Example:\n  seatsim serve scenarios/zhengzhou.toml --port 8080 --trials 500"
+    )]
+    Serve(ServeArgs),
 }
 
 /// Options of `seatsim plot`.
@@ -226,6 +233,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Merge(args) => merge::merge(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Plan(args) => plan::plan(&args),
+        Command::Serve(args) => serve::serve(&args),
     }
 }
 
