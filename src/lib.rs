@@ -23,9 +23,9 @@ pub mod plan;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod shard;
 pub mod stats;
-pub mod serve;
 pub mod whatif;
 
 pub use error::Error;

@@ -69,3 +69,6 @@ mod output_folder;
 
 // Invariants of the projection over random valid scenarios (proptest).
 mod properties;
+
+// `seatsim serve`: the what-if API over real HTTP, hostile requests, the saved what-if.
+mod serve;

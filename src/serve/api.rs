@@ -101,7 +101,10 @@ pub(super) fn whatif(app: &App, body: &[u8], client: Option<&str>) -> Reply {
         Ok(r) => r,
         Err(reply) => return reply,
     };
-    let flag = client.map_or_else(|| Arc::new(AtomicBool::new(false)), |c| app.clients.start(c));
+    let flag = client.map_or_else(
+        || Arc::new(AtomicBool::new(false)),
+        |c| app.clients.start(c),
+    );
     let answer = whatif::answer(
         &app.settings.scenario,
         &request,
@@ -132,10 +135,11 @@ pub(super) fn save(app: &App, body: &[u8]) -> Reply {
         return Reply::error(400, &Error::from(e).to_string());
     }
     let text = saved_toml(&app.scenario, &app.settings, &request);
-    let stem = app.settings.scenario.file_stem().map_or_else(
-        || "scenario".into(),
-        |s| s.to_string_lossy().into_owned(),
-    );
+    let stem = app
+        .settings
+        .scenario
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     let ascii: String = stem
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -155,7 +159,10 @@ fn parse(body: &[u8]) -> Result<Request, Reply> {
     if !(1..=MAX_TRIALS).contains(&request.trials) {
         return Err(Reply::error(
             400,
-            &format!("trials = {}: must be from 1 to {MAX_TRIALS}", request.trials),
+            &format!(
+                "trials = {}: must be from 1 to {MAX_TRIALS}",
+                request.trials
+            ),
         ));
     }
     for (i, change) in request.changes.iter().enumerate() {
@@ -234,7 +241,10 @@ mod tests {
         assert_eq!(status(r#"{"trials": 500}"#), None);
         assert_eq!(status(r#"{"trials": 20001}"#), Some(400));
         assert_eq!(status(r#"{"trials": 0}"#), Some(400));
-        assert_eq!(status(r#"{"trials": 5, "changes": [{"move": "x"}]}"#), Some(400));
+        assert_eq!(
+            status(r#"{"trials": 5, "changes": [{"move": "x"}]}"#),
+            Some(400)
+        );
         assert_eq!(status("{"), Some(400));
         let set = r#"{"trials": 5, "changes": [{"set": "scenario.extends", "value": "/etc"}]}"#;
         assert_eq!(status(set), Some(400));

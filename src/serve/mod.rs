@@ -56,8 +56,8 @@ pub fn serve(
     let scenario = Scenario::load(&settings.scenario)?;
     let scenario_json = api::scenario_json(&scenario, &settings).to_string();
     let page = page::html(&scenario, &settings);
-    let server = Server::http(addr)
-        .map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
+    let server =
+        Server::http(addr).map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
     let bound = server
         .server_addr()
         .to_ip()
@@ -134,7 +134,12 @@ fn header(name: &str, value: &str) -> Header {
 
 /// The answer to `request`.
 fn route(app: &App, request: &mut Request) -> Reply {
-    let path = request.url().split(['?', '#']).next().unwrap_or("").to_string();
+    let path = request
+        .url()
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_string();
     match (request.method(), path.as_str()) {
         (Method::Get, "/") => Reply {
             status: 200,
@@ -189,6 +194,8 @@ fn body(request: &mut Request) -> Result<Vec<u8>, Reply> {
 
 /// The scenario's file name, which a saved what-if `extends` from the same folder.
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| "scenario.toml".into(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || "scenario.toml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }

@@ -1,0 +1,253 @@
+//! `seatsim serve` (DESIGN §10) over real HTTP: the scenario's contents, a what-if that drops a
+//! school, hostile requests refused while the server keeps serving, identical answers to
+//! identical concurrent requests, and the saved what-if giving `run`'s numbers.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::support::{read_rows, Fixture};
+
+/// A running `seatsim serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    /// Serves `scenario` on a free loopback port, read from the URL it prints.
+    fn start(fx: &Fixture, scenario: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
+            .args(["serve", scenario, "--port", "0", "--trials", "50"])
+            .current_dir(fx.dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        Server { child, addr }
+    }
+
+    /// Sends a raw HTTP/1.0 request (so the answer is never chunked); returns the status and the
+    /// body.
+    fn send(&self, head: &str, body: &[u8]) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        let request = format!(
+            "{head} HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        // The server may answer (413) before reading a large body and close: not an error.
+        let _ = stream.write_all(body);
+        let mut reply = Vec::new();
+        let _ = stream.read_to_end(&mut reply);
+        let reply = String::from_utf8_lossy(&reply).into_owned();
+        let status = reply
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {reply:?}"));
+        let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        (status, body.to_string())
+    }
+
+    /// `POST /api/whatif` with `body`.
+    fn whatif(&self, body: &str) -> (u16, String) {
+        self.send("POST /api/whatif", body.as_bytes())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The broken-corpus base with every project on time, so a dropped school's capacity is certain.
+fn on_time() -> Fixture {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let toml = std::fs::read_to_string(fx.path("scenario.toml")).unwrap();
+    let delays = "on_time = 0.6\none_year = 0.25\ntwo_years = 0.1\nnever = 0.05";
+    assert!(toml.contains(delays));
+    std::fs::write(
+        fx.path("scenario.toml"),
+        toml.replace(delays, "on_time = 1.0"),
+    )
+    .unwrap();
+    fx
+}
+
+/// The row of `rows` for a cell (and metric, for compare rows).
+fn cell<'a>(rows: &'a Value, district: &str, year: i64, metric: Option<&str>) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["district"] == district
+                && r["stage"] == "primary"
+                && r["year"] == year
+                && metric.is_none_or(|m| r["metric"] == m)
+        })
+        .unwrap()
+}
+
+#[test]
+fn the_api_lists_the_pipeline_and_a_dropped_school_loses_its_capacity() {
+    let fx = on_time();
+    let server = Server::start(&fx, "scenario.toml");
+    let (status, body) = server.send("GET /api/scenario", b"");
+    assert_eq!(status, 200, "{body}");
+    let s: Value = serde_json::from_str(&body).unwrap();
+    let p1 = s["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "s-p1")
+        .unwrap();
+    assert_eq!(p1["district"], "south");
+    assert_eq!(p1["classes"], 36);
+    assert_eq!(p1["kind"], "new");
+    assert!(s["districts"][0]["name"].is_string() && s["years"][0] == 2020);
+
+    let (status, body) =
+        server.whatif(r#"{"trials": 40, "seed": 3, "changes": [{"drop": "s-p1"}]}"#);
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    // 36 classes of 45 from 2022, every project on time: exactly 1,620 seats in every trial.
+    let lost = cell(&answer["compare"], "south", 2030, Some("capacity"));
+    assert_eq!(
+        (lost["p05"].as_f64(), lost["p95"].as_f64()),
+        (Some(-1620.0), Some(-1620.0))
+    );
+    assert_eq!(
+        cell(&answer["compare"], "north", 2030, Some("capacity"))["mean"],
+        0.0
+    );
+    assert!(cell(&answer["risk"], "south", 2030, None)["p_shortfall"].is_number());
+
+    let (status, page) = server.send("GET /", b"");
+    assert_eq!(status, 200);
+    assert!(page.contains("假设情景分析") && page.contains("/api/whatif"));
+    assert!(!page.contains("<script src") && !page.contains("url(http"));
+}
+
+#[test]
+fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    let (status, body) = server.whatif(r#"{"trials": 10, "changes": [{"drop": "s-p9"}]}"#);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains(r#"no project \"s-p9\" in the pipeline"#),
+        "{body}"
+    );
+    let huge = format!(
+        r#"{{"trials": 10, "changes": [{{"drop": "{}"}}]}}"#,
+        "x".repeat(70_000)
+    );
+    let cases = [
+        ("POST /api/whatif", huge.clone()),
+        ("POST /api/whatif", r#"{"trials": 1000000000}"#.into()),
+        ("POST /api/whatif", r#"{"trials": 0}"#.into()),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"drop": "#.into(),
+        ),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"explode": "s-p1"}]}"#.into(),
+        ),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"drop": "../../etc/passwd"}]}"#.into(),
+        ),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"resize": "s-p1\u0000", "classes": 3}]}"#.into(),
+        ),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"set": "scenario.extends", "value": "/etc/passwd"}]}"#
+                .into(),
+        ),
+        (
+            "POST /api/whatif",
+            r#"{"trials": 10, "changes": [{"set": "data.projects", "value": "../x.csv"}]}"#.into(),
+        ),
+        ("POST /api/save", huge),
+        ("GET /../scenario.toml", String::new()),
+        ("GET /projects.csv", String::new()),
+        ("GET /api/whatif", String::new()),
+    ];
+    for (head, body) in &cases {
+        let (status, answer) = server.send(head, body.as_bytes());
+        assert!(
+            (400..500).contains(&status),
+            "{head} {:.80}: {status} {answer}",
+            body
+        );
+        let (status, _) = server.send("GET /api/scenario", b"");
+        assert_eq!(
+            status, 200,
+            "the server stopped serving after {head} {body:.80}"
+        );
+    }
+}
+
+#[test]
+fn identical_concurrent_what_ifs_answer_identical_rows() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    let body = r#"{"trials": 60, "seed": 11, "changes": [{"delay": "s-p2", "years": 1}]}"#;
+    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| server.whatif(body)))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(answers[0].0, 200, "{}", answers[0].1);
+    assert!(answers.iter().all(|a| a == &answers[0]));
+}
+
+#[test]
+fn the_saved_what_if_runs_to_the_numbers_the_page_showed() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    let body = r#"{"trials": 30, "seed": 9, "changes": [{"drop": "s-p1"}, {"resize": "s-p2", "classes": 30}, {"add": {"id": "w1", "name": "新学校 №1", "district": "north", "stage": "primary", "kind": "new", "classes": 24, "planned_year": 2025, "status": "planned"}}]}"#;
+    let (status, saved) = server.send("POST /api/save", body.as_bytes());
+    assert_eq!(status, 200, "{saved}");
+    assert!(saved.contains("extends = \"scenario.toml\""), "{saved}");
+    let (status, answer) = server.whatif(body);
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+
+    std::fs::write(fx.path("what-if.toml"), saved).unwrap();
+    let out = fx.run("what-if.toml", "out", &["--trials", "30", "--seed", "9"]);
+    let rows = read_rows(&out.join("risk.csv"));
+    let page = answer["risk"].as_array().unwrap();
+    assert_eq!(rows.len(), page.len());
+    for (file, shown) in rows.iter().zip(page) {
+        for (column, text) in file {
+            let value = &shown[column.as_str()];
+            let same = match value {
+                Value::Null => text.is_empty(),
+                Value::String(s) => s == text,
+                Value::Number(n) => text.parse::<f64>().ok() == n.as_f64(),
+                _ => false,
+            };
+            assert!(same, "{column}: file {text}, page {value}");
+        }
+    }
+}
