@@ -40,8 +40,10 @@ function setChange(kind, id, extra) {
   rerun();
 }
 
+// Projects this what-if changes come first, so the table's scroll never hides them.
+const touched = (p) => !!(find("drop", p.id) || find("delay", p.id) || find("resize", p.id));
 function pipeline() {
-  const rows = S.projects.map((p) => {
+  const rows = [...S.projects].sort((a, b) => touched(b) - touched(a)).map((p) => {
     const dropped = !!find("drop", p.id), delay = find("delay", p.id), size = find("resize", p.id);
     return `<tr${dropped ? " class=dropped" : ""}><td><code>${esc(p.id)}</code></td><td>${esc(p.name)}</td><td>${dname(p.district)}</td><td>${esc(p.stage)}</td><td>${esc(p.kind)}</td>` +
       `<td class=num>${p.planned_year}</td><td class=num>${p.classes}</td>` +
