@@ -1,4 +1,4 @@
-//! `seatsim serve` (DESIGN §10) over real HTTP: the scenario's contents, a what-if that drops a
+//! `seatsim serve` over real HTTP: the scenario's contents, a what-if that drops a
 //! school, hostile requests refused while the server keeps serving, identical answers to
 //! identical concurrent requests, and the saved what-if giving `run`'s numbers.
 
