@@ -19,8 +19,11 @@ struct Server {
 impl Server {
     /// Serves `scenario` on a free loopback port, read from the URL it prints.
     fn start(fx: &Fixture, scenario: &str) -> Server {
+        let scenario = fx.path(scenario);
         let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
-            .args(["serve", scenario, "--port", "0", "--trials", "50"])
+            .arg("serve")
+            .arg(scenario)
+            .args(["--port", "0", "--trials", "50"])
             .current_dir(fx.dir.path())
             .stdout(Stdio::piped())
             .spawn()
@@ -250,4 +253,55 @@ fn the_saved_what_if_runs_to_the_numbers_the_page_showed() {
             assert!(same, "{column}: file {text}, page {value}");
         }
     }
+}
+
+#[test]
+fn headless_chromium_draws_the_page_with_chinese_names_and_the_difference_of_a_drop() {
+    let fx = Fixture::scenario("zhengzhou");
+    let server = Server::start(&fx, "zhengzhou.toml");
+    let (_, body) = server.send("GET /api/scenario", b"");
+    let s: Value = serde_json::from_str(&body).unwrap();
+    let new = s["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "new")
+        .unwrap();
+    let changes = format!(
+        "%5B%7B%22drop%22%3A%22{}%22%7D%5D",
+        new["id"].as_str().unwrap()
+    );
+    let url = format!("http://{}/#trials=50&seed=1&changes={changes}", server.addr);
+    let browser = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok())
+        .expect("this test drives Debian's chromium (apt-get install chromium)");
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=60000",
+        ])
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("中原区") && dom.contains("金水区"),
+        "{dom:.2000}"
+    );
+    // The city chart, the heat table, and a difference table: the dropped school's stage moved.
+    assert!(
+        dom.contains("<polyline") && dom.contains("class=\"years heat\""),
+        "{dom:.2000}"
+    );
+    assert!(
+        dom.contains("class=\"years diff\""),
+        "no difference shown: {dom:.3000}"
+    );
+    assert!(
+        dom.contains("1 项变化 changes") && !dom.contains("class=\"bad\""),
+        "{dom:.3000}"
+    );
 }
