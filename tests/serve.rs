@@ -45,9 +45,14 @@ impl Server {
     /// Sends a raw HTTP/1.0 request (so the answer is never chunked); returns the status and the
     /// body.
     fn send(&self, head: &str, body: &[u8]) -> (u16, String) {
+        self.send_as("", head, body)
+    }
+
+    /// [`Server::send`] with the extra header lines `headers` (each ending in CRLF).
+    fn send_as(&self, headers: &str, head: &str, body: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         let request = format!(
-            "{head} HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "{head} HTTP/1.0\r\nHost: x\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
         );
         stream.write_all(request.as_bytes()).unwrap();
@@ -222,6 +227,25 @@ fn identical_concurrent_what_ifs_answer_identical_rows() {
     });
     assert_eq!(answers[0].0, 200, "{}", answers[0].1);
     assert!(answers.iter().all(|a| a == &answers[0]));
+}
+
+#[test]
+fn a_pages_new_what_if_cancels_its_run_under_way_and_not_another_pages() {
+    let fx = Fixture::scenario("zhengzhou");
+    let server = Server::start(&fx, "zhengzhou.toml");
+    let long = br#"{"trials": 20000, "changes": []}"#;
+    let short = br#"{"trials": 5, "changes": []}"#;
+    let tab = |t: &str| format!("X-Seatsim-Client: {t}\r\n");
+    let (first, other, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| server.send_as(&tab("a"), "POST /api/whatif", long));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let other = scope.spawn(|| server.send_as(&tab("b"), "POST /api/whatif", short));
+        let second = server.send_as(&tab("a"), "POST /api/whatif", short);
+        (first.join().unwrap(), other.join().unwrap(), second)
+    });
+    assert_eq!(first.0, 409, "{}", first.1);
+    assert!(first.1.contains("superseded"), "{}", first.1);
+    assert_eq!((second.0, other.0), (200, 200));
 }
 
 #[test]
