@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::colour;
 use super::data::{by_risk, RiskRow, Run, StageInfo, Warning, ALL};
 use super::districts;
+use super::facts::Facts;
 use super::headline::{self, place_name};
 use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
@@ -100,10 +101,21 @@ fn maps(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     }
     page.section("maps", "预警地图", "Warnings map");
     page.paragraph(
-        "各学段在其最不利年份（全市预期缺口最大的年份）各区出现学位缺口的概率。功能区以所在行政区内的圆点表示。",
-        "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest expected shortfall). Functional zones are circles inside their host district.",
+        "各学段在其最不利年份（全市预期缺口最大的年份）各区出现学位缺口的概率，最早短缺的学段在前。功能区以所在行政区内的圆点表示。",
+        "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest expected shortfall), the stage short soonest first. Functional zones are circles inside their host district.",
     );
-    for (stage, year, w) in &drawn.maps {
+    // The stages the city is short in first, so that the first map answers "where first".
+    let mut ordered: Vec<&(String, i32, Written)> = drawn.maps.iter().collect();
+    ordered.sort_by_key(|(stage, _, _)| {
+        let first_short = run
+            .info
+            .stages
+            .iter()
+            .find(|s| s.id == *stage)
+            .and_then(|s| Facts::of(run, ALL, s).first_short);
+        first_short.unwrap_or(i32::MAX)
+    });
+    for (stage, year, w) in ordered {
         let (zh, en) = stage_names(run, stage);
         page.figure(
             w,
