@@ -17,6 +17,7 @@ use super::*;
 mod cap;
 mod drift;
 mod standards;
+mod surge;
 mod warnings;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -138,7 +139,7 @@ impl Validator<'_> {
         self.origins.error(key, message)
     }
 
-    fn missing(&self, key: &str, what: &str) -> ScenarioError {
+    pub(super) fn missing(&self, key: &str, what: &str) -> ScenarioError {
         let (table, name) = key.rsplit_once('.').unwrap_or(("", key));
         self.err(key, format!("missing key `{name}` in [{table}]: {what}"))
     }
@@ -360,6 +361,7 @@ impl Validator<'_> {
                 ))
             }
         };
+        let surge = self.surge(&key("surge"), s.surge, catchment)?;
         Ok(Stage {
             id,
             ages: a0..=a1,
@@ -367,6 +369,7 @@ impl Validator<'_> {
             dispersion,
             admission_cap,
             catchment,
+            surge,
             enrolment,
             private_share,
             teachers: None,
