@@ -350,7 +350,8 @@ impl Engine {
                     // The base year is the observed state.
                     Some(surge) if yi > 0 => {
                         let schools = &mut ws.schools[u];
-                        let (open, existing) = (schools.open().classes(), schools.existing_classes());
+                        let (open, existing) =
+                            (schools.open().classes(), schools.existing_classes());
                         let extra = surge_classes(surge, pupils.demand, size, open, existing);
                         schools.add_surge(yi, extra);
                         f64::from(extra)
