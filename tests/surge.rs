@@ -1,5 +1,5 @@
 //! `[stages.X] surge`: extra classes in existing schools when pupils outgrow the standard
-//! seats (DESIGN §2.3), by hand; without the key, or at a share of 0, nothing changes.
+//! seats (README model note 15), by hand; without the key, or at a share of 0, nothing changes.
 
 use crate::support::{close, extends_example, mean, read_summary, Fixture};
 

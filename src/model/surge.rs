@@ -1,7 +1,7 @@
-//! Surge classes (DESIGN §2.3, optional `[stages.X] surge = { extra_classes = f }`): what a
-//! city does when pupils outgrow its standard seats before new schools open — it opens extra
-//! classes in the buildings it has (rooms converted, labs and libraries turned into
-//! classrooms), up to a limit.
+//! Surge classes (optional `[stages.X] surge = { extra_classes = f }`, an extension of
+//! DESIGN §2.3, README model note 15): what a city does when pupils outgrow its standard seats
+//! before new schools open — it opens extra classes in the buildings it has (rooms converted,
+//! labs and libraries turned into classrooms), up to a limit.
 //!
 //! In every projected year after the base year (the base year is the observed state), a
 //! district-stage whose `C` open classes (existing schools `E`, expansions and closures

@@ -1,5 +1,5 @@
 //! `[stages.X] surge = { extra_classes = f }`: extra classes in existing schools when pupils
-//! outgrow the standard seats (DESIGN §2.3).
+//! outgrow the standard seats (README model note 15; an extension of DESIGN §2.3).
 
 use super::{raw, Catchment, Result, Surge, Validator};
 
