@@ -21,6 +21,9 @@ mod shocks;
 // `[drift]`: AR(1) drift of enrolment, private shares and the trend, growing with the horizon.
 mod drift;
 
+// `[stages.X] surge`: extra classes in existing schools by hand; off, nothing changes.
+mod surge;
+
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 

@@ -35,8 +35,11 @@ fn describe(s: &Scenario) -> String {
             Catchment::City => "city-wide",
         };
         let kappa = st.dispersion.map_or("none".to_string(), |k| k.to_string());
+        let surge = st.surge.map_or(String::new(), |g| {
+            format!(", surge up to {} × existing classes", g.extra_classes)
+        });
         out += &format!(
-            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment\n",
+            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment{surge}\n",
             st.id, st.ages.start(), st.ages.end(), st.class_size
         );
     }

@@ -37,11 +37,14 @@ pub enum Metric {
     /// Capital cost of the projects that open in the cell that year, in millions of yuan
     /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
     Spending,
+    /// Extra classes opened in existing schools beyond their standard classes (counted in
+    /// `capacity`); only for stages with a `surge`.
+    SurgeClasses,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 13] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -54,6 +57,7 @@ impl Metric {
         Metric::MigrantShare,
         Metric::TeachersNeeded,
         Metric::Spending,
+        Metric::SurgeClasses,
     ];
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
@@ -73,6 +77,7 @@ impl Metric {
             Metric::MigrantShare => "migrant_share",
             Metric::TeachersNeeded => "teachers_needed",
             Metric::Spending => "spending",
+            Metric::SurgeClasses => "surge_classes",
         }
     }
 
@@ -82,8 +87,17 @@ impl Metric {
         match self {
             Metric::TeachersNeeded => stage.teachers.is_some(),
             Metric::Spending => stage.seat_cost.is_some(),
+            Metric::SurgeClasses => stage.surge.is_some(),
             _ => true,
         }
+    }
+
+    /// Whether files that list every metric of a cell (`trials.csv`, `compare.csv`) list this
+    /// one where the stage does not have it: `teachers_needed` and `spending` are listed
+    /// empty; `surge_classes`, added later, is not, so those files of a scenario without a
+    /// surge are as they were.
+    pub fn listed_when_undefined(self) -> bool {
+        self != Metric::SurgeClasses
     }
 
     /// The metric called `name`, if any.
@@ -107,6 +121,8 @@ pub struct Tally {
     pub classes: ClassTally,
     /// Capital cost of the projects opening this year, millions of yuan.
     pub spending: f64,
+    /// Surge classes open (counted in `classes`).
+    pub surge: f64,
 }
 
 impl Tally {
@@ -120,6 +136,7 @@ impl Tally {
             surplus: (capacity - pupils.demand).max(0.0),
             classes,
             spending: 0.0,
+            surge: 0.0,
         }
     }
 
@@ -149,6 +166,11 @@ impl Tally {
             } else {
                 f64::NAN
             },
+            if stage.surge.is_some() {
+                self.surge
+            } else {
+                f64::NAN
+            },
         ]
     }
 }
@@ -161,6 +183,7 @@ impl std::ops::AddAssign for Tally {
         self.surplus += o.surplus;
         self.classes += o.classes;
         self.spending += o.spending;
+        self.surge += o.surge;
     }
 }
 
@@ -177,6 +200,7 @@ mod tests {
             dispersion: None,
             admission_cap: None,
             catchment: Catchment::District,
+            surge: None,
             enrolment: YearPath::constant(1.0),
             private_share: YearPath::constant(0.0),
             teachers,
@@ -224,9 +248,9 @@ mod tests {
             new: 1.0,
             expansion: 1.0,
         };
-        let [.., teachers, spending] = t.metrics(&stage(Some(19.0), Some(cost)));
+        let [.., teachers, spending, _] = t.metrics(&stage(Some(19.0), Some(cost)));
         assert_eq!((teachers, spending), (10.0, 1.5e6));
-        let [.., teachers, spending] = t.metrics(&stage(None, None));
+        let [.., teachers, spending, _] = t.metrics(&stage(None, None));
         assert!(teachers.is_nan() && spending.is_nan());
         assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
         assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));

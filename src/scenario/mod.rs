@@ -193,6 +193,9 @@ pub struct Stage {
     pub admission_cap: Option<f64>,
     /// Whether demand and capacity are pooled city-wide.
     pub catchment: Catchment,
+    /// Extra classes opened in existing schools when pupils outgrow the standard seats
+    /// (`[stages.X] surge`); `None` = none.
+    pub surge: Option<Surge>,
     /// Gross enrolment rate by year (≥ 0).
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
@@ -201,6 +204,14 @@ pub struct Stage {
     pub teachers: Option<f64>,
     /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
     pub seat_cost: Option<SeatCost>,
+}
+
+/// `[stages.X] surge`: a district-stage opens up to `extra_classes` × its existing schools'
+/// classes again as extra classes in those buildings when demand exceeds its standard seats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Surge {
+    /// The limit, a share of the existing schools' classes that year, in [0, 1].
+    pub extra_classes: f64,
 }
 
 /// Where a stage's pupils may take a seat.

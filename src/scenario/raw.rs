@@ -50,6 +50,14 @@ pub struct StageRaw {
     pub dispersion: Option<f64>,
     pub admission_cap: Option<f64>,
     pub catchment: Option<String>,
+    pub surge: Option<SurgeRaw>,
+}
+
+/// `[stages.X] surge = { extra_classes = f }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurgeRaw {
+    pub extra_classes: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

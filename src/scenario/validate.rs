@@ -18,6 +18,7 @@ use super::*;
 mod cap;
 mod drift;
 mod standards;
+mod surge;
 mod warnings;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -180,7 +181,7 @@ impl Validator<'_> {
         self.origins.error(key, message)
     }
 
-    fn missing(&self, key: &str, what: &str) -> ScenarioError {
+    pub(super) fn missing(&self, key: &str, what: &str) -> ScenarioError {
         let (table, name) = key.rsplit_once('.').unwrap_or(("", key));
         self.err(key, format!("missing key `{name}` in [{table}]: {what}"))
     }
@@ -406,6 +407,7 @@ impl Validator<'_> {
                 ))
             }
         };
+        let surge = self.surge(&key("surge"), s.surge, catchment)?;
         Ok(Stage {
             id,
             ages: a0..=a1,
@@ -413,6 +415,7 @@ impl Validator<'_> {
             dispersion,
             admission_cap,
             catchment,
+            surge,
             enrolment,
             private_share,
             teachers: None,
