@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use super::data::{Quantiles, Run, StageInfo, ALL};
 use super::labels::{self, thousands, Form};
 use super::lang::{stage_zh, Lang};
-use super::output::Script;
 use super::report::{esc, year_ranges};
 
 /// Districts named as the most short or the most over-built.
@@ -242,11 +241,11 @@ fn shortage(run: &Run, lang: Lang, stage: &StageInfo, facts: &Facts) -> String {
     if !worst.is_empty() {
         zh.push_str(&format!(
             "缺口最大的区：{}。",
-            listing(run, &worst, Script::Any, Form::Short, "、")
+            listing(run, &worst, Form::Short, "、")
         ));
         en.push_str(&format!(
             " Largest: {}.",
-            listing(run, &worst, Script::Any, Form::Full, ", ")
+            listing(run, &worst, Form::Full, ", ")
         ));
     }
     if let Some(seats) = facts.seats {
@@ -451,14 +450,13 @@ fn ranked_districts<'r>(
 fn listing(
     run: &Run,
     ranked: &[(&str, i32, f64)],
-    script: Script,
     form: Form,
     sep: &str,
 ) -> String {
     let parts: Vec<String> = ranked
         .iter()
         .map(|&(d, _, v)| {
-            let name = esc(&labels::district(run, d, script, form));
+            let name = esc(&labels::district_in_page(run, d, form));
             format!("{name} <span class=\"num\">{}</span>", thousands(v))
         })
         .collect();
@@ -467,7 +465,7 @@ fn listing(
 
 /// A district's name for HTML.
 fn district_label(run: &Run, id: &str, form: Form) -> String {
-    esc(&labels::district(run, id, Script::Any, form))
+    esc(&labels::district_in_page(run, id, form))
 }
 
 #[cfg(test)]

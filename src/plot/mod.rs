@@ -12,7 +12,6 @@ mod error;
 mod fan;
 mod font;
 mod geo;
-mod glyphs;
 mod headline;
 mod heat;
 mod labels;
@@ -138,15 +137,15 @@ fn draw_heat_maps(run: &Run, plots: &Path) -> Result<HeatMaps, PlotError> {
     Ok(out)
 }
 
-/// The district map of every stage reported by district, if the run has a map: in the year
-/// asked for, else in the stage's worst year.
+/// The district map of every stage, if the run has a map (a stage pooled city-wide in one
+/// colour): in the year asked for, else in the stage's worst year.
 fn draw_maps(run: &Run, plots: &Path, asked: Option<i32>) -> Result<Maps, PlotError> {
     let Some(name) = &run.info.map else {
         return Ok(Vec::new());
     };
     let features = geo::read(&map_path(run, name)?)?;
     let mut out = Vec::new();
-    for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
+    for stage in &run.info.stages {
         let year = asked
             .or_else(|| headline::worst_year(run, &stage.id))
             .unwrap_or(run.info.horizon);

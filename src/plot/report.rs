@@ -10,7 +10,7 @@ use super::headline;
 use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::Lang;
-use super::output::{write_atomic, Script, Written};
+use super::output::{write_atomic, Written};
 use super::tornado::Tornadoes;
 use super::PlotError;
 
@@ -152,7 +152,7 @@ fn head(page: &mut String, run: &Run, lang: Lang) {
         page,
         "</head>\n<body>\n<main>\n<h1>{} — {name}</h1>\n<p class=\"sub\">{}</p>",
         lang.label("学位供需预测", "School seats against demand"),
-        esc(&labels::run_line(run, Script::Any))
+        esc(&labels::run_line(run))
     );
 }
 
@@ -295,7 +295,7 @@ fn risk_row(page: &mut String, run: &Run, rank: usize, row: &RiskRow) {
     let _ = writeln!(
         page,
         "<tr><td class=\"num\">{rank}</td><td>{}</td><td>{}</td><td>{year}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><span class=\"pill\" style=\"background:{};color:{}\">{}</span></td><td>{}</td></tr>",
-        esc(&labels::district(run, &row.district, Script::Any, Form::Full)),
+        esc(&labels::district_in_page(run, &row.district, Form::Full)),
         esc(&row.stage),
         opt(row.p_shortfall, percent),
         opt(row.p_large_classes, percent),

@@ -6,6 +6,7 @@
 mod candidates;
 mod delay;
 mod error;
+mod labels;
 mod load;
 mod map;
 mod path;
@@ -26,6 +27,7 @@ use ndarray::Array3;
 pub use candidates::Candidate;
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
@@ -115,6 +117,8 @@ pub struct Scenario {
     /// Numbers given as distributions (DESIGN §2.6), in key order; each stands above at its
     /// central value.
     pub inputs: Vec<Uncertain>,
+    /// Chinese and English names of the uncertain inputs and shocks (`[labels]`).
+    pub labels: Labels,
     /// GeoJSON boundaries for maps, if the scenario names one, as read at load.
     pub map: Option<MapFile>,
     /// Weights and budgets of `seatsim plan` (`[plan]`).

@@ -23,6 +23,15 @@ pub struct ScenarioFile {
     pub teachers: Option<BTreeMap<String, f64>>,
     pub costs: Option<BTreeMap<String, CostRaw>>,
     pub plan: Option<PlanRaw>,
+    pub labels: Option<BTreeMap<String, LabelRaw>>,
+}
+
+/// `[labels] "<key>" = { zh = "…", en = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelRaw {
+    pub zh: Option<String>,
+    pub en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

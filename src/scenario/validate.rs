@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array3;
 use sha2::{Digest, Sha256};
 
+use super::labels::Labels;
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::CsvTable;
@@ -63,6 +64,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         teachers,
         costs,
         plan,
+        labels,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -93,12 +95,14 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         projects: Vec::new(),
         delay_correlation,
         inputs: Vec::new(),
+        labels: Labels::default(),
         stages,
         delay,
     };
     read_tables(&mut scenario, &data, delay, &mut hasher)?;
     scenario.sha256 = hex(&hasher.finalize());
     scenario.inputs = v.inputs.take();
+    scenario.labels = v.labels(labels, &scenario.inputs)?;
     Ok(scenario)
 }
 

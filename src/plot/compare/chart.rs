@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::super::canvas::{self, Item, Key};
 use super::super::fan::{year_chart, MEDIAN, OUTER};
 use super::super::labels::thousands;
-use super::super::output::{file_id, DrawResult, Figure, Script};
+use super::super::output::{file_id, DrawResult, Figure};
 use super::data::{Change, Compared};
 
 /// The median change in seats.
@@ -100,11 +100,7 @@ impl Figure for PairedChart<'_> {
         (1200, 700)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        _script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let (head, body) = root.split_vertically(84);
         let info = &self.cmp.info;
