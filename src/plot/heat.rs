@@ -144,9 +144,11 @@ impl HeatMap<'_> {
         area: &DrawingArea<DB, Shift>,
         grid: &Grid,
     ) -> DrawResult<DB> {
-        let small = canvas::style(TEXT - 3.0, GREY, HPos::Center, VPos::Bottom);
+        // "Observed" ends at the line between the base year and the projection, so that it
+        // never runs into "projected" however narrow the base year's column.
+        let small = canvas::style(TEXT - 3.0, GREY, HPos::Right, VPos::Bottom);
         let years = canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Bottom);
-        canvas::text(area, "实测 observed", (grid.centre(0), HEAD + 18), &small)?;
+        canvas::text(area, "实测 observed", (grid.left(1) - 4, HEAD + 18), &small)?;
         let projected = canvas::style(TEXT - 3.0, GREY, HPos::Left, VPos::Bottom);
         canvas::text(
             area,

@@ -408,8 +408,8 @@ impl Placer {
     }
 
     /// Takes a circle at the first of `spots` that is clear with a clear label box of `size`
-    /// right beside it; when none is, at the first spot (or `fallback` if there are none) with
-    /// its label as near as it goes. Returns the circle's centre and the label box.
+    /// right beside it; when none is, at the first clear spot, else the first spot (else
+    /// `fallback`), with its label as near as it goes. Returns the circle's centre and the label box.
     fn place_pair(
         &mut self,
         spots: impl Iterator<Item = Point>,
@@ -417,19 +417,20 @@ impl Placer {
         size: (f64, f64),
     ) -> Option<(Point, Rect)> {
         let circle = |c: Point| square(c, ZONE + 4.0);
-        let mut first = None;
+        let (mut first, mut first_clear) = (None, None);
         for c in spots {
             first.get_or_insert(c);
             if !self.clear(&circle(c)) {
                 continue;
             }
+            first_clear.get_or_insert(c);
             let mut beside = candidates(c, size, ZONE + 6.0).skip(1).take(8);
             if let Some(label) = beside.find(|r| self.clear(r) && !overlap(r, &circle(c))) {
                 self.taken.extend([circle(c), label]);
                 return Some((c, label));
             }
         }
-        let c = first.unwrap_or(fallback);
+        let c = first_clear.or(first).unwrap_or(fallback);
         self.taken.push(circle(c));
         Some((c, self.place(candidates(c, size, ZONE + 6.0).skip(1))?))
     }

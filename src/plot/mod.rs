@@ -24,6 +24,8 @@ mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use compare::draw_compare;
 pub use error::PlotError;
 
@@ -82,13 +84,6 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
     Ok(paths)
 }
 
-/// Checks that `text` is a GeoJSON FeatureCollection the district maps can draw, with at least
-/// one feature, and returns how many it has; on error says what is wrong. Scenario loading
-/// calls it, so that a bad map is refused before a run rather than found while drawing.
-pub fn check_map(text: &str) -> Result<usize, String> {
-    geo::parse(text).map(|features| features.len())
-}
-
 /// The year the maps were asked to show, which must be a year of the run.
 fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
     match asked {
@@ -103,22 +98,27 @@ fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
     }
 }
 
-/// A fan chart for every district-stage with demand in `summary.csv`.
+/// A fan chart for every district-stage with demand in `summary.csv`, drawn in parallel (the
+/// charts are independent, and rasterising them is most of the time `plot` takes).
 fn draw_fans(run: &Run, plots: &Path) -> Result<FanCharts, PlotError> {
-    let mut out = Vec::new();
-    for (key, trajectory) in &run.trajectories {
-        let Some(stage) = run.info.stages.iter().find(|s| s.id == key.1) else {
-            continue;
-        };
-        let chart = fan::FanChart {
-            run,
-            district: &key.0,
-            stage,
-            trajectory,
-        };
-        out.push((key.clone(), write_figure(plots, &chart)?));
-    }
-    Ok(out)
+    let charts: Vec<_> = run
+        .trajectories
+        .iter()
+        .filter_map(|(key, trajectory)| {
+            let stage = run.info.stages.iter().find(|s| s.id == key.1)?;
+            let chart = fan::FanChart {
+                run,
+                district: &key.0,
+                stage,
+                trajectory,
+            };
+            Some((key, chart))
+        })
+        .collect();
+    charts
+        .par_iter()
+        .map(|(key, chart)| Ok(((*key).clone(), write_figure(plots, chart)?)))
+        .collect()
 }
 
 /// Both heat maps of every stage.

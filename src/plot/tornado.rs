@@ -18,6 +18,7 @@ use super::font::text_width;
 use super::labels::{self, thousands};
 use super::output::{file_id, write_figure, DrawResult, Figure, Written};
 use super::PlotError;
+use crate::scenario::SHOCK_PREFIX;
 
 /// Bars shown per chart, largest first.
 const TOP: usize = 12;
@@ -51,6 +52,8 @@ struct Row {
     input: String,
     label_zh: String,
     label_en: String,
+    low_value: f64,
+    high_value: f64,
     change: f64,
 }
 
@@ -72,14 +75,24 @@ impl Row {
         Ok(())
     }
 
-    /// The input's name in both languages (its key when the file gives none).
-    fn name(&self) -> String {
-        match (self.label_zh.trim(), self.label_en.trim()) {
-            ("", "") => self.input.clone(),
-            (zh, en) if zh == en || en.is_empty() => zh.to_string(),
-            ("", en) => en.to_string(),
-            (zh, en) => format!("{zh} {en}"),
-        }
+    /// The input's name: Chinese (its key when the file gives none) over English with the
+    /// values it moves between.
+    fn name(&self) -> [String; 2] {
+        let zh = match (self.label_zh.trim(), self.label_en.trim()) {
+            ("", "") => self.input.as_str(),
+            ("", en) => en,
+            (zh, _) => zh,
+        };
+        let en = match self.label_en.trim() {
+            en if en == zh => String::new(),
+            en => format!("{en}: "),
+        };
+        let moves = if self.input.starts_with(SHOCK_PREFIX) {
+            "P5 → P95".to_string()
+        } else {
+            format!("{} → {}", short(self.low_value), short(self.high_value))
+        };
+        [zh.to_string(), format!("{en}{moves}")]
     }
 }
 
@@ -92,7 +105,16 @@ fn read(run: &Run) -> Result<Option<BTreeMap<String, Vec<Row>>>, PlotError> {
     let mut rows: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     read_csv(
         &path,
-        &["stage", "year", "input", "label_zh", "label_en", "change"],
+        &[
+            "stage",
+            "year",
+            "input",
+            "label_zh",
+            "label_en",
+            "low_value",
+            "high_value",
+            "change",
+        ],
         |row: Row| {
             row.check(run)?;
             rows.entry(row.stage.clone()).or_default().push(row);
@@ -191,11 +213,14 @@ impl Figure for Tornado<'_> {
         canvas::title(root, &title, &subtitle)?;
         let bottom = HEAD + self.bars.len() as i32 * ROW;
         self.draw_axis(root, bottom)?;
-        let name = canvas::style(TEXT, BLACK, HPos::Right, VPos::Center);
+        let zh = canvas::style(TEXT, BLACK, HPos::Right, VPos::Bottom);
+        let en = canvas::style(TEXT - 3.0, GREY, HPos::Right, VPos::Top);
         for (i, row) in self.bars.iter().enumerate() {
             let mid = HEAD + i as i32 * ROW + ROW / 2;
-            let shown = fit_name(&row.name(), f64::from(NAMES));
-            canvas::text(root, &shown, (NAMES, mid), &name)?;
+            let [name_zh, name_en] = row.name();
+            let fit = |name: &str, size| fit_name(name, f64::from(NAMES), size);
+            canvas::text(root, &fit(&name_zh, TEXT), (NAMES, mid), &zh)?;
+            canvas::text(root, &fit(&name_en, TEXT - 3.0), (NAMES, mid + 2), &en)?;
             let (zero, end) = (self.x(0.0), self.x(row.change));
             let colour = if row.change > 0.0 { WORSE } else { BETTER };
             let (a, b) = (zero.min(end), zero.max(end).max(zero.min(end) + 1));
@@ -237,8 +262,7 @@ impl Tornado<'_> {
             BLACK.stroke_width(2),
         ))?;
         let tick = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
-        let reach = self.reach();
-        for change in [-reach, -reach / 2.0, 0.0, reach / 2.0, reach] {
+        for change in ticks(self.reach()) {
             let at = self.x(change);
             root.draw(&PathElement::new(vec![(at, bottom), (at, bottom + 6)], GREY))?;
             canvas::text(root, &signed(change), (at, bottom + 8), &tick)?;
@@ -259,13 +283,37 @@ fn signed(change: f64) -> String {
     }
 }
 
-/// `name`, cut with "…" to fit `width` pixels.
-fn fit_name(name: &str, width: f64) -> String {
-    if text_width(name, TEXT) <= width {
+/// Round ticks from −`reach` to `reach`: two or three each side of zero, on a step of 1, 2, 2.5
+/// or 5 times a power of ten.
+fn ticks(reach: f64) -> Vec<f64> {
+    let power = 10f64.powf((reach / 2.0).log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| reach / step < 3.0)
+        .unwrap_or(10.0 * power);
+    let n = (reach / step).floor() as i32;
+    (-n..=n).map(|k| f64::from(k) * step).collect()
+}
+
+/// A value with three significant digits, e.g. "0.599", "1.21", "12,300".
+fn short(value: f64) -> String {
+    match value.abs() {
+        v if v >= 1000.0 => thousands(value),
+        v if v >= 100.0 => format!("{value:.0}"),
+        v if v >= 10.0 => format!("{value:.1}"),
+        v if v >= 1.0 => format!("{value:.2}"),
+        _ => format!("{value:.3}"),
+    }
+}
+
+/// `name`, cut with "…" to fit `width` pixels at font size `size`.
+fn fit_name(name: &str, width: f64, size: f64) -> String {
+    if text_width(name, size) <= width {
         return name.to_string();
     }
     let mut cut: String = name.to_string();
-    while !cut.is_empty() && text_width(&format!("{cut}…"), TEXT) > width {
+    while !cut.is_empty() && text_width(&format!("{cut}…"), size) > width {
         cut.pop();
     }
     format!("{cut}…")
@@ -314,18 +362,20 @@ mod tests {
             ("trend", "-3400"),
             ("stay", "0"),
             ("tiny", "0.2"),
-            ("share", "560.5"),
+            ("share", "560.6"),
         ])));
         let rows = read(&run).unwrap().expect("rows");
         let bars = bars(&rows["primary"]);
         let shown: Vec<(&str, f64)> = bars.iter().map(|b| (b.input.as_str(), b.change)).collect();
         assert_eq!(
             shown,
-            [("trend", -3400.0), ("births", 1200.0), ("share", 560.5)]
+            [("trend", -3400.0), ("births", 1200.0), ("share", 560.6)]
         );
-        assert_eq!(bars[0].name(), "中trend En trend");
+        assert_eq!(bars[0].name(), ["中trend", "En trend: 0.000 → 1.00"]);
         assert_eq!(signed(-3400.0), "−3,400");
-        assert_eq!(signed(560.5), "+561");
+        assert_eq!(signed(560.6), "+561");
+        assert_eq!(ticks(46_064.0), [-40e3, -20e3, 0.0, 20e3, 40e3]);
+        assert_eq!(ticks(3.0), [-2.0, 0.0, 2.0]);
     }
 
     #[test]
@@ -341,7 +391,7 @@ mod tests {
     #[test]
     fn long_names_are_cut() {
         let long = "x".repeat(200);
-        let cut = fit_name(&long, 100.0);
+        let cut = fit_name(&long, 100.0, TEXT);
         assert!(cut.ends_with('…') && text_width(&cut, TEXT) <= 100.0);
     }
 }

@@ -170,7 +170,7 @@ fn default_name(driver: &str, inputs: &[Uncertain]) -> Name {
     };
     if !stages.is_empty() {
         let zh: Vec<&str> = stages.iter().map(|s| stage_zh(s)).collect();
-        name.zh = format!("{}（{}）", name.zh, zh.join("、"));
+        name.zh = format!("{}{}", zh.join("、"), name.zh);
         name.en = format!("{}, {}", name.en, stages.join(", "));
     }
     let span = match (years.iter().min(), years.iter().max()) {
@@ -179,7 +179,7 @@ fn default_name(driver: &str, inputs: &[Uncertain]) -> Name {
         _ => None,
     };
     if let Some(span) = span {
-        name.zh = format!("{} {span}", name.zh);
+        name.zh = format!("{}（{span}年）", name.zh);
         name.en = format!("{}, {span}", name.en);
     }
     name
@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(
             name("private_share.kindergarten.2025"),
             Name {
-                zh: "民办学校占比（幼儿园） 2025".into(),
+                zh: "幼儿园民办学校占比（2025年）".into(),
                 en: "Private school share, kindergarten, 2025".into()
             }
         );
@@ -284,7 +284,7 @@ mod tests {
             name("compulsory").en,
             "Private school share, primary, junior, 2020"
         );
-        assert_eq!(name("trend").zh, "流动人口趋势 2023–2030");
+        assert_eq!(name("trend").zh, "流动人口趋势（2023–2030年）");
         assert_eq!(
             name("migration.migrant_stay").en,
             "Share of migrant children who stay"

@@ -6,6 +6,7 @@
 mod candidates;
 mod delay;
 mod error;
+pub mod geojson;
 mod labels;
 mod load;
 mod map;
