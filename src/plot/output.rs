@@ -129,3 +129,33 @@ pub(crate) fn file_id(id: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pixels of one line of `text` rasterised by [`rasterise`].
+    fn drawn(text: &str) -> Vec<u8> {
+        let svg = format!(
+            r#"<svg width="120" height="40" xmlns="http://www.w3.org/2000/svg"><text x="4" y="30" font-family="{}" font-size="24">{text}</text></svg>"#,
+            font::FAMILY
+        );
+        let png = rasterise(&svg).expect("draws");
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        pixels
+    }
+
+    #[test]
+    fn chinese_is_drawn_from_the_embedded_fonts_glyph_by_glyph() {
+        let blank = drawn("");
+        let (jia, yi) = (drawn("甲区"), drawn("乙区"));
+        assert!(blank.iter().all(|&c| c == 255), "a white page");
+        assert_ne!(jia, blank, "甲区 leaves ink");
+        // Two different characters, not two missing-glyph boxes.
+        assert_ne!(jia, yi);
+        assert_ne!(drawn("Jinshui"), blank);
+    }
+}

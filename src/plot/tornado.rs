@@ -169,20 +169,21 @@ struct Tornado<'a> {
 }
 
 impl Tornado<'_> {
-    /// The largest change in seats, for the axis: at least 1.
-    fn reach(&self) -> f64 {
-        self.bars
-            .iter()
-            .map(|b| b.change.abs())
-            .fold(1.0, f64::max)
+    /// The changes the axis spans: from the most negative (or 0) to the most positive (or 0),
+    /// at least one seat wide, so that bars all on one side use the whole width.
+    fn span(&self) -> (f64, f64) {
+        let changes = self.bars.iter().map(|b| b.change);
+        let low = changes.clone().fold(0.0, f64::min);
+        let high = changes.fold(0.0, f64::max);
+        (low, high.max(low + 1.0))
     }
 
-    /// The x pixel of a change: zero in the middle of the bar area.
+    /// The x pixel of a change.
     fn x(&self, change: f64) -> i32 {
         let (left, right) = (NAMES + 20 + LABEL, WIDTH as i32 - 20 - LABEL);
-        let mid = f64::from(left + right) / 2.0;
-        let half = f64::from(right - left) / 2.0;
-        (mid + half * change / self.reach()).round() as i32
+        let (low, high) = self.span();
+        let t = (change - low) / (high - low);
+        (f64::from(left) + f64::from(right - left) * t).round() as i32
     }
 }
 
@@ -214,13 +215,13 @@ impl Figure for Tornado<'_> {
         let bottom = HEAD + self.bars.len() as i32 * ROW;
         self.draw_axis(root, bottom)?;
         let zh = canvas::style(TEXT, BLACK, HPos::Right, VPos::Bottom);
-        let en = canvas::style(TEXT - 3.0, GREY, HPos::Right, VPos::Top);
+        let en = canvas::style(TEXT - 1.0, GREY, HPos::Right, VPos::Top);
         for (i, row) in self.bars.iter().enumerate() {
             let mid = HEAD + i as i32 * ROW + ROW / 2;
             let [name_zh, name_en] = row.name();
             let fit = |name: &str, size| fit_name(name, f64::from(NAMES), size);
             canvas::text(root, &fit(&name_zh, TEXT), (NAMES, mid), &zh)?;
-            canvas::text(root, &fit(&name_en, TEXT - 3.0), (NAMES, mid + 2), &en)?;
+            canvas::text(root, &fit(&name_en, TEXT - 1.0), (NAMES, mid + 2), &en)?;
             let (zero, end) = (self.x(0.0), self.x(row.change));
             let colour = if row.change > 0.0 { WORSE } else { BETTER };
             let (a, b) = (zero.min(end), zero.max(end).max(zero.min(end) + 1));
@@ -262,7 +263,7 @@ impl Tornado<'_> {
             BLACK.stroke_width(2),
         ))?;
         let tick = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
-        for change in ticks(self.reach()) {
+        for change in ticks(self.span()) {
             let at = self.x(change);
             root.draw(&PathElement::new(vec![(at, bottom), (at, bottom + 6)], GREY))?;
             canvas::text(root, &signed(change), (at, bottom + 8), &tick)?;
@@ -283,17 +284,18 @@ fn signed(change: f64) -> String {
     }
 }
 
-/// Round ticks from −`reach` to `reach`: two or three each side of zero, on a step of 1, 2, 2.5
-/// or 5 times a power of ten.
-fn ticks(reach: f64) -> Vec<f64> {
-    let power = 10f64.powf((reach / 2.0).log10().floor());
+/// Round ticks from `low` to `high` (which hold 0): zero and two to five more, on a step of
+/// 1, 2, 2.5 or 5 times a power of ten.
+fn ticks((low, high): (f64, f64)) -> Vec<f64> {
+    let width = high - low;
+    let power = 10f64.powf((width / 5.0).log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
-        .find(|step| reach / step < 3.0)
+        .find(|step| width / step <= 5.0)
         .unwrap_or(10.0 * power);
-    let n = (reach / step).floor() as i32;
-    (-n..=n).map(|k| f64::from(k) * step).collect()
+    let (first, last) = ((low / step).ceil() as i32, (high / step).floor() as i32);
+    (first..=last).map(|k| f64::from(k) * step).collect()
 }
 
 /// A value with three significant digits, e.g. "0.599", "1.21", "12,300".
@@ -374,8 +376,9 @@ mod tests {
         assert_eq!(bars[0].name(), ["中trend", "En trend: 0.000 → 1.00"]);
         assert_eq!(signed(-3400.0), "−3,400");
         assert_eq!(signed(560.6), "+561");
-        assert_eq!(ticks(46_064.0), [-40e3, -20e3, 0.0, 20e3, 40e3]);
-        assert_eq!(ticks(3.0), [-2.0, 0.0, 2.0]);
+        assert_eq!(ticks((0.0, 175_640.0)), [0.0, 50e3, 100e3, 150e3]);
+        assert_eq!(ticks((-32_923.0, 46_064.0)), [-20e3, 0.0, 20e3, 40e3]);
+        assert_eq!(ticks((-3.0, 0.0)), [-3.0, -2.0, -1.0, 0.0]);
     }
 
     #[test]
