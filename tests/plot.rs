@@ -230,7 +230,10 @@ fn a_png_chart_is_its_svg_drawn_with_a_chinese_title() {
         .unwrap()
         .trim();
     assert!(title.starts_with("甲区 Alpha"), "{title}");
-    assert!(title.contains("公办学位需求") && title.contains("Demand"), "{title}");
+    assert!(
+        title.contains("公办学位需求") && title.contains("Demand"),
+        "{title}"
+    );
     // The title's first characters, 甲区, sit at the top left of the PNG: ink there, and
     // none in the margin above it.
     let png = image::open(dir.path().join("plots/fan_alpha_primary.png"))
@@ -263,7 +266,10 @@ fn the_tornado_is_drawn_from_tornado_csv_with_its_zero_bars_dropped() {
     // Senior changes nothing: no chart.
     assert_eq!(names, ["tornado_primary.png", "tornado_primary.svg"]);
     let svg = fs::read_to_string(dir.path().join("plots/tornado_primary.svg")).unwrap();
-    assert!(svg.contains("流动人口趋势") && svg.contains("+300"), "{svg}");
+    assert!(
+        svg.contains("流动人口趋势") && svg.contains("+300"),
+        "{svg}"
+    );
     assert!(!svg.contains("出生人数指数"), "the zero bar is dropped");
 }
 

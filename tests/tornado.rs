@@ -35,7 +35,10 @@ fn one_input_moved_low_to_high_changes_the_shortfall_by_the_hand_computed_seats(
     let (low, high) = (0.2 + 0.05 * 0.2, 0.2 + 0.95 * 0.2);
     assert!((num("low_value") - low).abs() < 1e-9 && (num("high_value") - high).abs() < 1e-9);
     let at = |share: f64| enrolled * (1.0 - share) - seats;
-    assert!(at(high) > 0.0, "short at both ends, so the change is linear");
+    assert!(
+        at(high) > 0.0,
+        "short at both ends, so the change is linear"
+    );
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
     assert!(close(num("shortfall_low"), at(low)), "{row:?}");
     assert!(close(num("shortfall_high"), at(high)), "{row:?}");

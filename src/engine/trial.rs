@@ -16,8 +16,8 @@ use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::model::yearly::YearSplits;
-use crate::stats::normal;
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::stats::normal;
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,7 +209,9 @@ impl Engine {
     pub fn run_moved(&self, driver: usize, q: f64, ws: &mut Workspace) -> f64 {
         self.central_draws(ws);
         let value = match self.drivers.shock(driver) {
-            None => self.inputs.set_moved(&self.scenario, driver, q, &mut ws.inputs),
+            None => self
+                .inputs
+                .set_moved(&self.scenario, driver, q, &mut ws.inputs),
             Some(shock) => {
                 self.inputs.set(&self.scenario, None, &mut ws.inputs);
                 self.move_shock(shock, q, ws)

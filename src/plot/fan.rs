@@ -174,7 +174,13 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let (first, last) = (f64::from(*years.start()), f64::from(*years.end()));
     let (low, high) = value_range(trajectory);
-    let chart = year_chart(area, (first, last), (low, high), "学生 / 学位 Pupils / seats", caption)?;
+    let chart = year_chart(
+        area,
+        (first, last),
+        (low, high),
+        "学生 / 学位 Pupils / seats",
+        caption,
+    )?;
     let area = chart.plotting_area();
     area.draw(&Rectangle::new(
         [(first - 0.5, low), (first + 0.5, high)],

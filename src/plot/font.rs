@@ -50,7 +50,12 @@ pub(crate) fn database() -> Arc<fontdb::Database> {
     DATABASE
         .get_or_init(|| {
             let mut db = fontdb::Database::new();
-            let faces = [dejavu::sans::regular(), dejavu::sans::bold(), CJK[0], CJK[1]];
+            let faces = [
+                dejavu::sans::regular(),
+                dejavu::sans::bold(),
+                CJK[0],
+                CJK[1],
+            ];
             for bytes in faces {
                 db.load_font_source(fontdb::Source::Binary(Arc::new(bytes)));
             }

@@ -447,12 +447,7 @@ fn ranked_districts<'r>(
 }
 
 /// "金水区 12,345、中原区 9,876" for ranked districts.
-fn listing(
-    run: &Run,
-    ranked: &[(&str, i32, f64)],
-    form: Form,
-    sep: &str,
-) -> String {
+fn listing(run: &Run, ranked: &[(&str, i32, f64)], form: Form, sep: &str) -> String {
     let parts: Vec<String> = ranked
         .iter()
         .map(|&(d, _, v)| {

@@ -177,10 +177,7 @@ impl<'a> DistrictMap<'a> {
         if !self.stage.is_city_wide() {
             return Ok(());
         }
-        let lines = vec![
-            "全市统筹 Pooled city-wide".to_string(),
-            self.numbers(ALL),
-        ];
+        let lines = vec!["全市统筹 Pooled city-wide".to_string(), self.numbers(ALL)];
         let (w, h) = label_size(&lines);
         let (x, y) = (placer.bounds.0, placer.bounds.1);
         let rect = (x, y, x + w, y + h);
@@ -228,10 +225,7 @@ impl<'a> DistrictMap<'a> {
     }
 
     /// The legend column.
-    fn draw_legend<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-    ) -> DrawResult<DB> {
+    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let width = f64::from(SIDE - 40);
         let heading = format!(
             "{} 年出现学位缺口的模拟占比 % of trials with a seat shortfall in {}",
@@ -296,8 +290,10 @@ impl Figure for DistrictMap<'_> {
         let frame = self.frame();
         let mut placer = Placer::new((frame.0, frame.1, frame.0 + frame.2, frame.1 + frame.3));
         self.draw_city_box(root, &mut placer)?;
-        self.draw_feature_labels(root, &layout, &mut placer)?;
+        // Zones first: their circles must sit inside small hosts, whose own labels can move
+        // aside with a leader line; the other way round a circle covers the host's numbers.
         self.draw_zones(root, &layout, &mut placer)?;
+        self.draw_feature_labels(root, &layout, &mut placer)?;
         let (_, side) = root.split_horizontally(WIDTH as i32 - SIDE);
         self.draw_legend(&side)
     }

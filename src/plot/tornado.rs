@@ -265,7 +265,10 @@ impl Tornado<'_> {
         let tick = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
         for change in ticks(self.span()) {
             let at = self.x(change);
-            root.draw(&PathElement::new(vec![(at, bottom), (at, bottom + 6)], GREY))?;
+            root.draw(&PathElement::new(
+                vec![(at, bottom), (at, bottom + 6)],
+                GREY,
+            ))?;
             canvas::text(root, &signed(change), (at, bottom + 8), &tick)?;
         }
         let unit = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
@@ -388,7 +391,10 @@ mod tests {
         let bad = csv(&[("births", "1")]).replace("primary,2022", "primary,2031");
         let (_dir, run) = run_with(Some(&bad));
         let err = read(&run).unwrap_err().to_string();
-        assert!(err.contains("tornado.csv:2") && err.contains("2031"), "{err}");
+        assert!(
+            err.contains("tornado.csv:2") && err.contains("2031"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -26,7 +26,11 @@ pub const TORNADO_HEADER: [&str; 10] = [
 ];
 
 /// Writes `tornado.csv`.
-pub fn write_tornado(w: &mut impl Write, engine: &Engine, acc: &Accumulator) -> std::io::Result<()> {
+pub fn write_tornado(
+    w: &mut impl Write,
+    engine: &Engine,
+    acc: &Accumulator,
+) -> std::io::Result<()> {
     let (s, layout) = (engine.scenario(), engine.layout());
     let mut out = csv::Writer::from_writer(w);
     out.write_record(TORNADO_HEADER)?;

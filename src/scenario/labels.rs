@@ -19,8 +19,16 @@ use super::{Scenario, ScenarioError};
 /// The city shock series a driver may name, with their default names.
 const SHOCKS: [(&str, &str, &str); 3] = [
     ("births-city", "全市出生波动", "City-wide births shock"),
-    ("migration-city", "全市迁移波动", "City-wide migration shock"),
-    ("delay-common", "项目共同延期", "Delay common to all projects"),
+    (
+        "migration-city",
+        "全市迁移波动",
+        "City-wide migration shock",
+    ),
+    (
+        "delay-common",
+        "项目共同延期",
+        "Delay common to all projects",
+    ),
 ];
 
 /// A name in Chinese and in English.
@@ -261,11 +269,31 @@ mod tests {
                 "private_share.kindergarten.2025",
                 share("kindergarten", 2025),
             ),
-            input("private_share.primary.2020", "compulsory", share("primary", 2020)),
-            input("private_share.junior.2020", "compulsory", share("junior", 2020)),
-            input("migration.trend.2023", "trend", Target::Path(PathId::Trend, Year(2023))),
-            input("migration.trend.2030", "trend", Target::Path(PathId::Trend, Year(2030))),
-            input("migration.migrant_stay", "migration.migrant_stay", Target::MigrantStay),
+            input(
+                "private_share.primary.2020",
+                "compulsory",
+                share("primary", 2020),
+            ),
+            input(
+                "private_share.junior.2020",
+                "compulsory",
+                share("junior", 2020),
+            ),
+            input(
+                "migration.trend.2023",
+                "trend",
+                Target::Path(PathId::Trend, Year(2023)),
+            ),
+            input(
+                "migration.trend.2030",
+                "trend",
+                Target::Path(PathId::Trend, Year(2030)),
+            ),
+            input(
+                "migration.migrant_stay",
+                "migration.migrant_stay",
+                Target::MigrantStay,
+            ),
         ]
     }
 
@@ -304,11 +332,19 @@ mod tests {
         ] {
             assert!(names_a_driver(good, &all), "{good}");
         }
-        for bad in ["tren", "private_share.kinder", "shock:births", "births.index"] {
+        for bad in [
+            "tren",
+            "private_share.kinder",
+            "shock:births",
+            "births.index",
+        ] {
             assert!(!names_a_driver(bad, &all), "{bad}");
         }
         let message = unknown_key("tren", &all);
-        assert!(message.contains("\"tren\"") && message.contains("trend"), "{message}");
+        assert!(
+            message.contains("\"tren\"") && message.contains("trend"),
+            "{message}"
+        );
     }
 
     #[test]
