@@ -56,13 +56,7 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// The Chinese name of a stage with a well-known id, else the id itself.
 pub(crate) fn stage_zh(stage: &StageInfo) -> &str {
-    match stage.id.as_str() {
-        "kindergarten" => "学前（幼儿园）",
-        "primary" => "小学",
-        "junior" => "初中",
-        "senior" => "高中",
-        other => other,
-    }
+    crate::scenario::stage_zh(&stage.id)
 }
 
 /// The Chinese name of a warning level, e.g. "红色" for red.

@@ -35,7 +35,7 @@ pub(crate) struct Drawn {
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
-    /// What drives the risk, by stage, if the run has `sensitivity.csv`.
+    /// What drives the risk, by stage, if the run has `tornado.csv`.
     pub tornadoes: Tornadoes,
 }
 
@@ -108,11 +108,11 @@ fn maps(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), P
     )
 }
 
-/// What drives the risk: a tornado chart per stage, from `sensitivity.csv`.
+/// What drives the risk: a tornado chart per stage, from `tornado.csv`.
 fn drivers(page: &mut String, run: &Run, drawn: &Drawn, lang: Lang) -> Result<(), PlotError> {
     let intro = lang.paragraph(
-        "各学段在其最不利年份，全市学位缺口在各次模拟间的方差中，每个未知量所能解释的份额（相关系数的平方）——由此可见哪项调查最值得做。",
-        "The share of the variance across trials of the city's shortfall that each unknown explains (its squared correlation), each stage in its worst year — which survey is worth doing.",
+        "各学段在其预期缺口最大的年份：每个未知量从低值（P5）移到高值（P95）、其余取中值时，全市学位缺口变化多少个学位——由此可见哪项调查最值得做。",
+        "Each stage in the year of its largest expected shortfall: how many seats the city's shortfall changes when each unknown moves from its low (P5) to its high (P95) value, the others central — which survey is worth doing.",
     );
     let charts: Vec<&Written> = drawn.tornadoes.iter().map(|(_, w)| w).collect();
     let title = lang.label("风险来源", "What drives the risk");

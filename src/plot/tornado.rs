@@ -18,6 +18,7 @@ use super::font::text_width;
 use super::labels::{self, thousands};
 use super::output::{file_id, write_figure, DrawResult, Figure, Written};
 use super::PlotError;
+use crate::report::tornado::TORNADO_HEADER;
 use crate::scenario::SHOCK_PREFIX;
 
 /// Bars shown per chart, largest first.
@@ -96,31 +97,25 @@ impl Row {
     }
 }
 
-/// The rows of `tornado.csv` by stage, in file order; `None` when the folder has none.
+/// The rows of `tornado.csv` by stage, in file order; `None` when the folder has none or it
+/// names no driver.
 fn read(run: &Run) -> Result<Option<BTreeMap<String, Vec<Row>>>, PlotError> {
     let path = run.dir.join("tornado.csv");
-    if !path.exists() {
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(PlotError::Read { path, source }),
+    };
+    // A scenario with nothing uncertain writes the header alone.
+    if text.lines().nth(1).is_none() {
         return Ok(None);
     }
     let mut rows: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    read_csv(
-        &path,
-        &[
-            "stage",
-            "year",
-            "input",
-            "label_zh",
-            "label_en",
-            "low_value",
-            "high_value",
-            "change",
-        ],
-        |row: Row| {
-            row.check(run)?;
-            rows.entry(row.stage.clone()).or_default().push(row);
-            Ok(())
-        },
-    )?;
+    read_csv(&path, &TORNADO_HEADER, |row: Row| {
+        row.check(run)?;
+        rows.entry(row.stage.clone()).or_default().push(row);
+        Ok(())
+    })?;
     Ok(Some(rows))
 }
 
@@ -387,6 +382,8 @@ mod tests {
     #[test]
     fn a_folder_without_tornado_draws_none_and_a_bad_row_is_an_error() {
         let (dir, run) = run_with(None);
+        assert!(draw(&run, dir.path()).unwrap().is_empty());
+        let (dir, run) = run_with(Some(&csv(&[])));
         assert!(draw(&run, dir.path()).unwrap().is_empty());
         let bad = csv(&[("births", "1")]).replace("primary,2022", "primary,2031");
         let (_dir, run) = run_with(Some(&bad));
