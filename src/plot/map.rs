@@ -278,8 +278,14 @@ impl Figure for DistrictMap<'_> {
             self.year,
             labels::stage(self.stage)
         );
+        // A stage pooled city-wide is short as a whole city, not district by district.
+        let place = if self.stage.is_city_wide() {
+            "the city"
+        } else {
+            "the district"
+        };
         let subtitle = format!(
-            "颜色：缺口概率，越红风险越高 Colour: % of trials in which the district {} in school year {} (p_shortfall in risk.csv); the redder, the likelier. {}",
+            "颜色：缺口概率，越红风险越高 Colour: % of trials in which {place} {} in school year {} (p_shortfall in risk.csv); the redder, the likelier. {}",
             Standards::shortfall_event(self.run.info.standards.as_ref()),
             self.year,
             labels::run_line(self.run)
