@@ -51,6 +51,8 @@ mod backtest;
 
 // Charts, map and report.html from a run folder (synthetic runs and broken files).
 mod plot;
+// The tornado in seats and the `[labels]` of its inputs.
+mod tornado;
 // report.html of a real run: the headline against the CSV files, and in a headless browser.
 mod report;
 // README and docs/: links resolve, no repeated heading, the glossary the pages print.

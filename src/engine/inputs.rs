@@ -166,6 +166,31 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// Sets `t` to every input's central value except those of label number `label`, which
+    /// take their quantile `q` (a tornado's low or high end); returns the first of those.
+    pub fn set_moved(&self, s: &Scenario, label: usize, q: f64, t: &mut TrialInputs) -> f64 {
+        let mut first = None;
+        for (i, u) in t.u.iter_mut().enumerate() {
+            *u = if i == label { q } else { 0.5 };
+        }
+        for slot in &self.slots {
+            let moved = slot.label == label;
+            let x = if moved {
+                slot.dist.quantile(q)
+            } else {
+                slot.dist.central()
+            };
+            if moved && first.is_none() {
+                first = Some(x);
+            }
+            t.put(slot.at, x);
+        }
+        t.evaluate(s);
+        first.unwrap_or(f64::NAN)
+    }
+}
+
 impl TrialInputs {
     /// This trial's uniform of each label of [`Inputs::labels`].
     pub fn draws(&self) -> &[f64] {

@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 
 use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
-use super::sensitivity::Drivers;
+use super::sensitivity::{Drivers, Shock};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::{allocate, split, unseated, ClassTally};
 use crate::model::demand::{stage_pupils, StagePupils};
@@ -18,6 +18,7 @@ use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::model::surge::surge_classes;
 use crate::model::yearly::YearSplits;
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::stats::normal;
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +203,63 @@ impl Engine {
             Some(t) => self.random_draws(t, ws),
         }
         self.inputs.set(&self.scenario, key, &mut ws.inputs);
+        self.project(ws);
+    }
+
+    /// Runs the deterministic projection with one driver of [`Drivers`] (an uncertain input's
+    /// label, or a city shock series) at its quantile `q` and everything else central, leaving
+    /// the metrics in `ws.values`; returns the driver's value there (the first number of an
+    /// input's label; a shock's log shock, or the copula's `Z`).
+    pub fn run_moved(&self, driver: usize, q: f64, ws: &mut Workspace) -> f64 {
+        self.central_draws(ws);
+        let value = match self.drivers.shock(driver) {
+            None => self
+                .inputs
+                .set_moved(&self.scenario, driver, q, &mut ws.inputs),
+            Some(shock) => {
+                self.inputs.set(&self.scenario, None, &mut ws.inputs);
+                self.move_shock(shock, q, ws)
+            }
+        };
+        self.project(ws);
+        value
+    }
+
+    /// Sets city shock series `shock` at its quantile `q` in every projection year, the other
+    /// shocks central; returns its value.
+    fn move_shock(&self, shock: Shock, q: f64, ws: &mut Workspace) -> f64 {
+        let s = &self.scenario;
+        let z = normal::quantile(q);
+        let (sigma, series, district) = match shock {
+            Shock::BirthsCity => (
+                s.births.sigma_city,
+                &mut ws.births_city,
+                &mut ws.births_shock,
+            ),
+            Shock::MigrationCity => (
+                s.migration.sigma_city,
+                &mut ws.migration_city,
+                &mut ws.migration_shock,
+            ),
+            Shock::DelayCommon => {
+                let common = s.delay_correlation.sqrt() * z;
+                ws.delay_common = z;
+                for (open, p) in ws.openings.iter_mut().zip(&s.projects) {
+                    *open = p.delay.delay_for_normal(common).map(|l| p.planned_year + l);
+                }
+                return z;
+            }
+        };
+        // The AR(1) is stationary with marginal σ: its quantile q held in every year.
+        let x = sigma * z;
+        series[1..].fill(x);
+        let n_d = s.districts.len();
+        district[n_d..].fill(x);
+        x
+    }
+
+    /// Projects the population year by year from the draws in `ws` and writes every cell.
+    fn project(&self, ws: &mut Workspace) {
         self.drivers.fill(
             ws.inputs.draws(),
             [&ws.births_city, &ws.migration_city],

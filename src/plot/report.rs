@@ -13,7 +13,7 @@ use super::headline::{self, place_name};
 use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::{stage_zh, Lang};
-use super::output::{write_atomic, Script, Written};
+use super::output::{write_atomic, Written};
 use super::page::{esc, Page};
 use super::tornado::Tornadoes;
 use super::PlotError;
@@ -41,7 +41,7 @@ pub(crate) struct Drawn {
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
-    /// What drives the risk, by stage, if the run has `sensitivity.csv`.
+    /// What drives the risk, by stage, if the run has `tornado.csv`.
     pub tornadoes: Tornadoes,
 }
 
@@ -82,7 +82,7 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
     districts::write(&mut page, run, &drawn.fans)?;
     metadata(&mut page, run, drawn);
     let name = &run.info.scenario.name;
-    let sub = esc(&labels::run_line(run, Script::Any));
+    let sub = esc(&labels::run_line(run));
     let html = page.finish(
         &format!("seatsim 学位供需报告 report: {name}"),
         &format!("学位供需预测 — {}", esc(name)),
@@ -126,15 +126,15 @@ fn maps(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// What drives the risk: a tornado chart per stage, from `sensitivity.csv`.
+/// What drives the risk: a tornado chart per stage, from `tornado.csv`.
 fn drivers(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     if drawn.tornadoes.is_empty() {
         return Ok(());
     }
     page.section("drivers", "风险来源", "What drives the risk");
     page.paragraph(
-        "各学段在其最不利年份，全市学位缺口在各次模拟间的差异中，每个未知量所能解释的份额——由此可见哪项调查最值得做。",
-        "The share of the variation across trials of the city's shortfall that each unknown explains, each stage in its worst year — which survey is worth doing.",
+        "各学段在其预期缺口最大的年份：每个未知量从低值（P5）移到高值（P95）、其余取中值时，全市学位缺口变化多少个学位——由此可见哪项调查最值得做。",
+        "Each stage in the year of its largest expected shortfall: how many seats the city's shortfall changes when each unknown moves from its low (P5) to its high (P95) value, the others central — which survey is worth doing.",
     );
     for (stage, w) in &drawn.tornadoes {
         let (zh, en) = stage_names(run, stage);
@@ -348,12 +348,7 @@ fn risk_table(page: &mut Page, run: &Run) {
 fn risk_row(html: &mut String, run: &Run, position: usize, row: &RiskRow) {
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "n/a".to_string(), f);
     let fill = colour::warning(row.warning);
-    let name = esc(&labels::district(
-        run,
-        &row.district,
-        Script::Any,
-        Form::Full,
-    ));
+    let name = esc(&labels::district_in_page(run, &row.district, Form::Full));
     let place = if row.district == ALL {
         name
     } else {

@@ -9,6 +9,8 @@ mod delay;
 mod drift;
 mod encoding;
 mod error;
+pub mod geojson;
+mod labels;
 mod load;
 mod map;
 mod path;
@@ -32,6 +34,7 @@ pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
@@ -121,6 +124,8 @@ pub struct Scenario {
     /// Numbers given as distributions (DESIGN §2.6), in key order; each stands above at its
     /// central value.
     pub inputs: Vec<Uncertain>,
+    /// Chinese and English names of the uncertain inputs and shocks (`[labels]`).
+    pub labels: Labels,
     /// GeoJSON boundaries for maps, if the scenario names one, as read at load.
     pub map: Option<MapFile>,
     /// Weights and budgets of `seatsim plan` (`[plan]`).

@@ -27,6 +27,15 @@ pub struct ScenarioFile {
     #[serde(rename = "changes")]
     pub _changes: Option<Vec<super::changes::ChangeRaw>>,
     pub drift: Option<DriftRaw>,
+    pub labels: Option<BTreeMap<String, LabelRaw>>,
+}
+
+/// `[labels] "<key>" = { zh = "…", en = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelRaw {
+    pub zh: Option<String>,
+    pub en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

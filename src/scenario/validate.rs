@@ -9,6 +9,7 @@ use ndarray::Array3;
 use sha2::Digest;
 
 use super::error::{close_match, did_you_mean};
+use super::labels::Labels;
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::{CsvTable, Fields, Reads};
@@ -104,6 +105,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         plan,
         _changes: _,
         drift,
+        labels,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -136,6 +138,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         delay_correlation,
         inputs: Vec::new(),
         drift,
+        labels: Labels::default(),
         stages,
         delay,
         tables: Vec::new(),
@@ -146,6 +149,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     scenario.sha256 = hex(&reads.hasher.finalize());
     scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
+    scenario.labels = v.labels(labels, &scenario.inputs)?;
     Ok(scenario)
 }
 
