@@ -84,7 +84,14 @@ fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Resul
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COMPARE_HEADER)?;
     for (i, pair) in c.matching().pairs.iter().enumerate() {
-        for metric in Metric::ALL {
+        let listed = |m: Metric| {
+            [c.base(), c.alt()].iter().any(|e| {
+                let s = e.scenario();
+                let st = s.stage_ix(&pair.stage);
+                st.is_some_and(|st| m.listed_for(&s.stages[st.0]))
+            })
+        };
+        for metric in Metric::ALL.into_iter().filter(|&m| listed(m)) {
             let mean = |acc: &Accumulator, cell| {
                 let summary = acc.metric(cell, metric).summary();
                 number(summary.map_or(f64::NAN, |s| s.mean))

@@ -37,11 +37,14 @@ pub enum Metric {
     /// Capital cost of the projects that open in the cell that year, in millions of yuan
     /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
     Spending,
+    /// Public-seat pupils who arrived with a new estate (DESIGN §2.8) and are still of the
+    /// stage's ages: the demand of the housing cohort; only in scenarios with estates.
+    HousingPupils,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 13] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -54,6 +57,7 @@ impl Metric {
         Metric::MigrantShare,
         Metric::TeachersNeeded,
         Metric::Spending,
+        Metric::HousingPupils,
     ];
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
@@ -73,17 +77,27 @@ impl Metric {
             Metric::MigrantShare => "migrant_share",
             Metric::TeachersNeeded => "teachers_needed",
             Metric::Spending => "spending",
+            Metric::HousingPupils => "housing_pupils",
         }
     }
 
     /// Whether `stage` has this metric: `teachers_needed` and `spending` only where the
-    /// scenario gives a ratio or a cost (summary.csv has no row otherwise).
+    /// scenario gives a ratio or a cost, `housing_pupils` only where it lists estates
+    /// (summary.csv has no row otherwise).
     pub fn defined_for(self, stage: &Stage) -> bool {
         match self {
             Metric::TeachersNeeded => stage.teachers.is_some(),
             Metric::Spending => stage.seat_cost.is_some(),
+            Metric::HousingPupils => stage.housing,
             _ => true,
         }
+    }
+
+    /// Whether outputs that list every metric, defined or not (trials.csv, compare.csv), list
+    /// this one for `stage`: `housing_pupils` only with estates, so that a scenario without
+    /// housing keeps the outputs it had before the metric existed.
+    pub fn listed_for(self, stage: &Stage) -> bool {
+        self != Metric::HousingPupils || stage.housing
     }
 
     /// The metric called `name`, if any.
@@ -107,6 +121,8 @@ pub struct Tally {
     pub classes: ClassTally,
     /// Capital cost of the projects opening this year, millions of yuan.
     pub spending: f64,
+    /// Public-seat pupils of the housing cohort.
+    pub housing: f64,
 }
 
 impl Tally {
@@ -120,6 +136,7 @@ impl Tally {
             surplus: (capacity - pupils.demand).max(0.0),
             classes,
             spending: 0.0,
+            housing: 0.0,
         }
     }
 
@@ -149,6 +166,11 @@ impl Tally {
             } else {
                 f64::NAN
             },
+            if stage.housing {
+                self.housing
+            } else {
+                f64::NAN
+            },
         ]
     }
 }
@@ -161,6 +183,7 @@ impl std::ops::AddAssign for Tally {
         self.surplus += o.surplus;
         self.classes += o.classes;
         self.spending += o.spending;
+        self.housing += o.housing;
     }
 }
 
@@ -181,6 +204,7 @@ mod tests {
             private_share: YearPath::constant(0.0),
             teachers,
             seat_cost,
+            housing: false,
         }
     }
 

@@ -7,6 +7,7 @@ mod candidates;
 mod delay;
 mod drift;
 mod error;
+mod housing;
 mod load;
 mod map;
 mod path;
@@ -28,6 +29,7 @@ pub use candidates::Candidate;
 pub use drift::{DriftSeries, DriftTarget};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use map::MapFile;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
@@ -125,6 +127,9 @@ pub struct Scenario {
     pub delay: DelayProfile,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
+    /// `[housing]` and `housing.csv`: estates whose children join the population (none by
+    /// default).
+    pub housing: Housing,
 }
 
 impl Scenario {
@@ -186,6 +191,8 @@ pub struct Stage {
     pub teachers: Option<f64>,
     /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
     pub seat_cost: Option<SeatCost>,
+    /// Whether the scenario lists estates, so that the stage reports `housing_pupils`.
+    pub housing: bool,
 }
 
 /// Where a stage's pupils may take a seat.

@@ -24,6 +24,7 @@ pub struct ScenarioFile {
     pub costs: Option<BTreeMap<String, CostRaw>>,
     pub plan: Option<PlanRaw>,
     pub drift: Option<DriftRaw>,
+    pub housing: Option<HousingRaw>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +135,7 @@ pub struct DataRaw {
     pub capacity: Option<String>,
     pub projects: Option<String>,
     pub map: Option<String>,
+    pub housing: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,4 +176,15 @@ pub struct DriftSpecRaw {
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
     pub from: Option<i64>,
+}
+
+/// `[housing]` (DESIGN §2.8): yields by age, type multipliers, origin and delay profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HousingRaw {
+    #[serde(rename = "yield")]
+    pub yields: Option<Vec<toml::Value>>,
+    pub types: Option<BTreeMap<String, toml::Value>>,
+    pub origin: Option<String>,
+    pub delay: Option<DelayRaw>,
 }

@@ -65,6 +65,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         costs,
         plan,
         drift,
+        housing,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -75,6 +76,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
     let delay = v.delay(delay_raw)?;
     let drift = v.drift(drift, &stages, (head.base_year, head.horizon))?;
+    let housing = v.housing(housing, max_age)?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -97,6 +99,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         delay_correlation,
         inputs: Vec::new(),
         drift,
+        housing,
         stages,
         delay,
     };
@@ -124,6 +127,7 @@ struct DataPaths {
     capacity: PathBuf,
     projects: Option<PathBuf>,
     map: Option<PathBuf>,
+    housing: Option<PathBuf>,
 }
 
 /// Key-level checks, with errors located through the origins of the keys.
@@ -371,6 +375,7 @@ impl Validator<'_> {
             private_share,
             teachers: None,
             seat_cost: None,
+            housing: false,
         })
     }
 
@@ -509,6 +514,7 @@ impl Validator<'_> {
             capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
             projects: self.file("data.projects", d.projects)?,
             map: self.file("data.map", d.map)?,
+            housing: self.file("data.housing", d.housing)?,
         })
     }
 
@@ -553,6 +559,9 @@ fn read_tables(
     if let Some(path) = &data.projects {
         s.projects = read_projects(s, path, delay, hasher)?;
         check_pipeline(s, path)?;
+    }
+    if let Some(path) = &data.housing {
+        super::housing::read_estates(s, path, hasher)?;
     }
     Ok(())
 }
