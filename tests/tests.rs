@@ -21,6 +21,9 @@ mod shocks;
 // `[drift]`: AR(1) drift of enrolment, private shares and the trend, growing with the horizon.
 mod drift;
 
+// New housing (DESIGN §2.8): an estate's children by hand, delays, ranged multipliers.
+mod housing;
+
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 
