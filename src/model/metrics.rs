@@ -248,12 +248,26 @@ mod tests {
             new: 1.0,
             expansion: 1.0,
         };
-        let [.., teachers, spending] = t.metrics(&stage(Some(19.0), Some(cost)));
+        let [.., teachers, spending, _] = t.metrics(&stage(Some(19.0), Some(cost)));
         assert_eq!((teachers, spending), (10.0, 1.5e6));
-        let [.., teachers, spending] = t.metrics(&stage(None, None));
+        let [.., teachers, spending, _] = t.metrics(&stage(None, None));
         assert!(teachers.is_nan() && spending.is_nan());
         assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
         assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));
+    }
+
+    #[test]
+    fn housing_pupils_exist_only_in_scenarios_with_estates() {
+        let mut t = Tally::of_catchment(pupils(190.0), 45.0, ClassTally::default());
+        t.housing = 12.5;
+        let mut with = stage(None, None);
+        with.housing = true;
+        assert_eq!(t.metrics(&with)[Metric::COUNT - 1], 12.5);
+        assert!(t.metrics(&stage(None, None))[Metric::COUNT - 1].is_nan());
+        let m = Metric::HousingPupils;
+        assert!(m.defined_for(&with) && m.listed_for(&with));
+        assert!(!m.defined_for(&stage(None, None)) && !m.listed_for(&stage(None, None)));
+        assert!(Metric::TeachersNeeded.listed_for(&stage(None, None)));
     }
 
     #[test]
