@@ -78,6 +78,7 @@ mod tests {
             origin: Origin::Local,
             delay: DelayProfile::on_time(),
             delay_correlation: 0.0,
+            persons_per_dwelling: None,
         }
     }
 

@@ -40,6 +40,9 @@ pub struct Housing {
     pub delay: DelayProfile,
     /// `[housing.delay] correlation`: ρ of the copula coupling the estates' delays, in [0, 1).
     pub delay_correlation: f64,
+    /// Residents per dwelling (> 0), for `check`'s seats per 1,000 residents; not used by the
+    /// projection.
+    pub persons_per_dwelling: Option<f64>,
 }
 
 /// One residential development of `housing.csv`.
@@ -67,12 +70,25 @@ impl Housing {
             origin: Origin::Migrant,
             delay: DelayProfile::on_time(),
             delay_correlation: 0.0,
+            persons_per_dwelling: None,
         }
     }
 
-    /// Children estate `e` brings at age `a` at the central yields and multipliers.
-    pub fn children(&self, e: &Estate, a: usize) -> f64 {
-        e.dwellings * e.kind.map_or(1.0, |k| self.types[k].1) * self.yields[a]
+    /// Children the estates of `district` completing within `years` bring at `ages`, and
+    /// their dwellings, at the central yields and multipliers (for `check`).
+    pub fn arrivals(
+        &self,
+        district: DistrictIx,
+        years: std::ops::RangeInclusive<Year>,
+        ages: std::ops::RangeInclusive<usize>,
+    ) -> (f64, f64) {
+        let estates = (self.estates.iter())
+            .filter(|e| e.district == district && years.contains(&e.completion_year));
+        let per_dwelling: f64 = self.yields[ages].iter().sum();
+        estates.fold((0.0, 0.0), |(children, dwellings), e| {
+            let m = e.kind.map_or(1.0, |k| self.types[k].1);
+            (children + e.dwellings * m * per_dwelling, dwellings + e.dwellings)
+        })
     }
 }
 
@@ -109,6 +125,9 @@ impl Validator<'_> {
                 ))
             }
         };
+        out.persons_per_dwelling = (h.persons_per_dwelling)
+            .map(|x| self.num("housing.persons_per_dwelling", x, |x| x > 0.0 && x <= 20.0, "> 0 and at most 20"))
+            .transpose()?;
         self.housing_delay(h.delay, &mut out)?;
         Ok(out)
     }

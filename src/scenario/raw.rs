@@ -186,5 +186,6 @@ pub struct HousingRaw {
     pub yields: Option<Vec<toml::Value>>,
     pub types: Option<BTreeMap<String, toml::Value>>,
     pub origin: Option<String>,
+    pub persons_per_dwelling: Option<f64>,
     pub delay: Option<DelayRaw>,
 }
