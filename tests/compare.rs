@@ -308,7 +308,11 @@ fn scenarios_that_differ_are_compared_on_what_they_share() {
     assert!(rows
         .iter()
         .all(|r| r["year"].parse::<i32>().unwrap() <= 2026));
-    assert_eq!(rows.len(), 10 * 7 * (Metric::COUNT - 1), "no housing_pupils");
+    assert_eq!(
+        rows.len(),
+        10 * 7 * (Metric::COUNT - 1),
+        "no housing_pupils"
+    );
     let json = std::fs::read_to_string(fx.path("out/compare.json")).unwrap();
     assert!(
         json.contains("\"districts\": [\n        \"south\"\n      ]"),

@@ -2,6 +2,7 @@
 //! the stages in deterministic mode, a delay moving them by exactly the delay, a ranged
 //! multiplier's mean and sd, and outputs without housing unchanged.
 
+use crate::golden::{CAPACITY, DISTRICTS, POPULATION};
 use crate::support::{close, mean, read_summary, Fixture};
 
 /// Two districts, ages 0–4; `early` (ages 1–2) by district, `late` (3–4) city-wide with a
@@ -43,31 +44,6 @@ capacity = "capacity.csv"
 housing = "housing.csv"
 "#;
 
-const DISTRICTS: &str = "id,name,births_base,rate_local,rate_migrant,inflow
-a,Alpha,100,0.1,-0.2,20
-b,Beta,50,0,0.05,0
-";
-
-const POPULATION: &str = "district,age,local,migrant
-a,0,100,10
-a,1,80,20
-a,2,60,20
-a,3,40,10
-a,4,30,10
-b,0,50,0
-b,1,40,5
-b,2,30,5
-b,3,20,5
-b,4,10,0
-";
-
-const CAPACITY: &str = "district,stage,schools,classes
-a,early,2,5
-a,late,1,4
-b,early,1,3
-b,late,0,0
-";
-
 /// e1: 100 flats (multiplier 0.5) in a, 2021; e2: 40 homes in b, 2022; e3 after the horizon.
 const HOUSING: &str = "id,district,dwellings,completion_year,type
 e1,a,100,2021,flat
@@ -76,7 +52,9 @@ e3,a,5000,2031,
 ";
 
 fn fixture(multiplier: &str, delay: &str, with_housing: bool) -> Fixture {
-    let mut toml = TOML.replace("MULTIPLIER", multiplier).replace("DELAY", delay);
+    let mut toml = TOML
+        .replace("MULTIPLIER", multiplier)
+        .replace("DELAY", delay);
     if !with_housing {
         toml = toml.replace("housing = \"housing.csv\"\n", "");
     }
@@ -93,36 +71,25 @@ fn fixture(multiplier: &str, delay: &str, with_housing: bool) -> Fixture {
 fn hand() -> Vec<(&'static str, &'static str, i32, f64)> {
     // e1 arrives in a in 2021, after step 4: 100 · 0.5 · yield = [5, 10, 5, 2.5, 0], migrant.
     let a21 = [5.0, 10.0, 5.0, 2.5, 0.0];
-    // 2022: age with survival, half of age 3 returns home, × (1 − 0.2) (a's migrant rate).
-    let g = 0.8;
-    let a22 = [
-        0.0,
-        a21[0] * 0.9 * g,
-        a21[1] * 0.95 * g,
-        a21[2] * 1.0 * 0.5 * g,
-        a21[3] * 0.98 * g,
-    ];
-    let a23 = [
-        0.0,
-        0.0,
-        a22[1] * 0.95 * g,
-        a22[2] * 1.0 * 0.5 * g,
-        a22[3] * 0.98 * g,
-    ];
-    // e2 arrives in b in 2022: 40 · 1 · yield = [4, 8, 4, 2, 0]; b grows × 1.05.
+    // Each later year: age with survival, half of age 3 returns home for senior high, then
+    // × growth (1 − 0.2 in a, 1 + 0.05 in b: each district's migrant rate).
+    let next = |p: [f64; 5], g: f64| {
+        [
+            0.0,
+            p[0] * 0.9 * g,
+            p[1] * 0.95 * g,
+            p[2] * 1.0 * 0.5 * g,
+            p[3] * 0.98 * g,
+        ]
+    };
+    let a22 = next(a21, 0.8);
+    let a23 = next(a22, 0.8);
+    // e2 arrives in b in 2022: 40 · 1 · yield = [4, 8, 4, 2, 0].
     let b22 = [4.0, 8.0, 4.0, 2.0, 0.0];
-    let g = 1.05;
-    let b23 = [
-        0.0,
-        b22[0] * 0.9 * g,
-        b22[1] * 0.95 * g,
-        b22[2] * 1.0 * 0.5 * g,
-        b22[3] * 0.98 * g,
-    ];
+    let b23 = next(b22, 1.05);
     // early: ages 1–2, enrolment 1, private 0.1; late: ages 3–4, enrolment 0.5, city-wide.
     let early = |p: [f64; 5]| (p[1] + p[2]) * 0.9;
     let late = |p: [f64; 5]| (p[3] + p[4]) * 0.5;
-    let none = [0.0; 5];
     vec![
         ("a", "early", 2020, 0.0),
         ("a", "early", 2021, early(a21)),
@@ -134,7 +101,8 @@ fn hand() -> Vec<(&'static str, &'static str, i32, f64)> {
         ("ALL", "early", 2022, early(a22) + early(b22)),
         ("ALL", "late", 2021, late(a21)),
         ("ALL", "late", 2022, late(a22) + late(b22)),
-        ("ALL", "late", 2023, late(a23) + late(b23) + late(none)),
+        // e3 completes after the horizon: nothing.
+        ("ALL", "late", 2023, late(a23) + late(b23)),
     ]
 }
 
@@ -147,8 +115,16 @@ fn one_estates_children_age_through_the_stages_as_by_hand() {
         close(got, want, &format!("{d}/{st}/{y} housing_pupils"));
     }
     // 13.5, 10.08, 2.4624 in a/early 2021–2023: primary-first, then the wave moves on.
-    close(mean(&s, "a", "early", 2021, "housing_pupils"), 13.5, "a 2021");
-    close(mean(&s, "a", "early", 2023, "housing_pupils"), 2.4624, "a 2023");
+    close(
+        mean(&s, "a", "early", 2021, "housing_pupils"),
+        13.5,
+        "a 2021",
+    );
+    close(
+        mean(&s, "a", "early", 2023, "housing_pupils"),
+        2.4624,
+        "a 2023",
+    );
 }
 
 #[test]
@@ -176,7 +152,11 @@ fn a_delay_moves_the_children_by_exactly_the_delay() {
         let row = hand.iter().find(|h| (h.0, h.1, h.2) == (d, st, y));
         row.map(|h| h.3).expect("a hand value")
     };
-    close(mean(&s, "a", "early", 2021, "housing_pupils"), 0.0, "a 2021");
+    close(
+        mean(&s, "a", "early", 2021, "housing_pupils"),
+        0.0,
+        "a 2021",
+    );
     for (d, y) in [("a", 2022), ("a", 2023), ("b", 2023)] {
         let got = mean(&s, d, "early", y, "housing_pupils");
         close(got, at(d, "early", y - 1), &format!("{d} {y}"));
@@ -187,11 +167,7 @@ fn a_delay_moves_the_children_by_exactly_the_delay() {
 
 #[test]
 fn a_ranged_multiplier_gives_its_mean_and_spread() {
-    let f = fixture(
-        "{ dist = \"uniform\", low = 0.3, high = 0.7 }",
-        "",
-        true,
-    );
+    let f = fixture("{ dist = \"uniform\", low = 0.3, high = 0.7 }", "", true);
     let n = 2000f64;
     let s = read_summary(&f.run("s.toml", "out", &["--trials", "2000", "--seed", "3"]));
     // a/early/2021 = 100 · m · (0.2 + 0.1) · 0.9 = 27·m, m ~ U(0.3, 0.7).
@@ -213,7 +189,10 @@ fn a_ranged_multiplier_gives_its_mean_and_spread() {
 fn without_housing_the_outputs_are_byte_identical_to_an_empty_pipeline() {
     // An empty housing.csv and no [data] housing give the same bytes.
     let empty = Fixture::new(&[
-        ("s.toml", &TOML.replace("MULTIPLIER", "0.5").replace("DELAY", "")),
+        (
+            "s.toml",
+            &TOML.replace("MULTIPLIER", "0.5").replace("DELAY", ""),
+        ),
         ("districts.csv", DISTRICTS),
         ("population.csv", POPULATION),
         ("capacity.csv", CAPACITY),
@@ -221,7 +200,10 @@ fn without_housing_the_outputs_are_byte_identical_to_an_empty_pipeline() {
     ]);
     let none = fixture("0.5", "", false);
     let args = ["--trials", "30", "--keep-trials", "*/*/*"];
-    let (a, b) = (empty.run("s.toml", "out", &args), none.run("s.toml", "out", &args));
+    let (a, b) = (
+        empty.run("s.toml", "out", &args),
+        none.run("s.toml", "out", &args),
+    );
     for file in ["summary.csv", "risk.csv", "trials.csv"] {
         let read = |dir: &std::path::Path| std::fs::read(dir.join(file)).unwrap();
         assert_eq!(read(&a), read(&b), "{file}");

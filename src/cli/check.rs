@@ -74,7 +74,8 @@ fn housing_needs(s: &Scenario) -> String {
     }
     let run = s.base_year + 1..=s.horizon;
     let later = h.estates.iter().filter(|e| e.completion_year > s.horizon);
-    let mut out = format!(
+    let mut out =
+        format!(
         "  housing   {} estates ({} completing after {}, adding nothing); children join as {}\n",
         h.estates.len(),
         later.count(),

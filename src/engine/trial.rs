@@ -271,7 +271,11 @@ impl Engine {
         }
         ws.school_weights.iter_mut().for_each(|w| w.fill(1.0));
         ws.project_weights.fill(1.0);
-        for (done, e) in ws.completions.iter_mut().zip(&self.scenario.housing.estates) {
+        for (done, e) in ws
+            .completions
+            .iter_mut()
+            .zip(&self.scenario.housing.estates)
+        {
             *done = Some(e.completion_year);
         }
     }

@@ -111,7 +111,11 @@ impl Demography {
             let factor = y.trend * y.migration_shock[d].exp();
             let [rate_local, rate_migrant] = self.rates[d];
             self.migrate(local, 1.0 + rate_local * factor, 0.0);
-            let inflow = if sources { self.inflow[d] * factor } else { 0.0 };
+            let inflow = if sources {
+                self.inflow[d] * factor
+            } else {
+                0.0
+            };
             self.migrate(migrant, 1.0 + rate_migrant * factor, inflow);
         }
     }

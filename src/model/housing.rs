@@ -94,7 +94,11 @@ mod tests {
         assert_eq!(cohort[[0, 0, 1]], 100.0 * 0.2);
         assert_eq!(cohort[[1, 0, 0]], 100.0 * 0.1);
         assert_eq!(pop[[1, 0, 2]], 1.0 + 100.0 * 0.05);
-        assert_eq!(cohort.slice(ndarray::s![.., 1, ..]).sum(), 0.0, "local only");
+        assert_eq!(
+            cohort.slice(ndarray::s![.., 1, ..]).sum(),
+            0.0,
+            "local only"
+        );
         let late = [Some(Year(2023)), None, Some(Year(2023))];
         let mut cohort = Array3::zeros((2, 2, 3));
         y.settle(&h, &late, Year(2023), &mut pop, &mut cohort);

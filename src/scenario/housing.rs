@@ -87,7 +87,10 @@ impl Housing {
         let per_dwelling: f64 = self.yields[ages].iter().sum();
         estates.fold((0.0, 0.0), |(children, dwellings), e| {
             let m = e.kind.map_or(1.0, |k| self.types[k].1);
-            (children + e.dwellings * m * per_dwelling, dwellings + e.dwellings)
+            (
+                children + e.dwellings * m * per_dwelling,
+                dwellings + e.dwellings,
+            )
         })
     }
 }
@@ -106,13 +109,24 @@ impl Validator<'_> {
             }
             for (a, v) in values.iter().enumerate() {
                 let key = format!("housing.yield.{a}");
-                out.yields[a] =
-                    self.scalar(&key, Some(v.clone()), 0.0, (0.0, MAX_YIELD), Target::HousingYield(a))?;
+                out.yields[a] = self.scalar(
+                    &key,
+                    Some(v.clone()),
+                    0.0,
+                    (0.0, MAX_YIELD),
+                    Target::HousingYield(a),
+                )?;
             }
         }
         for (i, (kind, v)) in h.types.unwrap_or_default().into_iter().enumerate() {
             let key = format!("housing.types.{kind}");
-            let m = self.scalar(&key, Some(v), 1.0, (0.0, MAX_MULTIPLIER), Target::HousingType(i))?;
+            let m = self.scalar(
+                &key,
+                Some(v),
+                1.0,
+                (0.0, MAX_MULTIPLIER),
+                Target::HousingType(i),
+            )?;
             out.types.push((kind, m));
         }
         out.origin = match h.origin.as_deref() {
@@ -121,12 +135,21 @@ impl Validator<'_> {
             Some(other) => {
                 return Err(self.err(
                     "housing.origin",
-                    format!("housing.origin = \"{other}\": must be \"migrant\" (the default) or \"local\""),
+                    format!(
+                    "housing.origin = \"{other}\": must be \"migrant\" (the default) or \"local\""
+                ),
                 ))
             }
         };
         out.persons_per_dwelling = (h.persons_per_dwelling)
-            .map(|x| self.num("housing.persons_per_dwelling", x, |x| x > 0.0 && x <= 20.0, "> 0 and at most 20"))
+            .map(|x| {
+                self.num(
+                    "housing.persons_per_dwelling",
+                    x,
+                    |x| x > 0.0 && x <= 20.0,
+                    "> 0 and at most 20",
+                )
+            })
             .transpose()?;
         self.housing_delay(h.delay, &mut out)?;
         Ok(out)
