@@ -209,3 +209,43 @@ fn without_housing_the_outputs_are_byte_identical_to_an_empty_pipeline() {
         assert_eq!(read(&a), read(&b), "{file}");
     }
 }
+
+#[test]
+fn an_estate_leaves_every_other_districts_draws_and_values_unchanged() {
+    // The example scenario with shocks, delays and popularity draws, with and without one
+    // estate in `centre`: common random numbers keep every cell of the other districts.
+    let housing = "[housing]\nyield = [0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, \
+                   0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02]\n\
+                   [housing.delay]\non_time = 0.5\none_year = 0.5\n\
+                   [data]\nhousing = \"housing.csv\"\n";
+    let f = Fixture::new(&[
+        ("with.toml", &crate::support::extends_example("", housing)),
+        ("without.toml", &crate::support::extends_example("", "")),
+        (
+            "housing.csv",
+            "id,district,dwellings,completion_year\nnew-town,centre,3000,2024\n",
+        ),
+    ]);
+    let args = ["--trials", "200"];
+    let with = read_summary(&f.run("with.toml", "a", &args));
+    let without = read_summary(&f.run("without.toml", "b", &args));
+    let mut compared = 0;
+    for (key, row) in &without {
+        if key.0 == "centre" || key.0 == "ALL" {
+            continue;
+        }
+        let other = &with[key];
+        assert_eq!(
+            (row.mean, row.sd, row.q),
+            (other.mean, other.sd, other.q),
+            "{key:?}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 100);
+    let centre = |s: &crate::support::Summary| mean(s, "centre", "primary", 2026, "demand");
+    assert!(
+        centre(&with) > centre(&without),
+        "the estate adds pupils in centre"
+    );
+}
