@@ -15,6 +15,7 @@ mod geo;
 mod glyphs;
 mod headline;
 mod heat;
+mod housing;
 mod labels;
 mod lang;
 mod map;

@@ -80,6 +80,7 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
         figure(&mut page, &run.dir, w)?;
     }
     risk_table(&mut page, run);
+    super::housing::write(&mut page, run, lang);
     section(&mut page, "Heat maps", "Districts × school years, by stage: first the probability of a seat shortfall, then of large classes. Badges mark red (R) and amber (A) warnings.");
     for (_, _, w) in &drawn.heat {
         figure(&mut page, &run.dir, w)?;
