@@ -249,3 +249,24 @@ fn an_estate_leaves_every_other_districts_draws_and_values_unchanged() {
         "the estate adds pupils in centre"
     );
 }
+
+#[test]
+fn the_report_shows_pupils_from_new_housing_only_where_there_are_estates() {
+    for (with_housing, shown) in [(true, true), (false, false)] {
+        let f = fixture("0.5", "", with_housing);
+        f.seatsim_ok(&[
+            "run",
+            "s.toml",
+            "--quiet",
+            "--deterministic",
+            "--out",
+            "out",
+        ]);
+        let page = std::fs::read_to_string(f.path("out/report.html")).unwrap();
+        assert_eq!(page.contains("Pupils from new housing"), shown, "{page}");
+        if shown {
+            // one row per district-stage with estates, named as the run names it
+            assert!(page.contains("<td>Alpha</td><td>early</td>"), "{page}");
+        }
+    }
+}
