@@ -25,5 +25,6 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod whatif;
 
 pub use error::Error;

@@ -1,7 +1,10 @@
 //! `seatsim backtest`: scoring a projection against observed values.
 //!
 //! "Observed" files are written from a deterministic projection's `summary.csv`, so the exact
-//! answer is known: zero error and full coverage, or an error equal to a shift applied to them.
+//! answer is known: zero error and full coverage, or an error equal to a shift applied to them;
+//! or placed on a run's own quantiles, so that the coverage is known; PIT and CRPS are checked
+//! by brute force against the trials kept in `trials.csv`. A rolling back-test adds a second
+//! origin, the example from 2024.
 
 use std::collections::HashMap;
 
@@ -312,5 +315,329 @@ fn errors_in_the_observed_file_name_the_line_and_nothing_is_written() {
             "expected {expected:?}, got {stderr}"
         );
         assert!(!fx.path("out").exists(), "nothing is written for {text}");
+    }
+}
+
+/// `backtest.csv`'s rows keyed by origin, stage, year and metric.
+fn by_cell(rows: &Rows) -> HashMap<(String, String, String, String), HashMap<String, String>> {
+    rows.iter()
+        .map(|r| {
+            let key = (
+                r["origin"].clone(),
+                r["stage"].clone(),
+                r["year"].clone(),
+                r["metric"].clone(),
+            );
+            (key, r.clone())
+        })
+        .collect()
+}
+
+/// The PIT and CRPS of `backtest.csv` are those of the kept trials themselves: brute force
+/// over `trials.csv` — the share of trials below (ties half) and the mean over all pairs.
+#[test]
+fn pit_and_crps_are_exact_over_the_trials() {
+    let fx = Fixture::new(&[]);
+    let example = example_toml().display().to_string();
+    let observed = "district,stage,year,metric,value\n\
+                    ALL,primary,2020,enrolled,15000\n\
+                    ALL,primary,2025,enrolled,15500\n\
+                    ALL,junior,2027,demand,7000\n\
+                    centre,primary,2023,demand,4000\n";
+    let keep = [
+        "--trials",
+        "150",
+        "--keep-trials",
+        "ALL/primary/2025/enrolled,ALL/junior/2027/demand,centre/primary/2023/demand",
+    ];
+    let (rows, _) = backtest(&fx, &example, observed, &keep, "bt");
+    let trials = read_rows(&fx.path("bt/trials.csv"));
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r["year"] != "2020") {
+        let values: Vec<f64> = trials
+            .iter()
+            .filter(|t| {
+                (&t["district"], &t["stage"], &t["year"], &t["metric"])
+                    == (&r["district"], &r["stage"], &r["year"], &r["metric"])
+            })
+            .map(|t| num(t, "value"))
+            .collect();
+        assert_eq!(values.len(), 150, "{r:?}");
+        let x = num(r, "observed");
+        let n = values.len() as f64;
+        let below = values.iter().filter(|&&v| v < x).count() as f64;
+        let ties = values.iter().filter(|&&v| v == x).count() as f64;
+        let pit = (below + ties / 2.0) / n;
+        let to_obs = values.iter().map(|v| (v - x).abs()).sum::<f64>() / n;
+        let pairs = values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+            .sum::<f64>()
+            / (n * n);
+        let crps = to_obs - pairs / 2.0;
+        assert!((num(r, "pit") - pit).abs() < 1e-9, "{r:?}: PIT {pit}");
+        assert!(
+            (num(r, "crps") - crps).abs() < 1e-6 * crps.max(1.0),
+            "{r:?}: CRPS {crps}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+    // Persistence: the base year's observed value of the same district, stage and metric.
+    let p2025 = rows.iter().find(|r| r["year"] == "2025").unwrap();
+    assert_eq!(p2025["persistence"], "15000");
+    assert!((num(p2025, "crps_persistence") - 500.0).abs() < 1e-9);
+    let unobserved_base = rows.iter().find(|r| r["year"] == "2027").unwrap();
+    assert_eq!(unobserved_base["persistence"], "");
+}
+
+/// The rows of `rows` (of a summary or PIT file) of `origin`, metric `enrolled`, every stage
+/// and `horizon`.
+fn enrolled_group<'a>(
+    rows: &'a Rows,
+    origin: &'a str,
+    horizon: &'a str,
+) -> impl Iterator<Item = &'a HashMap<String, String>> {
+    rows.iter().filter(move |r| {
+        (
+            r["origin"].as_str(),
+            r["metric"].as_str(),
+            r["stage"].as_str(),
+            r["horizon"].as_str(),
+        ) == (origin, "enrolled", "all", horizon)
+    })
+}
+
+/// A second origin four years later: the example from 2024, its projects after 2024.
+fn late_origin() -> Fixture {
+    let toml = extends_example(
+        "name = \"Example from 2024\"\nbase_year = 2024",
+        "[data]\nprojects = \"projects.csv\"\n",
+    );
+    let projects = "id,name,district,stage,kind,classes,planned_year,status\n\
+                    s-p9,South primary No. 9,south,primary,new,24,2026,planned\n";
+    Fixture::new(&[("late.toml", &toml), ("projects.csv", projects)])
+}
+
+/// Quantiles of `backtest.csv` by (origin, stage, year, metric): P5, P25, P50, P75, P95.
+fn quantiles(rows: &Rows) -> HashMap<(String, String, String, String), [f64; 5]> {
+    by_cell(rows)
+        .into_iter()
+        .map(|(k, r)| (k, ["p05", "p25", "p50", "p75", "p95"].map(|q| num(&r, q))))
+        .collect()
+}
+
+/// Observations placed on each origin's own quantiles give a coverage known in advance:
+/// the example (base 2020) sees its median in 2024, a value between P75 and P95 in 2026 and
+/// one far above P95 in 2028; the late origin (base 2024) its median in 2026 and one far
+/// below P5 in 2028 — for two stages each.
+#[test]
+fn a_rolling_backtest_scores_each_origin_on_its_own_years_with_known_coverage() {
+    let fx = late_origin();
+    let example = example_toml().display().to_string();
+    let stages = ["primary", "junior"];
+    let cells: Vec<(&str, i32)> = stages
+        .iter()
+        .flat_map(|s| [2020, 2024, 2026, 2028].map(|y| (*s, y)))
+        .collect();
+    let file = |value: &dyn Fn(&str, i32) -> Option<f64>| {
+        let mut out = String::from("district,stage,year,metric,value\n");
+        for &(s, y) in &cells {
+            if let Some(v) = value(s, y) {
+                out += &format!("ALL,{s},{y},enrolled,{v}\n");
+            }
+        }
+        out
+    };
+    std::fs::write(fx.path("dummy.csv"), file(&|_, _| Some(1.0))).unwrap();
+    let args = |early: &str, late: &str, out: &str| {
+        let mut a = vec![
+            "backtest",
+            "--origin",
+            &example,
+            "--origin",
+            "late.toml",
+            "--observed",
+        ];
+        a.extend([
+            early,
+            "--observed",
+            late,
+            "--trials",
+            "200",
+            "--quiet",
+            "--no-plots",
+        ]);
+        a.extend(["--out", out]);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| fx.seatsim_ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    run(args("dummy.csv", "dummy.csv", "first"));
+    let q = quantiles(&read_rows(&fx.path("first/backtest.csv")));
+    let at = |origin: &str, s: &str, y: i32| {
+        q[&(origin.into(), s.into(), y.to_string(), "enrolled".into())]
+    };
+    for s in stages {
+        let [_, _, _, p75, p95] = at("example", s, 2026);
+        assert!(
+            p75 < p95,
+            "{s} 2026 has a spread to place an observation in"
+        );
+    }
+    let early = file(&|s, y| {
+        let [p05, _, p50, p75, p95] = at("example", s, y);
+        Some(match y {
+            2026 => (p75 + p95) / 2.0,
+            2028 => p95 + (p95 - p05) + 100.0,
+            _ => p50,
+        })
+    });
+    let late = file(&|s, y| {
+        (y >= 2024).then(|| {
+            let [p05, _, p50, _, p95] = at("late", s, y);
+            if y == 2028 {
+                p05 - (p95 - p05) - 100.0
+            } else {
+                p50
+            }
+        })
+    });
+    std::fs::write(fx.path("early.csv"), early).unwrap();
+    std::fs::write(fx.path("late.csv"), late).unwrap();
+    run(args("early.csv", "late.csv", "second"));
+    let rows = read_rows(&fx.path("second/backtest.csv"));
+    assert_eq!(rows.iter().filter(|r| r["origin"] == "example").count(), 8);
+    assert_eq!(rows.iter().filter(|r| r["origin"] == "late").count(), 6);
+    // Each origin's run does not depend on the other's or on the observations.
+    assert_eq!(quantiles(&rows), q);
+    let summary = read_rows(&fx.path("second/backtest_summary.csv"));
+    let coverage = |origin: &str, horizon: &str| {
+        let r = enrolled_group(&summary, origin, horizon)
+            .next()
+            .unwrap_or_else(|| panic!("no summary row for {origin} {horizon}"));
+        (
+            num(r, "observations"),
+            num(r, "coverage_p05_p95"),
+            num(r, "coverage_p25_p75"),
+        )
+    };
+    assert_eq!(coverage("example", "4"), (2.0, 1.0, 1.0));
+    assert_eq!(coverage("example", "6"), (2.0, 1.0, 0.0));
+    assert_eq!(coverage("example", "8"), (2.0, 0.0, 0.0));
+    assert_eq!(coverage("late", "2"), (2.0, 1.0, 1.0));
+    assert_eq!(coverage("late", "4"), (2.0, 0.0, 0.0));
+    assert_eq!(coverage("all", "all"), (10.0, 0.6, 0.4));
+    // The PIT histogram: the late origin's two misses below P5 in the first tenth, the
+    // example's two above P95 in the last.
+    let pit = read_rows(&fx.path("second/backtest_pit.csv"));
+    let count = |origin: &str, bin: &str| {
+        let mut rows = enrolled_group(&pit, origin, "all");
+        num(rows.find(|r| r["bin"] == bin).unwrap(), "count")
+    };
+    assert_eq!(count("late", "0"), 2.0);
+    assert_eq!(count("example", "9"), 2.0);
+    // Persistence for the late origin is its own base year, 2024.
+    let cell = by_cell(&rows);
+    for s in stages {
+        let base = &cell[&("late".into(), s.into(), "2024".into(), "enrolled".into())];
+        let later = &cell[&("late".into(), s.into(), "2028".into(), "enrolled".into())];
+        assert_eq!(later["persistence"], base["observed"]);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.path("second/backtest.json")).unwrap())
+            .unwrap();
+    let origins = json["origins"].as_array().unwrap();
+    assert_eq!(origins.len(), 2);
+    assert_eq!(origins[1]["base_year"], 2024);
+    assert_eq!(origins[1]["observations"], 6);
+}
+
+/// The late origin's fixture with `observed` as obs.csv, and the arguments that run the
+/// example and the late origin on it.
+fn both_origins(observed: &str) -> (Fixture, [String; 6]) {
+    let fx = late_origin();
+    std::fs::write(fx.path("obs.csv"), observed).unwrap();
+    let example = example_toml().display().to_string();
+    let args = [
+        "--origin",
+        &example,
+        "--origin",
+        "late.toml",
+        "--observed",
+        "obs.csv",
+    ];
+    (fx, args.map(String::from))
+}
+
+#[test]
+fn a_rolling_backtest_draws_its_chart_and_page() {
+    let (fx, both) = both_origins(
+        "district,stage,year,metric,value\nALL,primary,2024,enrolled,15000\nALL,primary,2027,enrolled,15000\n",
+    );
+    let mut args = vec!["backtest"];
+    args.extend(both.iter().map(String::as_str));
+    args.extend(["--trials", "50", "--quiet", "--out", "bt"]);
+    fx.seatsim_ok(&args);
+    for f in [
+        "backtest.html",
+        "plots/backtest_enrolled.png",
+        "plots/backtest_enrolled.svg",
+    ] {
+        assert!(fx.path("bt").join(f).exists(), "{f}");
+    }
+    let page = std::fs::read_to_string(fx.path("bt/backtest.html")).unwrap();
+    assert!(page.contains("回测") && page.contains("Back-test"));
+    // `seatsim plot` redraws them from the folder's files alone.
+    std::fs::remove_dir_all(fx.path("bt/plots")).unwrap();
+    fx.seatsim_ok(&["plot", "bt"]);
+    assert!(fx.path("bt/plots/backtest_enrolled.svg").exists());
+    assert_eq!(
+        std::fs::read_to_string(fx.path("bt/backtest.html")).unwrap(),
+        page
+    );
+}
+
+#[test]
+fn bad_rolling_command_lines_are_refused_and_nothing_is_written() {
+    let (fx, both) =
+        both_origins("district,stage,year,metric,value\nALL,primary,2025,enrolled,1\n");
+    let both: Vec<&str> = both.iter().map(String::as_str).collect();
+    let cases: [(Vec<&str>, &str); 4] = [
+        (
+            [
+                &both[..],
+                &["--observed", "obs.csv", "--observed", "obs.csv"],
+            ]
+            .concat(),
+            "--observed is given 3 times for 2 origins",
+        ),
+        (
+            [&both[..], &["--keep-trials", "ALL/*/*"]].concat(),
+            "--keep-trials works with one origin only",
+        ),
+        (
+            vec![
+                "--origin",
+                "late.toml",
+                "--origin",
+                "late.toml",
+                "--observed",
+                "obs.csv",
+            ],
+            "two origins named late",
+        ),
+        (vec!["--observed", "obs.csv"], "backtest needs a scenario"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["backtest", "--out", "out"];
+        args.extend(extra);
+        let o = fx.seatsim(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?}, got {stderr}"
+        );
+        assert!(!fx.path("out").exists());
     }
 }

@@ -153,7 +153,13 @@ fn a_run_draws_charts_and_a_report_that_links_only_existing_files() {
         .skip(1)
         .map(|s| &s[..s.find('"').unwrap()])
     {
-        assert!(out.join(link).is_file(), "report links to missing {link}");
+        match link.strip_prefix('#') {
+            Some(id) => assert!(
+                report.contains(&format!("id=\"{id}\"")),
+                "#{id} leads nowhere"
+            ),
+            None => assert!(out.join(link).is_file(), "report links to missing {link}"),
+        }
     }
     // `seatsim plot` redraws from the files alone.
     std::fs::remove_dir_all(out.join("plots")).unwrap();
@@ -208,8 +214,17 @@ fn calibrate_finds_the_dispersion_that_reproduces_a_large_class_share() {
 }
 
 #[test]
-fn every_subcommand_help_shows_an_example() {
-    let f = Fixture::new(&[]);
+fn the_last_line_of_a_run_names_its_report() {
+    let f = crate::reproducibility::example();
+    let o = f.seatsim(&["run", "example.toml", "--trials", "20", "--out", "out"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let last = stdout.lines().last().unwrap();
+    assert!(last.contains("report.html"), "{last}");
+}
+
+/// The commands of every subcommand's `--help` examples, continuation lines joined.
+fn help_examples() -> Vec<Vec<String>> {
     let commands = [
         "run",
         "check",
@@ -219,24 +234,117 @@ fn every_subcommand_help_shows_an_example() {
         "plot",
         "merge",
         "synth",
+        "plan",
     ];
+    let mut examples = Vec::new();
     for command in commands {
-        let o = f.seatsim(&[command, "--help"]);
-        let help = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "{command} --help");
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_seatsim"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        let (_, tail) = help
+            .split_once("\nExample")
+            .unwrap_or_else(|| panic!("`seatsim {command} --help` has no example"));
+        let joined = tail.replace("\\\n", " ");
+        let found: Vec<Vec<String>> = joined
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("seatsim "))
+            .map(|l| l.split_whitespace().map(String::from).collect())
+            .collect();
         assert!(
-            help.contains("Example") && help.contains(&format!("seatsim {command} ")),
-            "{command} --help has an example:\n{help}"
+            !found.is_empty(),
+            "`seatsim {command} --help` has no example"
         );
+        examples.extend(found);
+    }
+    examples
+}
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
     }
 }
 
 #[test]
-fn the_last_line_of_a_run_names_its_report() {
-    let f = crate::reproducibility::example();
-    let o = f.seatsim(&["run", "example.toml", "--trials", "20", "--out", "out"]);
+fn every_help_example_works() {
+    // Each example runs as written from a copy of the repository's scenarios, in order (the
+    // `plot` examples draw the folder the `run` example wrote), with two edits so the suite stays
+    // quick: 20 trials wherever the command takes trials, and /tmp inside the test's own folder.
+    let fx = Fixture::new(&[]);
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        &fx.path("scenarios"),
+    );
+    std::fs::create_dir(fx.path("tmp")).unwrap();
+    let with_trials = ["run", "compare", "backtest", "calibrate", "plan"];
+    for example in help_examples() {
+        let mut args: Vec<String> = example.iter().map(|a| a.replace("/tmp/", "tmp/")).collect();
+        if with_trials.contains(&args[0].as_str()) && !args.iter().any(|a| a == "--deterministic") {
+            match args.iter().position(|a| a == "--trials") {
+                Some(i) => args[i + 1] = "20".into(),
+                None => args.extend(["--trials".into(), "20".into()]),
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = fx.seatsim(&args);
+        assert!(
+            o.status.success(),
+            "`seatsim {}` failed: {}",
+            example.join(" "),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // `plan` adds its tables to the workbook beside them.
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(fx.path("tmp/plan/results.xlsx")).unwrap();
+    assert!(
+        book.sheet_names().contains(&"plan".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
+}
+
+#[test]
+fn check_rounds_its_figures_and_says_how_each_table_was_read() {
+    let f = fixture(TOML, CAPACITY);
+    let o = f.seatsim(&["check", "s.toml"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    let last = stdout.lines().last().unwrap();
-    assert!(last.contains("report.html"), "{last}");
+    let said = String::from_utf8_lossy(&o.stdout);
+    for table in ["d.csv", "p.csv", "c.csv"] {
+        assert!(said.contains(&format!("{table} (read as UTF-8)")), "{said}");
+    }
+    // No figure with more than four decimals (utilization 200 / 90 = 2.222…).
+    let long = said.split_whitespace().find(|w| {
+        w.split_once('.').is_some_and(|(i, d)| {
+            i.parse::<u64>().is_ok() && d.len() > 4 && d.parse::<u64>().is_ok()
+        })
+    });
+    assert_eq!(long, None, "{said}");
+    assert!(said.contains("2.222"), "{said}");
+}
+
+#[test]
+fn a_map_year_outside_the_run_names_the_run_folder_not_a_hidden_one() {
+    let f = fixture(TOML, CAPACITY);
+    let out = f.run("s.toml", "out", &["--trials", "20"]);
+    let o = f.seatsim(&["plot", out.to_str().unwrap(), "--map-year", "1990"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let named = format!(
+        "not a year of the run in {},",
+        out.join("run.json").display()
+    );
+    assert!(stderr.contains(&named), "{stderr}");
+    assert!(!stderr.contains("seatsim-new"), "{stderr}");
 }

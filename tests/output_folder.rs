@@ -62,6 +62,9 @@ fn paused_for(fx: &Fixture, point: &str, seconds: f64, args: &[&str]) -> Child {
             panic!("seatsim ended before the hook {point}");
         }
     }
+    // Handed back (nothing follows the hook's line until the pause ends), so that what the
+    // command says after the pause can still be read.
+    child.stderr = Some(stderr.into_inner());
     child
 }
 
@@ -411,4 +414,36 @@ fn a_shard_that_fills_the_disk_says_so_and_keeps_the_previous_shard() {
     assert!(!stderr.contains("serialize buffer"), "{stderr}");
     assert_eq!(snapshot(Path::new(out)), before);
     assert_eq!(names(disk.0.path()), ["shard"]);
+}
+
+#[test]
+fn an_output_folder_replaced_by_a_file_during_the_run_keeps_the_file_and_fails() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    fx.run("scenario.toml", "out", &["--trials", "20"]);
+    let child = paused_for(
+        &fx,
+        "staged",
+        2.0,
+        &run_args(&["--trials", "30", "--no-plots"]),
+    );
+    // The user saves a file under the folder's name while the run is writing.
+    std::fs::remove_dir_all(fx.path("out")).unwrap();
+    std::fs::write(fx.path("out"), "my notes").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write out: it was replaced by a file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("seatsim-new"), "{stderr}");
+    assert_eq!(std::fs::read(fx.path("out")).unwrap(), b"my notes");
+    // Nothing is left beside it: no staging folder, no lock.
+    assert_eq!(
+        names(fx.dir.path())
+            .iter()
+            .filter(|n| n.starts_with(".out"))
+            .count(),
+        0
+    );
 }

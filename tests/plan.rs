@@ -1,12 +1,14 @@
-//! `seatsim plan`: the portfolio it finds against enumeration, its objective against `run` of
-//! the scenario it writes, budgets, districts without demand, `w_spare = 0`, thread-count
-//! independence and bad input.
+//! `seatsim plan`: the portfolio it finds against brute-force enumeration in both forms and
+//! under every kind of budget (each portfolio scored by `run` itself), its reported objective
+//! against `run` of the scenario it writes, budgets, thread-count independence, Ctrl-C and bad
+//! input.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::support::{read_rows, read_summary, Fixture};
 
-/// One district-stage with pupils (`a`, growing, with births shocks) and one without (`b`).
+/// Two growing districts with births shocks and late or failed openings.
 const TOML: &str = r#"
 [scenario]
 name = "plan"
@@ -39,26 +41,27 @@ capacity = "capacity.csv"
 
 const DISTRICTS: &str = "id,name,births_base,rate_local,rate_migrant,inflow
 a,Alpha,130,0,0,0
-b,Beta,0,0,0,0
+b,Beta,112,0,0,0
 ";
 
 const POPULATION: &str = "district,age,local,migrant
 a,0,100,0
 a,1,100,0
-b,0,0,0
-b,1,0,0
+b,0,90,0
+b,1,90,0
 ";
 
 const CAPACITY: &str = "district,stage,schools,classes
 a,p,1,20
-b,p,1,2
+b,p,1,18
 ";
 
 const CANDIDATES: &str = "id,name,district,stage,kind,classes,earliest_year,latest_year,cost
 n1,New A1,a,p,new,4,2021,2022,60
 n2,New A2,a,p,new,3,2021,2022,40
-x1,Expand A,a,p,expansion,2,2021,2022,20
-xb,Expand B,b,p,expansion,5,2021,2022,10
+x1,Expand A,a,p,expansion,2,2021,2021,20
+nb,New B,b,p,new,4,2021,2022,50
+xb,Expand B,b,p,expansion,2,2022,2023,15
 ";
 
 fn fixture() -> Fixture {
@@ -71,11 +74,12 @@ fn fixture() -> Fixture {
     ])
 }
 
-/// `plan s.toml --candidates candidates.csv --quiet --out out` plus `extra`, asserting success.
-fn plan_candidates(f: &Fixture, extra: &[&str]) {
+/// `plan SCENARIO --candidates candidates.csv --quiet --out out` plus `extra`, asserting
+/// success.
+fn plan_candidates(f: &Fixture, scenario: &str, extra: &[&str]) {
     let args = [
         "plan",
-        "s.toml",
+        scenario,
         "--candidates",
         "candidates.csv",
         "--quiet",
@@ -104,48 +108,265 @@ fn run_objective(dir: &Path, w_spare: f64, city_stages: &[&str]) -> f64 {
         .sum()
 }
 
-/// Writes a scenario building `chosen` (`(candidate line, year)`) and returns its objective
-/// from `run` on the same trials.
-fn objective_of(f: &Fixture, chosen: &[(&str, i32)]) -> f64 {
+/// One portfolio of the fixture's candidates, scored by `run`.
+#[derive(Debug, Clone)]
+struct Portfolio {
+    /// `(candidate id, planned year)`, sorted.
+    picks: Vec<(String, i32)>,
+    /// `E[Σ shortfall + 0.1·surplus]` from run's summary.csv.
+    seat_years: f64,
+    /// `Σ_{district, year ≥ 2022} max(0, p_shortfall − 0.1)` from run's risk.csv.
+    excess: f64,
+    /// Expected spare seat-years.
+    spare: f64,
+    cost: f64,
+    classes: f64,
+    /// Per planned year: (yuan, classes).
+    by_year: HashMap<i32, (f64, f64)>,
+}
+
+impl Portfolio {
+    /// Whether it keeps the budget `kind=limit`.
+    fn within(&self, kind: &str, limit: f64) -> bool {
+        let years = || self.by_year.values();
+        match kind {
+            "yuan" => self.cost <= limit,
+            "classes" => self.classes <= limit,
+            "yuan_per_year" => years().all(|y| y.0 <= limit),
+            "classes_per_year" => years().all(|y| y.1 <= limit),
+            _ => unreachable!("{kind}"),
+        }
+    }
+}
+
+/// Writes `<name>.toml`, the fixture's scenario building `picks` (candidate line, planned
+/// year) as its projects; returns its file name.
+fn scenario_building(f: &Fixture, name: &str, picks: &[(&str, i32)]) -> String {
     let mut csv = "id,name,district,stage,kind,classes,planned_year\n".to_string();
-    for (line, year) in chosen {
+    for (line, year) in picks {
         let cols: Vec<&str> = line.split(',').collect();
         csv += &format!("{},{year}\n", cols[..6].join(","));
     }
-    std::fs::write(f.path("enum.csv"), csv).unwrap();
-    let toml = "[scenario]\nextends = \"s.toml\"\n[data]\nprojects = \"enum.csv\"\n";
-    std::fs::write(f.path("enum.toml"), toml).unwrap();
-    run_objective(&f.run("enum.toml", "enum-out", &[]), 0.1, &[])
+    std::fs::write(f.path(&format!("{name}.csv")), csv).unwrap();
+    let toml = format!("[scenario]\nextends = \"s.toml\"\n[data]\nprojects = \"{name}.csv\"\n");
+    std::fs::write(f.path(&format!("{name}.toml")), toml).unwrap();
+    format!("{name}.toml")
+}
+
+/// Every portfolio of the fixture's candidates (each unbuilt or in a year of its window),
+/// scored by `run` of a scenario that builds it.
+fn enumerate(f: &Fixture) -> Vec<Portfolio> {
+    let raw: Vec<&str> = CANDIDATES.lines().skip(1).collect();
+    let lines: Vec<Vec<&str>> = raw.iter().map(|l| l.split(',').collect()).collect();
+    let options: Vec<Vec<Option<i32>>> = lines
+        .iter()
+        .map(|c| {
+            let (lo, hi): (i32, i32) = (c[6].parse().unwrap(), c[7].parse().unwrap());
+            std::iter::once(None).chain((lo..=hi).map(Some)).collect()
+        })
+        .collect();
+    let total: usize = options.iter().map(Vec::len).product();
+    (0..total)
+        .map(|mut code| {
+            let mut built = Vec::new();
+            let mut p = Portfolio {
+                picks: Vec::new(),
+                seat_years: 0.0,
+                excess: 0.0,
+                spare: 0.0,
+                cost: 0.0,
+                classes: 0.0,
+                by_year: HashMap::new(),
+            };
+            for ((c, opts), line) in lines.iter().zip(&options).zip(&raw) {
+                let pick = opts[code % opts.len()];
+                code /= opts.len();
+                let Some(year) = pick else { continue };
+                built.push((*line, year));
+                let (cost, classes): (f64, f64) = (c[8].parse().unwrap(), c[5].parse().unwrap());
+                p.picks.push((c[0].to_string(), year));
+                p.cost += cost;
+                p.classes += classes;
+                let y = p.by_year.entry(year).or_default();
+                (y.0, y.1) = (y.0 + cost, y.1 + classes);
+            }
+            p.picks.sort();
+            let toml = scenario_building(f, "enum", &built);
+            let run = f.run(&toml, "enum-out", &[]);
+            p.seat_years = run_objective(&run, 0.1, &[]);
+            p.spare = run_objective(&run, 1.0, &[]) - run_objective(&run, 0.0, &[]);
+            p.excess = read_rows(&run.join("risk.csv"))
+                .iter()
+                .filter(|r| r["year"].parse::<i32>().unwrap() >= 2022 && r["district"] != "ALL")
+                .map(|r| (r["p_shortfall"].parse::<f64>().unwrap() - 0.1).max(0.0))
+                .sum();
+            p
+        })
+        .collect()
+}
+
+/// The portfolio plan.csv in `out` builds.
+fn chosen<'a>(all: &'a [Portfolio], out: &Path) -> &'a Portfolio {
+    let mut picks: Vec<(String, i32)> = read_rows(&out.join("plan.csv"))
+        .iter()
+        .map(|r| (r["id"].clone(), r["planned_year"].parse().unwrap()))
+        .collect();
+    picks.sort();
+    all.iter()
+        .find(|p| p.picks == picks)
+        .expect("plan builds a portfolio of the candidates")
+}
+
+/// Plans `scenario` under the budget `kind=limit` (none when `limit` is 0); returns the
+/// portfolios within that budget, the one the plan chose (asserted within it) and plan.json.
+fn plan_within<'a>(
+    f: &Fixture,
+    all: &'a [Portfolio],
+    scenario: &str,
+    (kind, limit): (&str, f64),
+) -> (Vec<&'a Portfolio>, &'a Portfolio, serde_json::Value) {
+    let budget = if limit > 0.0 {
+        vec!["--budget".to_string(), format!("{kind}={limit}")]
+    } else {
+        Vec::new()
+    };
+    let flags: Vec<&str> = budget.iter().map(String::as_str).collect();
+    plan_candidates(f, scenario, &flags);
+    let feasible = all
+        .iter()
+        .filter(|p| limit == 0.0 || p.within(kind, limit))
+        .collect();
+    let got = chosen(all, &f.path("out"));
+    assert!(
+        limit == 0.0 || got.within(kind, limit),
+        "{kind}={limit}: {got:?}"
+    );
+    (feasible, got, plan_json(&f.path("out")))
 }
 
 #[test]
-fn plan_finds_the_best_portfolio_that_enumeration_finds() {
+fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_budget() {
     let f = fixture();
-    plan_candidates(&f, &["--budget", "yuan=100"]);
-    let found = plan_json(&f.path("out"))["in_sample"]["total"]
-        .as_f64()
-        .unwrap();
-    let lines: Vec<&str> = CANDIDATES.lines().skip(1).collect();
-    let costs = [60.0, 40.0, 20.0, 10.0];
-    let mut best = f64::INFINITY;
-    // Each candidate: not built, 2021 or 2022; within the budget of 100 yuan.
-    for code in 0..3usize.pow(4) {
-        let picks: Vec<usize> = (0..4).map(|i| code / 3usize.pow(i) % 3).collect();
-        let cost: f64 = (0..4).filter(|&i| picks[i] > 0).map(|i| costs[i]).sum();
-        if cost > 100.0 {
-            continue;
-        }
-        let chosen: Vec<(&str, i32)> = (0..4)
-            .filter(|&i| picks[i] > 0)
-            .map(|i| (lines[i], 2020 + picks[i] as i32))
-            .collect();
-        best = best.min(objective_of(&f, &chosen));
+    let all = enumerate(&f);
+    assert_eq!(all.len(), 162);
+    let cases: [(&str, f64); 5] = [
+        ("yuan", 0.0),
+        ("yuan", 70.0),
+        ("classes", 7.0),
+        ("yuan_per_year", 60.0),
+        ("classes_per_year", 5.0),
+    ];
+    // Weighted form, w_cost = 0.02 a yuan: the least weighted objective within each budget.
+    std::fs::write(
+        f.path("w.toml"),
+        TOML.replace("w_spare = 0.1", "w_spare = 0.1\nw_cost = 0.02"),
+    )
+    .unwrap();
+    let weighted = |p: &Portfolio| p.seat_years + 0.02 * p.cost;
+    let free = all
+        .iter()
+        .min_by(|a, b| weighted(a).total_cmp(&weighted(b)));
+    for (kind, limit) in cases {
+        let (feasible, got, json) = plan_within(&f, &all, "w.toml", (kind, limit));
+        assert!(
+            limit == 0.0 || !free.unwrap().within(kind, limit),
+            "{kind}={limit} binds"
+        );
+        let best = feasible
+            .iter()
+            .map(|p| weighted(p))
+            .fold(f64::INFINITY, f64::min);
+        // summary.csv keeps 6 decimals of ~10 means: they agree to 1e-4.
+        assert!(
+            (weighted(got) - best).abs() < 1e-4,
+            "{kind}={limit}: plan {got:?}, best {best}"
+        );
+        let reported = json["objective"]["in_sample"]["weighted"].as_f64().unwrap();
+        assert!(
+            (reported - weighted(got)).abs() < 1e-4,
+            "{kind}={limit}: reported {reported}"
+        );
+        assert_eq!(json["exact"], true);
+        assert_eq!(json["gap"].as_f64(), Some(0.0));
     }
-    // The CSV keeps 6 decimals of ~10 means: the two agree to 1e-4.
-    assert!(
-        (found - best).abs() < 1e-4,
-        "plan {found}, best by enumeration {best}"
-    );
+    // Target form, P(shortfall) ≤ 0.1 from 2022: the least excess, then the least cost.
+    let target = TOML.replace("w_spare = 0.1", "target_p_shortfall = 0.1");
+    std::fs::write(f.path("t.toml"), target).unwrap();
+    let lexicographic = |a: &&Portfolio, b: &&Portfolio| {
+        if (a.excess - b.excess).abs() < 1e-9 {
+            a.cost.total_cmp(&b.cost)
+        } else {
+            a.excess.total_cmp(&b.excess)
+        }
+    };
+    let free = all.iter().min_by(lexicographic).unwrap();
+    for (kind, limit) in [("yuan", 0.0), ("yuan", 60.0), ("classes_per_year", 4.0)] {
+        let (feasible, got, json) = plan_within(&f, &all, "t.toml", (kind, limit));
+        assert!(
+            limit == 0.0 || !free.within(kind, limit),
+            "{kind}={limit} binds"
+        );
+        let least = feasible
+            .iter()
+            .map(|p| p.excess)
+            .fold(f64::INFINITY, f64::min);
+        let cheapest = feasible
+            .iter()
+            .filter(|p| p.excess < least + 1e-9)
+            .map(|p| p.cost)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            got.excess < least + 1e-9 && got.cost <= cheapest,
+            "{kind}={limit}: plan {got:?}, least excess {least}, then cost {cheapest}"
+        );
+        let reported = json["objective"]["in_sample"]["excess_risk"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (reported - got.excess).abs() < 1e-9,
+            "{kind}={limit}: reported {reported}"
+        );
+        assert_eq!(json["form"], "target");
+        assert_eq!(json["exact"], true);
+        fresh_trials_keep_the_target(&f, &json);
+    }
+}
+
+/// `run` of the written scenario on 2,000 fresh trials keeps every targeted cell not listed
+/// as unmet within the target + 3 standard errors.
+fn fresh_trials_keep_the_target(f: &Fixture, json: &serde_json::Value) {
+    let unmet: Vec<(String, i64)> = json["unmet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["district"].as_str().unwrap().to_string(),
+                u["year"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let lines = read_rows(&f.path("out/plan.csv"));
+    let picks: Vec<(&str, i32)> = CANDIDATES
+        .lines()
+        .skip(1)
+        .filter_map(|c| {
+            let id = c.split(',').next().unwrap();
+            let row = lines.iter().find(|l| l["id"] == id)?;
+            Some((c, row["planned_year"].parse().unwrap()))
+        })
+        .collect();
+    let toml = scenario_building(f, "fresh", &picks);
+    let run = f.run(&toml, "fresh-out", &["--trials", "2000", "--seed", "99"]);
+    let limit = 0.1 + 3.0 * (0.1f64 * 0.9 / 2000.0).sqrt();
+    for r in read_rows(&run.join("risk.csv")) {
+        let year: i64 = r["year"].parse().unwrap();
+        let cell = (r["district"].clone(), year);
+        if year >= 2022 && r["district"] != "ALL" && !unmet.contains(&cell) {
+            let p: f64 = r["p_shortfall"].parse().unwrap();
+            assert!(p <= limit, "{cell:?}: p = {p} on fresh trials");
+        }
+    }
 }
 
 #[test]
@@ -165,7 +386,9 @@ fn the_objective_plan_reports_is_what_run_of_the_written_scenario_gives() {
     let report = plan_json(&f.path("out"));
     let run = f.run("planned.toml", "run", &["--trials", "60"]);
     let from_run = run_objective(&run, 0.1, &["senior"]);
-    let reported = report["in_sample"]["total"].as_f64().unwrap();
+    let reported = report["objective"]["in_sample"]["weighted"]
+        .as_f64()
+        .unwrap();
     assert!(
         (from_run - reported).abs() < 1e-5 * reported.abs().max(1.0),
         "plan says {reported}, run of the written scenario gives {from_run}"
@@ -173,10 +396,11 @@ fn the_objective_plan_reports_is_what_run_of_the_written_scenario_gives() {
     // The written scenario keeps the pipeline and adds the plan.
     let projects = read_rows(&f.path("planned-projects.csv"));
     let pipeline = read_rows(&f.path("example/projects.csv"));
-    assert_eq!(
-        projects.len(),
-        pipeline.len() + report["projects"].as_u64().unwrap() as usize
-    );
+    let built: usize = read_rows(&f.path("out/plan.csv"))
+        .iter()
+        .map(|r| r["count"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(projects.len(), pipeline.len() + built);
 }
 
 #[test]
@@ -199,18 +423,15 @@ fn budgets_are_never_exceeded() {
         |r: &std::collections::HashMap<String, String>| r["classes"].parse::<u32>().unwrap();
     assert!(rows.iter().map(classes).sum::<u32>() <= 100);
     for year in 2021..=2030 {
-        let in_year = rows.iter().filter(|r| r["year"] == year.to_string());
+        let in_year = rows
+            .iter()
+            .filter(|r| r["planned_year"] == year.to_string());
         assert!(in_year.map(classes).sum::<u32>() <= 30, "year {year}");
     }
-}
-
-#[test]
-fn a_candidate_in_a_district_without_demand_is_never_chosen() {
-    let f = fixture();
-    plan_candidates(&f, &[]);
-    let rows = read_rows(&f.path("out/plan.csv"));
-    assert!(rows.iter().any(|r| r["district"] == "a"));
-    assert!(rows.iter().all(|r| r["district"] != "b"), "{rows:?}");
+    let json = plan_json(&f.path("out"));
+    for b in json["budgets"].as_array().unwrap() {
+        assert!(b["used"].as_f64() <= b["limit"].as_f64(), "{b}");
+    }
 }
 
 #[test]
@@ -256,20 +477,16 @@ fn plan_output_is_byte_identical_whatever_the_thread_count() {
     let read = |p: &str| std::fs::read(f.path(p)).unwrap();
     assert_eq!(read("one/plan.csv"), read("two/plan.csv"));
     assert_eq!(read("one-projects.csv"), read("two-projects.csv"));
-    let json = |p: &str| {
-        let mut v = plan_json(&f.path(p));
-        v["seconds"] = 0.into();
-        v
-    };
-    assert_eq!(json("one"), json("two"));
+    assert_eq!(read("one/plan_summary.csv"), read("two/plan_summary.csv"));
+    assert_eq!(read("one/plan.json"), read("two/plan.json"));
 }
 
 #[test]
 fn bad_candidates_budgets_and_weights_are_refused_with_where_and_nothing_written() {
     let f = fixture();
     let bad = CANDIDATES.replace(
-        "x1,Expand A,a,p,expansion,2,2021,2022,20",
-        "x1,Expand A,a,p,closure,2,2021,2022,20",
+        "x1,Expand A,a,p,expansion,2,2021,2021,20",
+        "x1,Expand A,a,p,closure,2,2021,2021,20",
     );
     std::fs::write(f.path("bad.csv"), bad).unwrap();
     let err = f.refused(&["plan", "s.toml", "--candidates", "bad.csv", "--out", "out"]);
@@ -303,6 +520,31 @@ fn bad_candidates_budgets_and_weights_are_refused_with_where_and_nothing_written
         err.contains("s.toml:") && err.contains("plan.w_short = -1"),
         "{err}"
     );
+    let bad_keys = [
+        ("target_p_shortfall = 1.5", "plan.target_p_shortfall = 1.5"),
+        (
+            "target_p_shortfall = 0.1\ntarget_stages = [\"q\"]",
+            "unknown stage \"q\"",
+        ),
+        (
+            "target_p_shortfall = 0.1\ntarget_from = 1999",
+            "plan.target_from = 1999",
+        ),
+        (
+            "target_p_shortfall = 0.1\ntarget_margin = 0.2",
+            "plan.target_margin = 0.2",
+        ),
+        ("target_margin = 0.01", "plan.target_p_shortfall is not"),
+        ("target_p_shortfal = 0.1", "target_p_shortfal"),
+    ];
+    for (keys, says) in bad_keys {
+        std::fs::write(f.path("s.toml"), TOML.replace("w_spare = 0.1", keys)).unwrap();
+        let err = f.refused(&["plan", "s.toml", "--out", "out"]);
+        assert!(
+            err.contains("s.toml") && err.contains(says),
+            "{keys}: {err}"
+        );
+    }
     assert!(!f.path("out").exists(), "nothing is written");
 }
 
@@ -343,4 +585,37 @@ fn drop_and_retime_keep_the_closures_and_retime_plans_the_pipelines_own_projects
         }
         f.run(&w, &format!("{mode}-run"), &["--trials", "5"]);
     }
+}
+
+#[test]
+fn ctrl_c_stops_a_plan_and_keeps_the_previous_results() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let f = Fixture::scenario("example");
+    let args = ["plan", "example.toml", "--quiet", "--out", "out"];
+    f.seatsim_ok(&[&args[..], &["--trials", "20"]].concat());
+    let before = std::fs::read(f.path("out/plan.json")).unwrap();
+    // 100,000 trials keep a debug build projecting for many seconds: only the signal ends it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seatsim"))
+        .args(args)
+        .args(["--trials", "100000", "--write", "w.toml"])
+        .current_dir(f.dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let signalled = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(signalled.elapsed() < Duration::from_secs(10), "no stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read(f.path("out/plan.json")).unwrap(), before);
+    assert!(!f.path("w.toml").exists(), "nothing is written");
 }

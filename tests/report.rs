@@ -10,29 +10,20 @@ use std::time::{Duration, Instant};
 use crate::support::{read_rows, thousands, Fixture};
 
 /// A run of the Zhengzhou scenario with its charts and report (few trials: the numbers only
-/// have to match the run's own files).
-fn zhengzhou_run() -> (Fixture, std::path::PathBuf) {
+/// have to match the run's own files), and the terminal's summary.
+fn zhengzhou_run() -> (Fixture, PathBuf, String) {
     let fx = Fixture::scenario("zhengzhou");
-    fx.seatsim_ok(&[
-        "run",
-        "zhengzhou.toml",
-        "--quiet",
-        "--trials",
-        "300",
-        "--out",
-        "out",
-    ]);
+    let output = fx.seatsim_ok(&["run", "zhengzhou.toml", "--trials", "300", "--out", "out"]);
     let out = fx.path("out");
-    (fx, out)
+    let terminal = String::from_utf8(output.stdout).unwrap();
+    (fx, out, terminal)
 }
 
+/// Rows of `file` keyed by (district, stage, year[, metric]).
+type Keyed = HashMap<(String, String, i32), f64>;
+
 /// A column of the rows of `file` keyed by (district, stage, year[, metric]).
-fn column(
-    dir: &Path,
-    file: &str,
-    metric: Option<&str>,
-    name: &str,
-) -> HashMap<(String, String, i32), f64> {
+fn column(dir: &Path, file: &str, metric: Option<&str>, name: &str) -> Keyed {
     read_rows(&dir.join(file))
         .into_iter()
         .filter(|r| metric.is_none_or(|m| r["metric"] == m))
@@ -48,21 +39,60 @@ fn column(
         .collect()
 }
 
-/// The overview row of `stage` in the headline, as HTML.
-fn overview_row<'a>(html: &'a str, stage: &str) -> &'a str {
-    let overview = html
-        .split("<table class=\"overview\">")
+/// The row of `table` (a class of `<table>`) whose `data-` attribute is `key`, as HTML.
+fn table_row<'a>(html: &'a str, table: &str, key: &str) -> &'a str {
+    let body = html
+        .split(&format!("<table class=\"{table}\">"))
         .nth(1)
-        .expect("an overview table");
-    let row = overview
+        .unwrap_or_else(|| panic!("a {table} table"));
+    let body = body.split("</table>").next().unwrap();
+    let row = body
         .split("<tr")
-        .find(|r| r.contains(&format!("data-stage=\"{stage}\"")))
-        .unwrap_or_else(|| panic!("no overview row for {stage}"));
+        .find(|r| r.contains(key))
+        .unwrap_or_else(|| panic!("no {table} row {key}"));
     row.split("</tr>").next().unwrap()
 }
 
+/// The run's base year and horizon.
+fn years(out: &Path) -> (i32, i32, serde_json::Value) {
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let year = |key: &str| run[key].as_i64().unwrap() as i32;
+    (year("base_year"), year("horizon"), run)
+}
+
+/// The worst year by hand: the largest expected shortfall, the earliest on a tie, none if none.
+fn worst_year(
+    expected: &Keyed,
+    place: &str,
+    stage: &str,
+    years: std::ops::RangeInclusive<i32>,
+) -> Option<i32> {
+    let mut best: Option<(i32, f64)> = None;
+    for y in years {
+        let e = expected[&(place.to_string(), stage.to_string(), y)];
+        if e > 0.0 && best.is_none_or(|(_, b)| e > b) {
+            best = Some((y, e));
+        }
+    }
+    best.map(|(y, _)| y)
+}
+
+/// The first year short by hand: P(shortfall) ≥ 0.5.
+fn first_short(
+    p: &Keyed,
+    place: &str,
+    stage: &str,
+    years: std::ops::RangeInclusive<i32>,
+) -> Option<i32> {
+    years
+        .into_iter()
+        .find(|&y| p[&(place.to_string(), stage.to_string(), y)] >= 0.5)
+}
+
 /// Checks that the headline of `html` (the file, or the page as a browser built it) holds the
-/// numbers of the run in `out`: for each stage its worst year, median and P5–P95 shortfall.
+/// numbers of the run in `out`: for each stage its first year short, its worst year, and the
+/// expected shortfall there with P5–P95.
 fn check_headline(html: &str, out: &Path) {
     let headline_at = html.find("id=\"headline\"").expect("a headline section");
     let metadata_at = html.find("Scenario SHA-256").expect("metadata");
@@ -70,66 +100,198 @@ fn check_headline(html: &str, out: &Path) {
         headline_at < metadata_at,
         "the headline comes before the run's metadata"
     );
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
-    let year = |key: &str| run[key].as_i64().unwrap() as i32;
-    let (base, horizon) = (year("base_year"), year("horizon"));
+    let (base, horizon, run) = years(out);
     let short = |q| column(out, "summary.csv", Some("shortfall"), q);
-    let (p05, p50, p95) = (short("p05"), short("p50"), short("p95"));
+    let (p05, p95) = (short("p05"), short("p95"));
     let expected = column(out, "risk.csv", None, "expected_shortfall");
     let p_short = column(out, "risk.csv", None, "p_shortfall");
     for stage in run["stages"].as_array().unwrap() {
         let stage = stage["id"].as_str().unwrap();
         let key = |y| ("ALL".to_string(), stage.to_string(), y);
-        // The worst year: largest median shortfall, then expected shortfall, then P(shortfall).
-        let worst = (base + 1..=horizon)
-            .max_by(|&a, &b| {
-                let k = |y| [p50[&key(y)], expected[&key(y)], p_short[&key(y)]];
-                k(a).partial_cmp(&k(b)).unwrap()
-            })
-            .unwrap();
-        let row = overview_row(html, stage);
+        let row = table_row(html, "overview", &format!("data-stage=\"{stage}\""));
+        if let Some(y) = first_short(&p_short, "ALL", stage, base + 1..=horizon) {
+            assert!(
+                row.contains(&format!("<td>{y}</td>")),
+                "{stage}: first short {y} in {row}"
+            );
+        }
+        let Some(worst) = worst_year(&expected, "ALL", stage, base + 1..=horizon) else {
+            continue;
+        };
         assert!(
             row.contains(&format!("<td>{worst}</td>")),
             "{stage}: worst year {worst} in {row}"
         );
-        let median = format!("<td class=\"num\">{}</td>", thousands(p50[&key(worst)]));
-        assert!(row.contains(&median), "{stage}: {median} in {row}");
-        let band = format!(
-            "{}–{}",
+        let shown = format!(
+            "<b>{}</b> ({}–{})",
+            thousands(expected[&key(worst)]),
             thousands(p05[&key(worst)]),
             thousands(p95[&key(worst)])
         );
-        assert!(row.contains(&band), "{stage}: {band} in {row}");
+        assert!(row.contains(&shown), "{stage}: {shown} in {row}");
+    }
+}
+
+/// Checks what a planner needs of the page: Chinese and English in every heading and caption,
+/// money and teachers, a contents list, A4 print, a section per district, nothing loaded from
+/// beside the page, and no document the repository lacks.
+fn check_page(html: &str, out: &Path) {
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    let latin = |s: &str| s.chars().any(|c| c.is_ascii_alphabetic());
+    for tag in ["h1", "h2", "h3", "figcaption"] {
+        let open = format!("<{tag}");
+        for part in html.split(&open).skip(1) {
+            let text = part.split(&format!("</{tag}>")).next().unwrap();
+            let text = text.split_once('>').unwrap().1;
+            assert!(cjk(text) && latin(text), "<{tag}> not bilingual: {text}");
+        }
+    }
+    for word in ["亿元", "教师", "@page{size:A4"] {
+        assert!(html.contains(word), "the page lacks {word}");
+    }
+    assert!(
+        html.matches("<li><a href=\"#").count() >= 5,
+        "a contents list"
+    );
+    for link in html.split("href=\"#").skip(1) {
+        let id = link.split('"').next().unwrap();
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "in-page link #{id} leads nowhere"
+        );
+    }
+    let (_, _, run) = years(out);
+    for d in run["districts"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        assert!(
+            html.contains(&format!("id=\"district-{id}\"")),
+            "a section for {id}"
+        );
+    }
+    assert!(
+        !html.contains("<img"),
+        "a figure loads a file beside the page"
+    );
+    // The page's own text (the charts' text is the charts' business).
+    let text: String = html
+        .split("<svg")
+        .map(|part| part.split_once("</svg>").map_or(part, |(_, after)| after))
+        .collect();
+    assert!(
+        !text.contains("DESIGN"),
+        "the page cites a document the repository lacks"
+    );
+}
+
+/// Checks that the terminal, `report.html` and `risk.csv` tell one story: each district-stage
+/// the terminal names has the same rank, worst year, expected shortfall and first year short
+/// in the report's ranking and district sections as in `risk.csv`.
+fn check_one_truth(terminal: &str, html: &str, out: &Path) {
+    let (base, horizon, _) = years(out);
+    let rank = column(out, "risk.csv", None, "rank");
+    let expected = column(out, "risk.csv", None, "expected_shortfall");
+    let p_short = column(out, "risk.csv", None, "p_shortfall");
+    let rows: Vec<Vec<&str>> = terminal
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.len() >= 11 && w[0].parse::<u32>().is_ok())
+        .filter(|w| ["red", "amber", "green"].contains(w.last().unwrap()))
+        .collect();
+    assert!(rows.len() >= 4, "the terminal's table: {terminal}");
+    for w in rows {
+        let (district, n) = (w[1], w.len());
+        let (stage, year) = (w[n - 9], w[n - 8].parse::<i32>().unwrap());
+        let key = (district.to_string(), stage.to_string(), year);
+        // The terminal against risk.csv.
+        assert_eq!(w[0].parse::<f64>().unwrap(), rank[&key], "{key:?} rank");
+        assert_eq!(
+            w[n - 7],
+            format!("{:.0}", expected[&key]),
+            "{key:?} expected shortfall"
+        );
+        let from = first_short(&p_short, district, stage, base + 1..=horizon);
+        assert_eq!(
+            w[n - 5],
+            from.map_or("-".to_string(), |y| y.to_string()),
+            "{key:?} short from"
+        );
+        assert_eq!(
+            worst_year(&expected, district, stage, base + 1..=horizon).unwrap_or(year),
+            year,
+            "{key:?} worst year"
+        );
+        // The report's ranking, where it lists the district-stage.
+        let attr = format!("data-district=\"{district}\" data-stage=\"{stage}\"");
+        if html
+            .split("<table class=\"ranking\">")
+            .nth(1)
+            .is_some_and(|t| t.split("</table>").next().unwrap().contains(&attr))
+        {
+            let row = table_row(html, "ranking", &attr);
+            assert!(
+                row.contains(&format!("<td class=\"num\">{}</td>", w[0])),
+                "{key:?} rank in {row}"
+            );
+            assert!(
+                row.contains(&format!("<td>{year}</td>")),
+                "{key:?} year in {row}"
+            );
+            assert!(
+                row.contains(&thousands(expected[&key])),
+                "{key:?} shortfall in {row}"
+            );
+        }
+        // The district's own section.
+        if district != "ALL" {
+            let section = html
+                .split(&format!("id=\"district-{district}\""))
+                .nth(1)
+                .unwrap();
+            let section = section.split("</section>").next().unwrap();
+            let row = section
+                .split("<tr")
+                .find(|r| r.contains(&format!("data-stage=\"{stage}\"")))
+                .unwrap();
+            assert!(
+                row.contains(&format!("<td>{year}</td>")),
+                "{key:?} worst year in {row}"
+            );
+            assert!(
+                row.contains(&format!("<b>{}</b>", thousands(expected[&key]))),
+                "{key:?} shortfall in {row}"
+            );
+            if let Some(y) = from {
+                assert!(
+                    row.contains(&format!("<td>{y}</td>")),
+                    "{key:?} first short in {row}"
+                );
+            }
+        }
     }
 }
 
 #[test]
-fn headline_numbers_are_those_of_summary_and_risk_csv() {
-    let (_fx, out) = zhengzhou_run();
+fn every_view_of_one_run_tells_the_same_story() {
+    let (_fx, out, terminal) = zhengzhou_run();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     check_headline(&html, &out);
+    check_page(&html, &out);
+    check_one_truth(&terminal, &html, &out);
     check_drivers(&html, &out);
 }
 
 /// Checks that a run with uncertain inputs draws a tornado chart per stage from its
 /// `sensitivity.csv` and that the report shows them after the headline.
 fn check_drivers(html: &str, out: &Path) {
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let (_, _, run) = years(out);
     for stage in run["stages"].as_array().unwrap() {
         let stage = stage["id"].as_str().unwrap();
         for ext in ["png", "svg"] {
             let file = format!("plots/tornado_{stage}.{ext}");
             assert!(out.join(&file).is_file(), "{file} missing");
-            if ext == "png" {
-                assert!(html.contains(&file), "report links {file}");
-            }
         }
     }
-    let drivers_at = html
-        .find("What drives the risk")
-        .expect("a drivers section");
+    let drivers_at = html.find("id=\"drivers\"").expect("a drivers section");
     assert!(html.contains("风险来源"));
     assert!(html.find("id=\"headline\"").unwrap() < drivers_at);
     assert!(html.contains("which survey is worth doing"));
@@ -199,7 +361,7 @@ fn report_renders_in_a_real_browser_with_every_figure_drawn_and_the_runs_numbers
         eprintln!("skipped: no chromium binary on PATH (apt-get install -y chromium)");
         return;
     };
-    let (fx, out) = zhengzhou_run();
+    let (fx, out, _) = zhengzhou_run();
     let profile = fx.path("chromium-profile");
     let url = format!("file://{}", out.join("report.html").display());
     // The page as the browser built it holds the run's numbers, and loads with no console error.
@@ -228,13 +390,20 @@ fn report_renders_in_a_real_browser_with_every_figure_drawn_and_the_runs_numbers
             "the first screen at {width} px is not blank"
         );
     }
-    // Every figure of the report, each in a cell of one page, is drawn by the browser.
-    let figures: Vec<String> = dom
-        .split("<figcaption>Files: <a href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .filter_map(|png| png.strip_suffix(".png").map(|stem| format!("{stem}.svg")))
+    // Every figure of the report (inline in the page), each in a cell of one page, is drawn by
+    // the browser.
+    assert_eq!(
+        dom.matches("<figure>").count(),
+        dom.matches("<svg").count(),
+        "every figure is an inline SVG"
+    );
+    let mut figures: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".svg"))
+        .map(|name| format!("plots/{name}"))
         .collect();
+    figures.sort();
     assert!(
         figures.len() >= 10,
         "the report has its figures: {figures:?}"
@@ -268,4 +437,28 @@ fn report_renders_in_a_real_browser_with_every_figure_drawn_and_the_runs_numbers
             "{svg} is blank in the browser"
         );
     }
+}
+
+#[test]
+fn plot_redraws_a_plan_folder_into_a_bilingual_plan_html() {
+    let fx = Fixture::new(&[]);
+    let dir = fx.path("plan");
+    std::fs::create_dir(&dir).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plan");
+    for name in ["plan.json", "plan.csv", "plan_summary.csv"] {
+        std::fs::copy(fixtures.join(name), dir.join(name)).unwrap();
+    }
+    fx.seatsim_ok(&["plot", "plan"]);
+    let html = std::fs::read_to_string(dir.join("plan.html")).unwrap();
+    for words in [
+        "建设方案",
+        "What to build",
+        "亿元",
+        "billion yuan",
+        "id=\"unmet\"",
+    ] {
+        assert!(html.contains(words), "plan.html lacks {words}");
+    }
+    let refused = fx.refused(&["plot", "plan", "--map-year", "2022"]);
+    assert!(refused.contains("plan folder"), "{refused}");
 }

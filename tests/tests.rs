@@ -21,6 +21,8 @@ mod shocks;
 // `[drift]`: AR(1) drift of enrolment, private shares and the trend, growing with the horizon.
 mod drift;
 
+// `[stages.X] surge`: extra classes in existing schools by hand; off, nothing changes.
+mod surge;
 // New housing (DESIGN §2.8): an estate's children by hand, delays, ranged multipliers.
 mod housing;
 
@@ -53,8 +55,14 @@ mod backtest;
 mod plot;
 // report.html of a real run: the headline against the CSV files, and in a headless browser.
 mod report;
+// README and docs/: links resolve, no repeated heading, the glossary the pages print.
+mod docs;
 // `run --shard k/n` and `merge`: byte-identical to one run; gaps, overlaps, mismatches refused.
 mod shard;
+// `[[changes]]`: what-ifs that edit an inherited pipeline, seen through `compare`.
+mod changes;
+// Encodings of CSV input (GB18030, BOM) and results.xlsx read back.
+mod workbook;
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
 mod broken;
 

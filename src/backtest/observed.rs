@@ -35,8 +35,21 @@ pub struct Observation {
     pub value: f64,
 }
 
+/// What to do with a row whose year is outside the scenario's years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherYears {
+    /// It is an error (one scenario, its own observed file).
+    Refuse,
+    /// It is left out: another origin of a rolling back-test scores it.
+    Skip,
+}
+
 /// Reads and checks the observed file `path` against `engine`'s scenario and layout.
-pub fn read_observed(path: &Path, engine: &Engine) -> Result<Vec<Observation>, ScenarioError> {
+pub fn read_observed(
+    path: &Path,
+    engine: &Engine,
+    other_years: OtherYears,
+) -> Result<Vec<Observation>, ScenarioError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -53,6 +66,9 @@ pub fn read_observed(path: &Path, engine: &Engine) -> Result<Vec<Observation>, S
         }
         let line = record.position().map_or(0, |p| p.line() as usize);
         let fields = columns.map(|c| record.get(c).unwrap_or(""));
+        if other_years == OtherYears::Skip && !in_years(engine.scenario(), fields[2]) {
+            continue;
+        }
         let obs = parse(engine, line, fields).map_err(|m| ScenarioError::at_line(path, line, m))?;
         if let Some(first) = first_seen.insert((obs.cell, obs.metric.name()), line) {
             let message = format!(
@@ -63,7 +79,13 @@ pub fn read_observed(path: &Path, engine: &Engine) -> Result<Vec<Observation>, S
         out.push(obs);
     }
     if out.is_empty() {
-        let message = format!("no observations: expected rows of {}", COLUMNS.join(","));
+        let s = engine.scenario();
+        let message = format!(
+            "no observations of the years {}–{}: expected rows of {}",
+            s.base_year,
+            s.horizon,
+            COLUMNS.join(",")
+        );
         return Err(ScenarioError::in_file(path, message));
     }
     Ok(out)
@@ -149,6 +171,12 @@ fn stage_ix(s: &Scenario, id: &str) -> Result<StageIx, String> {
             ids.join(", ")
         )
     })
+}
+
+/// Whether `text` is a year of the scenario (anything else is checked by [`year_of`]).
+fn in_years(s: &Scenario, text: &str) -> bool {
+    text.parse::<i32>()
+        .map_or(true, |y| (s.base_year..=s.horizon).contains(&Year(y)))
 }
 
 fn year_of(s: &Scenario, text: &str) -> Result<Year, String> {

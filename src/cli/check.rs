@@ -35,8 +35,11 @@ fn describe(s: &Scenario) -> String {
             Catchment::City => "city-wide",
         };
         let kappa = st.dispersion.map_or("none".to_string(), |k| k.to_string());
+        let surge = st.surge.map_or(String::new(), |g| {
+            format!(", surge up to {} × existing classes", g.extra_classes)
+        });
         out += &format!(
-            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment\n",
+            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment{surge}\n",
             st.id, st.ages.start(), st.ages.end(), st.class_size
         );
     }
@@ -54,6 +57,13 @@ fn describe(s: &Scenario) -> String {
         count(ProjectKind::Expansion), classes(ProjectKind::Expansion),
         count(ProjectKind::Closure), classes(ProjectKind::Closure)
     );
+    for table in &s.tables {
+        out += &format!(
+            "  table     {} (read as {})\n",
+            table.path.display(),
+            table.encoding
+        );
+    }
     if let Some(map) = &s.map {
         out += &format!(
             "  map       {} ({} features)\n",
@@ -61,7 +71,21 @@ fn describe(s: &Scenario) -> String {
             map.features
         );
     }
-    out + &uncertain_inputs(s) + &drift_series(s) + &housing_needs(s)
+    out += &uncertain_inputs(s);
+    out += &drift_series(s);
+    if let Some(note) = s.after_horizon_note() {
+        out += &format!("  {note}\n");
+    }
+    out + &housing_needs(s)
+}
+
+/// A share or ratio as `check` shows it: three decimals, empty where undefined.
+fn ratio(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.3}")
+    } else {
+        "—".into()
+    }
 }
 
 /// Per district with estates completing in the run: the children of each stage's ages they
@@ -128,7 +152,7 @@ fn uncertain_inputs(s: &Scenario) -> String {
             "  uncertain {}: {}; central {}, range {}–{}{shared}\n",
             input.key,
             input.dist,
-            number(input.dist.central()),
+            short(input.dist.central()),
             short(lo),
             short(hi),
         );
@@ -179,8 +203,8 @@ fn base_year_table(engine: Engine) -> String {
             v(Metric::Enrolled),
             v(Metric::Demand),
             v(Metric::Capacity),
-            number(v(Metric::Utilization)),
-            number(v(Metric::MigrantShare)),
+            ratio(v(Metric::Utilization)),
+            ratio(v(Metric::MigrantShare)),
         );
     }
     out

@@ -96,6 +96,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         elapsed_seconds,
     };
     folder.fill(|dir| write_compare(dir, &c, &paired, &settings))?;
+    folder.fill(|dir| super::plan::workbook(dir, c.base().scenario()))?;
     if !args.no_plots {
         folder.fill(crate::plot::draw_compare)?;
     }

@@ -70,11 +70,11 @@ pub enum Command {
     Compare(CompareArgs),
     /// Score a scenario's projection against observed values.
     #[command(
-        after_help = "Example:\n  seatsim backtest scenarios/zhengzhou.toml --observed observed.csv --out /tmp/bt"
+        after_help = "Example (the 2010-based scenario against the enrolment observed since):\n  seatsim backtest scenarios/zhengzhou-2012.toml --observed scenarios/zhengzhou-2012/observed.csv --out /tmp/bt"
     )]
     Backtest(BacktestArgs),
-    /// Redraw the charts and report.html of a finished run (or compare.html of a comparison)
-    /// from its CSV files.
+    /// Redraw the charts and report.html of a finished run (or compare.html of a comparison,
+    /// backtest.html of a back-test) from its CSV files.
     #[command(
         after_help = "Examples:\n  seatsim plot output/zhengzhou\n  seatsim plot output/zhengzhou --map-year 2025"
     )]
@@ -88,14 +88,18 @@ pub enum Command {
     #[command(after_help = "Example:\n  seatsim synth --units 500 --out /tmp/synthetic")]
     Synth(SynthArgs),
     /// Choose what to build, where and when: write plan.csv, plan.json and a scenario.
+    #[command(
+        after_help = "Examples:\n  seatsim plan scenarios/zhengzhou-plan.toml --trials 2000 --out /tmp/plan\n  seatsim plan scenarios/zhengzhou.toml --budget classes=2000 --trials 500 --write /tmp/zz-plan.toml --out /tmp/plan2"
+    )]
     Plan(PlanArgs),
 }
 
 /// Options of `seatsim plot`.
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// The run's output folder (with summary.csv, risk.csv and run.json), or a comparison's
-    /// (with compare.csv, compare_risk.csv and compare.json).
+    /// The run's output folder (with summary.csv, risk.csv and run.json), a comparison's
+    /// (with compare.csv, compare_risk.csv and compare.json) or a back-test's (with
+    /// backtest_summary.csv, backtest_pit.csv and backtest.json).
     pub run_dir: PathBuf,
     /// Year of the district maps (default: each stage's worst year, the one the city is most short).
     #[arg(long)]

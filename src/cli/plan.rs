@@ -3,16 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use clap::Args;
 
 use super::progress::Progress;
-use super::{Sampling, SamplingArgs};
+use super::SamplingArgs;
 use crate::engine::Engine;
-use crate::plan::{
-    self, Built, Futures, KeepPipeline, Paired, PlanReport, Planner, Problem, Search, Seconds,
-};
+use crate::plan::{self, Futures, KeepPipeline, Outcome, Planner, Problem, Run};
 use crate::report::OutputFolder;
 use crate::scenario::{Budgets, Scenario};
 use crate::Error;
@@ -78,8 +75,42 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         .unwrap_or_else(|| super::default_out(&args.scenario));
     // Locked and checked for room before the search, replaced whole after it, as `run` does.
     let folder = OutputFolder::open(&out, 0)?;
-    let (report, built, buys) = choose(&planner, run, fresh_seed, args.quiet)?;
-    let staged = folder.fill(|dir| plan::write_plan(dir, &planner, &built, &buys, &report))?;
+    let project =
+        |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, args.quiet);
+    let searched = project(&planner.base, run.seed)?;
+    let form = planner.form(&searched);
+    let problem = Problem {
+        scenario: &planner.original,
+        futures: &searched,
+        candidates: &planner.candidates,
+        form: &form,
+        budgets: planner.original.plan.budgets,
+    };
+    let solution = plan::solve(&problem, super::interrupted());
+    if super::interrupted().load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    let projects = planner.projects(&solution.built);
+    let with_plan = Engine::new(Scenario {
+        projects: projects.clone(),
+        ..planner.original.clone()
+    });
+    let before = match keep {
+        KeepPipeline::Keep => project(&planner.base, fresh_seed)?,
+        _ => project(&Engine::new(planner.original.clone()), fresh_seed)?,
+    };
+    let after = project(&with_plan, fresh_seed)?;
+    let outcome = Outcome::new(&planner, &problem, solution, &before, &after);
+    let settings = Run {
+        seed: run.seed,
+        trials: run.trials,
+        fresh_seed,
+    };
+    let mut staged =
+        folder.fill(|dir| plan::write_plan(dir, &planner, &problem, &outcome, &settings))?;
+    staged.push(folder.fill(|dir| workbook(dir, &planner.original))?);
+    // plan.html is a view of the files just written, drawn as `seatsim plot` redraws it.
+    staged.extend(folder.fill(crate::plot::draw_plan)?);
     let out = folder.commit()?;
     let mut written: Vec<PathBuf> = staged
         .iter()
@@ -87,95 +118,13 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         .map(|name| out.join(name))
         .collect();
     if let Some(toml) = &args.write {
-        let projects = planner.projects(&built);
         written.extend(plan::write_scenario(toml, &planner.original, &projects)?);
     }
     if !args.quiet {
-        say!("{}", plan::summary(&report));
+        say!("{}", plan::summary(&planner, &problem, &outcome));
         say!("wrote {}\n", list(&written));
     }
     Ok(())
-}
-
-/// A plan's report, the projects it builds and what each buys (seat-years short avoided,
-/// spare added).
-type Chosen = (PlanReport, Vec<Built>, Vec<(f64, f64)>);
-
-/// Projects the trials, searches, and scores the plan and the pipeline on the trials
-/// searched and on fresh ones; returns the report, the projects built and what each buys.
-fn choose(planner: &Planner, run: Sampling, fresh_seed: u64, quiet: bool) -> Result<Chosen, Error> {
-    let s = &planner.original;
-    let clock = Instant::now();
-    let project = |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, quiet);
-    let searched = project(&planner.base, run.seed)?;
-    let mut trial_seconds = clock.elapsed().as_secs_f64();
-    let problem = Problem {
-        scenario: s,
-        futures: &searched,
-        candidates: &planner.candidates,
-        weights: s.plan.weights,
-        budgets: s.plan.budgets,
-    };
-    let clock = Instant::now();
-    let mut search = Search::new(&problem, run.threads);
-    let progress = Progress::steps("projects added or moves tried", quiet);
-    search.run(super::interrupted(), &|n| progress.update(n));
-    progress.finish();
-    if super::interrupted().load(Ordering::Relaxed) {
-        return Err(Error::Interrupted);
-    }
-    let search_seconds = clock.elapsed().as_secs_f64();
-    let clock = Instant::now();
-    let fresh = project(&planner.base, fresh_seed)?;
-    let built = search.built().to_vec();
-    let (pipeline, pipeline_fresh) = match planner.keep {
-        KeepPipeline::Keep => (
-            plan::evaluate(&problem, &searched, &[]),
-            plan::evaluate(&problem, &fresh, &[]),
-        ),
-        _ => {
-            let own = Engine::new(s.clone());
-            let (a, b) = (project(&own, run.seed)?, project(&own, fresh_seed)?);
-            (
-                plan::evaluate(&problem, &a, &[]),
-                plan::evaluate(&problem, &b, &[]),
-            )
-        }
-    };
-    trial_seconds += clock.elapsed().as_secs_f64();
-    let (in_sample, fresh) = (search.objective(), plan::evaluate(&problem, &fresh, &built));
-    let report = PlanReport {
-        version: env!("CARGO_PKG_VERSION"),
-        scenario: s.name.clone(),
-        scenario_sha256: s.sha256.clone(),
-        pipeline: planner.keep,
-        trials: run.trials,
-        seed: run.seed,
-        fresh_seed,
-        candidates: planner.candidates.len(),
-        weights: s.plan.weights.into(),
-        budgets: s.plan.budgets.into(),
-        projects: built.len(),
-        classes: built
-            .iter()
-            .map(|b| u64::from(planner.candidates[b.candidate].classes))
-            .sum(),
-        in_sample: in_sample.objective,
-        fresh: fresh.objective,
-        pipeline_in_sample: pipeline.objective,
-        pipeline_fresh: pipeline_fresh.objective,
-        avoided_in_sample: Paired::of(&pipeline.shortfall_by_trial, &in_sample.shortfall_by_trial),
-        avoided_fresh: Paired::of(
-            &pipeline_fresh.shortfall_by_trial,
-            &fresh.shortfall_by_trial,
-        ),
-        seconds: Seconds {
-            trials: trial_seconds,
-            search: search_seconds,
-        },
-    };
-    let buys = (0..built.len()).map(|i| search.buys(i)).collect();
-    Ok((report, built, buys))
 }
 
 /// Projects `trials` futures of `engine` under `seed`, with a progress bar unless `quiet`.
@@ -231,4 +180,11 @@ fn budgets(flags: &[String], mut b: Budgets) -> Result<Budgets, Error> {
 fn list(paths: &[PathBuf]) -> String {
     let names: Vec<_> = paths.iter().map(|p| Path::display(p).to_string()).collect();
     names.join(", ")
+}
+
+/// Writes `results.xlsx` from the tables in `dir`; returns its path.
+pub(super) fn workbook(dir: &Path, s: &crate::scenario::Scenario) -> Result<PathBuf, Error> {
+    use crate::report::xlsx;
+    xlsx::write_workbook(dir, &xlsx::DistrictNames::of(s))?;
+    Ok(dir.join(xlsx::WORKBOOK))
 }

@@ -31,18 +31,6 @@ impl Progress {
         }
     }
 
-    /// A spinner counting steps of unknown number, named `what`, shown like the bar.
-    pub fn steps(what: &str, quiet: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        let template = format!("{{spinner}} {{pos}} {what}  {{elapsed}}");
-        bar.set_style(ProgressStyle::with_template(&template).expect("the template is valid"));
-        Self {
-            bar,
-            enabled: !quiet && std::io::stderr().is_terminal(),
-            started: Instant::now(),
-        }
-    }
-
     /// Reports `done` trials.
     pub fn update(&self, done: u64) {
         if self.enabled && self.bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {

@@ -101,7 +101,7 @@ pub(super) fn project_keeping(
 }
 
 /// [`project`], handing every trial's values to `keep`.
-fn project_with<K: Keep>(
+pub(super) fn project_with<K: Keep>(
     engine: &Engine,
     mode: &Mode,
     threads: usize,
@@ -155,6 +155,9 @@ pub(super) fn finish(
     let out = folder.commit()?;
     if !how.quiet {
         say!("{}", report::top_risks(engine, acc));
+        if let Some(note) = engine.scenario().after_horizon_note() {
+            say!("{note}\n");
+        }
         let report = if how.plots {
             format!("; open {}", out.join("report.html").display())
         } else {

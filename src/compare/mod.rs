@@ -13,5 +13,5 @@ mod terminal;
 
 pub use matching::{CellPair, LeftOut, Matching, Side};
 pub use paired::{Comparison, Paired};
-pub use report::{write_compare, CompareSettings, COMPARE_HEADER};
+pub use report::{write_compare, write_diffs, CompareSettings, COMPARE_HEADER};
 pub use terminal::what_it_buys;

@@ -23,8 +23,9 @@ use super::paired::{Comparison, Paired};
 use crate::engine::Accumulator;
 use crate::model::metrics::Metric;
 use crate::report::csv::{number, CellRisk};
-use crate::report::{create_dir, write_atomic};
+use crate::report::{create_dir, write_atomic, DistrictJson};
 use crate::scenario::Scenario;
+use crate::stats::Summary;
 use crate::Error;
 
 /// Settings of a finished comparison that are in neither scenario.
@@ -80,29 +81,24 @@ pub fn write_compare(
 }
 
 /// Writes `compare.csv`.
-fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Result<()> {
+pub fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COMPARE_HEADER)?;
     for (i, pair) in c.matching().pairs.iter().enumerate() {
-        let listed = |m: Metric| {
-            [c.base(), c.alt()].iter().any(|e| {
-                let s = e.scenario();
-                let st = s.stage_ix(&pair.stage);
-                st.is_some_and(|st| m.listed_for(&s.stages[st.0]))
-            })
-        };
-        for metric in Metric::ALL.into_iter().filter(|&m| listed(m)) {
-            let mean = |acc: &Accumulator, cell| {
-                let summary = acc.metric(cell, metric).summary();
-                number(summary.map_or(f64::NAN, |s| s.mean))
-            };
+        for metric in Metric::ALL {
+            let summary = |acc: &Accumulator, cell| acc.metric(cell, metric).summary();
+            let (base, alt) = (summary(p.base(), pair.base), summary(p.alt(), pair.alt));
+            if !metric.listed_when_undefined() && base.is_none() && alt.is_none() {
+                continue;
+            }
+            let mean = |s: Option<Summary>| number(s.map_or(f64::NAN, |s| s.mean));
             let mut record = vec![
                 pair.district.clone(),
                 pair.stage.clone(),
                 pair.year.to_string(),
                 metric.name().to_string(),
-                mean(p.base(), pair.base),
-                mean(p.alt(), pair.alt),
+                mean(base),
+                mean(alt),
             ];
             match p.diff(i, metric).summary() {
                 Some(s) => {
@@ -170,6 +166,8 @@ struct CompareJson<'a> {
     shared_cells: usize,
     left_out: &'a LeftOut,
     notes: Vec<String>,
+    /// The base scenario's districts, so that the page can name them.
+    districts: Vec<DistrictJson<'a>>,
 }
 
 /// Which scenario file was run.
@@ -194,6 +192,13 @@ impl<'a> CompareJson<'a> {
             shared_cells: m.pairs.len(),
             left_out: &m.left_out,
             notes: m.left_out.notes(),
+            districts: c
+                .base()
+                .scenario()
+                .districts
+                .iter()
+                .map(DistrictJson::of)
+                .collect(),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::model::demand::{stage_pupils, StagePupils};
 use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
+use crate::model::surge::surge_classes;
 use crate::model::yearly::YearSplits;
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
 
@@ -98,6 +99,8 @@ pub struct Workspace {
     splits: Vec<YearSplits>,
     /// `[supply unit × year number]`: the pupils of district catchments.
     pupils: Vec<StagePupils>,
+    /// `[supply unit × year number]`: the surge classes of district catchments.
+    surge: Vec<f64>,
     /// One supply unit's class tallies, by year number.
     class_tallies: Vec<ClassTally>,
     /// One stage's city totals, by year number.
@@ -185,6 +188,7 @@ impl Engine {
             spending: vec![0.0; self.units.len() * s.n_years()],
             splits: vec![YearSplits::default(); self.units.len()],
             pupils: vec![StagePupils::default(); self.units.len() * s.n_years()],
+            surge: vec![0.0; self.units.len() * s.n_years()],
             class_tallies: Vec::with_capacity(s.n_years()),
             city: vec![Tally::default(); s.n_years()],
             values: vec![0.0; self.layout.n_values()],
@@ -395,6 +399,18 @@ impl Engine {
                     continue;
                 }
                 ws.pupils[u * n_y + yi] = pupils;
+                ws.surge[u * n_y + yi] = match stage.surge {
+                    // The base year is the observed state.
+                    Some(surge) if yi > 0 => {
+                        let schools = &mut ws.schools[u];
+                        let (open, existing) =
+                            (schools.open().classes(), schools.existing_classes());
+                        let extra = surge_classes(surge, pupils.demand, size, open, existing);
+                        schools.add_surge(yi, extra);
+                        f64::from(extra)
+                    }
+                    _ => 0.0,
+                };
                 let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
                 let catchment = std::iter::once(open);
                 let spread = split(
@@ -446,6 +462,7 @@ impl Engine {
                 for (yi, &classes) in ws.class_tallies.iter().enumerate() {
                     let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
                     tally.spending = ws.spending[u * n_y + yi];
+                    tally.surge = ws.surge[u * n_y + yi];
                     tally.housing = ws.housing_demand[u * n_y + yi];
                     let place = Place::District(DistrictIx(d));
                     self.write(place, StageIx(st), yi, &tally, &mut ws.values);

@@ -87,6 +87,7 @@ mod tests {
             dispersion: None,
             admission_cap: None,
             catchment: Catchment::District,
+            surge: None,
             enrolment: YearPath::constant(0.9),
             private_share: YearPath::constant(0.1),
             teachers: None,

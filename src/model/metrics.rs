@@ -37,6 +37,9 @@ pub enum Metric {
     /// Capital cost of the projects that open in the cell that year, in millions of yuan
     /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
     Spending,
+    /// Extra classes opened in existing schools beyond their standard classes (counted in
+    /// `capacity`); only for stages with a `surge`.
+    SurgeClasses,
     /// Public-seat pupils who arrived with a new estate (DESIGN §2.8) and are still of the
     /// stage's ages: the demand of the housing cohort; only in scenarios with estates.
     HousingPupils,
@@ -44,7 +47,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 14] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -57,6 +60,7 @@ impl Metric {
         Metric::MigrantShare,
         Metric::TeachersNeeded,
         Metric::Spending,
+        Metric::SurgeClasses,
         Metric::HousingPupils,
     ];
     /// Number of metrics.
@@ -77,6 +81,7 @@ impl Metric {
             Metric::MigrantShare => "migrant_share",
             Metric::TeachersNeeded => "teachers_needed",
             Metric::Spending => "spending",
+            Metric::SurgeClasses => "surge_classes",
             Metric::HousingPupils => "housing_pupils",
         }
     }
@@ -88,16 +93,18 @@ impl Metric {
         match self {
             Metric::TeachersNeeded => stage.teachers.is_some(),
             Metric::Spending => stage.seat_cost.is_some(),
+            Metric::SurgeClasses => stage.surge.is_some(),
             Metric::HousingPupils => stage.housing,
             _ => true,
         }
     }
 
-    /// Whether outputs that list every metric, defined or not (trials.csv, compare.csv), list
-    /// this one for `stage`: `housing_pupils` only with estates, so that a scenario without
-    /// housing keeps the outputs it had before the metric existed.
-    pub fn listed_for(self, stage: &Stage) -> bool {
-        self != Metric::HousingPupils || stage.housing
+    /// Whether files that list every metric of a cell (`trials.csv`, `compare.csv`) list this
+    /// one where the stage does not have it: `teachers_needed` and `spending` are listed
+    /// empty; `surge_classes` and `housing_pupils`, added later, are not, so those files of a
+    /// scenario without a surge or estates are as they were.
+    pub fn listed_when_undefined(self) -> bool {
+        !matches!(self, Metric::SurgeClasses | Metric::HousingPupils)
     }
 
     /// The metric called `name`, if any.
@@ -121,6 +128,8 @@ pub struct Tally {
     pub classes: ClassTally,
     /// Capital cost of the projects opening this year, millions of yuan.
     pub spending: f64,
+    /// Surge classes open (counted in `classes`).
+    pub surge: f64,
     /// Public-seat pupils of the housing cohort.
     pub housing: f64,
 }
@@ -136,6 +145,7 @@ impl Tally {
             surplus: (capacity - pupils.demand).max(0.0),
             classes,
             spending: 0.0,
+            surge: 0.0,
             housing: 0.0,
         }
     }
@@ -166,6 +176,11 @@ impl Tally {
             } else {
                 f64::NAN
             },
+            if stage.surge.is_some() {
+                self.surge
+            } else {
+                f64::NAN
+            },
             if stage.housing {
                 self.housing
             } else {
@@ -183,6 +198,7 @@ impl std::ops::AddAssign for Tally {
         self.surplus += o.surplus;
         self.classes += o.classes;
         self.spending += o.spending;
+        self.surge += o.surge;
         self.housing += o.housing;
     }
 }
@@ -200,6 +216,7 @@ mod tests {
             dispersion: None,
             admission_cap: None,
             catchment: Catchment::District,
+            surge: None,
             enrolment: YearPath::constant(1.0),
             private_share: YearPath::constant(0.0),
             teachers,
@@ -248,9 +265,9 @@ mod tests {
             new: 1.0,
             expansion: 1.0,
         };
-        let [.., teachers, spending, _] = t.metrics(&stage(Some(19.0), Some(cost)));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(Some(19.0), Some(cost)));
         assert_eq!((teachers, spending), (10.0, 1.5e6));
-        let [.., teachers, spending, _] = t.metrics(&stage(None, None));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(None, None));
         assert!(teachers.is_nan() && spending.is_nan());
         assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
         assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));
@@ -265,9 +282,8 @@ mod tests {
         assert_eq!(t.metrics(&with)[Metric::COUNT - 1], 12.5);
         assert!(t.metrics(&stage(None, None))[Metric::COUNT - 1].is_nan());
         let m = Metric::HousingPupils;
-        assert!(m.defined_for(&with) && m.listed_for(&with));
-        assert!(!m.defined_for(&stage(None, None)) && !m.listed_for(&stage(None, None)));
-        assert!(Metric::TeachersNeeded.listed_for(&stage(None, None)));
+        assert!(m.defined_for(&with) && !m.defined_for(&stage(None, None)));
+        assert!(!m.listed_when_undefined() && Metric::TeachersNeeded.listed_when_undefined());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! ([`demography`]), who needs a public seat ([`demand`]), which classes are open
 //! ([`supply`]), how pupils spread over schools and classes ([`classes`], with admission caps in [`cap`],
 //! and all years of a district-stage at once in [`yearly`]), and the metrics
-//! reported per district × stage × year ([`metrics`]); [`drift`] moves the rates and the
+//! reported per district × stage × year ([`metrics`]); [`surge`] opens extra classes in
+//! existing schools when pupils outgrow them; [`drift`] moves the rates and the
 //! migration trend of a trial away from their paths; [`housing`] adds the children of new
 //! estates.
 //!
@@ -17,4 +18,5 @@ pub mod drift;
 pub mod housing;
 pub mod metrics;
 pub mod supply;
+pub mod surge;
 pub mod yearly;

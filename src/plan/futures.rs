@@ -29,6 +29,26 @@ pub struct Futures {
     pub demand: Vec<f64>,
     /// Capacity of the kept pipeline, `[trial × row × year]`.
     pub capacity: Vec<f64>,
+    /// Share of classes that are large, `[trial × row × year]`.
+    pub large: Vec<f64>,
+    /// The district-catchment stages, whose city totals are kept for the report.
+    pub city_stages: Vec<StageIx>,
+    /// Their city totals: demand, shortfall (the districts' summed) and large-class share,
+    /// `[trial × city stage × year]`.
+    pub city: Vec<[f64; 3]>,
+}
+
+/// A city total of a district-catchment stage on the trials.
+#[derive(Debug, Clone)]
+pub struct CityTotal {
+    /// The stage.
+    pub stage: StageIx,
+    /// Per year, the share of trials short beyond `shortfall_tolerance × demand`.
+    pub p_short: Vec<f64>,
+    /// Per year, the mean shortfall.
+    pub short: Vec<f64>,
+    /// Per year, the share of trials with a large-class share beyond the target.
+    pub p_large: Vec<f64>,
 }
 
 impl Futures {
@@ -53,6 +73,21 @@ impl Futures {
             })
             .collect();
         let (demand_at, capacity_at) = (slot(Metric::Demand), slot(Metric::Capacity));
+        let (large_at, short_at) = (slot(Metric::LargeClassShare), slot(Metric::Shortfall));
+        let s = engine.scenario();
+        let city_stages: Vec<StageIx> = (0..s.stages.len())
+            .filter(|&st| s.stages[st].catchment == Catchment::District)
+            .map(StageIx)
+            .collect();
+        let city_cells: Vec<usize> = city_stages
+            .iter()
+            .flat_map(|&st| {
+                let row = layout
+                    .row(Place::All, st)
+                    .expect("city totals are reported");
+                (0..n_years).map(move |yi| layout.cell(row, yi) * Metric::COUNT)
+            })
+            .collect();
         let per_trial = run_chunks(
             trials.clone(),
             threads,
@@ -62,17 +97,26 @@ impl Futures {
             |(ws, out), chunk| {
                 for trial in chunk {
                     engine.run_trial(Draws::Random { seed, trial }, ws);
-                    let values: Vec<(f64, f64)> = cells
+                    let v = &ws.values;
+                    let at = |slots: [usize; 3]| move |&cell: &usize| slots.map(|m| v[cell + m]);
+                    let values: Vec<[f64; 3]> = cells
                         .iter()
-                        .map(|&at| (ws.values[at + demand_at], ws.values[at + capacity_at]))
+                        .map(at([demand_at, capacity_at, large_at]))
                         .collect();
-                    out.insert(trial, values);
+                    let city: Vec<[f64; 3]> = city_cells
+                        .iter()
+                        .map(at([demand_at, short_at, large_at]))
+                        .collect();
+                    out.insert(trial, (values, city));
                 }
             },
             |(_, total), (_, part)| total.extend(part),
         )?
         .1;
-        let (demand, capacity) = per_trial.into_values().flatten().unzip();
+        let (values, city): (Vec<_>, Vec<_>) = per_trial.into_values().unzip();
+        let values: Vec<[f64; 3]> = values.into_iter().flatten().collect();
+        let column = |i: usize| values.iter().map(|v| v[i]).collect();
+        let (demand, capacity, large) = (column(0), column(1), column(2));
         Ok(Self {
             seed,
             delay_correlation: engine.scenario().delay_correlation,
@@ -81,7 +125,53 @@ impl Futures {
             n_years,
             demand,
             capacity,
+            large,
+            city_stages,
+            city: city.into_iter().flatten().collect(),
         })
+    }
+
+    /// The city totals of the district-catchment stages, against `tolerance` (share of demand
+    /// short) and the large-class `target`.
+    pub fn city_totals(&self, tolerance: f64, target: f64) -> Vec<CityTotal> {
+        let (n_y, n_s) = (self.n_years, self.city_stages.len());
+        let n = self.n_trials().max(1) as f64;
+        let mut out: Vec<CityTotal> = self
+            .city_stages
+            .iter()
+            .map(|&stage| CityTotal {
+                stage,
+                p_short: vec![0.0; n_y],
+                short: vec![0.0; n_y],
+                p_large: vec![0.0; n_y],
+            })
+            .collect();
+        for (i, [demand, short, large]) in self.city.iter().enumerate() {
+            let (k, y) = (i / n_y % n_s, i % n_y);
+            let total = &mut out[k];
+            total.p_short[y] += f64::from(u8::from(*short > tolerance * demand)) / n;
+            total.short[y] += short / n;
+            total.p_large[y] += f64::from(u8::from(*large > target)) / n;
+        }
+        out
+    }
+
+    /// Per row and year, the share of trials whose large-class share exceeds `target`.
+    pub fn p_large(&self, target: f64) -> Vec<Vec<f64>> {
+        let (n_y, width) = (self.n_years, self.width());
+        let n = self.n_trials().max(1) as f64;
+        (0..self.rows.len())
+            .map(|r| {
+                (0..n_y)
+                    .map(|y| {
+                        let over = (0..self.n_trials())
+                            .filter(|t| self.large[t * width + r * n_y + y] > target)
+                            .count();
+                        over as f64 / n
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Number of trials.
@@ -96,10 +186,7 @@ impl Futures {
 
     /// The decision row where a project of `stage` in `district` adds seats.
     pub fn row_of(&self, s: &Scenario, district: DistrictIx, stage: StageIx) -> usize {
-        let place = match s.stages[stage.0].catchment {
-            Catchment::District => Place::District(district),
-            Catchment::City => Place::All,
-        };
+        let place = super::place_of(s, district, stage);
         self.rows
             .iter()
             .position(|&r| r == (place, stage))

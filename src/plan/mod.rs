@@ -1,28 +1,36 @@
-//! `seatsim plan` (DESIGN §8): which projects to build, where and when, to minimise
-//! `E[Σ_t Σ_cells (w_short·shortfall + w_spare·surplus)] + w_cost·capital cost` over the same
-//! trials as `run` (common random numbers), within budgets.
+//! `seatsim plan` (DESIGN §8): which projects to build, where and when — the cheapest
+//! programme that keeps every targeted cell's risk under a target, or the least weighted
+//! objective — over the same trials as `run` (common random numbers), within budgets.
 //!
 //! Demand does not depend on what is built, so [`Futures`] projects every trial once; the
-//! [`Search`] then scores candidates on capacity alone, drawing each project's delay from the
-//! same keyed stream `run` uses, so `run` of the written scenario sees the same openings.
+//! solver ([`solve`]) then scores portfolios on capacity alone, drawing each project's delay
+//! from the same keyed stream `run` uses, so `run` of the written scenario sees the same
+//! openings.
 
+mod budget;
 mod futures;
 mod generate;
+mod outcome;
 mod report;
-mod search;
+mod score;
+mod solve;
 mod write;
 
 use std::collections::HashSet;
 
+pub use budget::{constraints, BudgetKind, Constraint};
 pub use futures::Futures;
 pub use generate::{candidates as generated_candidates, standard_classes};
-pub use report::{summary, write_plan, Paired, PlanReport, Seconds};
-pub use search::{bands, evaluate, Built, Evaluation, Objective, Problem, Search};
+pub use outcome::Outcome;
+pub use report::{summary, write_plan, Run};
+pub use score::{Form, Score, Scorer};
+pub use solve::{solve, Built, Problem, Solution};
 pub use write::write_scenario;
 
 use crate::engine::Engine;
+use crate::engine::Place;
 pub use crate::scenario::KeepPipeline;
-use crate::scenario::{Candidate, Project, ProjectKind, Scenario};
+use crate::scenario::{Candidate, Catchment, Project, ProjectKind, Scenario, StageIx};
 
 /// A scenario prepared for planning: the part of its pipeline that stays fixed, and the
 /// candidates.
@@ -66,7 +74,18 @@ impl Planner {
         if all.is_empty() {
             return Err("no candidates: the scenario has no stage with schools or projects to size a standard one".into());
         }
+        let (first, last) = original.plan.years;
+        if let Some(c) = all.iter().find(|c| c.window.1 < first || c.window.0 > last) {
+            return Err(format!(
+                "candidate {}: its years {}–{} lie outside the plan's window [plan] first_year..last_year = {first}–{last}",
+                c.id, c.window.0, c.window.1
+            ));
+        }
+        for c in &mut all {
+            c.window = (c.window.0.max(first), c.window.1.min(last));
+        }
         let money = original.plan.weights.cost > 0.0
+            || original.plan.targets.is_some()
             || original.plan.budgets.yuan.is_some()
             || original.plan.budgets.yuan_per_year.is_some();
         if let Some(c) = all
@@ -75,7 +94,7 @@ impl Planner {
         {
             let stage = &original.stages[c.stage.0].id;
             return Err(format!(
-                "candidate {}: stage {stage} has no [costs.{stage}], but the plan counts money (a yuan budget or w_cost > 0); give the stage its cost per seat",
+                "candidate {}: stage {stage} has no [costs.{stage}], but the plan counts money (risk targets, a yuan budget or w_cost > 0); give the stage its cost per seat",
                 c.id
             ));
         }
@@ -92,12 +111,63 @@ impl Planner {
         })
     }
 
+    /// The objective on futures `f`: the risk targets' cells (the targeted stages from
+    /// `target_from`, tightened by the margin) or the weights.
+    pub fn form(&self, f: &Futures) -> Form {
+        let s = &self.original;
+        let Some(t) = &s.plan.targets else {
+            return Form::Weights(s.plan.weights);
+        };
+        let stages = self.target_stages();
+        let from = (t.from.0 - s.base_year.0) as usize;
+        Form::Target {
+            alpha: t.p_shortfall - t.margin,
+            targeted: f
+                .rows
+                .iter()
+                .map(|(_, st)| {
+                    (0..f.n_years)
+                        .map(|y| y >= from && stages.contains(st))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The targeted stages: `target_stages`, or every stage with a candidate.
+    pub fn target_stages(&self) -> Vec<StageIx> {
+        let given = self
+            .original
+            .plan
+            .targets
+            .as_ref()
+            .and_then(|t| t.stages.clone());
+        given.unwrap_or_else(|| {
+            let mut with: Vec<StageIx> = self.candidates.iter().map(|c| c.stage).collect();
+            with.sort_unstable();
+            with.dedup();
+            with
+        })
+    }
+
+    /// Capital cost of the scenario's own pipeline (its new schools and expansions), yuan;
+    /// projects of stages without `[costs]` count 0.
+    pub fn pipeline_cost(&self) -> f64 {
+        let s = &self.original;
+        s.projects
+            .iter()
+            .filter(|p| p.kind != ProjectKind::Closure)
+            .filter_map(|p| s.cost_of(p))
+            .fold(0.0, |a, b| a + b)
+    }
+
     /// The projects of the scenario `--write` emits: the fixed pipeline, then what is built.
     pub fn projects(&self, built: &[Built]) -> Vec<Project> {
         let s = &self.original;
         let mut out = self.base.scenario().projects.clone();
         out.extend(built.iter().map(|b| {
             let c = &self.candidates[b.candidate];
+            debug_assert!(c.kind != ProjectKind::Closure);
             Project {
                 id: b.id.clone(),
                 name: c.name.clone(),
@@ -109,8 +179,17 @@ impl Planner {
                 delay: c.delay,
             }
         }));
-        debug_assert!(out.iter().all(|p| p.planned_year <= s.horizon));
+        debug_assert!(built.iter().all(|b| b.year <= s.horizon));
         out
+    }
+}
+
+/// Where a project of `stage` in district `d` adds seats: its district, or the city for a
+/// city-wide stage.
+pub fn place_of(s: &Scenario, d: crate::scenario::DistrictIx, stage: StageIx) -> Place {
+    match s.stages[stage.0].catchment {
+        Catchment::District => Place::District(d),
+        Catchment::City => Place::All,
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::report::kind_name;
-use crate::report::Batch;
+use crate::report::{create_dir, Batch};
 use crate::scenario::{Project, Scenario, DELAY_COLUMNS, PROJECT_COLUMNS};
 use crate::Error;
 
@@ -33,6 +33,9 @@ pub fn write_scenario(
         quote(&format!("{} + plan", original.name)),
         quote(&table.file_name().expect("a file name").to_string_lossy()),
     );
+    if let Some(dir) = toml.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_dir(dir)?;
+    }
     let mut batch = Batch::default();
     batch.stage(&table, |w| write_projects(w, original, projects))?;
     batch.stage(toml, |w| w.write_all(text.as_bytes()))?;

@@ -96,6 +96,10 @@ pub(crate) struct StageInfo {
     pub class_size: Option<u32>,
     /// `district`, or `city` for a stage pooled city-wide.
     pub catchment: Option<String>,
+    /// Pupils per teacher, if the scenario has `[teachers]` for the stage.
+    pub pupils_per_teacher: Option<f64>,
+    /// Yuan per seat of a new school, if the scenario has `[costs]` for the stage.
+    pub seat_cost_new: Option<f64>,
 }
 
 impl StageInfo {
@@ -138,6 +142,8 @@ impl Standards {
 /// P5, P25, P50, P75 and P95 of one quantity in one year.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quantiles {
+    /// Mean over the trials (0 when `summary.csv` leaves it empty).
+    pub mean: f64,
     /// 5th percentile.
     pub p05: f64,
     /// 25th percentile.
@@ -198,6 +204,8 @@ pub(crate) struct RiskRow {
     pub p_shortfall: Option<f64>,
     /// Probability of some large classes.
     pub p_large_classes: Option<f64>,
+    /// Probability of super-large classes beyond the target.
+    pub p_super_large_classes: Option<f64>,
     /// Expected shortfall in pupils.
     pub expected_shortfall: Option<f64>,
     /// Probability that utilisation is below the under-use threshold.
@@ -430,6 +438,7 @@ impl SummaryRow {
     /// The five quantiles, if none is empty.
     fn quantiles(&self) -> Option<Quantiles> {
         Some(Quantiles {
+            mean: self.mean.unwrap_or(0.0),
             p05: self.p05?,
             p25: self.p25?,
             p50: self.p50?,
@@ -629,6 +638,7 @@ mod tests {
             year: 2021,
             p_shortfall: Some(p),
             p_large_classes: None,
+            p_super_large_classes: None,
             expected_shortfall: None,
             p_underused: None,
             seats_for_p10: None,

@@ -1,356 +1,366 @@
-//! The headline of `report.html`, computed from the run's files alone: for each stage, when and
-//! where the city is short and by how much, the seats (and classes) that would bring the
-//! probability of a shortfall under 10% in each year, and where seats are over-built.
+//! The headline of `report.html`, computed from the run's files alone: for each stage, the first
+//! year at risk and the districts where it starts with the probability, the worst year and its
+//! expected shortfall, the seats and classes for P(shortfall) < 10% with what they cost (亿元)
+//! and the teachers they need, then a block per stage with the city's figures by year.
 
 use std::fmt::Write as _;
 
 use super::data::{Quantiles, Run, StageInfo, ALL};
-use super::labels::{self, thousands, Form};
+use super::facts::{self, first_at_risk, projected, yi, Facts};
+use super::labels::{self, percent, thousands, Form};
 use super::lang::{stage_zh, Lang};
 use super::output::Script;
-use super::report::{esc, year_ranges};
+use super::page::{esc, Page};
+use super::report::year_ranges;
+use crate::report::rules;
 
-/// Districts named as the most short or the most over-built.
+pub(crate) use facts::worst_year;
+
+/// Districts named where a stage is first at risk.
 const NAMED: usize = 3;
-/// Share of trials under the under-use threshold from which a district-year counts as under-used.
-const UNDERUSED: f64 = 0.5;
-/// Where P90 lies between P75 and P95 when it has to be interpolated: (0.90 − 0.75) / (0.95 − 0.75).
-const P90_BETWEEN_P75_AND_P95: f64 = 0.75;
-
-/// Seats to add so that P(shortfall) falls under 10%: the 90th percentile of the shortfall.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Seats {
-    /// `seats_for_p10` of `risk.csv`.
-    Exact(f64),
-    /// Interpolated between P75 and P95 of `summary.csv`, for runs whose `risk.csv` lacks it.
-    Estimated(f64),
-}
-
-impl Seats {
-    /// The number of seats.
-    fn value(self) -> f64 {
-        match self {
-            Seats::Exact(v) | Seats::Estimated(v) => v,
-        }
-    }
-
-    /// The number as text, with "≈" when interpolated.
-    fn text(self) -> String {
-        match self {
-            Seats::Exact(v) => thousands(v),
-            Seats::Estimated(v) => format!("≈{}", thousands(v)),
-        }
-    }
-}
-
-/// The seats that bring P(shortfall) of a district-stage-year under 10%.
-pub(crate) fn seats_for_p10(run: &Run, district: &str, stage: &str, year: i32) -> Option<Seats> {
-    let exact = run
-        .risk_at(district, stage, year)
-        .and_then(|r| r.seats_for_p10);
-    exact.map(Seats::Exact).or_else(|| {
-        let q = run.metric(district, stage, year, "shortfall")?;
-        Some(Seats::Estimated(
-            q.p75 + P90_BETWEEN_P75_AND_P95 * (q.p95 - q.p75),
-        ))
-    })
-}
-
-/// The projected year in which the city is most short for a stage: the largest median shortfall,
-/// then expected shortfall, then P(shortfall); the latest such year on a tie.
-pub(crate) fn worst_year(run: &Run, stage: &str) -> Option<i32> {
-    let key = |year: i32| {
-        let median = run.metric(ALL, stage, year, "shortfall").map(|q| q.p50);
-        let risk = run.risk_at(ALL, stage, year);
-        [
-            median,
-            risk.and_then(|r| r.expected_shortfall),
-            risk.and_then(|r| r.p_shortfall),
-        ]
-        .map(|v| v.unwrap_or(0.0))
-    };
-    (run.info.base_year + 1..=run.info.horizon).max_by(|&a, &b| {
-        let (ka, kb) = (key(a), key(b));
-        ka.iter()
-            .zip(&kb)
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    })
-}
-
-/// The city's headline figures of one stage.
-struct Facts {
-    /// Projected years with a positive median shortfall.
-    short: Vec<i32>,
-    /// The worst year and the quantiles of its shortfall.
-    worst: Option<(i32, Quantiles)>,
-    /// Seats that bring P(shortfall) under 10% in the worst year.
-    seats: Option<Seats>,
-    /// The projected year with the most empty seats, and their median, if any.
-    surplus: Option<(i32, f64)>,
-}
-
-impl Facts {
-    /// The facts of `stage` in `run`.
-    fn of(run: &Run, stage: &str) -> Facts {
-        let short = projected(run)
-            .filter(|&y| median(run, ALL, stage, y, "shortfall") > 0.0)
-            .collect();
-        let worst =
-            worst_year(run, stage).and_then(|y| Some((y, run.metric(ALL, stage, y, "shortfall")?)));
-        let surplus = projected(run)
-            .map(|y| (y, median(run, ALL, stage, y, "surplus")))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .filter(|&(_, v)| v > 0.0);
-        Facts {
-            short,
-            seats: worst.and_then(|(y, _)| seats_for_p10(run, ALL, stage, y)),
-            worst,
-            surplus,
-        }
-    }
-}
 
 /// Writes the headline section: an overview table of the stages, then one block per stage.
-pub(crate) fn write(page: &mut String, run: &Run, lang: Lang) {
-    let _ = writeln!(
-        page,
-        "<section id=\"headline\">\n<h2>{}</h2>",
-        lang.label("要点", "Headline")
+pub(crate) fn write(page: &mut Page, run: &Run) {
+    let lang = page.lang;
+    page.section("headline", "要点", "Headline");
+    page.paragraph(
+        "每个学段：首次出现预警的年份和区（及触发预警的概率）；全市预期缺口最大的年份；要使该年缺口概率低于 10% 需增加的学位和班数、按新建学校造价估算的投资和所需教师。术语见文末。",
+        "Each stage: the first year at risk and the districts where it starts (with the probability that set the warning); the city's worst year and its expected shortfall; the seats and classes that bring P(shortfall) under 10% that year, what they cost as new schools, and the teachers they need. Terms are defined at the end.",
     );
     let facts: Vec<(&StageInfo, Facts)> = run
         .info
         .stages
         .iter()
-        .map(|s| (s, Facts::of(run, &s.id)))
+        .map(|s| (s, Facts::of(run, ALL, s)))
         .collect();
-    overview(page, lang, &facts);
+    overview(page, run, lang, &facts);
     for (stage, facts) in &facts {
         stage_block(page, run, lang, stage, facts);
     }
-    page.push_str("</section>\n");
 }
 
-/// One row per stage: when the city is short, its worst year and shortfall, the seats that
-/// bring the risk under 10%, and the year of the most empty seats.
-fn overview(page: &mut String, lang: Lang, facts: &[(&StageInfo, Facts)]) {
-    let headers = [
+/// One row per stage: where and when it is first at risk, the worst year, and what it takes.
+fn overview(page: &mut Page, run: &Run, lang: Lang, facts: &[(&StageInfo, Facts)]) {
+    let mut headers = vec![
         lang.label("学段", "stage"),
-        lang.label("缺口年份", "years short"),
+        lang.label(
+            "首个预警年份及区（概率）",
+            "first year at risk, where (probability)",
+        ),
+    ];
+    headers.extend(fact_headers(lang));
+    let rows: Vec<StageRow> = facts
+        .iter()
+        .map(|(stage, f)| {
+            let mut cells = vec![
+                lang.label(stage_zh(stage), &esc(&stage.id)),
+                at_risk_text(run, lang, stage).unwrap_or_else(|| lang.label("无", "none")),
+            ];
+            cells.extend(fact_cells(lang, f, stage));
+            StageRow {
+                stage: &stage.id,
+                short: f.first_short.is_some(),
+                cells,
+            }
+        })
+        .collect();
+    page.push(&stage_table("overview", &headers, &rows, 4..headers.len()));
+}
+
+/// The headers of the columns every table of stages shares.
+pub(crate) fn fact_headers(lang: Lang) -> [String; 6] {
+    [
+        lang.label("首个短缺年份", "first year short"),
         lang.label("最不利年份", "worst year"),
-        lang.label("缺口中位数", "median shortfall"),
-        lang.label("90% 区间", "P5–P95"),
+        lang.label("预期缺口（P5–P95）", "expected shortfall (P5–P95)"),
         lang.label(
             "缺口概率 &lt;10% 所需学位（班）",
             "seats (classes) for P(shortfall) &lt; 10%",
         ),
-        lang.label("空余最多（年份）", "most empty seats (year)"),
-    ];
-    page.push_str("<table class=\"overview\">\n<tr>");
-    for h in headers {
-        let _ = write!(page, "<th>{h}</th>");
-    }
-    page.push_str("</tr>\n");
-    for (stage, f) in facts {
-        let none = || lang.label("无", "none");
-        let cells = [
-            lang.label(stage_zh(stage), &esc(&stage.id)),
-            if f.short.is_empty() {
-                none()
-            } else {
-                year_ranges(&f.short)
-            },
-            f.worst.map_or_else(String::new, |(y, _)| y.to_string()),
-            f.worst.map_or_else(String::new, |(_, q)| thousands(q.p50)),
-            f.worst.map_or_else(String::new, |(_, q)| {
-                format!("{}–{}", thousands(q.p05), thousands(q.p95))
+        lang.label("投资（亿元）", "cost (100 M yuan)"),
+        lang.label("所需教师", "teachers for them"),
+    ]
+}
+
+/// The cells of [`fact_headers`]' columns for the facts of a place and stage.
+pub(crate) fn fact_cells(lang: Lang, f: &Facts, stage: &StageInfo) -> [String; 6] {
+    let none = || lang.label("无", "none");
+    [
+        f.first_short.map_or_else(none, |y| y.to_string()),
+        f.worst.map_or_else(none, |(y, _)| y.to_string()),
+        f.worst
+            .map_or_else(String::new, |(_, q)| shortfall_text(&q)),
+        f.seats
+            .map_or_else(String::new, |s| match f.classes(stage) {
+                Some(c) => format!("{} ({})", s.text(), thousands(c)),
+                None => s.text(),
             }),
-            f.seats
-                .map_or_else(String::new, |s| match classes(stage, s.value()) {
-                    Some(c) => format!("{} ({})", s.text(), thousands(c)),
-                    None => s.text(),
-                }),
-            f.surplus
-                .map_or_else(none, |(y, v)| format!("{} ({y})", thousands(v))),
-        ];
-        let short = if f.short.is_empty() {
-            ""
-        } else {
-            " class=\"short\""
-        };
-        let _ = write!(page, "<tr{short} data-stage=\"{}\">", esc(&stage.id));
-        for (i, c) in cells.iter().enumerate() {
-            let class = if i >= 3 { " class=\"num\"" } else { "" };
-            let _ = write!(page, "<td{class}>{c}</td>");
-        }
-        page.push_str("</tr>\n");
+        f.seats_cost_yi(stage).map_or_else(String::new, yi),
+        f.seats_teachers(stage).map_or_else(String::new, thousands),
+    ]
+}
+
+/// One row of a table of stages.
+pub(crate) struct StageRow<'a> {
+    /// The stage's id.
+    pub stage: &'a str,
+    /// Whether the place is short in some year (the row is marked).
+    pub short: bool,
+    /// The cells, HTML.
+    pub cells: Vec<String>,
+}
+
+/// A table of stages (HTML) with the cells of the `numeric` columns right-aligned.
+pub(crate) fn stage_table(
+    class: &str,
+    headers: &[String],
+    rows: &[StageRow],
+    numeric: std::ops::Range<usize>,
+) -> String {
+    let mut html = format!("<div class=\"scroll\"><table class=\"{class}\">\n<tr>");
+    for h in headers {
+        let _ = write!(html, "<th>{h}</th>");
     }
-    page.push_str("</table>\n");
+    html.push_str("</tr>\n");
+    for row in rows {
+        let short = if row.short { " class=\"short\"" } else { "" };
+        let _ = write!(html, "<tr{short} data-stage=\"{}\">", esc(row.stage));
+        for (i, c) in row.cells.iter().enumerate() {
+            let class = if numeric.contains(&i) {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            let _ = write!(html, "<td{class}>{c}</td>");
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table></div>\n");
+    html
+}
+
+/// "2021: 中原区 Zhongyuan 缺口 86% …", the first year at risk and its (at most [`NAMED`]) places.
+fn at_risk_text(run: &Run, lang: Lang, stage: &StageInfo) -> Option<String> {
+    let (year, at) = first_at_risk(run, stage)?;
+    let names = |place: &str| {
+        let (zh, en) = (place_name(run, place, true), place_name(run, place, false));
+        match lang.chinese && zh != en {
+            true => format!("{} {}", esc(&zh), esc(&en)),
+            false => esc(&en),
+        }
+    };
+    // The event that set the warnings, once when the places share it.
+    let shown = &at[..at.len().min(NAMED)];
+    let shared = shown.iter().all(|(_, t)| t.zh == shown[0].1.zh);
+    let mut parts: Vec<String> = shown
+        .iter()
+        .map(|(place, t)| match shared {
+            true => format!("{} {}", names(place), percent(t.p)),
+            false => format!("{} <small>{}</small>", names(place), t.text(lang.chinese)),
+        })
+        .collect();
+    if at.len() > NAMED {
+        let more = at.len() - NAMED;
+        parts.push(if lang.chinese {
+            format!("另 {more} 个 +{more} more")
+        } else {
+            format!("+{more} more")
+        });
+    }
+    let event = match (shared, lang.chinese) {
+        (false, _) => String::new(),
+        (true, true) => format!(" <small>{} {}</small>", shown[0].1.zh, shown[0].1.en),
+        (true, false) => format!(" <small>{}</small>", shown[0].1.en),
+    };
+    Some(format!("<b>{year}</b>{event}: {}", parts.join("; ")))
+}
+
+/// A place's name in Chinese (the scenario's name) or English (its romanised name).
+pub(crate) fn place_name(run: &Run, place: &str, chinese: bool) -> String {
+    match (place, run.district(place)) {
+        (ALL, _) => if chinese { "全市" } else { "city" }.to_string(),
+        (_, Some(d)) if !chinese => d.name_en.clone().unwrap_or_else(|| d.name.clone()),
+        _ => labels::district(run, place, Script::Any, Form::Short),
+    }
+}
+
+/// "8,674 (P5–P95 1,200–17,041)": the one statistic shown for a shortfall.
+pub(crate) fn shortfall_text(q: &Quantiles) -> String {
+    format!(
+        "<b>{}</b> ({}–{})",
+        thousands(q.mean),
+        thousands(q.p05),
+        thousands(q.p95)
+    )
 }
 
 /// The headline of one stage.
-fn stage_block(page: &mut String, run: &Run, lang: Lang, stage: &StageInfo, facts: &Facts) {
-    let short = if facts.short.is_empty() { "" } else { " short" };
-    let _ = writeln!(
-        page,
-        "<div class=\"stage{short}\" data-stage=\"{id}\">\n<h3>{}</h3>",
+fn stage_block(page: &mut Page, run: &Run, lang: Lang, stage: &StageInfo, facts: &Facts) {
+    let short = if facts.first_short.is_some() {
+        " short"
+    } else {
+        ""
+    };
+    let mut html = format!(
+        "<div class=\"stage{short}\" data-stage=\"{id}\">\n<h3>{}</h3>\n",
         lang.label(stage_zh(stage), &esc(&labels::stage(stage))),
         id = esc(&stage.id)
     );
-    page.push_str(&shortage(run, lang, stage, facts));
-    page.push_str(&overbuilt(run, lang, stage, facts));
-    year_table(page, run, lang, stage);
-    page.push_str("</div>\n");
+    html.push_str(&shortage(run, lang, stage, facts));
+    html.push_str(&money(lang, stage, facts));
+    html.push_str(&year_table(run, lang, stage));
+    html.push_str("</div>\n");
+    page.push(&html);
 }
 
-/// "Short in 2021–2035; most in 2024: 106,524 seats (P5–P95 …); largest in …; to bring …".
+/// "Short in 2021–2035; worst 2024: 106,524 seats expected (P5–P95 …); to bring …".
 fn shortage(run: &Run, lang: Lang, stage: &StageInfo, facts: &Facts) -> String {
     let id = stage.id.as_str();
-    let short = &facts.short;
+    let short: Vec<i32> = projected(run)
+        .filter(|&y| {
+            run.risk_at(ALL, id, y)
+                .and_then(|r| r.p_shortfall)
+                .is_some_and(rules::is_short)
+        })
+        .collect();
     let Some((year, q)) = facts.worst else {
-        return String::new();
-    };
-    if short.is_empty() {
         return lang.paragraph(
-            &format!("各预测年份的缺口中位数均为 0；最不利的 {year} 年，P95 为 {} 个学位。", thousands(q.p95)),
-            &format!("No projected year is short in the median; in the worst, {year}, the P95 shortfall is {} seats.", thousands(q.p95)),
+            "各预测年份的预期缺口均为 0。",
+            "No projected year has an expected shortfall.",
         );
-    }
+    };
     let (sum_zh, sum_en) = if stage.is_city_wide() {
         ("", "")
     } else {
         ("（各区缺口之和）", " (sum of district shortfalls)")
     };
+    let (short_zh, short_en) = if short.is_empty() {
+        (
+            "没有短缺年份（缺口概率均低于 50%）。".to_string(),
+            "No year is short (P(shortfall) below 50% throughout). ".to_string(),
+        )
+    } else {
+        let r = year_ranges(&short);
+        (
+            format!("<b>{r} 年</b>全市短缺。"),
+            format!("<b>Short in {r}</b>. "),
+        )
+    };
     let mut zh = format!(
-        "<b>{} 年</b>全市学位不足，<b>{year} 年最多</b>：缺口中位数 <b class=\"num\">{}</b> 个学位{sum_zh}，90% 区间 {}–{}。",
-        year_ranges(short),
-        thousands(q.p50),
+        "{short_zh}最不利年份 <b>{year}</b>：预期缺口 <b class=\"num\">{}</b> 个学位{sum_zh}，P5–P95 {}–{}。",
+        thousands(q.mean),
         thousands(q.p05),
         thousands(q.p95)
     );
     let mut en = format!(
-        "<b>Short in {}</b>; <b>most in {year}</b>: median <b class=\"num\">{}</b> seats{sum_en}, P5–P95 {}–{}.",
-        year_ranges(short),
-        thousands(q.p50),
+        "{short_en}Worst year <b>{year}</b>: expected shortfall <b class=\"num\">{}</b> seats{sum_en}, P5–P95 {}–{}.",
+        thousands(q.mean),
         thousands(q.p05),
         thousands(q.p95)
     );
-    let worst = ranked_districts(run, id, |d| {
-        Some((year, median(run, d, id, year, "shortfall")))
-    });
-    if !worst.is_empty() {
-        zh.push_str(&format!(
-            "缺口最大的区：{}。",
-            listing(run, &worst, Script::Any, Form::Short, "、")
-        ));
-        en.push_str(&format!(
-            " Largest: {}.",
-            listing(run, &worst, Script::Any, Form::Full, ", ")
-        ));
-    }
     if let Some(seats) = facts.seats {
-        let classes = classes(stage, seats.value());
-        zh.push_str(&format!(
-            "要使 {year} 年缺口概率低于 10%，需增加 <b class=\"num\">{}</b> 个学位{}。",
+        let classes = facts.classes(stage);
+        let _ = write!(
+            zh,
+            "要使该年缺口概率低于 10%，需增加 <b class=\"num\">{}</b> 个学位{}。",
             seats.text(),
             classes.map_or(String::new(), |c| format!("（{} 个班）", thousands(c)))
-        ));
-        en.push_str(&format!(
-            " To bring P(shortfall) under 10% in {year}: <b class=\"num\">{}</b> seats{}.",
+        );
+        let _ = write!(
+            en,
+            " To bring P(shortfall) under 10% that year: <b class=\"num\">{}</b> seats{}.",
             seats.text(),
             classes.map_or(String::new(), |c| format!(" ({} classes)", thousands(c)))
-        ));
-    }
-    lang.paragraph(&zh, &en)
-}
-
-/// "Over-built: most empty seats in 2035: 222,635 (median); under-used: A (2031–2035), …".
-fn overbuilt(run: &Run, lang: Lang, stage: &StageInfo, facts: &Facts) -> String {
-    let id = stage.id.as_str();
-    let Some((year, surplus)) = facts.surplus else {
-        return lang.paragraph(
-            "各预测年份的空余学位中位数均为 0。",
-            "No projected year has empty seats in the median.",
         );
-    };
-    let (sum_zh, sum_en) = if stage.is_city_wide() {
-        ("", "")
-    } else {
-        ("（各区空余之和）", " (sum of district surpluses)")
-    };
-    let mut zh = format!(
-        "<b>空余</b>：{year} 年最多，中位数 <b class=\"num\">{}</b> 个学位空置{sum_zh}。",
-        thousands(surplus)
-    );
-    let mut en = format!(
-        "<b>Over-built</b>: most empty seats in {year}, median <b class=\"num\">{}</b>{sum_en}.",
-        thousands(surplus)
-    );
-    let under = ranked_districts(run, id, |d| {
-        projected(run)
-            .filter(|&y| underused(run, d, id, y))
-            .map(|y| (y, median(run, d, id, y, "surplus")))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    });
-    if !under.is_empty() {
-        let years = |d: &str| {
-            let ys: Vec<i32> = projected(run)
-                .filter(|&y| underused(run, d, id, y))
-                .collect();
-            year_ranges(&ys)
-        };
-        let zh_list: Vec<String> = under
-            .iter()
-            .map(|(d, _, _)| format!("{}（{}）", district_label(run, d, Form::Short), years(d)))
-            .collect();
-        let en_list: Vec<String> = under
-            .iter()
-            .map(|(d, _, _)| format!("{} ({})", district_label(run, d, Form::Full), years(d)))
-            .collect();
-        zh.push_str(&format!(
-            "多数模拟中利用率低于闲置阈值的区：{}。",
-            zh_list.join("、")
-        ));
-        en.push_str(&format!(
-            " Under-used (utilisation below the under-use threshold in most trials): {}.",
-            en_list.join("; ")
-        ));
     }
     lang.paragraph(&zh, &en)
 }
 
-/// The city's figures by year: median shortfall, seats and classes for P(shortfall) < 10%,
-/// median surplus and median demand less median seats.
-fn year_table(page: &mut String, run: &Run, lang: Lang, stage: &StageInfo) {
+/// What the seats cost, the teachers they need, and the pipeline's own spending and teachers.
+fn money(lang: Lang, stage: &StageInfo, facts: &Facts) -> String {
+    let mut zh = String::new();
+    let mut en = String::new();
+    if let (Some(cost), Some(per_seat)) = (facts.seats_cost_yi(stage), stage.seat_cost_new) {
+        let _ = write!(
+            zh,
+            "按新建学校每学位 {} 元计，这些学位投资约 <b>{} 亿元</b>。",
+            thousands(per_seat),
+            yi(cost)
+        );
+        let _ = write!(
+            en,
+            "At {} yuan per seat in a new school they cost about <b>{} × 100 M yuan</b> (亿元). ",
+            thousands(per_seat),
+            yi(cost)
+        );
+    }
+    if let (Some(t), Some(ratio)) = (facts.seats_teachers(stage), stage.pupils_per_teacher) {
+        let _ = write!(
+            zh,
+            "按生师比 {ratio} 需增加教师 <b>{}</b> 名。",
+            thousands(t)
+        );
+        let _ = write!(
+            en,
+            "At {ratio} pupils per teacher they need <b>{}</b> more teachers. ",
+            thousands(t)
+        );
+    }
+    if let Some((year, q)) = facts.teachers {
+        let _ = write!(
+            zh,
+            "{year} 年全市共需教师 {}（P5–P95 {}–{}）。",
+            thousands(q.mean),
+            thousands(q.p05),
+            thousands(q.p95)
+        );
+        let _ = write!(
+            en,
+            "In {year} the city needs {} teachers in all (P5–P95 {}–{}). ",
+            thousands(q.mean),
+            thousands(q.p05),
+            thousands(q.p95)
+        );
+    }
+    if let Some(s) = facts.spending_yi() {
+        let _ = write!(zh, "已列入规划的项目预计投资 {} 亿元。", yi(s));
+        let _ = write!(
+            en,
+            "The projects already planned are expected to cost {} × 100 M yuan.",
+            yi(s)
+        );
+    }
+    if zh.is_empty() {
+        String::new()
+    } else {
+        lang.paragraph(&zh, en.trim_end())
+    }
+}
+
+/// The city's figures by year: expected shortfall, seats and classes for P(shortfall) < 10%,
+/// expected surplus, teachers needed and the pipeline's spending.
+fn year_table(run: &Run, lang: Lang, stage: &StageInfo) -> String {
     let id = stage.id.as_str();
     let years: Vec<i32> = run.years().collect();
-    page.push_str("<div class=\"scroll\"><table class=\"years\">\n<tr><th></th>");
+    let mut html = String::from("<div class=\"scroll\"><table class=\"years\">\n<tr><th></th>");
     for &y in &years {
         let cell = if y == run.info.base_year {
             format!("{y}<br>{}", lang.label("实测", "observed"))
         } else {
             y.to_string()
         };
-        let _ = write!(page, "<th>{cell}</th>");
+        let _ = write!(html, "<th>{cell}</th>");
     }
-    page.push_str("</tr>\n");
+    html.push_str("</tr>\n");
     // Rounded first so that a tiny negative number does not print as "-0.0".
     let k = |v: f64| format!("{:.1}", (v / 100.0).round() / 10.0 + 0.0);
-    let seats = |y| seats_for_p10(run, ALL, id, y);
-    let net = |y| {
-        let (d, c) = (
-            run.metric(ALL, id, y, "demand")?,
-            run.metric(ALL, id, y, "capacity")?,
-        );
-        Some(d.p50 - c.p50)
-    };
-    let metric =
-        |name: &'static str| move |y| run.metric(ALL, id, y, name).map(|q: Quantiles| q.p50);
-    let rows: [Row; 5] = [
+    let seats = |y| facts::seats_for_p10(run, ALL, id, y);
+    let mean =
+        |name: &'static str| move |y| run.metric(ALL, id, y, name).map(|q: Quantiles| q.mean);
+    let rows: [Row; 6] = [
         (
-            lang.label("缺口中位数（千）", "median shortfall (thousand)"),
-            Box::new(move |y| metric("shortfall")(y).map(k)),
+            lang.label("预期缺口（千）", "expected shortfall (thousand)"),
+            Box::new(move |y| mean("shortfall")(y).map(k)),
         ),
         (
             lang.label(
@@ -363,128 +373,62 @@ fn year_table(page: &mut String, run: &Run, lang: Lang, stage: &StageInfo) {
             lang.label("所需班数", "classes"),
             Box::new(move |y| {
                 seats(y)
-                    .and_then(|s| classes(stage, s.value()))
+                    .and_then(|s| facts::classes(stage, s.value()))
                     .map(thousands)
             }),
         ),
         (
-            lang.label("空余学位中位数（千）", "median surplus (thousand)"),
-            Box::new(move |y| metric("surplus")(y).map(k)),
+            lang.label("预期空余学位（千）", "expected surplus (thousand)"),
+            Box::new(move |y| mean("surplus")(y).map(k)),
         ),
         (
-            lang.label(
-                "需求 − 学位（中位数，千）",
-                "demand − seats (medians, thousand)",
-            ),
-            Box::new(move |y| net(y).map(k)),
+            lang.label("所需教师（千）", "teachers needed (thousand)"),
+            Box::new(move |y| mean("teachers_needed")(y).map(k)),
+        ),
+        (
+            lang.label("规划项目投资（亿元）", "planned spending (100 M yuan)"),
+            Box::new(move |y| mean("spending")(y).map(|m| yi(m / rules::MILLIONS_PER_YI))),
         ),
     ];
     for (label, value) in &rows {
-        let _ = write!(page, "<tr><th>{label}</th>");
+        let _ = write!(html, "<tr><th>{label}</th>");
         for &y in &years {
             let v = value(y).unwrap_or_default();
-            let _ = write!(page, "<td class=\"num\">{v}</td>");
+            let _ = write!(html, "<td class=\"num\">{v}</td>");
         }
-        page.push_str("</tr>\n");
+        html.push_str("</tr>\n");
     }
-    page.push_str("</table></div>\n");
+    html.push_str("</table></div>\n");
     if !stage.is_city_wide() {
-        page.push_str(&lang.paragraph(
+        html.push_str(&lang.paragraph(
             "全市缺口是各区缺口之和：一个区的空余学位不能容纳另一个区的学生，所以全市学位总数多于需求的年份仍可能短缺。",
             "The city's shortfall is the sum of district shortfalls: empty seats in one district do not seat the pupils of another, so the city can be short in a year when its seats outnumber its demand.",
         ));
     }
+    html
 }
 
 /// A row of the year table: its label and its cell in a year.
 type Row<'a> = (String, Box<dyn Fn(i32) -> Option<String> + 'a>);
 
-/// The projected years.
-fn projected(run: &Run) -> std::ops::RangeInclusive<i32> {
-    run.info.base_year + 1..=run.info.horizon
-}
-
-/// The median of a metric, 0 when absent.
-fn median(run: &Run, district: &str, stage: &str, year: i32, metric: &str) -> f64 {
-    run.metric(district, stage, year, metric)
-        .map_or(0.0, |q| q.p50)
-}
-
-/// Whether most trials leave a district-stage-year under-used.
-fn underused(run: &Run, district: &str, stage: &str, year: i32) -> bool {
-    run.risk_at(district, stage, year)
-        .and_then(|r| r.p_underused)
-        .is_some_and(|p| p >= UNDERUSED)
-}
-
-/// Classes of the stage's size holding `seats`, rounded up.
-fn classes(stage: &StageInfo, seats: f64) -> Option<f64> {
-    stage.class_size.map(|n| (seats / f64::from(n)).ceil())
-}
-
-/// The (at most [`NAMED`]) districts with the largest positive value of `of`, largest first,
-/// for a stage reported by district; `of` gives a year and a value.
-fn ranked_districts<'r>(
-    run: &'r Run,
-    stage: &str,
-    of: impl Fn(&str) -> Option<(i32, f64)>,
-) -> Vec<(&'r str, i32, f64)> {
-    let mut ranked: Vec<(&str, i32, f64)> = run
-        .info
-        .districts
-        .iter()
-        .filter(|_| {
-            run.info
-                .stages
-                .iter()
-                .any(|s| s.id == stage && !s.is_city_wide())
-        })
-        .filter_map(|d| of(&d.id).map(|(y, v)| (d.id.as_str(), y, v)))
-        .filter(|&(_, _, v)| v > 0.0)
-        .collect();
-    ranked.sort_by(|a, b| b.2.total_cmp(&a.2));
-    ranked.truncate(NAMED);
-    ranked
-}
-
-/// "金水区 12,345、中原区 9,876" for ranked districts.
-fn listing(
-    run: &Run,
-    ranked: &[(&str, i32, f64)],
-    script: Script,
-    form: Form,
-    sep: &str,
-) -> String {
-    let parts: Vec<String> = ranked
-        .iter()
-        .map(|&(d, _, v)| {
-            let name = esc(&labels::district(run, d, script, form));
-            format!("{name} <span class=\"num\">{}</span>", thousands(v))
-        })
-        .collect();
-    parts.join(sep)
-}
-
-/// A district's name for HTML.
-fn district_label(run: &Run, id: &str, form: Form) -> String {
-    esc(&labels::district(run, id, Script::Any, form))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use facts::{seats_for_p10, Seats};
 
     /// A run of one district-catchment stage over 2020–2023 whose city shortfall peaks in 2022
-    /// (median 300 in both 2022 and 2023, 2022 with the larger expected shortfall).
+    /// (expected 320 against 310 in 2023).
     fn fixture(risk_extra: &str, seats: [&str; 4]) -> (tempfile::TempDir, Run) {
         let dir = tempfile::tempdir().unwrap();
         let json = r#"{"scenario":{"name":"t"},"base_year":2020,"horizon":2023,
             "districts":[{"id":"a","name":"甲区","name_en":"A"}],
-            "stages":[{"id":"primary","ages":[6,11],"class_size":45,"catchment":"district"}]}"#;
+            "stages":[{"id":"primary","ages":[6,11],"class_size":45,"catchment":"district","pupils_per_teacher":19,"seat_cost_new":60000}],
+            "warnings":{"red":{"p_shortfall":0.5},"amber":{"p_shortfall":0.2}}}"#;
         let mut summary = String::from("district,stage,year,metric,mean,sd,p05,p25,p50,p75,p95\n");
         let mut risk = format!("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning{risk_extra}\n");
         let shortfall = [0.0, 100.0, 300.0, 300.0];
         let expected = [0.0, 90.0, 320.0, 310.0];
+        let p = [0.0, 0.3, 0.6, 0.6];
         for (i, year) in (2020..=2023).enumerate() {
             let s = shortfall[i];
             for place in ["a", "ALL"] {
@@ -492,7 +436,8 @@ mod tests {
                     "{place},primary,{year},demand,1000,0,1000,1000,1000,1000,1000\n"
                 ));
                 summary.push_str(&format!(
-                    "{place},primary,{year},shortfall,{s},10,{},{},{s},{},{}\n",
+                    "{place},primary,{year},shortfall,{},10,{},{},{s},{},{}\n",
+                    expected[i],
                     s * 0.5,
                     s * 0.8,
                     s * 1.2,
@@ -503,9 +448,10 @@ mod tests {
                 } else {
                     format!(",{}", seats[i])
                 };
+                let warning = ["observed", "amber", "red", "red"][i];
                 risk.push_str(&format!(
-                    "{place},primary,{year},0.5,0,0,0,{},red{extra}\n",
-                    expected[i]
+                    "{place},primary,{year},{},0,0,0,{},{warning}{extra}\n",
+                    p[i], expected[i]
                 ));
             }
         }
@@ -517,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn worst_year_has_the_largest_median_shortfall_then_expected_shortfall() {
+    fn worst_year_has_the_largest_expected_shortfall() {
         let (_dir, run) = fixture("", ["", "", "", ""]);
         assert_eq!(worst_year(&run, "primary"), Some(2022));
     }
@@ -536,17 +482,25 @@ mod tests {
             Some(Seats::Exact(555.0))
         );
         assert_eq!(Seats::Estimated(1234.4).text(), "≈1,234");
-        assert_eq!(classes(&run.info.stages[0], 555.0), Some(13.0));
+        assert_eq!(facts::classes(&run.info.stages[0], 555.0), Some(13.0));
     }
 
     #[test]
-    fn headline_names_the_worst_year_its_shortfall_and_the_sum_of_districts() {
-        let (_dir, run) = fixture("", ["", "", "", ""]);
-        let mut page = String::new();
-        write(&mut page, &run, Lang::of(&run));
-        assert!(page.contains("2021–2023"), "{page}");
-        assert!(page.contains("<b>most in 2022</b>: median <b class=\"num\">300</b> seats (sum of district shortfalls), P5–P95 150–600"), "{page}");
-        assert!(page.contains("各区缺口之和"));
-        assert!(page.contains("≈540"));
+    fn headline_names_first_year_at_risk_worst_year_cost_and_teachers() {
+        let (_dir, run) = fixture(",seats_for_p10", ["", "120", "555", "500"]);
+        let mut page = Page::new(Lang::of(&run));
+        write(&mut page, &run);
+        let html = page.finish("t", "t", "t", "");
+        // First at risk in 2021 (amber on P(shortfall) 30%), short from 2022.
+        assert!(
+            html.contains("<b>2021</b> <small>缺口 shortfall</small>: 甲区 A 30%"),
+            "{html}"
+        );
+        assert!(html.contains("<b>Short in 2022–2023</b>"), "{html}");
+        assert!(html.contains("Worst year <b>2022</b>: expected shortfall <b class=\"num\">320</b> seats (sum of district shortfalls), P5–P95 150–600"), "{html}");
+        // 555 seats × 60,000 yuan = 0.333 亿元; 555 / 19 → 30 teachers.
+        assert!(html.contains("<b>0.3 亿元</b>"), "{html}");
+        assert!(html.contains("<b>30</b> more teachers"), "{html}");
+        assert!(html.contains("各区缺口之和"));
     }
 }

@@ -6,15 +6,14 @@ use std::fmt::Write as _;
 
 use super::data::Run;
 use super::labels::{self, thousands, Form};
-use super::lang::Lang;
 use super::output::Script;
-use super::report::esc;
+use super::page::{esc, Page};
 
 /// Most year columns the table shows (evenly spaced over the projection, horizon last).
 const MAX_YEARS: usize = 6;
 
 /// Writes the section, or nothing when no cell has `housing_pupils`.
-pub(crate) fn write(page: &mut String, run: &Run, lang: Lang) {
+pub(crate) fn write(page: &mut Page, run: &Run) {
     let years = columns(run.info.base_year + 1, run.info.horizon);
     let rows: Vec<(&str, &str)> = (run.info.districts.iter().map(|d| d.id.as_str()))
         .chain([super::data::ALL])
@@ -27,28 +26,24 @@ pub(crate) fn write(page: &mut String, run: &Run, lang: Lang) {
     if rows.is_empty() {
         return;
     }
-    let _ = writeln!(
-        page,
-        "<h2>{}</h2>\n{}",
-        lang.label("新建住宅带来的学生", "Pupils from new housing"),
-        lang.paragraph(
-            "随新建住宅入住而来的儿童进入人口模型后随其他人一同长大：表中为其中需要公办学位的学生，中位数（P5–P95）。",
-            "Children who moved in with new estates age with everyone else; the table shows those needing a public seat, median (P5–P95).",
-        )
+    page.section("housing", "新建住宅带来的学生", "Pupils from new housing");
+    page.paragraph(
+        "随新建住宅入住而来的儿童进入人口模型后随其他人一同长大：表中为其中需要公办学位的学生，中位数（P5–P95）。",
+        "Children who moved in with new estates age with everyone else; the table shows those needing a public seat, median (P5–P95).",
     );
-    let _ = write!(
-        page,
+    let lang = page.lang;
+    let mut html = format!(
         "<table>\n<tr><th>{}</th><th>{}</th>",
         lang.label("区", "District"),
         lang.label("学段", "Stage")
     );
     for y in &years {
-        let _ = write!(page, "<th>{y}</th>");
+        let _ = write!(html, "<th>{y}</th>");
     }
-    page.push_str("</tr>\n");
+    html.push_str("</tr>\n");
     for (d, s) in rows {
         let name = labels::district(run, d, Script::Any, Form::Full);
-        let _ = write!(page, "<tr><td>{}</td><td>{}</td>", esc(&name), esc(s));
+        let _ = write!(html, "<tr><td>{}</td><td>{}</td>", esc(&name), esc(s));
         for &y in &years {
             let cell = run.metric(d, s, y, "housing_pupils").map_or_else(
                 || "n/a".to_string(),
@@ -57,11 +52,12 @@ pub(crate) fn write(page: &mut String, run: &Run, lang: Lang) {
                     format!("{p50} ({p05}–{p95})")
                 },
             );
-            let _ = write!(page, "<td class=\"num\">{cell}</td>");
+            let _ = write!(html, "<td class=\"num\">{cell}</td>");
         }
-        page.push_str("</tr>\n");
+        html.push_str("</tr>\n");
     }
-    page.push_str("</table>\n");
+    html.push_str("</table>\n");
+    page.push(&html);
 }
 
 /// At most [`MAX_YEARS`] years from `first` to `last`, evenly spaced, `last` included.

@@ -56,7 +56,12 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// The Chinese name of a stage with a well-known id, else the id itself.
 pub(crate) fn stage_zh(stage: &StageInfo) -> &str {
-    match stage.id.as_str() {
+    stage_zh_of(&stage.id)
+}
+
+/// The Chinese name of the stage `id` when it is a well-known one, else `id` itself.
+pub(crate) fn stage_zh_of(id: &str) -> &str {
+    match id {
         "kindergarten" => "学前（幼儿园）",
         "primary" => "小学",
         "junior" => "初中",

@@ -4,11 +4,14 @@
 //! `report.html`; and from a comparison folder,
 //! the charts of what the change buys and `compare.html`.
 
+mod backtest;
 mod canvas;
 mod colour;
 mod compare;
 mod data;
+mod districts;
 mod error;
+mod facts;
 mod fan;
 mod font;
 mod geo;
@@ -20,14 +23,18 @@ mod labels;
 mod lang;
 mod map;
 mod output;
+mod page;
+mod plan;
 mod report;
 mod tornado;
 mod totals;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use backtest::draw_backtest;
 pub use compare::draw_compare;
 pub use error::PlotError;
+pub use plan::{draw_plan, PLAN_PAGE};
 
 use data::Run;
 use output::write_figure;
@@ -37,6 +44,8 @@ use report::{Drawn, FanCharts, HeatMaps, Maps, Settings};
 pub const PLOTS: &str = "plots";
 /// The HTML report of a run, inside its run folder.
 pub const REPORT: &str = "report.html";
+/// The HTML page of a back-test, inside its back-test folder.
+pub const BACKTEST_PAGE: &str = "backtest.html";
 /// The HTML page of a comparison, inside its comparison folder.
 pub const COMPARE_PAGE: &str = "compare.html";
 

@@ -5,7 +5,10 @@
 //! order then `ALL`; stages by age; years ascending; metrics in [`Metric::ALL`] order, leaving
 //! out those a stage does not have ([`Metric::defined_for`]: `teachers_needed`, `spending`
 //! without `[teachers]`, `[costs]`). Numbers keep 10 significant digits, whatever their scale
-//! (see [`number`]); a value undefined in every trial is empty.
+//! (see [`number`]); a metric undefined in any trial is empty — `utilization` (demand ÷
+//! capacity) of a cell with no seat open in some trial: no school there, so no ratio, and a
+//! statistic of the trials that had one would misdescribe the cell (the `capacity` row shows
+//! how often there was none).
 //!
 //! `risk.csv`: one row per district × stage × year —
 //! `district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,p_underused,expected_shortfall,warning,seats_for_p10,severity,rank`:
@@ -88,7 +91,11 @@ pub fn write_summary(
                     year.to_string(),
                     metric.name().to_string(),
                 ];
-                match acc.metric(cell, metric).summary() {
+                let stats = acc.metric(cell, metric);
+                // Undefined in some trials (utilization where some trial has pupils but no
+                // school): statistics of the other trials alone would read as the cell's.
+                let summary = stats.summary().filter(|_| stats.count() == acc.trials());
+                match summary {
                     Some(sum) => {
                         record.extend([number(sum.mean), number(sum.sd)]);
                         record.extend(sum.quantiles.map(number));

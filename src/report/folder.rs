@@ -138,6 +138,17 @@ impl OutputFolder {
                 path: shown(path),
                 message,
             }),
+            Error::Plot(PlotError::MapYear {
+                path,
+                year,
+                first,
+                last,
+            }) => Error::Plot(PlotError::MapYear {
+                path: shown(path),
+                year,
+                first,
+                last,
+            }),
             e => e,
         }
     }
@@ -151,6 +162,7 @@ impl OutputFolder {
         };
         sync_tree(&self.staging).map_err(write_error)?;
         test_hook::pause("staged");
+        still_ours(&self.target).map_err(write_error)?;
         switch(&self.staging, &self.target).map_err(write_error)?;
         self.committed = true;
         test_hook::pause("switched");
@@ -245,6 +257,18 @@ fn remove_leftovers(parent: &Path, name: &str) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses to switch when `target` — absent or a folder when the command started — has since
+/// become something else (a file saved under its name, say): exchanging would move that file
+/// into the staging folder and delete it with the old result set.
+fn still_ours(target: &Path) -> std::io::Result<()> {
+    match fs::symlink_metadata(target) {
+        Ok(meta) if !meta.is_dir() => Err(std::io::Error::other(
+            "it was replaced by a file (or link) during the run; that file is left as it is and              no result was written: move it away and run again",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Puts `staging` in place of `target`: exchanged in one step when `target` exists.

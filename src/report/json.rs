@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::{Catchment, MapKind, Scenario, WarningThresholds};
+use crate::scenario::{Catchment, District, MapKind, Scenario, WarningThresholds};
 
 /// Settings of a finished run that are not in the scenario.
 #[derive(Debug, Clone)]
@@ -48,13 +48,30 @@ struct ScenarioJson<'a> {
     sha256: &'a str,
 }
 
+/// A district as the pages name and draw it (`run.json`, `compare.json`).
 #[derive(Debug, Serialize)]
-struct DistrictJson<'a> {
+pub struct DistrictJson<'a> {
     id: &'a str,
     name: &'a str,
     name_en: Option<&'a str>,
     map_feature: Option<&'a str>,
     map_kind: Option<&'static str>,
+}
+
+impl<'a> DistrictJson<'a> {
+    /// The district `d`.
+    pub fn of(d: &'a District) -> Self {
+        DistrictJson {
+            id: &d.id,
+            name: &d.name,
+            name_en: d.name_en.as_deref(),
+            map_feature: d.map.as_ref().map(|m| m.feature.as_str()),
+            map_kind: d.map.as_ref().map(|m| match m.kind {
+                MapKind::Polygon => "polygon",
+                MapKind::Point => "point",
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +80,12 @@ struct StageJson<'a> {
     ages: [usize; 2],
     class_size: u32,
     catchment: &'static str,
+    /// Pupils per teacher (`[teachers]`), for the teachers a page says extra seats need.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pupils_per_teacher: Option<f64>,
+    /// Yuan per seat of a new school (`[costs.<stage>] new`), for what extra seats cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seat_cost_new: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,20 +121,7 @@ impl<'a> RunJson<'a> {
             base_year: s.base_year.0,
             horizon: s.horizon.0,
             elapsed_seconds: (settings.elapsed_seconds * 1000.0).round() / 1000.0,
-            districts: s
-                .districts
-                .iter()
-                .map(|d| DistrictJson {
-                    id: &d.id,
-                    name: &d.name,
-                    name_en: d.name_en.as_deref(),
-                    map_feature: d.map.as_ref().map(|m| m.feature.as_str()),
-                    map_kind: d.map.as_ref().map(|m| match m.kind {
-                        MapKind::Polygon => "polygon",
-                        MapKind::Point => "point",
-                    }),
-                })
-                .collect(),
+            districts: s.districts.iter().map(DistrictJson::of).collect(),
             stages: s
                 .stages
                 .iter()
@@ -123,6 +133,8 @@ impl<'a> RunJson<'a> {
                         Catchment::District => "district",
                         Catchment::City => "city",
                     },
+                    pupils_per_teacher: st.teachers,
+                    seat_cost_new: st.seat_cost.map(|c| c.new),
                 })
                 .collect(),
             standards: StandardsJson {

@@ -8,10 +8,12 @@ mod folder;
 mod json;
 mod lock;
 pub mod rank;
+pub mod rules;
 pub mod sensitivity;
 mod space;
 mod terminal;
 pub mod trials;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
 pub use folder::OutputFolder;
-pub use json::{RunJson, RunSettings};
+pub use json::{DistrictJson, RunJson, RunSettings};
 pub use terminal::top_risks;
 
 use crate::engine::{Accumulator, Engine};
@@ -63,5 +65,8 @@ pub fn write_run(
     let json =
         serde_json::to_string_pretty(&RunJson::new(s, &settings)).expect("run.json serializes");
     batch.stage(&dir.join("run.json"), |w| writeln!(w, "{json}"))?;
-    batch.commit()
+    let mut written = batch.commit()?;
+    xlsx::write_workbook(dir, &xlsx::DistrictNames::of(s))?;
+    written.push(dir.join(xlsx::WORKBOOK));
+    Ok(written)
 }

@@ -1,10 +1,11 @@
 //! The end-of-run table: for each stage, its most severe district-stages in the run's one
-//! ranking ([`Ranking`]), each at its best-ranked year, with the first year a shortfall
-//! becomes more likely than not.
+//! ranking ([`Ranking`]), each at its best-ranked year (its worst year), with the first year it
+//! is short ([`rules::first_short_year`]).
 
 use std::fmt::Write;
 
 use super::rank::Ranking;
+use super::rules;
 use crate::engine::{Accumulator, Engine, Place};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -57,9 +58,13 @@ pub fn top_risks(engine: &Engine, acc: &Accumulator) -> String {
             Place::District(d) => format!("{} {}", s.districts[d.0].id, s.districts[d.0].name),
             Place::All => "ALL (city-wide)".to_string(),
         };
-        let from = (1..n_years)
-            .find(|&y| ranking.risk(layout.cell(r, y)).p_shortfall >= 0.5)
-            .map_or("-".to_string(), |y| layout.years[y].to_string());
+        let from = rules::first_short_year((1..n_years).map(|y| {
+            (
+                layout.years[y].0,
+                ranking.risk(layout.cell(r, y)).p_shortfall,
+            )
+        }))
+        .map_or("-".to_string(), |y| y.to_string());
         let _ = writeln!(
             out,
             "  {:>4} {} {:<13} {:>5} {:>13.0} {:>11.0} {:>10} {:>9.3} {:>9.3} {:>9.3} {:>8}",

@@ -4,9 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use sha2::Sha256;
-
-use super::table::CsvTable;
+use super::table::{CsvTable, Fields, Reads};
 use super::validate::{district_of, project_delay, stage_of, PROJECT_COLUMNS};
 use super::{DelayProfile, DistrictIx, ProjectKind, Scenario, ScenarioError, StageIx, Year};
 
@@ -65,13 +63,13 @@ impl Scenario {
                 "two_years",
                 "never",
             ],
-            &mut Sha256::default(),
+            &mut Reads::default(),
         )?;
-        let mut seen: HashSet<&str> = self.projects.iter().map(|p| p.id.as_str()).collect();
+        let mut seen: HashSet<String> = self.projects.iter().map(|p| p.id.clone()).collect();
         let mut out = Vec::new();
         for row in table.rows() {
             let id = row.ident("id")?;
-            if !seen.insert(id) {
+            if !seen.insert(id.to_string()) {
                 return Err(row.error(format!(
                     "id = {id}: already a candidate or a project of the pipeline; ids must be unique"
                 )));

@@ -53,6 +53,58 @@ pub(crate) fn quoted(value: &str) -> String {
     format!("{head}… ({len} characters)")
 }
 
+/// What to tell a user who wrote `given` where one of `options` was expected: the closest
+/// option within a few typing slips (`; did you mean "centre"?`), else the options themselves
+/// when they are few (`; valid: a, b, c`), else nothing.
+pub(crate) fn did_you_mean<'a>(given: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    const LISTED: usize = 12;
+    let options: Vec<&str> = options.into_iter().collect();
+    match closest(given, &options) {
+        Some(o) => format!("; did you mean \"{o}\"?"),
+        None if !options.is_empty() && options.len() <= LISTED => {
+            format!("; valid: {}", options.join(", "))
+        }
+        None => String::new(),
+    }
+}
+
+/// `; did you mean "x"?` when one of `options` is within a few typing slips of `given`, else
+/// nothing (for messages that list the options already).
+pub(crate) fn close_match<'a>(given: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    let options: Vec<&str> = options.into_iter().collect();
+    closest(given, &options).map_or_else(String::new, |o| format!("; did you mean \"{o}\"?"))
+}
+
+/// The option nearest `given` (case aside), if it is within a third of its length in edits
+/// (at least two).
+fn closest<'a>(given: &str, options: &[&'a str]) -> Option<&'a str> {
+    let slips = |o: &str| edit_distance(&given.to_lowercase(), &o.to_lowercase());
+    options
+        .iter()
+        .map(|o| (slips(o), *o))
+        .filter(|(d, o)| *d <= 2.max(o.chars().count() / 3))
+        .min()
+        .map(|(_, o)| o)
+}
+
+/// Levenshtein distance between `a` and `b`, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// The 1-based line of byte `offset` in `text` (the last line if past the end).
 pub(super) fn line_at(text: &str, offset: usize) -> usize {
     1 + text.as_bytes()[..offset.min(text.len())]
@@ -75,6 +127,17 @@ impl std::error::Error for ScenarioError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_close_id_is_suggested_and_a_far_one_lists_the_few_valid() {
+        let ids = ["centre", "north", "south"];
+        assert_eq!(did_you_mean("centr", ids), "; did you mean \"centre\"?");
+        assert_eq!(did_you_mean("Nrth", ids), "; did you mean \"north\"?");
+        assert_eq!(did_you_mean("xyz", ids), "; valid: centre, north, south");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let many: Vec<String> = (0..20).map(|i| format!("district{i}")).collect();
+        assert_eq!(did_you_mean("zzz", many.iter().map(String::as_str)), "");
+    }
 
     #[test]
     fn long_values_are_cut_and_say_how_long_they_were() {

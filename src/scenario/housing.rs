@@ -5,10 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use sha2::Sha256;
-
 use super::raw::{DelayRaw, HousingRaw};
-use super::table::CsvTable;
+use super::table::{CsvTable, Fields, Reads};
 use super::uncertain::Target;
 use super::validate::{district_of, Validator};
 use super::{DelayProfile, DistrictIx, Origin, Scenario, ScenarioError, Year};
@@ -175,8 +173,8 @@ impl Validator<'_> {
 pub const HOUSING_COLUMNS: [&str; 4] = ["id", "district", "dwellings", "completion_year"];
 
 /// Reads `housing.csv` into `s.housing.estates`.
-pub(super) fn read_estates(s: &mut Scenario, path: &Path, hasher: &mut Sha256) -> Result<()> {
-    let table = CsvTable::read(path, &HOUSING_COLUMNS, &["type"], hasher)?;
+pub(super) fn read_estates(s: &mut Scenario, path: &Path, reads: &mut Reads) -> Result<()> {
+    let table = CsvTable::read(path, &HOUSING_COLUMNS, &["type"], reads)?;
     let types: BTreeMap<&str, usize> = (s.housing.types.iter().enumerate())
         .map(|(i, (t, _))| (t.as_str(), i))
         .collect();

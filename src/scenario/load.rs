@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use toml::de::DeTable;
 use toml::Table;
 
+use super::changes::{Change, Located};
 use super::error::{line_at, quoted};
 use super::raw::ScenarioFile;
 use super::ScenarioError;
@@ -23,19 +24,27 @@ pub struct LoadedFiles {
     pub origins: Origins,
     /// Running SHA-256 over every file read, in load order.
     pub hasher: Sha256,
+    /// The `[[changes]]` of the chain, parents' first, then those given by the caller.
+    pub changes: Vec<Located>,
 }
 
 /// Where each dotted key path (`births.rho`) was last set in the `extends` chain.
 pub struct Origins {
     root: PathBuf,
     keys: HashMap<String, (PathBuf, usize)>,
+    /// Keys set by a `set` change, which a message about them names.
+    set_by: HashMap<String, Located>,
 }
 
 impl Origins {
-    /// An error about `key`, located at the file and line that set it (or its nearest parent).
+    /// An error about `key`, located at the file and line that set it (or its nearest parent);
+    /// a key set by a change is blamed on the change.
     pub fn error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
         let mut k = key;
         loop {
+            if let Some(at) = self.set_by.get(k) {
+                return at.error(message.into());
+            }
             if let Some((file, line)) = self.keys.get(k) {
                 return ScenarioError::at_line(file, *line, message);
             }
@@ -47,15 +56,36 @@ impl Origins {
     }
 }
 
-/// Reads `path` and its `extends` ancestors, merging child over parent.
-pub fn load_files(path: &Path) -> Result<LoadedFiles, ScenarioError> {
+/// Reads `path` and its `extends` ancestors, merging child over parent, then applies the
+/// `set` changes of the chain and of `extra` (changes not in any file, e.g. from `serve`).
+pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, ScenarioError> {
     let mut chain = Vec::new();
     let mut hasher = Sha256::new();
-    let table = load_chain(path, &mut Vec::new(), &mut chain, &mut hasher)?;
+    let mut table = load_chain(path, &mut Vec::new(), &mut chain, &mut hasher)?;
     let mut keys = HashMap::new();
-    for (file, text) in &chain {
+    let mut changes = Vec::new();
+    for (file, text, list) in &chain {
         record_key_lines(file, text, &mut keys);
+        changes.extend(located_changes(file, text, list.clone())?);
     }
+    for (i, change) in extra.iter().enumerate() {
+        let json = serde_json::to_string(change).expect("a change serializes");
+        hasher.update(json.as_bytes());
+        changes.push(Located {
+            change: change.clone(),
+            file: path.to_path_buf(),
+            line: None,
+            label: format!("change #{}", i + 1),
+        });
+    }
+    super::changes::set_keys(&mut table, &changes)?;
+    let set_by = changes
+        .iter()
+        .filter_map(|at| match &at.change {
+            Change::Set { key, .. } => Some((key.clone(), at.clone())),
+            _ => None,
+        })
+        .collect();
     let raw: ScenarioFile = table
         .try_into()
         .map_err(|e: toml::de::Error| ScenarioError::in_file(path, e.message().to_string()))?;
@@ -65,17 +95,59 @@ pub fn load_files(path: &Path) -> Result<LoadedFiles, ScenarioError> {
         origins: Origins {
             root: path.to_path_buf(),
             keys,
+            set_by,
         },
         hasher,
+        changes,
     })
 }
+
+/// The `[[changes]]` of one file (`list`, taken from its table), checked and located.
+fn located_changes(
+    file: &Path,
+    text: &str,
+    list: Vec<toml::Value>,
+) -> Result<Vec<Located>, ScenarioError> {
+    let lines = change_lines(text);
+    list.into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let line = lines.get(i).copied();
+            let raw = value.try_into().map_err(|e: toml::de::Error| {
+                ScenarioError::in_file(file, format!("[[changes]] #{}: {}", i + 1, e.message()))
+            })?;
+            Located::read(raw, file, line, i + 1)
+        })
+        .collect()
+}
+
+/// The line of each `[[changes]]` entry of `text`, in order.
+fn change_lines(text: &str) -> Vec<usize> {
+    let Ok(table) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(array) = table
+        .get_ref()
+        .get("changes")
+        .and_then(|v| v.get_ref().as_array())
+    else {
+        return Vec::new();
+    };
+    array
+        .iter()
+        .map(|item| line_at(text, item.span().start))
+        .collect()
+}
+
+/// A file of the `extends` chain: its path, text and `[[changes]]`.
+type ChainFile = (PathBuf, String, Vec<toml::Value>);
 
 /// Loads one file and, recursively, its parents. `visiting` holds the files of the chain
 /// being followed (to refuse loops); `chain` receives every file read, parents first.
 fn load_chain(
     path: &Path,
     visiting: &mut Vec<PathBuf>,
-    chain: &mut Vec<(PathBuf, String)>,
+    chain: &mut Vec<ChainFile>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
     let text = read_text(path)?;
@@ -84,6 +156,10 @@ fn load_chain(
         toml::from_str(&text).map_err(|e| ScenarioError::in_file(path, e.message().to_string()))?;
     let dir = path.parent().unwrap_or(Path::new(""));
     resolve_data_paths(&mut table, dir);
+    let changes = match table.remove("changes") {
+        Some(toml::Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
     visiting.push(canonical(path));
     let mut merged = match take_extends(&mut table) {
         Some(rel) => {
@@ -100,7 +176,7 @@ fn load_chain(
     hasher.update(text.as_bytes());
     hasher.update([0u8]);
     merge_into(&mut merged, table);
-    chain.push((path.to_path_buf(), text));
+    chain.push((path.to_path_buf(), text, changes));
     Ok(merged)
 }
 
@@ -110,7 +186,7 @@ fn load_parent(
     child: ScenarioError,
     parent: &Path,
     visiting: &mut Vec<PathBuf>,
-    chain: &mut Vec<(PathBuf, String)>,
+    chain: &mut Vec<ChainFile>,
     hasher: &mut Sha256,
 ) -> Result<Table, ScenarioError> {
     let extends_error = |what: &str| ScenarioError {
@@ -146,18 +222,13 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// Reads a UTF-8 text file, with a clear error for a missing, unreadable or non-UTF-8 file.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        ScenarioError::at_offset(
-            path,
-            &text,
-            offset,
-            "the file is not valid UTF-8 (save it as UTF-8)",
-        )
-    })
+    super::encoding::utf8(path, read_bytes(path)?, super::encoding::NOT_UTF8)
+}
+
+/// The bytes of `path`, with a clear error for a missing or unreadable file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    std::fs::read(path)
+        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))
 }
 
 /// Checks one file alone against the schema, so that syntax errors, unknown keys and wrong
@@ -172,12 +243,98 @@ fn check_schema(path: &Path, text: &str) -> Result<(), ScenarioError> {
     };
     let message = match DeTable::parse(text) {
         Ok(table) => schema_message(raw, text, span.clone(), table.get_ref()),
-        Err(_) => format!(
-            "TOML syntax error: {raw}\n    | {}",
-            line_text(text, span.start)
-        ),
+        Err(_) => return Err(syntax_error(path, raw, text, span.start)),
     };
     Err(ScenarioError::at_offset(path, text, span.start, message))
+}
+
+/// A TOML syntax error at `offset`, told in a planner's words where the parser's are
+/// misleading: an unclosed array is blamed on the line that opened it (the parser stumbles on
+/// the next key), and a mistyped number is called that, not told to be quoted.
+fn syntax_error(path: &Path, raw: &str, text: &str, offset: usize) -> ScenarioError {
+    if let Some(open) = unclosed_bracket(text, offset) {
+        let (bracket, close) = match text.as_bytes()[open] {
+            b'{' => ('{', '}'),
+            _ => ('[', ']'),
+        };
+        let message = format!(
+            "TOML syntax error: this `{bracket}` is never closed: add `{close}` after the last \
+             value\n    | {}",
+            line_text(text, open)
+        );
+        return ScenarioError::at_offset(path, text, open, message);
+    }
+    let line = line_text(text, offset);
+    let (key, value) = line.split_once('=').unwrap_or((line, ""));
+    let (key, value) = (key.trim(), value.split('#').next().unwrap_or("").trim());
+    let about_value = [
+        "must be quoted",
+        "invalid float",
+        "invalid integer",
+        "unexpected key",
+    ]
+    .iter()
+    .any(|m| raw.contains(m));
+    let mistyped_number = about_value
+        && value.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+        && value.parse::<f64>().is_err();
+    let what = if about_value && value.is_empty() && line.contains('=') {
+        format!("{key} has no value: write one after `=`")
+    } else if mistyped_number {
+        format!(
+            "{key} = {}: not a number: write digits with an optional decimal point and \
+             exponent (2000, 0.05, 1e-3), without units, spaces or thousands separators",
+            quoted(value)
+        )
+    } else {
+        raw.to_string()
+    };
+    let message = format!("TOML syntax error: {what}\n    | {line}");
+    ScenarioError::at_offset(path, text, offset, message)
+}
+
+/// Where the array or inline table that is still open at `offset` began, if the line of
+/// `offset` starts a new key (the parser met the next key before the closing bracket).
+fn unclosed_bracket(text: &str, offset: usize) -> Option<usize> {
+    let line = line_text(text, offset).trim_start();
+    let starts_key = line
+        .split_once('=')
+        .is_some_and(|(k, _)| !k.trim().is_empty() && !k.contains(['[', '{', '"', ',']));
+    if !starts_key {
+        return None;
+    }
+    let mut opened = Vec::new();
+    let mut quote = None;
+    let mut line_start = true;
+    let mut comment = false;
+    for (i, c) in text[..offset.min(text.len())].char_indices() {
+        match (c, quote) {
+            ('\n', _) => {
+                comment = false;
+                line_start = true;
+                continue;
+            }
+            _ if comment => {}
+            (q, Some(open)) if q == open => quote = None,
+            (_, Some(_)) => {}
+            ('"' | '\'', None) => quote = Some(c),
+            ('#', None) => comment = true,
+            // A table header, not an array.
+            ('[', None) if line_start && opened.is_empty() => comment = true,
+            ('[' | '{', None) => opened.push(i),
+            (']' | '}', None) => {
+                opened.pop();
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            line_start = false;
+        }
+    }
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    opened.first().copied().filter(|&open| open < line_start)
 }
 
 /// A serde message about the value or key at `span`, rewritten to name the key, quote the
@@ -207,21 +364,35 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
             "{value} makes {0} an array of tables, but {0} is one table: write [{0}]",
             h.path
         ),
-        Some((found, expected)) if found.ends_with(" as i128") => format!(
-            "{} = {value}: beyond the whole numbers TOML holds ({} to {}); must be {}",
-            h.path,
-            i64::MIN,
-            i64::MAX,
-            plain_type(expected)
-        ),
+        Some((found, expected))
+            if found.ends_with(" as i128") || found.starts_with("invalid value: integer") =>
+        {
+            format!(
+                "{} = {value}: beyond the whole numbers TOML holds ({} to {}); must be {}",
+                h.path,
+                i64::MIN,
+                i64::MAX,
+                super::validate::valid_range(&h.path)
+                    .unwrap_or_else(|| plain_type(expected).to_string())
+            )
+        }
         Some((_, expected)) => format!("{} = {value}: must be {}", h.path, plain_type(expected)),
         None if raw.contains("overflowed") => format!(
             "{} = {value}: beyond the largest number a 64-bit float holds (±{:e}); give a finite \
-             number",
+             number{}",
             h.path,
-            f64::MAX
+            f64::MAX,
+            super::validate::valid_range(&h.path).map_or(String::new(), |r| format!(", {r}"))
         ),
         None => format!("{}: {raw}", h.path),
+    }
+}
+
+/// A serde message about a value of the wrong type, in a planner's words.
+pub(super) fn plain_message(raw: &str) -> String {
+    match raw.trim_end().split_once(", expected ") {
+        Some((_, expected)) => format!("must be {}", plain_type(expected)),
+        None => raw.trim_end().to_string(),
     }
 }
 
@@ -328,6 +499,17 @@ fn walk(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Entry>) {
         });
         if let Some(inner) = value.get_ref().as_table() {
             walk(&path, inner, out);
+        }
+        // The tables of an array of tables (`[[changes]]`), so their keys are named too.
+        for item in value
+            .get_ref()
+            .as_array()
+            .into_iter()
+            .flat_map(|a| a.iter())
+        {
+            if let Some(inner) = item.get_ref().as_table() {
+                walk(&path, inner, out);
+            }
         }
     }
 }

@@ -4,8 +4,10 @@
 //! Everything past this module can rely on the invariants documented on the checked types.
 
 mod candidates;
+mod changes;
 mod delay;
 mod drift;
+mod encoding;
 mod error;
 mod housing;
 mod load;
@@ -26,13 +28,15 @@ use std::path::PathBuf;
 use ndarray::Array3;
 
 pub use candidates::Candidate;
+pub use changes::{Change, ProjectRow};
 pub use drift::{DriftSeries, DriftTarget};
+pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
 pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use map::MapFile;
 pub use path::YearPath;
-pub use plan::{Budgets, KeepPipeline, PlanSettings, Weights};
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
 pub use resources::SeatCost;
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
@@ -125,6 +129,8 @@ pub struct Scenario {
     pub plan: PlanSettings,
     /// The delay profile of projects that do not override it (`[construction.delay]`).
     pub delay: DelayProfile,
+    /// The CSV tables read, in order, and how each was decoded.
+    pub tables: Vec<TableFile>,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
     /// `[housing]` and `housing.csv`: estates whose children join the population (none by
@@ -135,7 +141,16 @@ pub struct Scenario {
 impl Scenario {
     /// Loads and validates a scenario TOML file (with its `extends` chain and tables).
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
-        let files = load::load_files(path)?;
+        Self::load_with(path, &[])
+    }
+
+    /// Loads a scenario as [`Scenario::load`], then applies `changes` after its own
+    /// `[[changes]]` (a what-if of `seatsim serve`); a bad change is named `change #k`.
+    pub fn load_with(
+        path: &std::path::Path,
+        changes: &[Change],
+    ) -> Result<Scenario, ScenarioError> {
+        let files = load::load_files(path, changes)?;
         validate::validate(files)
     }
 
@@ -183,6 +198,9 @@ pub struct Stage {
     pub admission_cap: Option<f64>,
     /// Whether demand and capacity are pooled city-wide.
     pub catchment: Catchment,
+    /// Extra classes opened in existing schools when pupils outgrow the standard seats
+    /// (`[stages.X] surge`); `None` = none.
+    pub surge: Option<Surge>,
     /// Gross enrolment rate by year (≥ 0).
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
@@ -193,6 +211,14 @@ pub struct Stage {
     pub seat_cost: Option<SeatCost>,
     /// Whether the scenario lists estates, so that the stage reports `housing_pupils`.
     pub housing: bool,
+}
+
+/// `[stages.X] surge`: a district-stage opens up to `extra_classes` × its existing schools'
+/// classes again as extra classes in those buildings when demand exceeds its standard seats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Surge {
+    /// The limit, a share of the existing schools' classes that year, in [0, 1].
+    pub extra_classes: f64,
 }
 
 /// Where a stage's pupils may take a seat.
@@ -333,7 +359,7 @@ pub struct Project {
     pub kind: ProjectKind,
     /// Classes added (new, expansion) or removed (closure), ≥ 1.
     pub classes: u32,
-    /// Planned opening year, base year < year ≤ horizon.
+    /// Planned opening year, after the base year (after the horizon: never opens in the run).
     pub planned_year: Year,
     /// Its delay profile (the scenario's unless overridden).
     pub delay: DelayProfile,

@@ -1,8 +1,9 @@
-//! `[plan]`: the weights of `seatsim plan`'s objective and its budgets (DESIGN §8).
+//! `[plan]`: the risk targets or the weights of `seatsim plan`'s objective, its budgets and
+//! its window (DESIGN §8).
 
 use super::load::Origins;
 use super::raw::PlanRaw;
-use super::{ScenarioError, Year};
+use super::{ScenarioError, Stage, StageIx, Year};
 
 /// Weights of the objective `E[Σ (w_short·shortfall + w_spare·surplus)] + w_cost·cost`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,9 +42,24 @@ pub enum KeepPipeline {
     Retime,
 }
 
+/// The risk targets of DESIGN §8 form 1: every targeted cell's `p_shortfall ≤ α`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Targets {
+    /// `α`, the largest tolerated probability of a shortfall, in [0, 1].
+    pub p_shortfall: f64,
+    /// First targeted year.
+    pub from: Year,
+    /// Targeted stages; `None` = every stage that has candidates.
+    pub stages: Option<Vec<StageIx>>,
+    /// How much the target is tightened on the plan's own trials, in [0, α].
+    pub margin: f64,
+}
+
 /// Everything `[plan]` sets.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanSettings {
+    /// The risk targets; `None` = the weighted form.
+    pub targets: Option<Targets>,
     /// The objective's weights.
     pub weights: Weights,
     /// The budgets.
@@ -63,8 +79,9 @@ pub(super) fn settings(
     origins: &Origins,
     raw: Option<PlanRaw>,
     (base, horizon): (Year, Year),
+    stages: &[Stage],
 ) -> Result<PlanSettings, ScenarioError> {
-    let raw = raw.unwrap_or_default();
+    let mut raw = raw.unwrap_or_default();
     let check = |name: &str, value: Option<f64>| -> Result<Option<f64>, ScenarioError> {
         let key = format!("plan.{name}");
         match value {
@@ -118,10 +135,81 @@ pub(super) fn settings(
             ))
         }
     };
+    let targets = targets(origins, &mut raw, first, horizon, stages)?;
     Ok(PlanSettings {
+        targets,
         weights,
         budgets,
         years: (first, last),
         pipeline,
     })
+}
+
+/// Checks the target keys: `target_p_shortfall` and `target_margin` in [0, 1] with the margin
+/// at most the target, `target_from` in `first..=horizon`, `target_stages` known stage ids.
+/// The other target keys without `target_p_shortfall` are an error: they would do nothing.
+fn targets(
+    origins: &Origins,
+    raw: &mut PlanRaw,
+    first: Year,
+    horizon: Year,
+    stages: &[Stage],
+) -> Result<Option<Targets>, ScenarioError> {
+    let share = |name: &str, value: Option<f64>, hi: f64| match value {
+        Some(x) if !(x.is_finite() && (0.0..=hi).contains(&x)) => {
+            let key = format!("plan.{name}");
+            Err(origins.error(
+                &key,
+                format!("{key} = {x}: must be a probability from 0 to {hi}"),
+            ))
+        }
+        v => Ok(v),
+    };
+    let Some(alpha) = share("target_p_shortfall", raw.target_p_shortfall, 1.0)? else {
+        let stray = [
+            ("target_from", raw.target_from.is_some()),
+            ("target_stages", raw.target_stages.is_some()),
+            ("target_margin", raw.target_margin.is_some()),
+        ];
+        return match stray.iter().find(|(_, set)| *set) {
+            Some((name, _)) => {
+                let key = format!("plan.{name}");
+                Err(origins.error(&key, format!("{key} is set but plan.target_p_shortfall is not: give the target it qualifies")))
+            }
+            None => Ok(None),
+        };
+    };
+    let margin = share("target_margin", raw.target_margin, alpha)?.unwrap_or(0.0);
+    let from = raw
+        .target_from
+        .unwrap_or((i64::from(first.0) + 1).min(i64::from(horizon.0)));
+    if !(i64::from(first.0)..=i64::from(horizon.0)).contains(&from) {
+        return Err(origins.error(
+            "plan.target_from",
+            format!("plan.target_from = {from}: must be a year from plan.first_year ({first}) to the horizon {horizon}"),
+        ));
+    }
+    let stages = match raw.target_stages.take() {
+        None => None,
+        Some(names) => Some(
+            names
+                .iter()
+                .map(|name| {
+                    stages.iter().position(|s| &s.id == name).map(StageIx).ok_or_else(|| {
+                        let known: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
+                        origins.error(
+                            "plan.target_stages",
+                            format!("plan.target_stages: unknown stage \"{name}\"; the stages are {}", known.join(", ")),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    Ok(Some(Targets {
+        p_shortfall: alpha,
+        from: Year(from as i32),
+        stages,
+        margin,
+    }))
 }

@@ -23,6 +23,9 @@ pub struct ScenarioFile {
     pub teachers: Option<BTreeMap<String, f64>>,
     pub costs: Option<BTreeMap<String, CostRaw>>,
     pub plan: Option<PlanRaw>,
+    /// What-if edits (DESIGN §4), taken out by the loader; declared so the schema checks them.
+    #[serde(rename = "changes")]
+    pub _changes: Option<Vec<super::changes::ChangeRaw>>,
     pub drift: Option<DriftRaw>,
     pub housing: Option<HousingRaw>,
 }
@@ -48,6 +51,14 @@ pub struct StageRaw {
     pub dispersion: Option<f64>,
     pub admission_cap: Option<f64>,
     pub catchment: Option<String>,
+    pub surge: Option<SurgeRaw>,
+}
+
+/// `[stages.X] surge = { extra_classes = f }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurgeRaw {
+    pub extra_classes: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,6 +169,10 @@ pub struct PlanRaw {
     pub first_year: Option<i64>,
     pub last_year: Option<i64>,
     pub pipeline: Option<String>,
+    pub target_p_shortfall: Option<f64>,
+    pub target_from: Option<i64>,
+    pub target_stages: Option<Vec<String>>,
+    pub target_margin: Option<f64>,
 }
 
 /// `[drift]`: per-stage tables of enrolment and private-share drift, and the trend's.

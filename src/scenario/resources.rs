@@ -80,8 +80,9 @@ fn stage_mut<'a>(
         origins.error(
             &format!("{table}.{id}"),
             format!(
-                "[{table}] {id}: no stage `{id}` is defined in [stages] ({})",
-                ids.join(", ")
+                "[{table}] {id}: no stage `{id}` is defined in [stages] ({}){}",
+                ids.join(", "),
+                super::error::close_match(id, ids.iter().map(String::as_str))
             ),
         )
     })

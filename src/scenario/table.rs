@@ -7,8 +7,19 @@ use std::path::{Path, PathBuf};
 use csv::StringRecord;
 use sha2::{Digest, Sha256};
 
+use super::encoding::{decode, TableFile};
 use super::error::quoted;
 use super::ScenarioError;
+
+/// What reading a scenario's files gathers: the fingerprint of their text, in load order, and
+/// how each table was decoded.
+#[derive(Default)]
+pub struct Reads {
+    /// SHA-256 over every file read.
+    pub hasher: Sha256,
+    /// Every table read, in order.
+    pub tables: Vec<TableFile>,
+}
 
 /// A CSV table read whole, its header checked against the expected columns.
 pub struct CsvTable {
@@ -23,11 +34,15 @@ impl CsvTable {
         path: &Path,
         required: &[&'static str],
         optional: &[&'static str],
-        hasher: &mut Sha256,
+        reads: &mut Reads,
     ) -> Result<Self, ScenarioError> {
-        let text = super::load::read_text(path)?;
-        hasher.update(text.as_bytes());
-        hasher.update([0u8]);
+        let (text, encoding) = decode(path, super::load::read_bytes(path)?)?;
+        reads.hasher.update(text.as_bytes());
+        reads.hasher.update([0u8]);
+        reads.tables.push(TableFile {
+            path: path.to_path_buf(),
+            encoding,
+        });
         let expected = || {
             let opt = optional.iter().map(|c| format!("[{c}]"));
             required
@@ -163,23 +178,31 @@ pub struct Row<'a> {
     record: &'a StringRecord,
 }
 
-impl<'a> Row<'a> {
-    /// An error located at this row.
-    pub fn error(&self, message: impl Into<String>) -> ScenarioError {
+impl Fields for Row<'_> {
+    fn error(&self, message: impl Into<String>) -> ScenarioError {
         ScenarioError::at_line(&self.table.path, self.line, message)
     }
 
-    /// The raw text of `column` (empty when the optional column is absent).
-    pub fn raw(&self, column: &str) -> &'a str {
+    fn raw(&self, column: &str) -> &str {
         self.table
             .columns
             .get(column)
             .and_then(|&i| self.record.get(i))
             .unwrap_or("")
     }
+}
+
+/// Named text fields — a CSV row, or a project row of `[[changes]] add` — with typed
+/// accessors whose errors name the field, the bad value and what is valid.
+pub trait Fields {
+    /// An error located at these fields.
+    fn error(&self, message: impl Into<String>) -> ScenarioError;
+
+    /// The raw text of `column` (empty when the optional column is absent).
+    fn raw(&self, column: &str) -> &str;
 
     /// The non-empty text of `column`.
-    pub fn text(&self, column: &str) -> Result<&'a str, ScenarioError> {
+    fn text(&self, column: &str) -> Result<&str, ScenarioError> {
         match self.raw(column) {
             "" => Err(self.error(format!("{column} is empty: a value is required"))),
             s => Ok(s),
@@ -187,7 +210,7 @@ impl<'a> Row<'a> {
     }
 
     /// An ASCII identifier (letters, digits, `_`, `-`, `.`) in `column`.
-    pub fn ident(&self, column: &str) -> Result<&'a str, ScenarioError> {
+    fn ident(&self, column: &str) -> Result<&str, ScenarioError> {
         let s = self.text(column)?;
         if s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
@@ -202,7 +225,7 @@ impl<'a> Row<'a> {
     }
 
     /// A finite number in `column` that satisfies `ok`, described by `valid` (e.g. "≥ 0").
-    pub fn number_where(
+    fn number_where(
         &self,
         column: &str,
         ok: impl Fn(f64) -> bool,
@@ -220,7 +243,7 @@ impl<'a> Row<'a> {
     }
 
     /// A whole number in `min..=max` in `column`.
-    pub fn whole(&self, column: &str, min: i64, max: i64) -> Result<i64, ScenarioError> {
+    fn whole(&self, column: &str, min: i64, max: i64) -> Result<i64, ScenarioError> {
         let raw = self.text(column)?;
         let s = quoted(raw);
         match raw.parse::<i64>() {

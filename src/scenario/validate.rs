@@ -6,17 +6,19 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ndarray::Array3;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
+use super::error::{close_match, did_you_mean};
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
-use super::table::CsvTable;
+use super::table::{CsvTable, Fields, Reads};
 use super::uncertain::{PathId, Target, Uncertain};
 use super::*;
 
 mod cap;
 mod drift;
 mod standards;
+mod surge;
 mod warnings;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -37,14 +39,50 @@ const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
 const MAX_DISPERSION: f64 = 1e9;
 
+/// The valid seeds, in words.
+fn seed_range() -> String {
+    format!("a whole number from 0 to {}", i64::MAX)
+}
+
+/// The valid dispersions κ, in words.
+fn dispersion_range() -> String {
+    format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)")
+}
+
+/// What is valid for the number at key path `key`, in words, where a message about a value
+/// that cannot even be read (beyond what TOML or a 64-bit float holds) should say it too.
+pub(super) fn valid_range(key: &str) -> Option<String> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    Some(match key {
+        "scenario.seed" => seed_range(),
+        "scenario.trials" => format!("a whole number from 1 to {MAX_TRIALS}"),
+        "scenario.base_year" => "a year between 1900 and 2200".into(),
+        "scenario.horizon" => {
+            format!("a year after base_year, at most {MAX_HORIZON_YEARS} years later")
+        }
+        _ if key.starts_with("stages.") && last == "dispersion" => dispersion_range(),
+        _ if key.starts_with("stages.") && last == "class_size" => {
+            "a whole number from 1 to 1000".into()
+        }
+        _ if last.starts_with("sigma") => "≥ 0".into(),
+        _ if last.starts_with("rho") => "strictly between -1 and 1".into(),
+        _ => return None,
+    })
+}
+
 /// Turns loaded files into a checked scenario, reading the CSV tables they name.
 pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let LoadedFiles {
         root,
         raw,
         origins,
-        mut hasher,
+        hasher,
+        changes,
     } = files;
+    let mut reads = Reads {
+        hasher,
+        tables: Vec::new(),
+    };
     let v = Validator {
         origins: &origins,
         inputs: RefCell::default(),
@@ -64,6 +102,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         teachers,
         costs,
         plan,
+        _changes: _,
         drift,
         housing,
     } = raw;
@@ -90,8 +129,8 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         survival: v.survival(demography, max_age)?,
         migration: v.migration(migration, max_age)?,
         warnings: v.warnings(warnings)?,
-        plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon))?,
-        map: super::map::read(data.map.as_deref(), &mut hasher)?,
+        plan: super::plan::settings(&origins, plan, (head.base_year, head.horizon), &stages)?,
+        map: super::map::read(data.map.as_deref(), &mut reads.hasher)?,
         population: Array3::zeros((0, 2, max_age + 1)),
         districts: Vec::new(),
         capacity: Vec::new(),
@@ -102,9 +141,13 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         housing,
         stages,
         delay,
+        tables: Vec::new(),
     };
-    read_tables(&mut scenario, &data, delay, &mut hasher)?;
-    scenario.sha256 = hex(&hasher.finalize());
+    read_tables(&mut scenario, &data, delay, &mut reads)?;
+    super::changes::apply(&mut scenario, &changes, delay)?;
+    check_pipeline(&scenario, data.projects.as_deref().unwrap_or(&root))?;
+    scenario.sha256 = hex(&reads.hasher.finalize());
+    scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
     Ok(scenario)
 }
@@ -142,7 +185,7 @@ impl Validator<'_> {
         self.origins.error(key, message)
     }
 
-    fn missing(&self, key: &str, what: &str) -> ScenarioError {
+    pub(super) fn missing(&self, key: &str, what: &str) -> ScenarioError {
         let (table, name) = key.rsplit_once('.').unwrap_or(("", key));
         self.err(key, format!("missing key `{name}` in [{table}]: {what}"))
     }
@@ -226,7 +269,7 @@ impl Validator<'_> {
         if seed < 0 {
             return Err(self.err(
                 "scenario.seed",
-                format!("scenario.seed = {seed}: must be ≥ 0"),
+                format!("scenario.seed = {seed}: must be {}", seed_range()),
             ));
         }
         let stem = root.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -275,9 +318,13 @@ impl Validator<'_> {
             .collect::<Result<Vec<_>>>()?;
         for (table, rest) in [("enrolment", &enrolment), ("private_share", &private)] {
             if let Some(id) = rest.keys().next() {
+                let stages = stages.iter().map(|s| s.id.as_str());
                 return Err(self.err(
                     &format!("{table}.{id}"),
-                    format!("[{table}] {id}: no stage `{id}` is defined in [stages]"),
+                    format!(
+                        "[{table}] {id}: no stage `{id}` is defined in [stages]{}",
+                        did_you_mean(id, stages)
+                    ),
                 ));
             }
         }
@@ -346,7 +393,7 @@ impl Validator<'_> {
                     &key("dispersion"),
                     k,
                     |k| (MIN_DISPERSION..=MAX_DISPERSION).contains(&k),
-                    &format!("from {MIN_DISPERSION} to {MAX_DISPERSION:e} (larger = schools more evenly popular)"),
+                    &dispersion_range(),
                 )
             })
             .transpose()?;
@@ -364,6 +411,7 @@ impl Validator<'_> {
                 ))
             }
         };
+        let surge = self.surge(&key("surge"), s.surge, catchment)?;
         Ok(Stage {
             id,
             ages: a0..=a1,
@@ -371,6 +419,7 @@ impl Validator<'_> {
             dispersion,
             admission_cap,
             catchment,
+            surge,
             enrolment,
             private_share,
             teachers: None,
@@ -551,22 +600,21 @@ fn read_tables(
     s: &mut Scenario,
     data: &DataPaths,
     delay: DelayProfile,
-    hasher: &mut Sha256,
+    reads: &mut Reads,
 ) -> Result<()> {
-    s.districts = read_districts(&data.districts, s.map.is_some(), hasher)?;
-    s.population = read_population(s, &data.population, hasher)?;
-    s.capacity = read_capacity(s, &data.capacity, hasher)?;
+    s.districts = read_districts(&data.districts, s.map.is_some(), reads)?;
+    s.population = read_population(s, &data.population, reads)?;
+    s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
-        s.projects = read_projects(s, path, delay, hasher)?;
-        check_pipeline(s, path)?;
+        s.projects = read_projects(s, path, delay, reads)?;
     }
     if let Some(path) = &data.housing {
-        super::housing::read_estates(s, path, hasher)?;
+        super::housing::read_estates(s, path, reads)?;
     }
     Ok(())
 }
 
-fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec<District>> {
+fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<District>> {
     let table = CsvTable::read(
         path,
         &[
@@ -578,7 +626,7 @@ fn read_districts(path: &Path, has_map: bool, hasher: &mut Sha256) -> Result<Vec
             "inflow",
         ],
         &["name_en", "map_feature", "map_kind"],
-        hasher,
+        reads,
     )?;
     let mut seen = HashSet::new();
     let mut districts = Vec::new();
@@ -641,28 +689,33 @@ fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
     }))
 }
 
-pub(super) fn district_of(s: &Scenario, row: &table::Row<'_>) -> Result<DistrictIx> {
+pub(super) fn district_of(s: &Scenario, row: &impl Fields) -> Result<DistrictIx> {
     let id = row.text("district")?;
     s.district_ix(id).ok_or_else(|| {
+        let ids = s.districts.iter().map(|d| d.id.as_str());
         row.error(format!(
-            "district = {id}: not a district id of districts.csv"
+            "district = {}: not a district id of districts.csv{}",
+            quoted(id),
+            did_you_mean(id, ids)
         ))
     })
 }
 
-pub(super) fn stage_of(s: &Scenario, row: &table::Row<'_>) -> Result<StageIx> {
+pub(super) fn stage_of(s: &Scenario, row: &impl Fields) -> Result<StageIx> {
     let id = row.text("stage")?;
     s.stage_ix(id).ok_or_else(|| {
         let ids: Vec<_> = s.stages.iter().map(|s| s.id.as_str()).collect();
+        let hint = close_match(id, ids.iter().copied());
         row.error(format!(
-            "stage = {id}: not a stage of the scenario ({})",
+            "stage = {}: not a stage of the scenario ({}){hint}",
+            quoted(id),
             ids.join(", ")
         ))
     })
 }
 
-fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Array3<f64>> {
-    let table = CsvTable::read(path, &["district", "age", "local", "migrant"], &[], hasher)?;
+fn read_population(s: &Scenario, path: &Path, reads: &mut Reads) -> Result<Array3<f64>> {
+    let table = CsvTable::read(path, &["district", "age", "local", "migrant"], &[], reads)?;
     let max_age = s.max_age();
     let mut pop = Array3::zeros((s.districts.len(), 2, max_age + 1));
     let mut seen = HashSet::new();
@@ -692,12 +745,12 @@ fn read_population(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Arr
     Ok(pop)
 }
 
-fn read_capacity(s: &Scenario, path: &Path, hasher: &mut Sha256) -> Result<Vec<Vec<Capacity>>> {
+fn read_capacity(s: &Scenario, path: &Path, reads: &mut Reads) -> Result<Vec<Vec<Capacity>>> {
     let table = CsvTable::read(
         path,
         &["district", "stage", "schools", "classes"],
         &[],
-        hasher,
+        reads,
     )?;
     let mut cap: Vec<Vec<Option<Capacity>>> = vec![vec![None; s.stages.len()]; s.districts.len()];
     for row in table.rows() {
@@ -755,51 +808,66 @@ fn read_projects(
     s: &Scenario,
     path: &Path,
     default: DelayProfile,
-    hasher: &mut Sha256,
+    reads: &mut Reads,
 ) -> Result<Vec<Project>> {
     let table = CsvTable::read(
         path,
         &PROJECT_COLUMNS,
         &["status", "on_time", "one_year", "two_years", "never"],
-        hasher,
+        reads,
     )?;
     let mut seen = HashSet::new();
     let mut projects = Vec::new();
     for row in table.rows() {
-        let id = row.ident("id")?;
-        if !seen.insert(id.to_string()) {
-            return Err(row.error(format!("id = {id}: duplicate project id")));
+        let project = project(s, &row, default)?;
+        if !seen.insert(project.id.clone()) {
+            return Err(row.error(format!("id = {}: duplicate project id", project.id)));
         }
-        let kind = match row.text("kind")? {
-            "new" => ProjectKind::New,
-            "expansion" => ProjectKind::Expansion,
-            "closure" => ProjectKind::Closure,
-            other => {
-                return Err(row.error(format!("kind = {other}: must be new, expansion or closure")))
-            }
-        };
-        match row.raw("status") {
-            "" | "planned" | "estimated" => {}
-            other => {
-                return Err(row.error(format!("status = {other}: must be planned or estimated")))
-            }
-        }
-        let (b, h) = (s.base_year.0 as i64, s.horizon.0 as i64);
-        projects.push(Project {
-            id: id.to_string(),
-            name: row.text("name")?.to_string(),
-            district: district_of(s, &row)?,
-            stage: stage_of(s, &row)?,
-            kind,
-            classes: row.whole("classes", 1, 100_000)? as u32,
-            planned_year: Year(row.whole("planned_year", b + 1, h)? as i32),
-            delay: project_delay(&row, default)?,
-        });
+        projects.push(project);
     }
     Ok(projects)
 }
 
-pub(super) fn project_delay(row: &table::Row<'_>, default: DelayProfile) -> Result<DelayProfile> {
+/// Most classes one project may add or remove.
+pub(super) const MAX_PROJECT_CLASSES: i64 = 100_000;
+
+/// First and last planned year a project may have: after the base year, and up to
+/// [`MAX_HORIZON_YEARS`] after the horizon (a project after the horizon never opens within the
+/// run, but a pipeline file may hold the whole programme).
+pub(super) fn project_years(s: &Scenario) -> (i64, i64) {
+    let (b, h) = (i64::from(s.base_year.0), i64::from(s.horizon.0));
+    (b + 1, h + MAX_HORIZON_YEARS)
+}
+
+/// One project from a `projects.csv` row or a `[[changes]] add` row.
+pub(super) fn project(s: &Scenario, row: &impl Fields, default: DelayProfile) -> Result<Project> {
+    let id = row.ident("id")?;
+    let kind = match row.text("kind")? {
+        "new" => ProjectKind::New,
+        "expansion" => ProjectKind::Expansion,
+        "closure" => ProjectKind::Closure,
+        other => {
+            return Err(row.error(format!("kind = {other}: must be new, expansion or closure")))
+        }
+    };
+    match row.raw("status") {
+        "" | "planned" | "estimated" => {}
+        other => return Err(row.error(format!("status = {other}: must be planned or estimated"))),
+    }
+    let (first, last) = project_years(s);
+    Ok(Project {
+        id: id.to_string(),
+        name: row.text("name")?.to_string(),
+        district: district_of(s, row)?,
+        stage: stage_of(s, row)?,
+        kind,
+        classes: row.whole("classes", 1, MAX_PROJECT_CLASSES)? as u32,
+        planned_year: Year(row.whole("planned_year", first, last)? as i32),
+        delay: project_delay(row, default)?,
+    })
+}
+
+pub(super) fn project_delay(row: &impl Fields, default: DelayProfile) -> Result<DelayProfile> {
     let filled = DELAY_COLUMNS
         .iter()
         .filter(|c| !row.raw(c).is_empty())

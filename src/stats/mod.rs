@@ -204,6 +204,11 @@ impl MetricStats {
         self.sketch.merge(&other.sketch);
     }
 
+    /// Trials that defined the metric.
+    pub fn count(&self) -> u64 {
+        self.moments.count()
+    }
+
     /// The summary, or `None` when no trial defined the metric.
     pub fn summary(&self) -> Option<Summary> {
         if self.moments.count() == 0 {

@@ -28,6 +28,29 @@ pub(crate) struct CompareInfo {
     pub seed: Option<u64>,
     /// Paired trials.
     pub trials: Option<u64>,
+    /// The base scenario's districts (older folders lack them: ids are shown instead).
+    #[serde(default)]
+    pub districts: Vec<DistrictName>,
+}
+
+/// A district's id and names, as `compare.json` lists them.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DistrictName {
+    /// ASCII id.
+    pub id: String,
+    /// Name in the scenario's language.
+    pub name: String,
+    /// Romanised name.
+    pub name_en: Option<String>,
+}
+
+/// One cell's risk in both scenarios: P(shortfall) and expected shortfall, BASE and ALT.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CellPair {
+    /// P(shortfall), BASE and ALT.
+    pub p_shortfall: (f64, f64),
+    /// Expected shortfall, BASE and ALT.
+    pub expected: (f64, f64),
 }
 
 /// Each scenario's mean and the per-trial change ALT − BASE of one metric in one year.
@@ -67,6 +90,8 @@ struct RiskRow {
     year: i32,
     base_p_shortfall: Option<f64>,
     alt_p_shortfall: Option<f64>,
+    base_expected_shortfall: Option<f64>,
+    alt_expected_shortfall: Option<f64>,
 }
 
 /// City changes by (stage, metric) and year.
@@ -85,6 +110,8 @@ pub(crate) struct Compared {
     pub changes: Changes,
     /// The city's P(shortfall), base and alternative, by (stage, year).
     pub p_shortfall: BTreeMap<(String, i32), (f64, f64)>,
+    /// Every place's risk in both scenarios by (stage, place), then year.
+    pub cells: BTreeMap<(String, String), BTreeMap<i32, CellPair>>,
 }
 
 impl Compared {
@@ -137,6 +164,7 @@ impl Compared {
             ));
         }
         let mut p_shortfall = BTreeMap::new();
+        let mut cells: BTreeMap<(String, String), BTreeMap<i32, CellPair>> = BTreeMap::new();
         let columns = [
             "district",
             "stage",
@@ -145,10 +173,21 @@ impl Compared {
             "alt_p_shortfall",
         ];
         read_csv(&dir.join("compare_risk.csv"), &columns, |r: RiskRow| {
-            if let (ALL, Some(b), Some(a)) =
-                (r.district.as_str(), r.base_p_shortfall, r.alt_p_shortfall)
-            {
-                p_shortfall.insert((r.stage, r.year), (b, a));
+            if let (Some(b), Some(a)) = (r.base_p_shortfall, r.alt_p_shortfall) {
+                if r.district == ALL {
+                    p_shortfall.insert((r.stage.clone(), r.year), (b, a));
+                }
+                let pair = CellPair {
+                    p_shortfall: (b, a),
+                    expected: (
+                        r.base_expected_shortfall.unwrap_or(0.0),
+                        r.alt_expected_shortfall.unwrap_or(0.0),
+                    ),
+                };
+                cells
+                    .entry((r.stage, r.district))
+                    .or_default()
+                    .insert(r.year, pair);
             }
             Ok(())
         })?;
@@ -158,6 +197,7 @@ impl Compared {
             stages,
             changes,
             p_shortfall,
+            cells,
         })
     }
 

@@ -1,0 +1,243 @@
+//! What the plan does, cell by cell: the risk before (the scenario's own pipeline) and after
+//! (with the plan) on fresh trials, the cells the targets do not reach and why, and what each
+//! stage gains and loses.
+
+use serde::Serialize;
+
+use super::budget::{BudgetKind, Constraint};
+use super::futures::{CityTotal, Futures};
+use super::score::{add_seats, delays, Form, RowCells, Scorer};
+use super::solve::{Built, Problem, Solution};
+use super::Planner;
+use crate::scenario::Scenario;
+
+/// Share of a budget used beyond which it counts as binding when a cell is not met.
+const BINDING: f64 = 0.9;
+/// Standard errors beyond the target at which a cell met on the plan's trials counts as not
+/// met on fresh ones.
+const FRESH_SE: f64 = 3.0;
+
+/// Why a targeted cell is over target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Before any candidate of its row can open.
+    TooEarly,
+    /// A budget binds.
+    Budget,
+    /// Building within the window cannot bring it under target (delays, the last year).
+    Window,
+    /// Its row has no candidate.
+    NoCandidates,
+    /// Met on the plan's trials, over target + 3 SE on fresh ones.
+    OutOfSample,
+}
+
+/// A targeted cell over target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unmet {
+    /// Decision row.
+    #[serde(skip)]
+    pub row: usize,
+    /// District id (`ALL` for a city-wide stage).
+    pub district: String,
+    /// District name.
+    pub district_name: String,
+    /// Stage id.
+    pub stage: String,
+    /// Year.
+    pub year: i32,
+    /// P(shortfall) on the plan's trials.
+    pub p_in_sample: f64,
+    /// P(shortfall) on fresh trials.
+    pub p_fresh: f64,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// One budget and what the plan uses of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetUse {
+    /// What it counts.
+    pub kind: BudgetKind,
+    /// Its year (per-year budgets).
+    pub year: Option<i32>,
+    /// Its limit.
+    pub limit: f64,
+    /// What the plan uses.
+    pub used: f64,
+}
+
+/// The plan's cells: in-sample with the plan, and on fresh trials before and after it.
+pub struct Outcome {
+    /// The portfolio.
+    pub solution: Solution,
+    /// In-sample cells with the plan, per row.
+    pub in_sample: Vec<RowCells>,
+    /// Fresh cells of the scenario's own pipeline, per row.
+    pub before: Vec<RowCells>,
+    /// Fresh cells with the plan, per row.
+    pub after: Vec<RowCells>,
+    /// Fresh P(large classes) before, per row and year.
+    pub large_before: Vec<Vec<f64>>,
+    /// Fresh P(large classes) after, per row and year.
+    pub large_after: Vec<Vec<f64>>,
+    /// Per row and year, whether the cell is targeted.
+    pub targeted: Vec<Vec<bool>>,
+    /// The budgets and their use.
+    pub budgets: Vec<BudgetUse>,
+    /// Fresh city totals of the district-catchment stages, before and after.
+    pub city: (Vec<CityTotal>, Vec<CityTotal>),
+    /// Targeted cells over target.
+    pub unmet: Vec<Unmet>,
+    /// Fresh trials.
+    pub fresh_trials: usize,
+}
+
+impl Outcome {
+    /// The outcome of `solution` to `p`, with `before` and `after` projected on fresh trials.
+    pub fn new(
+        planner: &Planner,
+        p: &Problem<'_>,
+        solution: Solution,
+        before: &Futures,
+        after: &Futures,
+    ) -> Self {
+        let s = &planner.original;
+        let scorer = p.scorer();
+        let extra = extras(p, &solution.built);
+        let in_sample: Vec<RowCells> = extra
+            .iter()
+            .enumerate()
+            .map(|(r, e)| scorer.cells(r, Some(e)))
+            .collect();
+        let fresh = |f: &Futures| -> Vec<RowCells> {
+            let scorer = Scorer {
+                futures: f,
+                ..scorer
+            };
+            (0..f.rows.len()).map(|r| scorer.cells(r, None)).collect()
+        };
+        let target = s.standards.large_class_target;
+        let k = p.constraints();
+        let budgets = budget_use(p, &k, &solution.built);
+        let targeted = match p.form {
+            Form::Target { targeted, .. } => targeted.clone(),
+            Form::Weights(_) => vec![vec![false; p.futures.n_years]; p.futures.rows.len()],
+        };
+        let mut out = Self {
+            solution,
+            in_sample,
+            before: fresh(before),
+            after: fresh(after),
+            large_before: before.p_large(target),
+            large_after: after.p_large(target),
+            city: (
+                before.city_totals(scorer.tolerance, target),
+                after.city_totals(scorer.tolerance, target),
+            ),
+            targeted,
+            budgets,
+            unmet: Vec::new(),
+            fresh_trials: after.n_trials(),
+        };
+        out.unmet = out.unmet(planner, p);
+        out
+    }
+
+    /// The targeted cells over target, with the reason.
+    fn unmet(&self, planner: &Planner, p: &Problem<'_>) -> Vec<Unmet> {
+        let Some(t) = &planner.original.plan.targets else {
+            return Vec::new();
+        };
+        let n = self.fresh_trials.max(1) as f64;
+        let fresh_limit =
+            t.p_shortfall + FRESH_SE * (t.p_shortfall * (1.0 - t.p_shortfall) / n).sqrt();
+        let binding = self.budgets.iter().any(|b| b.used > BINDING * b.limit);
+        let mut first = vec![None; p.futures.rows.len()];
+        for (c, cand) in p.candidates.iter().enumerate() {
+            let r = p.row_of(c);
+            let y = p.year_ix(cand.window.0);
+            first[r] = Some(first[r].map_or(y, |f: usize| f.min(y)));
+        }
+        let s = &planner.original;
+        let mut out = Vec::new();
+        for (r, row) in self.targeted.iter().enumerate() {
+            for (y, _) in row.iter().enumerate().filter(|(_, on)| **on) {
+                let (p_in, p_fresh) = (self.in_sample[r].p_short[y], self.after[r].p_short[y]);
+                // Against the target as given: a cell between it and the tightened one is
+                // within what the bureau asked.
+                let reason = if p_in > t.p_shortfall + 1e-12 {
+                    match first[r] {
+                        None => Reason::NoCandidates,
+                        Some(f) if y < f => Reason::TooEarly,
+                        _ if binding => Reason::Budget,
+                        _ => Reason::Window,
+                    }
+                } else if p_fresh > fresh_limit {
+                    Reason::OutOfSample
+                } else {
+                    continue;
+                };
+                let (district, district_name, stage) = names(s, p.futures, r);
+                out.push(Unmet {
+                    row: r,
+                    district,
+                    district_name,
+                    stage,
+                    year: s.base_year.0 + y as i32,
+                    p_in_sample: p_in,
+                    p_fresh,
+                    reason,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The district id, district name and stage id of decision row `r`.
+pub fn names(s: &Scenario, f: &Futures, r: usize) -> (String, String, String) {
+    let (place, st) = f.rows[r];
+    let stage = s.stages[st.0].id.clone();
+    match place {
+        crate::engine::Place::District(d) => {
+            let d = &s.districts[d.0];
+            (d.id.clone(), d.name.clone(), stage)
+        }
+        _ => ("ALL".into(), "全市 city".into(), stage),
+    }
+}
+
+/// Seats `built` adds to each row, `[trial × year]`, on the trials searched.
+fn extras(p: &Problem<'_>, built: &[Built]) -> Vec<Vec<f64>> {
+    let f = p.futures;
+    let mut extra = vec![vec![0.0; f.n_trials() * f.n_years]; f.rows.len()];
+    for b in built {
+        let drawn = delays(f, &b.id, &p.candidates[b.candidate].delay);
+        let r = p.row_of(b.candidate);
+        add_seats(
+            &mut extra[r],
+            f.n_years,
+            p.year_ix(b.year),
+            &drawn,
+            p.seats(b.candidate),
+        );
+    }
+    extra
+}
+
+/// Every budget constraint and what `built` uses of it.
+fn budget_use(p: &Problem<'_>, k: &[Constraint], built: &[Built]) -> Vec<BudgetUse> {
+    k.iter()
+        .map(|c| BudgetUse {
+            kind: c.kind,
+            year: c.year.map(|y| y.0),
+            limit: c.limit,
+            used: built
+                .iter()
+                .map(|b| c.usage(&p.candidates[b.candidate], b.year))
+                .fold(0.0, |a, b| a + b),
+        })
+        .collect()
+}

@@ -1,0 +1,412 @@
+//! `plan.html`: what the plan builds, where and when, what it costs against the pipeline it
+//! builds on, what each stage gains and loses (a stage worse off than the pipeline on the first
+//! screen), the risk before and after, and the cells still over the target with the reason —
+//! drawn from the plan folder's files alone (`plan.json`, `plan.csv`, `plan_summary.csv`).
+
+mod data;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::labels::{percent, thousands};
+use super::lang::{is_cjk, stage_zh_of, Lang};
+use super::output::write_atomic;
+use super::page::{esc, Page};
+use super::PlotError;
+use crate::report::rules;
+use data::{Cell, Plan};
+
+/// The HTML page of a plan, inside its plan folder.
+pub const PLAN_PAGE: &str = "plan.html";
+
+/// Yuan in one 亿元, and in a billion.
+const YUAN_PER_YI: f64 = 1e8;
+
+/// Writes `plan.html` into the plan folder `dir` from its files; returns its path. The plan
+/// command calls it after writing its files, and `seatsim plot` on a plan folder.
+pub fn draw_plan(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let plan = Plan::load(dir)?;
+    let chinese = plan
+        .projects
+        .iter()
+        .filter_map(|p| p.district_name.as_deref())
+        .chain(
+            plan.cells
+                .values()
+                .flatten()
+                .filter_map(|c| c.district_name.as_deref()),
+        )
+        .any(|n| n.chars().any(is_cjk));
+    let mut page = Page::new(Lang {
+        chinese: chinese || plan.projects.is_empty(),
+    });
+    summary(&mut page, &plan);
+    stages(&mut page, &plan);
+    projects(&mut page, &plan);
+    risk(&mut page, &plan);
+    unmet(&mut page, &plan);
+    let info = &plan.info;
+    let sub = format!(
+        "{} · {} · {} trials (seed {}), checked on {} fresh trials (seed {}) · pipeline: {}",
+        esc(&info.scenario),
+        esc(&info.form),
+        info.trials.map_or(String::new(), |n| thousands(n as f64)),
+        info.seed.map_or(String::new(), |s| s.to_string()),
+        info.fresh_trials
+            .map_or(String::new(), |n| thousands(n as f64)),
+        info.fresh_seed.map_or(String::new(), |s| s.to_string()),
+        esc(info.keep_pipeline.as_deref().unwrap_or("keep")),
+    );
+    let html = page.finish(
+        &format!("seatsim 建设方案 plan: {}", info.scenario),
+        "建设方案",
+        "What to build, where and when",
+        &sub,
+    );
+    let path = plan.dir.join(PLAN_PAGE);
+    write_atomic(&path, html.as_bytes())?;
+    Ok(vec![path])
+}
+
+/// "12.3 亿元 (1.23 billion yuan)" of a sum in yuan.
+fn money(yuan: f64) -> String {
+    format!(
+        "{:.1} 亿元 ({:.2} billion yuan)",
+        yuan / YUAN_PER_YI,
+        yuan / (10.0 * YUAN_PER_YI)
+    )
+}
+
+/// The first screen: the two costs, any stage worse off than the pipeline, what is unmet.
+fn summary(page: &mut Page, plan: &Plan) {
+    let info = &plan.info;
+    page.section("summary", "要点", "Summary");
+    let (cost, pipeline) = (money(info.cost.plan_yuan), money(info.cost.pipeline_yuan));
+    page.paragraph(
+        &format!("方案新增项目投资 <b>{cost}</b>，其所依托的现有规划项目投资 <b>{pipeline}</b>。"),
+        &format!("The plan's projects cost <b>{cost}</b>; the pipeline it builds on costs <b>{pipeline}</b>."),
+    );
+    let worse: Vec<&str> = info
+        .stages
+        .iter()
+        .filter(|s| s.worse_than_pipeline)
+        .map(|s| s.stage.as_str())
+        .collect();
+    if !worse.is_empty() {
+        let list = esc(&worse.join(", "));
+        page.push(&format!("<div class=\"stage short\" id=\"worse\">{}</div>\n", page.lang.paragraph(
+            &format!("<b>注意：学段 {list} 在方案下比现有规划更差。</b>"),
+            &format!("<b>Note: stage {list} is worse off under the plan than under the pipeline.</b>"),
+        )));
+    }
+    let n = info.unmet.len();
+    if let Some(t) = &info.targets {
+        let target = percent(t.target_p_shortfall);
+        let (from_zh, from_en) = t.target_from.map_or((String::new(), String::new()), |y| {
+            (format!("自 {y} 年起，"), format!(" from {y}"))
+        });
+        page.paragraph(
+            &format!("目标：{from_zh}各目标格子的缺口概率不超过 {target}。仍有 <b>{n}</b> 个格子未能确保达标（见<a href=\"#unmet\">未达标的格子</a>）。"),
+            &format!("Target: P(shortfall) at most {target} in every targeted cell{from_en}. <b>{n}</b> cells are not assured (see <a href=\"#unmet\">Cells still over the target</a>)."),
+        );
+    }
+    let (zh, en) = match (info.exact, info.gap) {
+        (true, _) => (
+            "方案是这些模拟上的最优解。".to_string(),
+            "The plan is the optimum on its trials.".to_string(),
+        ),
+        (false, Some(g)) => (
+            format!("与下界的差距为 {}。", percent(g)),
+            format!("The gap to the lower bound is {}.", percent(g)),
+        ),
+        (false, None) => (String::new(), String::new()),
+    };
+    if !zh.is_empty() {
+        page.paragraph(&zh, &en);
+    }
+}
+
+/// What each stage gains and loses.
+fn stages(page: &mut Page, plan: &Plan) {
+    page.section("stages", "各学段得失", "What each stage gains and loses");
+    let lang = page.lang;
+    let labels = [
+        ("学段", "stage"),
+        ("新增班数", "classes added"),
+        ("新增学位", "seats added"),
+        ("投资（亿元）", "cost (100 M yuan)"),
+        (
+            "预期短缺学位·年 前 → 后",
+            "expected seat-years short, before → after",
+        ),
+        ("超标格子 前 → 后", "cells over target, before → after"),
+        ("比现有规划更差", "worse than the pipeline"),
+    ];
+    let mut html = table_head(lang, "overview", &labels);
+    for s in &plan.info.stages {
+        let cells = s
+            .cells_over_target_before
+            .zip(s.cells_over_target_after)
+            .map_or(String::new(), |(b, a)| format!("{b} → {a}"));
+        let worse = if s.worse_than_pipeline {
+            lang.label("是", "yes")
+        } else {
+            lang.label("否", "no")
+        };
+        let short = if s.worse_than_pipeline {
+            " class=\"short\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            html,
+            "<tr{short} data-stage=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{} → {}</td><td class=\"num\">{cells}</td><td>{worse}</td></tr>",
+            esc(&s.stage),
+            stage_label(lang, &s.stage),
+            thousands(s.classes_added),
+            thousands(s.seats_added),
+            s.cost_yuan / YUAN_PER_YI,
+            thousands(s.expected_shortfall_seat_years_before),
+            thousands(s.expected_shortfall_seat_years_after),
+        );
+    }
+    html.push_str("</table></div>\n");
+    page.push(&html);
+}
+
+/// A table's opening and header row from bilingual labels.
+fn table_head(lang: Lang, class: &str, labels: &[(&str, &str)]) -> String {
+    let mut html = format!("<div class=\"scroll\"><table class=\"{class}\">\n<tr>");
+    for (zh, en) in labels {
+        let _ = write!(html, "<th>{}</th>", lang.label(zh, en));
+    }
+    html.push_str("</tr>\n");
+    html
+}
+
+/// A stage's Chinese and English names.
+fn stage_label(lang: Lang, id: &str) -> String {
+    lang.label(&esc(stage_zh_of(id)), &esc(id))
+}
+
+/// A place's name as the files give it: "中原区 (zhongyuan)", or the city.
+fn place(id: &str, name: Option<&str>) -> String {
+    match (id, name) {
+        ("ALL", _) => "全市 city".to_string(),
+        (_, Some(n)) if !n.is_empty() && n != id => {
+            format!("{} <span class=\"en\">{}</span>", esc(n), esc(id))
+        }
+        _ => esc(id),
+    }
+}
+
+/// Where and when to build: every project row, by district, stage and year.
+fn projects(page: &mut Page, plan: &Plan) {
+    page.section("build", "建设地点和时间", "Where and when to build");
+    let lang = page.lang;
+    if plan.projects.is_empty() {
+        page.paragraph("方案不新增项目。", "The plan adds no project.");
+        return;
+    }
+    let labels = [
+        ("区", "district"),
+        ("学段", "stage"),
+        ("年份", "year"),
+        ("类型", "kind"),
+        ("个数", "count"),
+        ("班数", "classes"),
+        ("学位", "seats"),
+        ("投资（亿元）", "cost (100 M yuan)"),
+    ];
+    let mut html = table_head(lang, "years", &labels);
+    let mut rows: Vec<&data::Project> = plan.projects.iter().collect();
+    rows.sort_by(|a, b| {
+        (&a.district, &a.stage, a.planned_year).cmp(&(&b.district, &b.stage, b.planned_year))
+    });
+    for p in rows {
+        let kind = match p.kind.as_str() {
+            "new" => lang.label("新建", "new"),
+            "expansion" => lang.label("扩建", "expansion"),
+            other => esc(other),
+        };
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{kind}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>",
+            place(&p.district, p.district_name.as_deref()),
+            stage_label(lang, &p.stage),
+            p.planned_year,
+            p.count.unwrap_or(1),
+            thousands(p.classes),
+            thousands(p.seats),
+            p.cost_yuan / YUAN_PER_YI
+        );
+    }
+    html.push_str("</table></div>\n");
+    page.push(&html);
+}
+
+/// A rule applied to a place's years before and after the plan: "2023 → 2026".
+fn before_after(
+    years: &[Cell],
+    rule: fn(Vec<(i32, f64)>) -> Option<i32>,
+    value: fn(&Cell) -> (f64, f64),
+) -> String {
+    let pick = |after: bool| {
+        let series = years
+            .iter()
+            .map(|c| (c.year, if after { value(c).1 } else { value(c).0 }))
+            .collect();
+        rule(series).map_or("–".to_string(), |y| y.to_string())
+    };
+    format!("{} → {}", pick(false), pick(true))
+}
+
+/// Risk before and after, per district and stage, by the rules every view shares.
+fn risk(page: &mut Page, plan: &Plan) {
+    page.section("risk", "风险变化", "Risk before and after");
+    page.paragraph(
+        "在另一组（新的）随机模拟上测得：前 = 仅现有规划，后 = 加上方案。",
+        "Measured on fresh trials (another seed): before = the pipeline alone, after = with the plan.",
+    );
+    let labels = [
+        ("区", "district"),
+        ("学段", "stage"),
+        ("首个短缺年份 前 → 后", "first year short, before → after"),
+        ("最不利年份 前 → 后", "worst year, before → after"),
+        (
+            "最高缺口概率 前 → 后",
+            "highest P(shortfall), before → after",
+        ),
+        (
+            "预期短缺学位·年 前 → 后",
+            "expected seat-years short, before → after",
+        ),
+    ];
+    let mut html = table_head(page.lang, "years", &labels);
+    for ((district, stage), years) in &plan.cells {
+        let max = |f: fn(&Cell) -> f64| years.iter().map(f).fold(0.0, f64::max);
+        let sum = |f: fn(&Cell) -> f64| years.iter().map(f).sum::<f64>();
+        let _ = writeln!(
+            html,
+            "<tr data-district=\"{}\" data-stage=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} → {}</td><td class=\"num\">{} → {}</td></tr>",
+            esc(district),
+            esc(stage),
+            place(district, years.first().and_then(|c| c.district_name.as_deref())),
+            stage_label(page.lang, stage),
+            before_after(years, rules::first_short_year, |c| (c.p_shortfall_before, c.p_shortfall_after)),
+            before_after(years, rules::worst_year, |c| (c.expected_shortfall_before, c.expected_shortfall_after)),
+            percent(max(|c| c.p_shortfall_before)),
+            percent(max(|c| c.p_shortfall_after)),
+            thousands(sum(|c| c.expected_shortfall_before)),
+            thousands(sum(|c| c.expected_shortfall_after)),
+        );
+    }
+    html.push_str("</table></div>\n");
+    page.push(&html);
+}
+
+/// The cells still over the target, with the reason.
+fn unmet(page: &mut Page, plan: &Plan) {
+    page.section("unmet", "未达标的格子", "Cells still over the target");
+    let lang = page.lang;
+    if plan.info.unmet.is_empty() {
+        page.paragraph(
+            "没有：每个目标格子都达标。",
+            "None: every targeted cell meets the target.",
+        );
+        return;
+    }
+    let labels = [
+        ("区", "district"),
+        ("学段", "stage"),
+        ("年份", "year"),
+        ("缺口概率（方案模拟）", "P(shortfall), plan's trials"),
+        ("缺口概率（新模拟）", "P(shortfall), fresh trials"),
+        ("原因", "reason"),
+    ];
+    let mut html = table_head(lang, "years", &labels);
+    for u in &plan.info.unmet {
+        let reason = match u.reason.as_str() {
+            "too_early" => lang.label("太早，来不及建成", "too early for anything to open"),
+            "budget" => lang.label("预算不足", "the budget is too small"),
+            "window" => lang.label("不在可建年份内", "outside the years projects may open"),
+            "no_candidates" => lang.label("没有候选项目", "no candidate project"),
+            "out_of_sample" => lang.label("新模拟中未达标", "missed on the fresh trials"),
+            other => esc(other),
+        };
+        let p = |v: Option<f64>| v.map_or(String::new(), percent);
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{reason}</td></tr>",
+            place(&u.district, u.district_name.as_deref()),
+            stage_label(lang, &u.stage),
+            u.year,
+            p(u.p_in_sample),
+            p(u.p_fresh)
+        );
+    }
+    html.push_str("</table></div>\n");
+    page.push(&html);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan folder of `tests/fixtures/plan` (the plan folder's files as the plan command
+    /// writes them): one district, primary, 2021–2023; junior left worse off; one cell unmet.
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "plan.json",
+                include_str!("../../../tests/fixtures/plan/plan.json"),
+            ),
+            (
+                "plan.csv",
+                include_str!("../../../tests/fixtures/plan/plan.csv"),
+            ),
+            (
+                "plan_summary.csv",
+                include_str!("../../../tests/fixtures/plan/plan_summary.csv"),
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn plan_page_states_costs_stages_projects_risk_and_unmet_cells() {
+        let dir = fixture();
+        let written = draw_plan(dir.path()).unwrap();
+        let html = std::fs::read_to_string(&written[0]).unwrap();
+        // 1.35e9 yuan = 13.5 亿元 = 1.35 billion; 2.5e9 = 25.0 亿元.
+        assert!(
+            html.contains("<b>13.5 亿元 (1.35 billion yuan)</b>"),
+            "{html}"
+        );
+        assert!(html.contains("25.0 亿元 (2.50 billion yuan)"));
+        // The stage worse off than the pipeline, before the stages' table.
+        let worse = html
+            .find("stage junior is worse off")
+            .expect("the worse stage is said");
+        assert!(worse < html.find("id=\"stages\"").unwrap());
+        // Short from 2022 before, never after; worst year 2023 before, 2022 after.
+        assert!(
+            html.contains("<td>2022 → –</td><td>2023 → 2022</td>"),
+            "{html}"
+        );
+        assert!(html.contains("太早") && html.contains("too early"));
+        assert!(html.contains("甲区") && html.contains("@page{size:A4"));
+    }
+
+    #[test]
+    fn a_plan_folder_without_plan_summary_is_an_error_naming_it() {
+        let dir = fixture();
+        std::fs::remove_file(dir.path().join("plan_summary.csv")).unwrap();
+        let err = draw_plan(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("plan_summary.csv"), "{err}");
+    }
+}

@@ -1,0 +1,251 @@
+//! `results.xlsx` (DESIGN §6): a result folder's CSV tables as one Excel workbook, for the
+//! planners who live in spreadsheets — one sheet per table, a frozen bilingual header row
+//! (`区县 district`) with an autofilter, each district's name beside its id, numbers as
+//! numbers. Built from the CSV files already written, so every command's tables (`run`,
+//! `compare`, `plan`, whatever their columns) reach the workbook without a writer of their own.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+
+use super::write_atomic;
+use crate::scenario::Scenario;
+use crate::Error;
+
+/// The workbook's file name.
+pub const WORKBOOK: &str = "results.xlsx";
+
+/// Tables in the order their sheets come; any other CSV of the folder follows, by name.
+const ORDER: [&str; 7] = [
+    "risk",
+    "summary",
+    "sensitivity",
+    "compare",
+    "compare_risk",
+    "plan",
+    "plan_summary",
+];
+
+/// Tables left out: `trials.csv` holds raw per-trial values, millions of rows for a spreadsheet
+/// to choke on.
+const LEFT_OUT: [&str; 1] = ["trials"];
+
+/// Rows a worksheet holds (Excel's limit), header included.
+const MAX_ROWS: usize = 1_048_576;
+
+/// Columns holding ids or words, kept as text even when they look like numbers.
+pub(crate) const TEXT_COLUMNS: [&str; 9] = [
+    "district", "name", "stage", "metric", "id", "kind", "input", "warning", "status",
+];
+
+/// Chinese names of the columns seatsim writes; a prefix or suffix (`base_`, `_after`) is
+/// named separately.
+const CHINESE: [(&str, &str); 44] = [
+    ("district", "区县"),
+    ("name", "名称"),
+    ("district_name", "区县名称"),
+    ("stage", "学段"),
+    ("year", "年份"),
+    ("metric", "指标"),
+    ("mean", "均值"),
+    ("sd", "标准差"),
+    ("p05", "5%分位"),
+    ("p25", "25%分位"),
+    ("p50", "中位数"),
+    ("p75", "75%分位"),
+    ("p95", "95%分位"),
+    ("min", "最小值"),
+    ("max", "最大值"),
+    ("p_shortfall", "学位不足概率"),
+    ("p_large_classes", "大班额概率"),
+    ("p_super_large_classes", "超大班额概率"),
+    ("p_underused", "学位闲置概率"),
+    ("expected_shortfall", "预期学位缺口"),
+    ("warning", "预警"),
+    ("seats_for_p10", "不足概率降至10%所需学位"),
+    ("severity", "严重程度"),
+    ("rank", "排名"),
+    ("input", "输入"),
+    ("share", "方差占比"),
+    ("id", "编号"),
+    ("kind", "类型"),
+    ("classes", "班数"),
+    ("seats", "学位数"),
+    ("planned_year", "计划年份"),
+    ("cost", "投资（元）"),
+    ("count", "数量"),
+    ("shortfall_avoided", "避免的学位缺口"),
+    ("surplus_added", "增加的闲置学位"),
+    ("classes_added", "新增班数"),
+    ("seats_added", "新增学位"),
+    ("value", "数值"),
+    ("trial", "试验"),
+    ("status", "状态"),
+    ("enrolled", "在校生"),
+    ("demand", "公办学位需求"),
+    ("capacity", "学位供给"),
+    ("shortfall", "学位缺口"),
+];
+
+/// Chinese for a column's prefix or suffix.
+const AFFIXES: [(&str, &str); 5] = [
+    ("base_", "基准"),
+    ("alt_", "方案"),
+    ("delta_", "差值"),
+    ("_before", "（规划前）"),
+    ("_after", "（规划后）"),
+];
+
+/// The header of `column` in the workbook: Chinese, then the column's own name.
+fn bilingual(column: &str) -> String {
+    let zh = |c: &str| CHINESE.iter().find(|(k, _)| *k == c).map(|(_, v)| *v);
+    let affixed = AFFIXES.iter().find_map(|(affix, word)| {
+        if let Some(rest) = column.strip_prefix(affix) {
+            zh(rest).map(|z| format!("{word}{z}"))
+        } else {
+            let rest = column.strip_suffix(affix)?;
+            zh(rest).map(|z| format!("{z}{word}"))
+        }
+    });
+    match zh(column).map(str::to_string).or(affixed) {
+        Some(z) => format!("{z} {column}"),
+        None => column.to_string(),
+    }
+}
+
+/// District names by id (`ALL` is the city), for the column beside each `district`.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictNames(HashMap<String, String>);
+
+impl DistrictNames {
+    /// The names of `s`'s districts.
+    pub fn of(s: &Scenario) -> Self {
+        let mut names: HashMap<_, _> = s
+            .districts
+            .iter()
+            .map(|d| (d.id.clone(), d.name.clone()))
+            .collect();
+        names.insert("ALL".into(), "全市 city".into());
+        Self(names)
+    }
+}
+
+/// Writes `results.xlsx` into `dir` from the CSV tables there.
+pub fn write_workbook(dir: &Path, names: &DistrictNames) -> Result<(), Error> {
+    let path = dir.join(WORKBOOK);
+    let bytes = workbook(dir, names)
+        .and_then(|mut book| book.save_to_buffer())
+        .map_err(|e| Error::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    write_atomic(&path, |w| std::io::Write::write_all(w, &bytes))
+}
+
+/// The CSV tables of `dir`, in sheet order: (sheet name, path).
+fn tables(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv") && p.is_file())
+        .filter_map(|p| Some((p.file_stem()?.to_string_lossy().into_owned(), p)))
+        .filter(|(name, _)| !LEFT_OUT.contains(&name.as_str()))
+        .collect();
+    let rank = |name: &str| ORDER.iter().position(|o| *o == name).unwrap_or(ORDER.len());
+    found.sort_by(|(a, _), (b, _)| (rank(a), a).cmp(&(rank(b), b)));
+    found
+}
+
+fn workbook(dir: &Path, names: &DistrictNames) -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    let header = Format::new().set_bold().set_align(FormatAlign::Center);
+    for (name, path) in tables(dir) {
+        let Ok(mut reader) = csv::Reader::from_path(&path) else {
+            continue;
+        };
+        // Rows go straight to a temporary file: a national run's tables stay out of memory.
+        let sheet = book.add_worksheet_with_constant_memory();
+        // Excel allows 31 characters in a sheet name.
+        sheet.set_name(name.chars().take(31).collect::<String>())?;
+        fill_sheet(sheet, &mut reader, names, &header)?;
+    }
+    Ok(book)
+}
+
+/// One table's sheet: the bilingual header, frozen and filtered, then its rows.
+fn fill_sheet(
+    sheet: &mut Worksheet,
+    reader: &mut csv::Reader<std::fs::File>,
+    names: &DistrictNames,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    let mut columns: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let district = columns.iter().position(|c| c == "district");
+    if let Some(d) = district {
+        columns.insert(d + 1, "district_name".into());
+    }
+    for (c, column) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, bilingual(column), header)?;
+    }
+    let text: Vec<bool> = columns
+        .iter()
+        .map(|c| TEXT_COLUMNS.contains(&c.as_str()) || c == "district_name")
+        .collect();
+    let mut rows = 0u32;
+    for record in reader.records().flatten() {
+        if rows as usize + 2 >= MAX_ROWS {
+            sheet.write_string(
+                rows + 1,
+                0,
+                "… 以下省略 truncated: Excel holds 1,048,576 rows; the whole table is in the CSV file",
+            )?;
+            break;
+        }
+        rows += 1;
+        let mut cells: Vec<&str> = record.iter().collect();
+        if let Some(d) = district {
+            let id = cells.get(d).copied().unwrap_or("");
+            cells.insert(d + 1, names.0.get(id).map_or("", String::as_str));
+        }
+        for (c, cell) in cells.iter().enumerate() {
+            let number = cell.parse::<f64>().ok().filter(|x| x.is_finite());
+            match number {
+                Some(x) if !text.get(c).copied().unwrap_or(true) => {
+                    sheet.write_number(rows, c as u16, x)?
+                }
+                _ if cell.is_empty() => sheet,
+                _ => sheet.write_string(rows, c as u16, *cell)?,
+            };
+        }
+    }
+    let last = columns.len().saturating_sub(1) as u16;
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows, last)?;
+    for (c, column) in columns.iter().enumerate() {
+        let width = bilingual(column).chars().count().clamp(8, 40);
+        sheet.set_column_width(c as u16, width as f64 * 1.2)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bilingual;
+
+    #[test]
+    fn headers_are_chinese_then_the_column() {
+        assert_eq!(bilingual("district"), "区县 district");
+        assert_eq!(
+            bilingual("base_p_shortfall"),
+            "基准学位不足概率 base_p_shortfall"
+        );
+        assert_eq!(bilingual("seats_after"), "学位数（规划后） seats_after");
+        assert_eq!(bilingual("something_new"), "something_new");
+    }
+}
