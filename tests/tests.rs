@@ -23,6 +23,8 @@ mod drift;
 
 // `[stages.X] surge`: extra classes in existing schools by hand; off, nothing changes.
 mod surge;
+// New housing (DESIGN §2.8): an estate's children by hand, delays, ranged multipliers.
+mod housing;
 
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;

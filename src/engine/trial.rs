@@ -65,6 +65,10 @@ struct Keys {
     existing_schools: Vec<EntityKey>,
     /// Per project: the school a new-school project opens.
     project_school: Vec<EntityKey>,
+    /// Per estate: its delay, `(seed, trial, "housing-delay", id)`.
+    housing_delay: Vec<EntityKey>,
+    /// The common factor of the estates' own delay copula.
+    housing_common: EntityKey,
 }
 
 /// Per-worker buffers, reused from trial to trial.
@@ -106,6 +110,12 @@ pub struct Workspace {
     pub values: Vec<f64>,
     /// This trial's uncertain inputs and the tables evaluated from them.
     inputs: TrialInputs,
+    /// The children who arrived with an estate, `[district, origin, age]` (DESIGN §2.8).
+    cohort: Array3<f64>,
+    /// Per estate: the year it completes in this trial (`None` = never).
+    completions: Vec<Option<Year>>,
+    /// `[supply unit × year number]`: the demand of the housing cohort.
+    housing_demand: Vec<f64>,
 }
 
 impl Engine {
@@ -184,6 +194,9 @@ impl Engine {
             city: vec![Tally::default(); s.n_years()],
             values: vec![0.0; self.layout.n_values()],
             inputs: self.central.clone(),
+            cohort: Array3::zeros(s.population.raw_dim()),
+            completions: vec![None; s.housing.estates.len()],
+            housing_demand: vec![0.0; self.units.len() * s.n_years()],
         }
     }
 
@@ -278,6 +291,8 @@ impl Engine {
             unit.prepare(&ws.openings, weights, p, years, schools);
         }
         ws.pop.assign(&self.scenario.population);
+        ws.cohort.fill(0.0);
+        let housing = &self.scenario.housing;
         let n_y = self.layout.years.len();
         ws.splits.iter_mut().for_each(|s| s.reset(n_y));
         let n_d = self.scenario.districts.len();
@@ -292,6 +307,15 @@ impl Engine {
                     migration_shock: &ws.migration_shock[span],
                 };
                 ws.inputs.demography.advance(&mut ws.pop, &drivers);
+                if !housing.estates.is_empty() {
+                    let demography = &ws.inputs.demography;
+                    demography.advance_cohort(&mut ws.cohort, &drivers);
+                    let year = self.layout.years[yi];
+                    let (pop, cohort) = (&mut ws.pop, &mut ws.cohort);
+                    ws.inputs
+                        .housing
+                        .settle(housing, &ws.completions, year, pop, cohort);
+                }
             }
             self.record_year(yi, ws);
         }
@@ -309,6 +333,13 @@ impl Engine {
         }
         ws.school_weights.iter_mut().for_each(|w| w.fill(1.0));
         ws.project_weights.fill(1.0);
+        for (done, e) in ws
+            .completions
+            .iter_mut()
+            .zip(&self.scenario.housing.estates)
+        {
+            *done = Some(e.completion_year);
+        }
     }
 
     fn random_draws(&self, t: TrialKey, ws: &mut Workspace) {
@@ -360,6 +391,22 @@ impl Engine {
                 weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
             }
         }
+        self.estate_delays(t, ws);
+    }
+
+    /// Draws the year each estate completes: its own stream keyed by its id, coupled to the
+    /// other estates (not to the school programme) by `[housing.delay] correlation`.
+    fn estate_delays(&self, t: TrialKey, ws: &mut Workspace) {
+        let h = &self.scenario.housing;
+        if h.estates.is_empty() {
+            return;
+        }
+        let copula = DelayCopula::of(t, self.keys.housing_common, h.delay_correlation);
+        let keys = self.keys.housing_delay.iter();
+        for ((done, e), &key) in ws.completions.iter_mut().zip(&h.estates).zip(keys) {
+            let late = project_delay(t, key, &h.delay, &copula);
+            *done = late.map(|late| e.completion_year + late);
+        }
     }
 
     /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
@@ -398,6 +445,12 @@ impl Engine {
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
                 let u = unit(d);
+                let arrived = if stage.housing {
+                    stage_pupils(&ws.cohort, d, stage, rates).demand
+                } else {
+                    0.0
+                };
+                ws.housing_demand[u * n_y + yi] = arrived;
                 ws.schools[u].set_year(yi);
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
@@ -438,6 +491,9 @@ impl Engine {
                     &s.standards,
                 );
                 let mut city = Tally::of_catchment(pooled, size, classes);
+                city.housing = (0..s.districts.len())
+                    .map(|d| ws.housing_demand[unit(d) * n_y + yi])
+                    .sum();
                 city.spending = (0..s.districts.len())
                     .map(|d| ws.spending[unit(d) * n_y + yi])
                     .sum();
@@ -465,6 +521,7 @@ impl Engine {
                     let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
                     tally.spending = ws.spending[u * n_y + yi];
                     tally.surge = ws.surge[u * n_y + yi];
+                    tally.housing = ws.housing_demand[u * n_y + yi];
                     let place = Place::District(DistrictIx(d));
                     self.write(place, StageIx(st), yi, &tally, &mut ws.values);
                     ws.city[yi] += tally;
@@ -531,6 +588,10 @@ impl Keys {
                 .iter()
                 .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
                 .collect(),
+            housing_delay: (s.housing.estates.iter())
+                .map(|e| EntityKey::new("housing-delay", &e.id))
+                .collect(),
+            housing_common: EntityKey::new("housing-delay-common", ""),
         }
     }
 }

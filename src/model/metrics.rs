@@ -40,11 +40,14 @@ pub enum Metric {
     /// Extra classes opened in existing schools beyond their standard classes (counted in
     /// `capacity`); only for stages with a `surge`.
     SurgeClasses,
+    /// Public-seat pupils who arrived with a new estate (DESIGN §2.8) and are still of the
+    /// stage's ages: the demand of the housing cohort; only in scenarios with estates.
+    HousingPupils,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 14] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -58,6 +61,7 @@ impl Metric {
         Metric::TeachersNeeded,
         Metric::Spending,
         Metric::SurgeClasses,
+        Metric::HousingPupils,
     ];
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
@@ -78,26 +82,29 @@ impl Metric {
             Metric::TeachersNeeded => "teachers_needed",
             Metric::Spending => "spending",
             Metric::SurgeClasses => "surge_classes",
+            Metric::HousingPupils => "housing_pupils",
         }
     }
 
     /// Whether `stage` has this metric: `teachers_needed` and `spending` only where the
-    /// scenario gives a ratio or a cost (summary.csv has no row otherwise).
+    /// scenario gives a ratio or a cost, `housing_pupils` only where it lists estates
+    /// (summary.csv has no row otherwise).
     pub fn defined_for(self, stage: &Stage) -> bool {
         match self {
             Metric::TeachersNeeded => stage.teachers.is_some(),
             Metric::Spending => stage.seat_cost.is_some(),
             Metric::SurgeClasses => stage.surge.is_some(),
+            Metric::HousingPupils => stage.housing,
             _ => true,
         }
     }
 
     /// Whether files that list every metric of a cell (`trials.csv`, `compare.csv`) list this
     /// one where the stage does not have it: `teachers_needed` and `spending` are listed
-    /// empty; `surge_classes`, added later, is not, so those files of a scenario without a
-    /// surge are as they were.
+    /// empty; `surge_classes` and `housing_pupils`, added later, are not, so those files of a
+    /// scenario without a surge or estates are as they were.
     pub fn listed_when_undefined(self) -> bool {
-        self != Metric::SurgeClasses
+        !matches!(self, Metric::SurgeClasses | Metric::HousingPupils)
     }
 
     /// The metric called `name`, if any.
@@ -123,6 +130,8 @@ pub struct Tally {
     pub spending: f64,
     /// Surge classes open (counted in `classes`).
     pub surge: f64,
+    /// Public-seat pupils of the housing cohort.
+    pub housing: f64,
 }
 
 impl Tally {
@@ -137,6 +146,7 @@ impl Tally {
             classes,
             spending: 0.0,
             surge: 0.0,
+            housing: 0.0,
         }
     }
 
@@ -171,6 +181,11 @@ impl Tally {
             } else {
                 f64::NAN
             },
+            if stage.housing {
+                self.housing
+            } else {
+                f64::NAN
+            },
         ]
     }
 }
@@ -184,6 +199,7 @@ impl std::ops::AddAssign for Tally {
         self.classes += o.classes;
         self.spending += o.spending;
         self.surge += o.surge;
+        self.housing += o.housing;
     }
 }
 
@@ -205,6 +221,7 @@ mod tests {
             private_share: YearPath::constant(0.0),
             teachers,
             seat_cost,
+            housing: false,
         }
     }
 
@@ -248,12 +265,25 @@ mod tests {
             new: 1.0,
             expansion: 1.0,
         };
-        let [.., teachers, spending, _] = t.metrics(&stage(Some(19.0), Some(cost)));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(Some(19.0), Some(cost)));
         assert_eq!((teachers, spending), (10.0, 1.5e6));
-        let [.., teachers, spending, _] = t.metrics(&stage(None, None));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(None, None));
         assert!(teachers.is_nan() && spending.is_nan());
         assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
         assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));
+    }
+
+    #[test]
+    fn housing_pupils_exist_only_in_scenarios_with_estates() {
+        let mut t = Tally::of_catchment(pupils(190.0), 45.0, ClassTally::default());
+        t.housing = 12.5;
+        let mut with = stage(None, None);
+        with.housing = true;
+        assert_eq!(t.metrics(&with)[Metric::COUNT - 1], 12.5);
+        assert!(t.metrics(&stage(None, None))[Metric::COUNT - 1].is_nan());
+        let m = Metric::HousingPupils;
+        assert!(m.defined_for(&with) && !m.defined_for(&stage(None, None)));
+        assert!(!m.listed_when_undefined() && Metric::TeachersNeeded.listed_when_undefined());
     }
 
     #[test]

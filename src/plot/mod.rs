@@ -17,6 +17,7 @@ mod font;
 mod geo;
 mod headline;
 mod heat;
+mod housing;
 mod labels;
 mod lang;
 mod map;

@@ -77,6 +77,7 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
     drivers(&mut page, run, drawn)?;
     totals(&mut page, run, drawn)?;
     risk_table(&mut page, run);
+    super::housing::write(&mut page, run);
     riskiest_fans(&mut page, run, drawn, settings.fan_charts)?;
     heat_maps(&mut page, run, drawn)?;
     districts::write(&mut page, run, &drawn.fans)?;

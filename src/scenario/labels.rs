@@ -214,6 +214,8 @@ fn what(target: &Target) -> (&'static str, &'static str) {
         Target::MigrantStay => ("随迁子女留居比例", "Share of migrant children who stay"),
         Target::InflowScale => ("迁入规模系数", "Inflow scale"),
         Target::RateScale => ("迁移率系数", "Migration rate scale"),
+        Target::HousingYield(_) => ("新建住宅每户带来的儿童数", "Children per new dwelling"),
+        Target::HousingType(_) => ("住宅类型系数", "Housing type multiplier"),
     }
 }
 

@@ -10,6 +10,7 @@ mod drift;
 mod encoding;
 mod error;
 pub mod geojson;
+mod housing;
 mod labels;
 mod load;
 mod map;
@@ -34,6 +35,7 @@ pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
@@ -136,6 +138,9 @@ pub struct Scenario {
     pub tables: Vec<TableFile>,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
+    /// `[housing]` and `housing.csv`: estates whose children join the population (none by
+    /// default).
+    pub housing: Housing,
 }
 
 impl Scenario {
@@ -209,6 +214,8 @@ pub struct Stage {
     pub teachers: Option<f64>,
     /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
     pub seat_cost: Option<SeatCost>,
+    /// Whether the scenario lists estates, so that the stage reports `housing_pupils`.
+    pub housing: bool,
 }
 
 /// `[stages.X] surge`: a district-stage opens up to `extra_classes` × its existing schools'

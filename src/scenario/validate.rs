@@ -106,6 +106,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         _changes: _,
         drift,
         labels,
+        housing,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -116,6 +117,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
     let delay = v.delay(delay_raw)?;
     let drift = v.drift(drift, &stages, (head.base_year, head.horizon))?;
+    let housing = v.housing(housing, max_age)?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -139,6 +141,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         inputs: Vec::new(),
         drift,
         labels: Labels::default(),
+        housing,
         stages,
         delay,
         tables: Vec::new(),
@@ -171,6 +174,7 @@ struct DataPaths {
     capacity: PathBuf,
     projects: Option<PathBuf>,
     map: Option<PathBuf>,
+    housing: Option<PathBuf>,
 }
 
 /// Key-level checks, with errors located through the origins of the keys.
@@ -424,6 +428,7 @@ impl Validator<'_> {
             private_share,
             teachers: None,
             seat_cost: None,
+            housing: false,
         })
     }
 
@@ -562,6 +567,7 @@ impl Validator<'_> {
             capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
             projects: self.file("data.projects", d.projects)?,
             map: self.file("data.map", d.map)?,
+            housing: self.file("data.housing", d.housing)?,
         })
     }
 
@@ -605,6 +611,9 @@ fn read_tables(
     s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
         s.projects = read_projects(s, path, delay, reads)?;
+    }
+    if let Some(path) = &data.housing {
+        super::housing::read_estates(s, path, reads)?;
     }
     Ok(())
 }
