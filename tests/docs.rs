@@ -62,13 +62,23 @@ fn anchors(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A line without its inline code spans, where `a[s](t)` is a formula, not a link.
+fn outside_code(line: &str) -> String {
+    line.split('`').step_by(2).collect()
+}
+
 /// The relative link targets of a document.
 fn links(text: &str) -> Vec<String> {
     prose(text)
         .into_iter()
-        .flat_map(|line| line.split("](").skip(1))
-        .filter_map(|rest| rest.split(')').next())
-        .map(|target| target.split_whitespace().next().unwrap_or("").to_string())
+        .map(outside_code)
+        .flat_map(|line| {
+            line.split("](")
+                .skip(1)
+                .filter_map(|rest| rest.split(')').next())
+                .map(|target| target.split_whitespace().next().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        })
         .filter(|t| !t.contains("://") && !t.starts_with("mailto:"))
         .collect()
 }

@@ -58,12 +58,14 @@ capacity = "capacity.csv"
 projects = "projects.csv"
 "#;
 
-const DISTRICTS: &str = "id,name,births_base,rate_local,rate_migrant,inflow
+/// Shared with `tests/housing.rs`.
+pub(crate) const DISTRICTS: &str = "id,name,births_base,rate_local,rate_migrant,inflow
 a,Alpha,100,0.1,-0.2,20
 b,Beta,50,0,0.05,0
 ";
 
-const POPULATION: &str = "district,age,local,migrant
+/// Shared with `tests/housing.rs`.
+pub(crate) const POPULATION: &str = "district,age,local,migrant
 a,0,100,10
 a,1,80,20
 a,2,60,20
@@ -76,7 +78,8 @@ b,3,20,5
 b,4,10,0
 ";
 
-const CAPACITY: &str = "district,stage,schools,classes
+/// Shared with `tests/housing.rs`.
+pub(crate) const CAPACITY: &str = "district,stage,schools,classes
 a,early,2,5
 a,late,1,4
 b,early,1,3

@@ -133,6 +133,8 @@ fn expected_files(map_year: i32) -> BTreeSet<PathBuf> {
         stems.push(format!("heat_p_large_classes_{stage}"));
     }
     stems.push(format!("map_p_shortfall_primary_{map_year}"));
+    // The city-wide stage has its map too, one colour over the whole city.
+    stems.push(format!("map_p_shortfall_senior_{map_year}"));
     stems.push("city_totals".into());
     let mut files: BTreeSet<PathBuf> = stems
         .iter()
@@ -208,6 +210,67 @@ fn pngs_decode_at_least_1000_by_600_and_svgs_are_svg() {
             _ => {}
         }
     }
+}
+
+/// Whether a pixel is ink: darker than the light greys of the charts' backgrounds.
+fn ink(p: &image::Rgba<u8>) -> bool {
+    p.0[..3].iter().map(|&c| u32::from(c)).sum::<u32>() < 3 * 160
+}
+
+#[test]
+fn a_png_chart_is_its_svg_drawn_with_a_chinese_title() {
+    let dir = synthetic_run();
+    draw_run(dir.path(), &PlotOptions::default()).expect("synthetic run draws");
+    let svg = fs::read_to_string(dir.path().join("plots/fan_alpha_primary.svg")).unwrap();
+    let title = svg
+        .split("<text")
+        .nth(1)
+        .and_then(|t| t.split('>').nth(1))
+        .and_then(|t| t.split('<').next())
+        .unwrap()
+        .trim();
+    assert!(title.starts_with("甲区 Alpha"), "{title}");
+    assert!(
+        title.contains("公办学位需求") && title.contains("Demand"),
+        "{title}"
+    );
+    // The title's first characters, 甲区, sit at the top left of the PNG: ink there, and
+    // none in the margin above it.
+    let png = image::open(dir.path().join("plots/fan_alpha_primary.png"))
+        .unwrap()
+        .to_rgba8();
+    let count = |xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
+        let ys = &ys;
+        xs.flat_map(|x| ys.clone().map(move |y| (x, y)))
+            .filter(|&(x, y)| ink(png.get_pixel(x, y)))
+            .count()
+    };
+    assert!(count(20..58, 14..40) > 40, "the Chinese title is drawn");
+    assert_eq!(count(0..400, 0..8), 0, "nothing above the title");
+}
+
+#[test]
+fn the_tornado_is_drawn_from_tornado_csv_with_its_zero_bars_dropped() {
+    let dir = synthetic_run();
+    let csv = "stage,year,input,label_zh,label_en,low_value,high_value,shortfall_low,shortfall_high,change\n\
+        primary,2021,trend,流动人口趋势,Migration trend,0.6,0.9,100,400,300\n\
+        primary,2021,births,出生人数指数,Births index,0.8,0.9,100,100,0\n\
+        senior,2021,births,出生人数指数,Births index,0.8,0.9,100,100,0\n";
+    fs::write(dir.path().join("tornado.csv"), csv).unwrap();
+    let written = draw_run(dir.path(), &PlotOptions::default()).expect("synthetic run draws");
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+        .filter(|n| n.starts_with("tornado_"))
+        .collect();
+    // Senior changes nothing: no chart.
+    assert_eq!(names, ["tornado_primary.png", "tornado_primary.svg"]);
+    let svg = fs::read_to_string(dir.path().join("plots/tornado_primary.svg")).unwrap();
+    assert!(
+        svg.contains("流动人口趋势") && svg.contains("+300"),
+        "{svg}"
+    );
+    assert!(!svg.contains("出生人数指数"), "the zero bar is dropped");
 }
 
 #[test]

@@ -115,8 +115,13 @@ fn zhengzhou_quantiles_are_within_a_twentieth_of_an_sd_of_the_exact_ones() {
     );
     let seen = check_quantiles(&dir);
     // ALL: 4 stages, the two districts 3 (senior is city-wide); 16 years, 12 metrics each
-    // (Zhengzhou gives every stage [teachers] and [costs]).
-    assert_eq!(seen.cells, 12 * 16 * (4 + 3 + 3), "{seen:?}");
+    // (Zhengzhou gives every stage [teachers] and [costs]), and `surge_classes` for primary
+    // and junior.
+    assert_eq!(
+        seen.cells,
+        12 * 16 * (4 + 3 + 3) + 16 * (2 + 2 + 2),
+        "{seen:?}"
+    );
     assert!(seen.spread > seen.cells / 2, "{seen:?}");
     eprintln!("Zhengzhou: {seen:?}");
 }

@@ -21,6 +21,11 @@ mod shocks;
 // `[drift]`: AR(1) drift of enrolment, private shares and the trend, growing with the horizon.
 mod drift;
 
+// `[stages.X] surge`: extra classes in existing schools by hand; off, nothing changes.
+mod surge;
+// New housing (DESIGN §2.8): an estate's children by hand, delays, ranged multipliers.
+mod housing;
+
 // Uncertain inputs: their draws, central values in deterministic mode, shared labels, `check`.
 mod uncertain;
 
@@ -48,6 +53,8 @@ mod backtest;
 
 // Charts, map and report.html from a run folder (synthetic runs and broken files).
 mod plot;
+// The tornado in seats and the `[labels]` of its inputs.
+mod tornado;
 // report.html of a real run: the headline against the CSV files, and in a headless browser.
 mod report;
 // README and docs/: links resolve, no repeated heading, the glossary the pages print.

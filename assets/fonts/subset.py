@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Regenerates the CJK subsets the PNG charts embed (assets/fonts/NotoSansCJKsc-*-subset.otf).
 
-They hold the Chinese characters of every scenario under scenarios/ (district names and the
-rest of the TOML, CSV and GeoJSON files) and of chart_words.txt, cut from Noto Sans CJK SC (SIL Open
-Font License 1.1, see OFL.txt). Latin text is drawn with DejaVu Sans; a character in neither
-font makes a label fall back to its romanised name.
+They hold every hanzi of GB2312 (levels 1 and 2: the 6,763 characters of simplified Chinese in
+everyday use, so that a user's own district names draw without a system font), CJK punctuation
+and full-width forms, and the Chinese characters of every scenario under scenarios/ and of
+chart_words.txt, cut from Noto Sans CJK SC (SIL Open Font License 1.1, see OFL.txt). Latin text
+is drawn with DejaVu Sans; a character in neither font makes a label fall back to its romanised
+name.
 
     apt-get install -y fonts-noto-cjk && pip install fonttools
     python3 assets/fonts/subset.py        # from the repository root
@@ -31,8 +33,15 @@ def wanted(c: str) -> bool:
     return 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
 
 
+def gb2312() -> str:
+    """The hanzi of GB2312: rows 0xB0-0xF7, columns 0xA1-0xFE, less the five empty cells of 0xD7."""
+    cells = (bytes([row, col]) for row in range(0xB0, 0xF8) for col in range(0xA1, 0xFF))
+    return "".join(c.decode("gb2312") for c in cells if not (c[0] == 0xD7 and c[1] > 0xF9))
+
+
 def characters() -> str:
-    texts = [(HERE / "chart_words.txt").read_text(encoding="utf-8")]
+    ranges = [chr(o) for r in ((0x3000, 0x303F), (0xFF00, 0xFFEF)) for o in range(r[0], r[1] + 1)]
+    texts = [(HERE / "chart_words.txt").read_text(encoding="utf-8"), gb2312(), "".join(ranges)]
     for path in sorted((ROOT / "scenarios").rglob("*")):
         if path.suffix in (".toml", ".csv", ".geojson"):
             texts.append(path.read_text(encoding="utf-8"))

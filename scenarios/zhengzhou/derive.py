@@ -710,12 +710,14 @@ ages = [6, 11]
 class_size = 45
 dispersion = {DISPERSION_COMPULSORY}        # calibrated with junior: `seatsim calibrate … --stage primary,junior --large-class-share 0.0888`
 admission_cap = 65       # no super-large class (66+): eliminated by end-2018 (see SOURCES.md)
+surge = {{ extra_classes = 0.07 }}   # [E] classes added beyond the 2016-20 programme (SOURCES.md "Surge")
 catchment = "district"
 [stages.junior]
 ages = [12, 14]
 class_size = 50
 dispersion = {DISPERSION_COMPULSORY}        # calibrated with primary (one κ for compulsory schools, see SOURCES.md)
 admission_cap = 65
+surge = {{ extra_classes = 0.18 }}   # [E] idem, junior
 catchment = "district"
 [stages.senior]
 ages = [15, 17]

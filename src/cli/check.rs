@@ -35,8 +35,11 @@ fn describe(s: &Scenario) -> String {
             Catchment::City => "city-wide",
         };
         let kappa = st.dispersion.map_or("none".to_string(), |k| k.to_string());
+        let surge = st.surge.map_or(String::new(), |g| {
+            format!(", surge up to {} × existing classes", g.extra_classes)
+        });
         out += &format!(
-            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment\n",
+            "  stage     {:<13} ages {}–{}, class size {}, dispersion κ {kappa}, {catchment} catchment{surge}\n",
             st.id, st.ages.start(), st.ages.end(), st.class_size
         );
     }
@@ -73,7 +76,7 @@ fn describe(s: &Scenario) -> String {
     if let Some(note) = s.after_horizon_note() {
         out += &format!("  {note}\n");
     }
-    out
+    out + &housing_needs(s)
 }
 
 /// A share or ratio as `check` shows it: three decimals, empty where undefined.
@@ -83,6 +86,54 @@ fn ratio(x: f64) -> String {
     } else {
         "—".into()
     }
+}
+
+/// Per district with estates completing in the run: the children of each stage's ages they
+/// bring (central values) per 100 dwellings, and per 1,000 residents when
+/// `[housing] persons_per_dwelling` is given — the unit of the Chinese 千人指标 planning norms.
+fn housing_needs(s: &Scenario) -> String {
+    let h = &s.housing;
+    if h.estates.is_empty() {
+        return String::new();
+    }
+    let run = s.base_year + 1..=s.horizon;
+    let later = h.estates.iter().filter(|e| e.completion_year > s.horizon);
+    let mut out =
+        format!(
+        "  housing   {} estates ({} completing after {}, adding nothing); children join as {}\n",
+        h.estates.len(),
+        later.count(),
+        s.horizon,
+        if h.origin == crate::scenario::Origin::Local { "local" } else { "migrant" },
+    );
+    let unit = match h.persons_per_dwelling {
+        Some(p) => format!("children per 1,000 residents ({p} per dwelling)"),
+        None => "children per 100 dwellings".to_string(),
+    };
+    for (d, district) in s.districts.iter().enumerate() {
+        let d = crate::scenario::DistrictIx(d);
+        let per_stage: Vec<String> = (s.stages.iter())
+            .map(|st| {
+                let (children, dwellings) = h.arrivals(d, run.clone(), st.ages.clone());
+                let per = match h.persons_per_dwelling {
+                    Some(p) => 1000.0 * children / (dwellings * p),
+                    None => 100.0 * children / dwellings,
+                };
+                format!("{} {:.1}", st.id, per)
+            })
+            .collect();
+        let (_, dwellings) = h.arrivals(d, run.clone(), 0..=0);
+        if dwellings > 0.0 {
+            out += &format!(
+                "  housing   {:<13} {dwellings:.0} dwellings {}–{}: {unit}: {}\n",
+                district.id,
+                run.start(),
+                run.end(),
+                per_stage.join(", ")
+            );
+        }
+    }
+    out
 }
 
 /// One line per uncertain input: its distribution, central value, reach (to 4 decimals: its

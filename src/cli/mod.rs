@@ -91,7 +91,7 @@ pub enum Command {
     Synth(SynthArgs),
     /// Choose what to build, where and when: write plan.csv, plan.json and a scenario.
     #[command(
-        after_help = "Examples:\n  seatsim plan scenarios/zhengzhou-plan.toml --trials 2000 --out /tmp/plan\n  seatsim plan scenarios/zhengzhou.toml --budget classes=2000 --trials 500 --write /tmp/zz-plan.toml --out /tmp/plan2"
+        after_help = "Examples:\n  seatsim plan scenarios/zhengzhou-15th-plan.toml --trials 1000 --out /tmp/plan\n  seatsim plan scenarios/zhengzhou.toml --budget classes=2000 --trials 500 --write /tmp/zz-plan.toml --out /tmp/plan2"
     )]
     Plan(PlanArgs),
     /// Serve a page of live what-ifs (and its JSON API) on this machine.

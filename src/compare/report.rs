@@ -25,6 +25,7 @@ use crate::model::metrics::Metric;
 use crate::report::csv::{number, CellRisk};
 use crate::report::{create_dir, write_atomic, DistrictJson};
 use crate::scenario::Scenario;
+use crate::stats::Summary;
 use crate::Error;
 
 /// Settings of a finished comparison that are in neither scenario.
@@ -85,17 +86,19 @@ pub fn write_diffs(w: &mut impl Write, c: &Comparison, p: &Paired) -> std::io::R
     out.write_record(COMPARE_HEADER)?;
     for (i, pair) in c.matching().pairs.iter().enumerate() {
         for metric in Metric::ALL {
-            let mean = |acc: &Accumulator, cell| {
-                let summary = acc.metric(cell, metric).summary();
-                number(summary.map_or(f64::NAN, |s| s.mean))
-            };
+            let summary = |acc: &Accumulator, cell| acc.metric(cell, metric).summary();
+            let (base, alt) = (summary(p.base(), pair.base), summary(p.alt(), pair.alt));
+            if !metric.listed_when_undefined() && base.is_none() && alt.is_none() {
+                continue;
+            }
+            let mean = |s: Option<Summary>| number(s.map_or(f64::NAN, |s| s.mean));
             let mut record = vec![
                 pair.district.clone(),
                 pair.stage.clone(),
                 pair.year.to_string(),
                 metric.name().to_string(),
-                mean(p.base(), pair.base),
-                mean(p.alt(), pair.alt),
+                mean(base),
+                mean(alt),
             ];
             match p.diff(i, metric).summary() {
                 Some(s) => {

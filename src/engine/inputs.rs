@@ -12,6 +12,7 @@ use super::streams::{EntityKey, TrialKey};
 use crate::model::demand::StageRates;
 use crate::model::demography::Demography;
 use crate::model::drift;
+use crate::model::housing::Yields;
 use crate::scenario::{Dist, PathId, Scenario, Target, YearPath};
 
 /// The scenario's uncertain numbers, located in the tables they set.
@@ -43,6 +44,8 @@ enum At {
     MigrantStay,
     InflowScale,
     RateScale,
+    HousingYield(usize),
+    HousingType(usize),
 }
 
 /// The numbers one trial runs with, and the per-year tables evaluated from them.
@@ -63,6 +66,8 @@ pub struct TrialInputs {
     pub demography: Demography,
     /// Each `[drift]` series' value by year number, `[series × year number]`.
     drift: Vec<f64>,
+    /// This trial's housing yields and type multipliers.
+    pub housing: Yields,
 }
 
 impl Inputs {
@@ -117,6 +122,7 @@ impl Inputs {
             rates: Vec::with_capacity(s.n_years()),
             demography: Demography::new(s),
             drift: vec![0.0; s.drift.len() * s.n_years()],
+            housing: Yields::central(&s.housing),
         };
         t.drivers.extend(s.years().map(|_| (0.0, 0.0)));
         t.rates.extend(
@@ -166,6 +172,31 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// Sets `t` to every input's central value except those of label number `label`, which
+    /// take their quantile `q` (a tornado's low or high end); returns the first of those.
+    pub fn set_moved(&self, s: &Scenario, label: usize, q: f64, t: &mut TrialInputs) -> f64 {
+        let mut first = None;
+        for (i, u) in t.u.iter_mut().enumerate() {
+            *u = if i == label { q } else { 0.5 };
+        }
+        for slot in &self.slots {
+            let moved = slot.label == label;
+            let x = if moved {
+                slot.dist.quantile(q)
+            } else {
+                slot.dist.central()
+            };
+            if moved && first.is_none() {
+                first = Some(x);
+            }
+            t.put(slot.at, x);
+        }
+        t.evaluate(s);
+        first.unwrap_or(f64::NAN)
+    }
+}
+
 impl TrialInputs {
     /// This trial's uniform of each label of [`Inputs::labels`].
     pub fn draws(&self) -> &[f64] {
@@ -186,6 +217,8 @@ impl TrialInputs {
             At::MigrantStay => self.migration[0] = x,
             At::InflowScale => self.migration[1] = x,
             At::RateScale => self.migration[2] = x,
+            At::HousingYield(a) => self.housing.by_age[a] = x,
+            At::HousingType(k) => self.housing.multipliers[k] = x,
         }
     }
 
@@ -227,6 +260,8 @@ fn locate(s: &Scenario, target: &Target) -> At {
         Target::MigrantStay => At::MigrantStay,
         Target::InflowScale => At::InflowScale,
         Target::RateScale => At::RateScale,
+        Target::HousingYield(a) => At::HousingYield(*a),
+        Target::HousingType(k) => At::HousingType(*k),
     }
 }
 

@@ -9,6 +9,7 @@ mod parallel;
 pub mod pilot;
 mod sensitivity;
 mod streams;
+pub mod tornado;
 mod trial;
 
 use std::ops::Range;
@@ -18,7 +19,7 @@ pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_T
 pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
-pub use sensitivity::{Drivers, Output, Sensitivity, METRICS as SENSITIVITY_METRICS};
+pub use sensitivity::{Drivers, Output, Sensitivity, Shock, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
 pub use trial::{
     delay_common_key, delay_key, project_delay, DelayCopula, Draws, Engine, Workspace,

@@ -36,7 +36,29 @@ pub struct Drivers {
     drift: Vec<bool>,
 }
 
+/// A city-level shock series that is a driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shock {
+    /// `shock:births-city`: the city AR(1) births log shock.
+    BirthsCity,
+    /// `shock:migration-city`: the city AR(1) migration log shock.
+    MigrationCity,
+    /// `shock:delay-common`: the delay copula's common factor `Z`.
+    DelayCommon,
+}
+
 impl Drivers {
+    /// The shock series driver number `d` is, or `None` for an uncertain input.
+    pub fn shock(&self, d: usize) -> Option<Shock> {
+        let series = [
+            (self.births_city, Shock::BirthsCity),
+            (self.migration_city, Shock::MigrationCity),
+            (self.delay_common, Shock::DelayCommon),
+        ];
+        let on = series.into_iter().filter(|(on, _)| *on).map(|(_, s)| s);
+        on.into_iter().nth(d.checked_sub(self.inputs)?)
+    }
+
     /// The drivers of a checked scenario.
     pub fn of(s: &Scenario) -> Self {
         let births_city = s.births.sigma_city > 0.0;

@@ -8,15 +8,17 @@ use rand_distr::{Distribution, Gamma, StandardNormal};
 
 use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
-use super::sensitivity::Drivers;
+use super::sensitivity::{Drivers, Shock};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::{allocate, split, unseated, ClassTally};
 use crate::model::demand::{stage_pupils, StagePupils};
 use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
+use crate::model::surge::surge_classes;
 use crate::model::yearly::YearSplits;
 use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::stats::normal;
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,10 @@ struct Keys {
     existing_schools: Vec<EntityKey>,
     /// Per project: the school a new-school project opens.
     project_school: Vec<EntityKey>,
+    /// Per estate: its delay, `(seed, trial, "housing-delay", id)`.
+    housing_delay: Vec<EntityKey>,
+    /// The common factor of the estates' own delay copula.
+    housing_common: EntityKey,
 }
 
 /// Per-worker buffers, reused from trial to trial.
@@ -94,6 +100,8 @@ pub struct Workspace {
     splits: Vec<YearSplits>,
     /// `[supply unit × year number]`: the pupils of district catchments.
     pupils: Vec<StagePupils>,
+    /// `[supply unit × year number]`: the surge classes of district catchments.
+    surge: Vec<f64>,
     /// One supply unit's class tallies, by year number.
     class_tallies: Vec<ClassTally>,
     /// One stage's city totals, by year number.
@@ -102,6 +110,12 @@ pub struct Workspace {
     pub values: Vec<f64>,
     /// This trial's uncertain inputs and the tables evaluated from them.
     inputs: TrialInputs,
+    /// The children who arrived with an estate, `[district, origin, age]` (DESIGN §2.8).
+    cohort: Array3<f64>,
+    /// Per estate: the year it completes in this trial (`None` = never).
+    completions: Vec<Option<Year>>,
+    /// `[supply unit × year number]`: the demand of the housing cohort.
+    housing_demand: Vec<f64>,
 }
 
 impl Engine {
@@ -175,10 +189,14 @@ impl Engine {
             spending: vec![0.0; self.units.len() * s.n_years()],
             splits: vec![YearSplits::default(); self.units.len()],
             pupils: vec![StagePupils::default(); self.units.len() * s.n_years()],
+            surge: vec![0.0; self.units.len() * s.n_years()],
             class_tallies: Vec::with_capacity(s.n_years()),
             city: vec![Tally::default(); s.n_years()],
             values: vec![0.0; self.layout.n_values()],
             inputs: self.central.clone(),
+            cohort: Array3::zeros(s.population.raw_dim()),
+            completions: vec![None; s.housing.estates.len()],
+            housing_demand: vec![0.0; self.units.len() * s.n_years()],
         }
     }
 
@@ -198,6 +216,63 @@ impl Engine {
             Some(t) => self.random_draws(t, ws),
         }
         self.inputs.set(&self.scenario, key, &mut ws.inputs);
+        self.project(ws);
+    }
+
+    /// Runs the deterministic projection with one driver of [`Drivers`] (an uncertain input's
+    /// label, or a city shock series) at its quantile `q` and everything else central, leaving
+    /// the metrics in `ws.values`; returns the driver's value there (the first number of an
+    /// input's label; a shock's log shock, or the copula's `Z`).
+    pub fn run_moved(&self, driver: usize, q: f64, ws: &mut Workspace) -> f64 {
+        self.central_draws(ws);
+        let value = match self.drivers.shock(driver) {
+            None => self
+                .inputs
+                .set_moved(&self.scenario, driver, q, &mut ws.inputs),
+            Some(shock) => {
+                self.inputs.set(&self.scenario, None, &mut ws.inputs);
+                self.move_shock(shock, q, ws)
+            }
+        };
+        self.project(ws);
+        value
+    }
+
+    /// Sets city shock series `shock` at its quantile `q` in every projection year, the other
+    /// shocks central; returns its value.
+    fn move_shock(&self, shock: Shock, q: f64, ws: &mut Workspace) -> f64 {
+        let s = &self.scenario;
+        let z = normal::quantile(q);
+        let (sigma, series, district) = match shock {
+            Shock::BirthsCity => (
+                s.births.sigma_city,
+                &mut ws.births_city,
+                &mut ws.births_shock,
+            ),
+            Shock::MigrationCity => (
+                s.migration.sigma_city,
+                &mut ws.migration_city,
+                &mut ws.migration_shock,
+            ),
+            Shock::DelayCommon => {
+                let common = s.delay_correlation.sqrt() * z;
+                ws.delay_common = z;
+                for (open, p) in ws.openings.iter_mut().zip(&s.projects) {
+                    *open = p.delay.delay_for_normal(common).map(|l| p.planned_year + l);
+                }
+                return z;
+            }
+        };
+        // The AR(1) is stationary with marginal σ: its quantile q held in every year.
+        let x = sigma * z;
+        series[1..].fill(x);
+        let n_d = s.districts.len();
+        district[n_d..].fill(x);
+        x
+    }
+
+    /// Projects the population year by year from the draws in `ws` and writes every cell.
+    fn project(&self, ws: &mut Workspace) {
         self.drivers.fill(
             ws.inputs.draws(),
             [&ws.births_city, &ws.migration_city],
@@ -216,6 +291,8 @@ impl Engine {
             unit.prepare(&ws.openings, weights, p, years, schools);
         }
         ws.pop.assign(&self.scenario.population);
+        ws.cohort.fill(0.0);
+        let housing = &self.scenario.housing;
         let n_y = self.layout.years.len();
         ws.splits.iter_mut().for_each(|s| s.reset(n_y));
         let n_d = self.scenario.districts.len();
@@ -230,6 +307,15 @@ impl Engine {
                     migration_shock: &ws.migration_shock[span],
                 };
                 ws.inputs.demography.advance(&mut ws.pop, &drivers);
+                if !housing.estates.is_empty() {
+                    let demography = &ws.inputs.demography;
+                    demography.advance_cohort(&mut ws.cohort, &drivers);
+                    let year = self.layout.years[yi];
+                    let (pop, cohort) = (&mut ws.pop, &mut ws.cohort);
+                    ws.inputs
+                        .housing
+                        .settle(housing, &ws.completions, year, pop, cohort);
+                }
             }
             self.record_year(yi, ws);
         }
@@ -247,6 +333,13 @@ impl Engine {
         }
         ws.school_weights.iter_mut().for_each(|w| w.fill(1.0));
         ws.project_weights.fill(1.0);
+        for (done, e) in ws
+            .completions
+            .iter_mut()
+            .zip(&self.scenario.housing.estates)
+        {
+            *done = Some(e.completion_year);
+        }
     }
 
     fn random_draws(&self, t: TrialKey, ws: &mut Workspace) {
@@ -298,6 +391,22 @@ impl Engine {
                 weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
             }
         }
+        self.estate_delays(t, ws);
+    }
+
+    /// Draws the year each estate completes: its own stream keyed by its id, coupled to the
+    /// other estates (not to the school programme) by `[housing.delay] correlation`.
+    fn estate_delays(&self, t: TrialKey, ws: &mut Workspace) {
+        let h = &self.scenario.housing;
+        if h.estates.is_empty() {
+            return;
+        }
+        let copula = DelayCopula::of(t, self.keys.housing_common, h.delay_correlation);
+        let keys = self.keys.housing_delay.iter();
+        for ((done, e), &key) in ws.completions.iter_mut().zip(&h.estates).zip(keys) {
+            let late = project_delay(t, key, &h.delay, &copula);
+            *done = late.map(|late| e.completion_year + late);
+        }
     }
 
     /// Books each project's cost in its district-stage and the year it opens (DESIGN §2.7):
@@ -336,12 +445,30 @@ impl Engine {
             for d in 0..s.districts.len() {
                 let pupils = stage_pupils(&ws.pop, d, stage, rates);
                 let u = unit(d);
+                let arrived = if stage.housing {
+                    stage_pupils(&ws.cohort, d, stage, rates).demand
+                } else {
+                    0.0
+                };
+                ws.housing_demand[u * n_y + yi] = arrived;
                 ws.schools[u].set_year(yi);
                 if stage.catchment == Catchment::City {
                     pooled += pupils;
                     continue;
                 }
                 ws.pupils[u * n_y + yi] = pupils;
+                ws.surge[u * n_y + yi] = match stage.surge {
+                    // The base year is the observed state.
+                    Some(surge) if yi > 0 => {
+                        let schools = &mut ws.schools[u];
+                        let (open, existing) =
+                            (schools.open().classes(), schools.existing_classes());
+                        let extra = surge_classes(surge, pupils.demand, size, open, existing);
+                        schools.add_surge(yi, extra);
+                        f64::from(extra)
+                    }
+                    _ => 0.0,
+                };
                 let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
                 let catchment = std::iter::once(open);
                 let spread = split(
@@ -364,6 +491,9 @@ impl Engine {
                     &s.standards,
                 );
                 let mut city = Tally::of_catchment(pooled, size, classes);
+                city.housing = (0..s.districts.len())
+                    .map(|d| ws.housing_demand[unit(d) * n_y + yi])
+                    .sum();
                 city.spending = (0..s.districts.len())
                     .map(|d| ws.spending[unit(d) * n_y + yi])
                     .sum();
@@ -390,6 +520,8 @@ impl Engine {
                 for (yi, &classes) in ws.class_tallies.iter().enumerate() {
                     let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
                     tally.spending = ws.spending[u * n_y + yi];
+                    tally.surge = ws.surge[u * n_y + yi];
+                    tally.housing = ws.housing_demand[u * n_y + yi];
                     let place = Place::District(DistrictIx(d));
                     self.write(place, StageIx(st), yi, &tally, &mut ws.values);
                     ws.city[yi] += tally;
@@ -456,6 +588,10 @@ impl Keys {
                 .iter()
                 .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
                 .collect(),
+            housing_delay: (s.housing.estates.iter())
+                .map(|e| EntityKey::new("housing-delay", &e.id))
+                .collect(),
+            housing_common: EntityKey::new("housing-delay-common", ""),
         }
     }
 }

@@ -87,10 +87,12 @@ mod tests {
             dispersion: None,
             admission_cap: None,
             catchment: Catchment::District,
+            surge: None,
             enrolment: YearPath::constant(0.9),
             private_share: YearPath::constant(0.1),
             teachers: None,
             seat_cost: None,
+            housing: false,
         };
         let p = stage_pupils(&pop, 0, &stage, StageRates::of(&stage, Year(2021)));
         assert!((p.enrolled - 180.0 * 0.9).abs() < 1e-12);

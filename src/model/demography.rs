@@ -77,6 +77,18 @@ impl Demography {
 
     /// Advances `pop` (`[district, origin, age]`) from year t−1 to year t, in place.
     pub fn advance(&self, pop: &mut Array3<f64>, y: &YearDrivers<'_>) {
+        self.step(pop, y, true);
+    }
+
+    /// Advances the housing cohort (DESIGN §2.8; [`super::housing`]) like [`Self::advance`]
+    /// but without births or inflow: the children who arrived with an estate age, survive,
+    /// return home for senior high and migrate like everyone else, and nobody joins them.
+    pub fn advance_cohort(&self, pop: &mut Array3<f64>, y: &YearDrivers<'_>) {
+        self.step(pop, y, false);
+    }
+
+    /// Steps 1–4; births and inflow only when `sources`.
+    fn step(&self, pop: &mut Array3<f64>, y: &YearDrivers<'_>, sources: bool) {
         let ages = pop.shape()[2];
         debug_assert_eq!(ages, self.survival.len(), "one survival rate per age");
         let flat = pop
@@ -92,16 +104,19 @@ impl Demography {
             // Step 2: migrant children returning home for senior high.
             migrant[self.senior_age] *= self.migrant_stay;
             // Step 3: births (local by definition).
-            local[0] = self.births_base[d] * y.births_index * y.births_shock[d].exp();
+            if sources {
+                local[0] = self.births_base[d] * y.births_index * y.births_shock[d].exp();
+            }
             // Step 4: migration of both origins, and migrant inflow.
             let factor = y.trend * y.migration_shock[d].exp();
             let [rate_local, rate_migrant] = self.rates[d];
             self.migrate(local, 1.0 + rate_local * factor, 0.0);
-            self.migrate(
-                migrant,
-                1.0 + rate_migrant * factor,
-                self.inflow[d] * factor,
-            );
+            let inflow = if sources {
+                self.inflow[d] * factor
+            } else {
+                0.0
+            };
+            self.migrate(migrant, 1.0 + rate_migrant * factor, inflow);
         }
     }
 
@@ -175,6 +190,27 @@ mod tests {
         let f = (-0.3f64).exp();
         assert!((pop[[0, 0, 0]] - 100.0 * 0.1f64.exp() * (1.0 + 0.1 * f)).abs() < 1e-9);
         assert!((pop[[0, 1, 2]] - 10.0 * f * 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_cohort_and_the_rest_add_up_to_the_whole_population() {
+        let d = demography();
+        let mut whole = Array3::from_elem((1, 2, 3), 10.0);
+        let mut cohort = Array3::from_elem((1, 2, 3), 4.0);
+        let drivers = YearDrivers {
+            births_index: 0.9,
+            trend: 0.5,
+            births_shock: &[0.1],
+            migration_shock: &[0.2],
+        };
+        let mut rest = &whole - &cohort;
+        d.advance(&mut whole, &drivers);
+        d.advance(&mut rest, &drivers);
+        d.advance_cohort(&mut cohort, &drivers);
+        for (w, (r, c)) in whole.iter().zip(rest.iter().zip(&cohort)) {
+            assert!((w - (r + c)).abs() < 1e-12, "{w} ≠ {r} + {c}");
+        }
+        assert_eq!(cohort[[0, 0, 0]], 0.0, "no births join the cohort");
     }
 
     #[test]

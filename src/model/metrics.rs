@@ -37,11 +37,17 @@ pub enum Metric {
     /// Capital cost of the projects that open in the cell that year, in millions of yuan
     /// ([`YUAN_PER_SPENDING`]); only for stages in `[costs]`.
     Spending,
+    /// Extra classes opened in existing schools beyond their standard classes (counted in
+    /// `capacity`); only for stages with a `surge`.
+    SurgeClasses,
+    /// Public-seat pupils who arrived with a new estate (DESIGN §2.8) and are still of the
+    /// stage's ages: the demand of the housing cohort; only in scenarios with estates.
+    HousingPupils,
 }
 
 impl Metric {
     /// Every metric, in output order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 14] = [
         Metric::Enrolled,
         Metric::Demand,
         Metric::Capacity,
@@ -54,6 +60,8 @@ impl Metric {
         Metric::MigrantShare,
         Metric::TeachersNeeded,
         Metric::Spending,
+        Metric::SurgeClasses,
+        Metric::HousingPupils,
     ];
     /// Number of metrics.
     pub const COUNT: usize = Self::ALL.len();
@@ -73,17 +81,30 @@ impl Metric {
             Metric::MigrantShare => "migrant_share",
             Metric::TeachersNeeded => "teachers_needed",
             Metric::Spending => "spending",
+            Metric::SurgeClasses => "surge_classes",
+            Metric::HousingPupils => "housing_pupils",
         }
     }
 
     /// Whether `stage` has this metric: `teachers_needed` and `spending` only where the
-    /// scenario gives a ratio or a cost (summary.csv has no row otherwise).
+    /// scenario gives a ratio or a cost, `housing_pupils` only where it lists estates
+    /// (summary.csv has no row otherwise).
     pub fn defined_for(self, stage: &Stage) -> bool {
         match self {
             Metric::TeachersNeeded => stage.teachers.is_some(),
             Metric::Spending => stage.seat_cost.is_some(),
+            Metric::SurgeClasses => stage.surge.is_some(),
+            Metric::HousingPupils => stage.housing,
             _ => true,
         }
+    }
+
+    /// Whether files that list every metric of a cell (`trials.csv`, `compare.csv`) list this
+    /// one where the stage does not have it: `teachers_needed` and `spending` are listed
+    /// empty; `surge_classes` and `housing_pupils`, added later, are not, so those files of a
+    /// scenario without a surge or estates are as they were.
+    pub fn listed_when_undefined(self) -> bool {
+        !matches!(self, Metric::SurgeClasses | Metric::HousingPupils)
     }
 
     /// The metric called `name`, if any.
@@ -107,6 +128,10 @@ pub struct Tally {
     pub classes: ClassTally,
     /// Capital cost of the projects opening this year, millions of yuan.
     pub spending: f64,
+    /// Surge classes open (counted in `classes`).
+    pub surge: f64,
+    /// Public-seat pupils of the housing cohort.
+    pub housing: f64,
 }
 
 impl Tally {
@@ -120,6 +145,8 @@ impl Tally {
             surplus: (capacity - pupils.demand).max(0.0),
             classes,
             spending: 0.0,
+            surge: 0.0,
+            housing: 0.0,
         }
     }
 
@@ -149,6 +176,16 @@ impl Tally {
             } else {
                 f64::NAN
             },
+            if stage.surge.is_some() {
+                self.surge
+            } else {
+                f64::NAN
+            },
+            if stage.housing {
+                self.housing
+            } else {
+                f64::NAN
+            },
         ]
     }
 }
@@ -161,6 +198,8 @@ impl std::ops::AddAssign for Tally {
         self.surplus += o.surplus;
         self.classes += o.classes;
         self.spending += o.spending;
+        self.surge += o.surge;
+        self.housing += o.housing;
     }
 }
 
@@ -177,10 +216,12 @@ mod tests {
             dispersion: None,
             admission_cap: None,
             catchment: Catchment::District,
+            surge: None,
             enrolment: YearPath::constant(1.0),
             private_share: YearPath::constant(0.0),
             teachers,
             seat_cost,
+            housing: false,
         }
     }
 
@@ -224,12 +265,25 @@ mod tests {
             new: 1.0,
             expansion: 1.0,
         };
-        let [.., teachers, spending] = t.metrics(&stage(Some(19.0), Some(cost)));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(Some(19.0), Some(cost)));
         assert_eq!((teachers, spending), (10.0, 1.5e6));
-        let [.., teachers, spending] = t.metrics(&stage(None, None));
+        let [.., teachers, spending, _, _] = t.metrics(&stage(None, None));
         assert!(teachers.is_nan() && spending.is_nan());
         assert!(!Metric::Spending.defined_for(&stage(Some(19.0), None)));
         assert!(Metric::TeachersNeeded.defined_for(&stage(Some(19.0), None)));
+    }
+
+    #[test]
+    fn housing_pupils_exist_only_in_scenarios_with_estates() {
+        let mut t = Tally::of_catchment(pupils(190.0), 45.0, ClassTally::default());
+        t.housing = 12.5;
+        let mut with = stage(None, None);
+        with.housing = true;
+        assert_eq!(t.metrics(&with)[Metric::COUNT - 1], 12.5);
+        assert!(t.metrics(&stage(None, None))[Metric::COUNT - 1].is_nan());
+        let m = Metric::HousingPupils;
+        assert!(m.defined_for(&with) && !m.defined_for(&stage(None, None)));
+        assert!(!m.listed_when_undefined() && Metric::TeachersNeeded.listed_when_undefined());
     }
 
     #[test]

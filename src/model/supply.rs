@@ -136,6 +136,20 @@ impl TrialSchools {
         self.opened = opened;
     }
 
+    /// Classes of the existing schools in the year set by [`TrialSchools::set_year`] (none
+    /// without an existing school: a pool with nowhere to go is lost).
+    pub fn existing_classes(&self) -> u32 {
+        let (each, odd) = self.existing.held();
+        each * self.existing.weights().len() as u32 + odd
+    }
+
+    /// Opens `extra` surge classes (see [`super::surge`]) in the existing schools of year
+    /// number `year_ix`, as set by [`TrialSchools::set_year`], on top of the pipeline's.
+    pub fn add_surge(&mut self, year_ix: usize, extra: u32) {
+        let (pool, _) = self.timeline[year_ix];
+        self.existing.hold(pool + extra);
+    }
+
     /// What the schools hold in the year set by [`TrialSchools::set_year`].
     pub fn held(&self) -> Held {
         let (each, odd) = self.existing.held();

@@ -1,21 +1,22 @@
-//! Colours: the ordered, colour-blind-safe scale for probabilities and the warning-level colours.
+//! Colours: the ordered scale for probabilities (light yellow for no risk, through orange, to
+//! dark red for certain risk) and the warning-level colours.
 
 use plotters::style::RGBColor;
 
 use super::data::Warning;
 
-/// ColorBrewer YlGnBu, light (0) to dark (1): ordered in lightness, so readable in grey scale and
-/// by colour-blind readers, and free of the reds and oranges used for warnings.
-const YL_GN_BU: [(u8, u8, u8); 9] = [
-    (255, 255, 217),
-    (237, 248, 177),
-    (199, 233, 180),
-    (127, 205, 187),
-    (65, 182, 196),
-    (29, 145, 192),
-    (34, 94, 168),
-    (37, 52, 148),
-    (8, 29, 88),
+/// ColorBrewer YlOrRd, light (0) to dark red (1): a planner reads red as risk, and the scale is
+/// ordered in lightness, so it stays readable in grey scale and by colour-blind readers.
+const YL_OR_RD: [(u8, u8, u8); 9] = [
+    (255, 255, 204),
+    (255, 237, 160),
+    (254, 217, 118),
+    (254, 178, 76),
+    (253, 141, 60),
+    (252, 78, 42),
+    (227, 26, 28),
+    (189, 0, 38),
+    (128, 0, 38),
 ];
 
 /// Fill for cells and districts without data.
@@ -23,10 +24,10 @@ pub(crate) const NO_DATA: RGBColor = RGBColor(205, 205, 205);
 
 /// The colour of probability `p` on the fixed 0–1 scale.
 pub(crate) fn probability(p: f64) -> RGBColor {
-    let x = p.clamp(0.0, 1.0) * (YL_GN_BU.len() - 1) as f64;
-    let i = (x.floor() as usize).min(YL_GN_BU.len() - 2);
+    let x = p.clamp(0.0, 1.0) * (YL_OR_RD.len() - 1) as f64;
+    let i = (x.floor() as usize).min(YL_OR_RD.len() - 2);
     let t = x - i as f64;
-    let (a, b) = (YL_GN_BU[i], YL_GN_BU[i + 1]);
+    let (a, b) = (YL_OR_RD[i], YL_OR_RD[i + 1]);
     let mix = |u: u8, v: u8| (f64::from(u) + t * (f64::from(v) - f64::from(u))).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
@@ -62,13 +63,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn probability_scale_darkens_monotonically_from_0_to_1() {
+    fn probability_scale_darkens_monotonically_from_0_to_1_and_runs_to_red() {
         let luma = |c: RGBColor| 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
-        let steps: Vec<f64> = (0..=20)
-            .map(|i| luma(probability(i as f64 / 20.0)))
-            .collect();
-        assert!(steps.windows(2).all(|w| w[1] < w[0]));
+        let colours: Vec<RGBColor> = (0..=20).map(|i| probability(i as f64 / 20.0)).collect();
+        let steps: Vec<f64> = colours.iter().map(|&c| luma(c)).collect();
+        assert!(steps.windows(2).all(|w| w[1] < w[0]), "{steps:?}");
+        // Warm all along (red the strongest channel: yellow, orange, red; never blue or navy),
+        // green draining away, and red alone over the top quarter.
+        assert!(colours.iter().all(|c| c.0 >= c.1.max(c.2)), "{colours:?}");
+        assert!(colours.windows(2).all(|w| w[1].1 <= w[0].1), "{colours:?}");
+        for c in &colours[15..] {
+            let (r, g, b) = (u16::from(c.0), u16::from(c.1), u16::from(c.2));
+            assert!(r > 2 * g.max(b), "{c:?} is not red");
+        }
         assert_eq!(probability(-1.0), probability(0.0));
-        assert_eq!(probability(2.0), RGBColor(8, 29, 88));
+        assert_eq!(probability(2.0), RGBColor(128, 0, 38));
     }
 }

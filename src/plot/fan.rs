@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::canvas::{self, Item, Key, GREY, TEXT};
 use super::data::{Quantiles, Run, StageInfo, Trajectory};
 use super::labels::{self, percent, thousands, Form};
-use super::output::{file_id, DrawResult, Figure, Script};
+use super::output::{file_id, DrawResult, Figure};
 
 /// Fill of the P5–P95 demand band.
 pub(crate) const OUTER: RGBColor = RGBColor(198, 219, 239);
@@ -38,11 +38,11 @@ pub(crate) struct FanChart<'a> {
 }
 
 impl FanChart<'_> {
-    /// The chart's title in `script`.
-    fn title(&self, script: Script) -> String {
+    /// The chart's title.
+    fn title(&self) -> String {
         format!(
-            "{} – {}: demand for public seats vs seats",
-            labels::district(self.run, self.district, script, Form::Full),
+            "{} – {}：公办学位需求与学位 Demand for public seats vs seats",
+            labels::district(self.run, self.district, Form::Full),
             labels::stage(self.stage)
         )
     }
@@ -51,14 +51,17 @@ impl FanChart<'_> {
     fn peak_note(&self) -> Option<String> {
         let row = self.run.peak_risk(self.district, &self.stage.id)?;
         let mut note = format!(
-            "Riskiest year: {}, P(shortfall) {}",
+            "风险最高年份 Riskiest year: {}, 缺口概率 P(shortfall) {}",
             row.year,
             percent(row.p_shortfall?)
         );
         if let Some(e) = row.expected_shortfall {
-            note.push_str(&format!(", expected shortfall {} pupils", thousands(e)));
+            note.push_str(&format!(
+                ", 预期缺口 expected shortfall {} 学位 seats",
+                thousands(e)
+            ));
         }
-        note.push_str(&format!(", warning {}.", row.warning.name()));
+        note.push_str(&format!(", 预警 warning {}.", row.warning.name()));
         Some(note)
     }
 }
@@ -72,18 +75,14 @@ impl Figure for FanChart<'_> {
         (1200, 700)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let (head, body) = root.split_vertically(84);
         let subtitle = format!(
-            "Pupils needing a public seat against seats in open classes, by school year. {}",
-            labels::run_line(self.run, script)
+            "按学年：需要公办学位的学生与已开班学位 Pupils needing a public seat against seats in open classes, by school year. {}",
+            labels::run_line(self.run)
         );
-        canvas::title(&head, &self.title(script), &subtitle)?;
+        canvas::title(&head, &self.title(), &subtitle)?;
         let (plot, side) = body.split_horizontally(890);
         draw_fan(&plot, self.trajectory, self.run.years(), None)?;
         let mut items = legend_items(self.run.info.base_year);
@@ -97,27 +96,27 @@ pub(crate) fn legend_items(base_year: i32) -> Vec<Item> {
     vec![
         Item::new(
             Key::Line(MEDIAN, 3),
-            "Demand, median of trials (pupils needing a public seat)",
+            "需求中位数 Demand, median of trials (pupils needing a public seat)",
         ),
         Item::new(
             Key::Fill(INNER.to_rgba()),
-            "Demand, middle 50% of trials (P25–P75)",
+            "需求 50% 区间 Demand, middle 50% of trials (P25–P75)",
         ),
         Item::new(
             Key::Fill(OUTER.to_rgba()),
-            "Demand, middle 90% of trials (P5–P95)",
+            "需求 90% 区间 Demand, middle 90% of trials (P5–P95)",
         ),
         Item::new(
             Key::Line(SEATS, 3),
-            "Seats: capacity of open classes, median of trials",
+            "学位：已开班容量中位数 Seats: capacity of open classes, median of trials",
         ),
         Item::new(
             Key::Fill(OBSERVED.to_rgba()),
-            format!("{base_year}: base year, observed"),
+            format!("{base_year}：基年实测 base year, observed"),
         ),
         Item::new(
             Key::Note,
-            "Where the blue bands rise above the black line, trials run short of seats.",
+            "蓝带高出黑线之处即学位不足 Where the blue bands rise above the black line, trials run short of seats.",
         ),
     ]
 }
@@ -150,7 +149,7 @@ pub(crate) fn year_chart<'a, DB: DrawingBackend>(
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(225, 225, 225))
         .axis_style(GREY)
-        .x_desc("School year (starting in autumn)")
+        .x_desc("学年（秋季入学）School year (starting in autumn)")
         .y_desc(y_desc)
         .label_style(canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Top))
         .axis_desc_style(canvas::style(TEXT + 1.0, BLACK, HPos::Center, VPos::Top))
@@ -175,7 +174,13 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let (first, last) = (f64::from(*years.start()), f64::from(*years.end()));
     let (low, high) = value_range(trajectory);
-    let chart = year_chart(area, (first, last), (low, high), "Pupils / seats", caption)?;
+    let chart = year_chart(
+        area,
+        (first, last),
+        (low, high),
+        "学生 / 学位 Pupils / seats",
+        caption,
+    )?;
     let area = chart.plotting_area();
     area.draw(&Rectangle::new(
         [(first - 0.5, low), (first + 0.5, high)],
@@ -198,7 +203,7 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
     }
     let observed = canvas::style(TEXT - 2.0, GREY, HPos::Right, VPos::Center)
         .transform(FontTransform::Rotate270);
-    area.draw(&Text::new("observed", (first - 0.25, high), observed))
+    area.draw(&Text::new("实测 observed", (first - 0.25, high), observed))
 }
 
 /// The y range of a trajectory, padded, starting at 0 or above.

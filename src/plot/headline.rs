@@ -9,7 +9,6 @@ use super::data::{Quantiles, Run, StageInfo, ALL};
 use super::facts::{self, first_at_risk, projected, yi, Facts};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::{stage_zh, Lang};
-use super::output::Script;
 use super::page::{esc, Page};
 use super::report::year_ranges;
 use crate::report::rules;
@@ -180,7 +179,7 @@ pub(crate) fn place_name(run: &Run, place: &str, chinese: bool) -> String {
     match (place, run.district(place)) {
         (ALL, _) => if chinese { "全市" } else { "city" }.to_string(),
         (_, Some(d)) if !chinese => d.name_en.clone().unwrap_or_else(|| d.name.clone()),
-        _ => labels::district(run, place, Script::Any, Form::Short),
+        _ => labels::district_in_page(run, place, Form::Short),
     }
 }
 

@@ -10,7 +10,8 @@ use super::colour;
 use super::data::{RiskRow, Run, StageInfo, Standards, Warning, ALL};
 use super::font::text_width;
 use super::labels::{self, percent, Form};
-use super::output::{file_id, DrawResult, Figure, Script};
+use super::lang::warning_zh;
+use super::output::{file_id, DrawResult, Figure};
 
 /// Figure width in pixels: narrow enough that the report, at 1,000 px wide, shrinks the cells'
 /// numbers to no less than 11 px.
@@ -66,6 +67,14 @@ impl Measure {
         }
     }
 
+    /// What the measure is, in Chinese, e.g. "学位缺口".
+    fn name_zh(self) -> &'static str {
+        match self {
+            Measure::Shortfall => "学位缺口",
+            Measure::LargeClasses => "大班额",
+        }
+    }
+
     /// When a trial counts, as `risk.csv` counts it against the scenario's policy targets,
     /// e.g. "has more pupils than public seats".
     fn event(self, run: &Run) -> String {
@@ -108,17 +117,18 @@ impl HeatMap<'_> {
     }
 
     /// What a cell shows, and the run it comes from.
-    fn subtitle(&self, script: Script) -> String {
+    fn subtitle(&self) -> String {
         let pooled = if self.stage.is_city_wide() {
-            " This stage is pooled city-wide (catchment = city), so only the city total is reported."
+            " 本学段全市统筹，仅报告全市合计 This stage is pooled city-wide (catchment = city), so only the city total is reported."
         } else {
             ""
         };
         format!(
-            "Each cell: % of trials in which the district {} in that school year ({} in risk.csv).{pooled} {}",
+            "每格：该区该学年出现{}的模拟占比 Each cell: % of trials in which the district {} in that school year ({} in risk.csv).{pooled} {}",
+            self.measure.name_zh(),
             self.measure.event(self.run),
             self.measure.column(),
-            labels::run_line(self.run, script)
+            labels::run_line(self.run)
         )
     }
 
@@ -134,13 +144,15 @@ impl HeatMap<'_> {
         area: &DrawingArea<DB, Shift>,
         grid: &Grid,
     ) -> DrawResult<DB> {
-        let small = canvas::style(TEXT - 3.0, GREY, HPos::Center, VPos::Bottom);
+        // "Observed" ends at the line between the base year and the projection, so that it
+        // never runs into "projected" however narrow the base year's column.
+        let small = canvas::style(TEXT - 3.0, GREY, HPos::Right, VPos::Bottom);
         let years = canvas::style(TEXT - 1.0, BLACK, HPos::Center, VPos::Bottom);
-        canvas::text(area, "observed", (grid.centre(0), HEAD + 18), &small)?;
+        canvas::text(area, "实测 observed", (grid.left(1) - 4, HEAD + 18), &small)?;
         let projected = canvas::style(TEXT - 3.0, GREY, HPos::Left, VPos::Bottom);
         canvas::text(
             area,
-            "projected →",
+            "预测 projected →",
             (grid.left(1) + 4, HEAD + 18),
             &projected,
         )?;
@@ -167,10 +179,9 @@ impl HeatMap<'_> {
         area: &DrawingArea<DB, Shift>,
         grid: &Grid,
         (i, id): (usize, &str),
-        script: Script,
     ) -> DrawResult<DB> {
         let top = self.row_top(i, id);
-        let name = labels::district(self.run, id, script, Form::Short);
+        let name = labels::district(self.run, id, Form::Short);
         let size = canvas::fit(&name, f64::from(grid.x0 - 30), TEXT);
         let weight = if id == ALL {
             canvas::bold
@@ -218,14 +229,15 @@ impl HeatMap<'_> {
     /// The legend under the cells: the colour scale, then beside it the warning badges and notes.
     fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let heading = format!(
-            "% of trials with {} (number in each cell)",
+            "出现{}的模拟占比（格中数字） % of trials with {} (number in each cell)",
+            self.measure.name_zh(),
             self.measure.name()
         );
         canvas::colour_bar(area, &heading, (20, 10), f64::from(BAR_COLUMN - 40))?;
         let mut items = warning_items(self.run);
         items.push(Item::new(
             Key::Fill(colour::NO_DATA.to_rgba()),
-            "n/a: no value in risk.csv",
+            "n/a：risk.csv 无此值 no value in risk.csv",
         ));
         let width = f64::from(WIDTH as i32 - BAR_COLUMN - 20);
         canvas::legend(area, &items, (BAR_COLUMN, 10), width).map(drop)
@@ -247,22 +259,19 @@ impl Figure for HeatMap<'_> {
         (WIDTH, height.max(600) as u32)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let title = format!(
-            "Probability of {} – {}",
+            "{}概率 Probability of {} – {}",
+            self.measure.name_zh(),
             self.measure.name(),
             labels::stage(self.stage)
         );
-        canvas::title(root, &title, &self.subtitle(script))?;
-        let grid = Grid::new(self, script);
+        canvas::title(root, &title, &self.subtitle())?;
+        let grid = Grid::new(self);
         self.draw_years(root, &grid)?;
         for row in self.rows().into_iter().enumerate() {
-            self.draw_row(root, &grid, row, script)?;
+            self.draw_row(root, &grid, row)?;
         }
         let (_, legend) = root.split_vertically(self.grid_bottom() + 20);
         self.draw_legend(&legend)
@@ -278,12 +287,12 @@ struct Grid {
 }
 
 impl Grid {
-    /// The layout for `map`'s labels in `script`.
-    fn new(map: &HeatMap, script: Script) -> Grid {
+    /// The layout for `map`'s labels.
+    fn new(map: &HeatMap) -> Grid {
         let widest = map
             .rows()
             .iter()
-            .map(|id| text_width(&labels::district(map.run, id, script, Form::Short), TEXT))
+            .map(|id| text_width(&labels::district(map.run, id, Form::Short), TEXT))
             .fold(0.0, f64::max);
         let x0 = (widest as i32 + 30).clamp(140, 360);
         let columns = map.run.years().count().max(1) as i32;
@@ -309,13 +318,18 @@ pub(crate) fn warning_items(run: &Run) -> Vec<Item> {
         .map(|level| {
             Item::new(
                 Key::Badge(level),
-                format!("{} warning{}", level.name(), threshold_text(run, level)),
+                format!(
+                    "{}预警 {} warning{}",
+                    warning_zh(level),
+                    level.name(),
+                    threshold_text(run, level)
+                ),
             )
         })
         .collect();
     items.push(Item::new(
         Key::Note,
-        "No badge: green. A badge is the cell's warning level from risk.csv: any of P(shortfall), P(large classes), P(super-large classes) or P(underused) at its threshold; the base year is observed, not warned.",
+        "无标记：绿色 No badge: green. A badge is the cell's warning level from risk.csv: any of P(shortfall), P(large classes), P(super-large classes) or P(underused) at its threshold; the base year is observed, not warned.",
     ));
     items
 }

@@ -1,9 +1,8 @@
 //! What a chart calls a district or a stage: the scenario's own (e.g. Chinese) name with its
-//! romanised name, in PNG as much of it as the embedded fonts can draw.
+//! romanised name, as much of it as the embedded fonts can draw (the PNG is drawn with them).
 
 use super::data::{DistrictInfo, Run, StageInfo, ALL};
 use super::font::can_draw;
-use super::output::Script;
 
 /// How much of a district's name to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,18 +13,35 @@ pub(crate) enum Form {
     Short,
 }
 
-/// The label of district `id` (or the city total) in `script`.
-pub(crate) fn district(run: &Run, id: &str, script: Script, form: Form) -> String {
+/// The label of district `id` (or the city total) in a chart.
+pub(crate) fn district(run: &Run, id: &str, form: Form) -> String {
     match run.district(id) {
-        _ if id == ALL => "City total".to_string(),
-        Some(d) => district_name(d, script, form),
+        _ if id == ALL => "全市 City total".to_string(),
+        Some(d) => district_name(d, form),
         None => id.to_string(),
     }
 }
 
-/// The label of a district the scenario describes: in PNG the fullest of name and romanised
-/// name, name alone, romanised name alone, or id that the embedded fonts can draw.
-fn district_name(d: &DistrictInfo, script: Script, form: Form) -> String {
+/// The label of district `id` (or the city total) in a page, whose reader's fonts draw any
+/// text: name and romanised name.
+pub(crate) fn district_in_page(run: &Run, id: &str, form: Form) -> String {
+    match run.district(id) {
+        _ if id == ALL => "City total".to_string(),
+        Some(d) => names(d, form).next().unwrap_or_else(|| d.id.clone()),
+        None => id.to_string(),
+    }
+}
+
+/// The label of a district the scenario describes: the fullest of name and romanised name, name
+/// alone, romanised name alone, or id that the embedded fonts can draw.
+fn district_name(d: &DistrictInfo, form: Form) -> String {
+    names(d, form)
+        .find(|name| can_draw(name))
+        .unwrap_or_else(|| d.id.clone())
+}
+
+/// The names a district can be labelled with, fullest first.
+fn names(d: &DistrictInfo, form: Form) -> impl Iterator<Item = String> {
     let roman = d
         .name_en
         .as_deref()
@@ -34,57 +50,51 @@ fn district_name(d: &DistrictInfo, script: Script, form: Form) -> String {
         Some(en) if form == Form::Full => Some(format!("{} {en}", d.name)),
         _ => None,
     };
-    let choices = full
-        .into_iter()
-        .chain([d.name.clone()])
-        .chain(roman.map(str::to_string));
-    match script {
-        Script::Any => choices.into_iter().next().unwrap_or_else(|| d.id.clone()),
-        Script::Embedded => choices
-            .into_iter()
-            .find(|name| can_draw(name))
-            .unwrap_or_else(|| d.id.clone()),
-    }
+    let roman = roman.map(str::to_string);
+    full.into_iter().chain([d.name.clone()]).chain(roman)
 }
 
-/// "Scenario “…”, 10,000 Monte Carlo trials; school year 2020 observed, 2021–2035 projected."
-pub(crate) fn run_line(run: &Run, script: Script) -> String {
+/// "情景 Scenario “…”, 10,000 次模拟 Monte Carlo trials; 2020 实测 observed, 2021–2035 预测 projected."
+pub(crate) fn run_line(run: &Run) -> String {
     let info = &run.info;
     let trials = match info.trials {
-        Some(n) => format!("{} Monte Carlo trials", thousands(n as f64)),
-        None => "Monte Carlo trials".to_string(),
+        Some(n) => format!("{} 次模拟 Monte Carlo trials", thousands(n as f64)),
+        None => "蒙特卡洛模拟 Monte Carlo trials".to_string(),
     };
     format!(
-        "{}, {trials}; school year {} observed, {}–{} projected.",
-        scenario(run, script),
+        "{}, {trials}; {} 实测 observed, {}–{} 预测 projected.",
+        scenario(run),
         info.base_year,
         info.base_year + 1,
         info.horizon
     )
 }
 
-/// "Scenario “name”", or in PNG, when the font lacks the name's glyphs, the scenario's file name.
-fn scenario(run: &Run, script: Script) -> String {
+/// "情景 Scenario “name”", or, when the fonts lack the name's glyphs, the scenario's file name.
+fn scenario(run: &Run) -> String {
     let scenario = &run.info.scenario;
     let file = scenario
         .file
         .as_deref()
         .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f));
-    match (script, file) {
-        (Script::Embedded, _) if can_draw(&scenario.name) => {
-            format!("Scenario “{}”", scenario.name)
-        }
-        (Script::Embedded, Some(file)) if can_draw(file) => format!("Scenario {file}"),
-        (Script::Embedded, _) => "Scenario".to_string(),
-        (Script::Any, _) => format!("Scenario “{}”", scenario.name),
+    match file {
+        _ if can_draw(&scenario.name) => format!("情景 Scenario “{}”", scenario.name),
+        Some(file) if can_draw(file) => format!("情景 Scenario {file}"),
+        _ => "情景 Scenario".to_string(),
     }
 }
 
-/// A stage with its ages, e.g. "primary (ages 6–11)".
+/// A stage in both languages with its ages, e.g. "小学 primary (6–11 岁 ages)".
 pub(crate) fn stage(s: &StageInfo) -> String {
+    let zh = super::lang::stage_zh(s);
+    let both = if zh == s.id {
+        s.id.clone()
+    } else {
+        format!("{zh} {}", s.id)
+    };
     match s.ages {
-        Some([a0, a1]) => format!("{} (ages {a0}–{a1})", s.id),
-        None => s.id.clone(),
+        Some([a0, a1]) => format!("{both} ({a0}–{a1} 岁 ages)"),
+        None => both,
     }
 }
 
@@ -126,31 +136,16 @@ mod tests {
     }
 
     #[test]
-    fn png_labels_show_chinese_names_and_fall_back_to_drawable_ones() {
+    fn labels_show_chinese_names_and_fall_back_to_drawable_ones() {
         let both = district_info("中原区", Some("Zhongyuan"));
-        for script in [Script::Embedded, Script::Any] {
-            assert_eq!(district_name(&both, script, Form::Full), "中原区 Zhongyuan");
-            assert_eq!(district_name(&both, script, Form::Short), "中原区");
-        }
+        assert_eq!(district_name(&both, Form::Full), "中原区 Zhongyuan");
+        assert_eq!(district_name(&both, Form::Short), "中原区");
         let unknown = district_info("東京都", Some("Tokyo"));
-        assert_eq!(
-            district_name(&unknown, Script::Embedded, Form::Full),
-            "Tokyo"
-        );
-        assert_eq!(
-            district_name(&unknown, Script::Any, Form::Full),
-            "東京都 Tokyo"
-        );
+        assert_eq!(district_name(&unknown, Form::Full), "Tokyo");
         let chinese_only = district_info("東京都", None);
-        assert_eq!(
-            district_name(&chinese_only, Script::Embedded, Form::Full),
-            "zhongyuan"
-        );
+        assert_eq!(district_name(&chinese_only, Form::Full), "zhongyuan");
         let latin = district_info("Zürich-Nord", Some("Zurich North"));
-        assert_eq!(
-            district_name(&latin, Script::Embedded, Form::Short),
-            "Zürich-Nord"
-        );
+        assert_eq!(district_name(&latin, Form::Short), "Zürich-Nord");
     }
 
     #[test]

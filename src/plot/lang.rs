@@ -1,7 +1,7 @@
 //! The report's languages: Chinese first with English beside it for a city whose districts have
 //! Chinese names, English alone otherwise.
 
-use super::data::{Run, StageInfo};
+use super::data::{Run, StageInfo, Warning};
 
 /// Which languages the report is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,12 +61,16 @@ pub(crate) fn stage_zh(stage: &StageInfo) -> &str {
 
 /// The Chinese name of the stage `id` when it is a well-known one, else `id` itself.
 pub(crate) fn stage_zh_of(id: &str) -> &str {
-    match id {
-        "kindergarten" => "学前（幼儿园）",
-        "primary" => "小学",
-        "junior" => "初中",
-        "senior" => "高中",
-        other => other,
+    crate::scenario::stage_zh(id)
+}
+
+/// The Chinese name of a warning level, e.g. "红色" for red.
+pub(crate) fn warning_zh(level: Warning) -> &'static str {
+    match level {
+        Warning::Red => "红色",
+        Warning::Amber => "黄色",
+        Warning::Green => "绿色",
+        Warning::Observed => "实测",
     }
 }
 

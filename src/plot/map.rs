@@ -1,5 +1,7 @@
-//! District maps per stage: a choropleth of `p_shortfall` in one year, with functional zones
-//! (districts with no boundary of their own) as marked circles inside their host district.
+//! District maps per stage: a choropleth of `p_shortfall` in one year, each district labelled
+//! with its probability and expected shortfall in seats, with functional zones (districts with
+//! no boundary of their own) as marked circles inside their host district. A stage pooled
+//! city-wide is one colour over the whole city, with the city's numbers.
 //! Features are filled largest first, so an enclave drawn later stays visible; holes are outlined
 //! but not cut out.
 
@@ -9,12 +11,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, Item, Key, GREY};
 use super::colour;
-use super::data::{DistrictInfo, MapKind, Run, StageInfo, Standards, Warning};
+use super::data::{DistrictInfo, MapKind, Run, StageInfo, Standards, ALL};
 use super::font::{can_draw, text_width};
 use super::geo::{self, Feature, Point, Projection, Shape};
-use super::heat::warning_items;
-use super::labels::{self, percent, Form};
-use super::output::{file_id, DrawResult, Figure, Script};
+use super::labels::{self, percent, thousands, Form};
+use super::output::{file_id, DrawResult, Figure};
 
 /// Figure width in pixels.
 const WIDTH: u32 = 1400;
@@ -26,8 +27,8 @@ const SIDE: i32 = 340;
 const ZONE: f64 = 15.0;
 /// Preferred distance of a zone's circle from its host's label point.
 const ZONE_REACH: f64 = 45.0;
-/// Label text size.
-const LABEL: f64 = 14.0;
+/// Label text size: at least 12 px where the report shows the map 1,000 px wide.
+const LABEL: f64 = 21.0;
 
 /// A box in pixels: left, top, right, bottom.
 type Rect = (f64, f64, f64, f64);
@@ -51,15 +52,34 @@ struct Layout {
 }
 
 impl<'a> DistrictMap<'a> {
-    /// `p_shortfall` of a district in the map's year.
+    /// `p_shortfall` of a district (or `ALL`) in the map's year.
     fn probability(&self, id: &str) -> Option<f64> {
         self.run.risk_at(id, &self.stage.id, self.year)?.p_shortfall
     }
 
-    /// The fill of a district: its probability's colour, or grey without one.
+    /// The fill of a district: its probability's colour, or grey without one; for a stage
+    /// pooled city-wide, the city's colour everywhere.
     fn fill(&self, id: Option<&str>) -> RGBColor {
+        let id = if self.stage.is_city_wide() {
+            Some(ALL)
+        } else {
+            id
+        };
         id.and_then(|id| self.probability(id))
             .map_or(colour::NO_DATA, colour::probability)
+    }
+
+    /// "62% · 3,210": the probability of a shortfall and the expected shortfall in seats of a
+    /// district (or `ALL`) in the map's year.
+    fn numbers(&self, id: &str) -> String {
+        let row = self.run.risk_at(id, &self.stage.id, self.year);
+        let p = row
+            .and_then(|r| r.p_shortfall)
+            .map_or_else(|| "n/a".to_string(), percent);
+        match row.and_then(|r| r.expected_shortfall) {
+            Some(e) => format!("{p} · {}", thousands(e)),
+            None => p,
+        }
     }
 
     /// The polygon district drawn as feature `f`, if any.
@@ -125,36 +145,44 @@ impl<'a> DistrictMap<'a> {
         Ok(())
     }
 
-    /// Draws the label of every feature at its anchor: the district's name and probability, or
-    /// for a feature without a district its name where the script can show it.
+    /// Draws the label of every feature at its anchor: the district's name and numbers, or
+    /// for a feature without a district its name where the fonts can draw it.
     fn draw_feature_labels<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         layout: &Layout,
         placer: &mut Placer,
-        script: Script,
     ) -> DrawResult<DB> {
         for (f, &anchor) in self.features.iter().zip(&layout.anchors) {
             let lines = match self.owner(f) {
-                Some(d) => self.label_lines(d, script),
-                None => f
-                    .name
-                    .iter()
-                    .filter(|n| script == Script::Any || can_draw(n))
-                    .cloned()
-                    .collect(),
+                Some(d) => self.label_lines(d),
+                None => f.name.iter().filter(|n| can_draw(n)).cloned().collect(),
             };
             if lines.is_empty() {
                 continue;
             }
             if let Some(rect) = placer.place(candidates(anchor, label_size(&lines), 0.0)) {
                 draw_label(area, &lines, rect, anchor, false)?;
-                if let Some(d) = self.owner(f) {
-                    self.draw_warning(area, &d.id, rect)?;
-                }
             }
         }
         Ok(())
+    }
+
+    /// For a stage pooled city-wide, the city's numbers in a framed box at the map's top left.
+    fn draw_city_box<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        placer: &mut Placer,
+    ) -> DrawResult<DB> {
+        if !self.stage.is_city_wide() {
+            return Ok(());
+        }
+        let lines = vec!["全市统筹 Pooled city-wide".to_string(), self.numbers(ALL)];
+        let (w, h) = label_size(&lines);
+        let (x, y) = (placer.bounds.0, placer.bounds.1);
+        let rect = (x, y, x + w, y + h);
+        placer.taken.push(rect);
+        draw_label(area, &lines, rect, (x, y), true)
     }
 
     /// Draws each functional zone: a circle inside its host feature, clear of other labels and
@@ -164,7 +192,6 @@ impl<'a> DistrictMap<'a> {
         area: &DrawingArea<DB, Shift>,
         layout: &Layout,
         placer: &mut Placer,
-        script: Script,
     ) -> DrawResult<DB> {
         let zones = self
             .run
@@ -176,7 +203,7 @@ impl<'a> DistrictMap<'a> {
             let Some(host) = self.host(zone) else {
                 continue;
             };
-            let lines = self.label_lines(zone, script);
+            let lines = self.label_lines(zone);
             let (shape, anchor) = (&layout.shapes[host], layout.anchors[host]);
             let spots = zone_spots(shape, anchor);
             let Some((centre, rect)) = placer.place_pair(spots, anchor, label_size(&lines)) else {
@@ -184,64 +211,48 @@ impl<'a> DistrictMap<'a> {
             };
             canvas::zone_marker(area, pixel(centre), ZONE as i32, self.fill(Some(&zone.id)))?;
             draw_label(area, &lines, rect, centre, true)?;
-            self.draw_warning(area, &zone.id, rect)?;
         }
         Ok(())
     }
 
-    /// The red or amber badge of district `id` in the map's year, on its label's top right.
-    fn draw_warning<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        id: &str,
-        rect: Rect,
-    ) -> DrawResult<DB> {
-        match self
-            .run
-            .risk_at(id, &self.stage.id, self.year)
-            .map(|r| r.warning)
-        {
-            Some(level @ (Warning::Red | Warning::Amber)) => {
-                canvas::badge(area, pixel((rect.2, rect.1)), level)
-            }
-            _ => Ok(()),
+    /// Name and numbers of a district; its name alone for a stage pooled city-wide.
+    fn label_lines(&self, d: &DistrictInfo) -> Vec<String> {
+        let name = labels::district(self.run, &d.id, Form::Short);
+        if self.stage.is_city_wide() {
+            return vec![name];
         }
-    }
-
-    /// Name and probability of a district.
-    fn label_lines(&self, d: &DistrictInfo, script: Script) -> Vec<String> {
-        let name = labels::district(self.run, &d.id, script, Form::Short);
-        let p = self
-            .probability(&d.id)
-            .map_or_else(|| "n/a".to_string(), percent);
-        vec![name, p]
+        vec![name, self.numbers(&d.id)]
     }
 
     /// The legend column.
-    fn draw_legend<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let width = f64::from(SIDE - 40);
-        let heading = format!("% of trials with a seat shortfall in {}", self.year);
+        let heading = format!(
+            "{} 年出现学位缺口的模拟占比 % of trials with a seat shortfall in {}",
+            self.year, self.year
+        );
         let y = canvas::colour_bar(area, &heading, (16, HEAD + 10), width)?;
         let mut items = vec![
-            Item::new(Key::Zone(colour::probability(0.5)), "Functional zone with no boundary of its own: a circle inside the district that hosts it, labelled in a framed box and coloured by the zone's own risk. The host's colour is the host's own risk."),
-            Item::new(Key::Fill(colour::NO_DATA.to_rgba()), "No data for this stage and year"),
-            Item::new(Key::Note, "Labels: district, and % of trials with a shortfall; a badge marks the district's warning in this year (risk.csv)."),
+            Item::new(Key::Note, "标签：区名；缺口概率 · 预期缺口（学位） Labels: district; % of trials short · expected shortfall in seats (risk.csv)."),
+            Item::new(Key::Zone(colour::probability(0.5)), "功能区（无独立边界）：所在区内的圆圈 Functional zone with no boundary of its own: a circle inside its host district, coloured by the zone's own risk."),
+            Item::new(Key::Fill(colour::NO_DATA.to_rgba()), "无数据 No data for this stage and year"),
         ];
-        items.splice(0..0, warning_items(self.run));
+        if self.stage.is_city_wide() {
+            items.insert(0, Item::new(Key::Note, "本学段全市统筹招生：全市一种颜色，数字为全市合计 This stage is pooled city-wide: one colour for the whole city, with the city's numbers."));
+        }
         let missing: Vec<String> = self
             .run
             .info
             .districts
             .iter()
             .filter(|d| self.host(d).is_none())
-            .map(|d| labels::district(self.run, &d.id, script, Form::Short))
+            .map(|d| labels::district(self.run, &d.id, Form::Short))
             .collect();
         if !missing.is_empty() {
-            let note = format!("Not on the map (no map feature): {}.", missing.join(", "));
+            let note = format!(
+                "未上图 Not on the map (no map feature): {}.",
+                missing.join(", ")
+            );
             items.push(Item::new(Key::Note, note));
         }
         canvas::legend(area, &items, (16, y), width).map(drop)
@@ -259,32 +270,38 @@ impl Figure for DistrictMap<'_> {
         (WIDTH, (top + height + 30.0).max(840.0) as u32)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let title = format!(
-            "Warnings and probability of a seat shortfall by district, {} – {}",
+            "{} 年各区学位缺口风险 Seat shortfall risk by district, {} – {}",
+            self.year,
             self.year,
             labels::stage(self.stage)
         );
+        // A stage pooled city-wide is short as a whole city, not district by district.
+        let place = if self.stage.is_city_wide() {
+            "the city"
+        } else {
+            "the district"
+        };
         let subtitle = format!(
-            "Colour: % of trials in which the district {} in school year {} (p_shortfall in risk.csv). {}",
+            "颜色：缺口概率，越红风险越高 Colour: % of trials in which {place} {} in school year {} (p_shortfall in risk.csv); the redder, the likelier. {}",
             Standards::shortfall_event(self.run.info.standards.as_ref()),
             self.year,
-            labels::run_line(self.run, script)
+            labels::run_line(self.run)
         );
         canvas::title(root, &title, &subtitle)?;
         let layout = self.layout();
         self.draw_shapes(root, &layout.shapes)?;
         let frame = self.frame();
         let mut placer = Placer::new((frame.0, frame.1, frame.0 + frame.2, frame.1 + frame.3));
-        self.draw_feature_labels(root, &layout, &mut placer, script)?;
-        self.draw_zones(root, &layout, &mut placer, script)?;
+        self.draw_city_box(root, &mut placer)?;
+        // Zones first: their circles must sit inside small hosts, whose own labels can move
+        // aside with a leader line; the other way round a circle covers the host's numbers.
+        self.draw_zones(root, &layout, &mut placer)?;
+        self.draw_feature_labels(root, &layout, &mut placer)?;
         let (_, side) = root.split_horizontally(WIDTH as i32 - SIDE);
-        self.draw_legend(&side, script)
+        self.draw_legend(&side)
     }
 }
 
@@ -393,8 +410,8 @@ impl Placer {
     }
 
     /// Takes a circle at the first of `spots` that is clear with a clear label box of `size`
-    /// right beside it; when none is, at the first spot (or `fallback` if there are none) with
-    /// its label as near as it goes. Returns the circle's centre and the label box.
+    /// right beside it; when none is, at the first clear spot, else the first spot (else
+    /// `fallback`), with its label as near as it goes. Returns the circle's centre and the label box.
     fn place_pair(
         &mut self,
         spots: impl Iterator<Item = Point>,
@@ -402,19 +419,20 @@ impl Placer {
         size: (f64, f64),
     ) -> Option<(Point, Rect)> {
         let circle = |c: Point| square(c, ZONE + 4.0);
-        let mut first = None;
+        let (mut first, mut first_clear) = (None, None);
         for c in spots {
             first.get_or_insert(c);
             if !self.clear(&circle(c)) {
                 continue;
             }
+            first_clear.get_or_insert(c);
             let mut beside = candidates(c, size, ZONE + 6.0).skip(1).take(8);
             if let Some(label) = beside.find(|r| self.clear(r) && !overlap(r, &circle(c))) {
                 self.taken.extend([circle(c), label]);
                 return Some((c, label));
             }
         }
-        let c = first.unwrap_or(fallback);
+        let c = first_clear.or(first).unwrap_or(fallback);
         self.taken.push(circle(c));
         Some((c, self.place(candidates(c, size, ZONE + 6.0).skip(1))?))
     }

@@ -15,9 +15,9 @@ mod facts;
 mod fan;
 mod font;
 mod geo;
-mod glyphs;
 mod headline;
 mod heat;
+mod housing;
 mod labels;
 pub(crate) mod lang;
 mod map;
@@ -31,6 +31,8 @@ mod totals;
 use std::path::{Component, Path, PathBuf};
 
 pub use backtest::draw_backtest;
+use rayon::prelude::*;
+
 pub use compare::draw_compare;
 pub use error::PlotError;
 pub use plan::{draw_plan, PLAN_PAGE};
@@ -92,13 +94,6 @@ pub fn draw_run(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, P
     Ok(paths)
 }
 
-/// Checks that `text` is a GeoJSON FeatureCollection the district maps can draw, with at least
-/// one feature, and returns how many it has; on error says what is wrong. Scenario loading
-/// calls it, so that a bad map is refused before a run rather than found while drawing.
-pub fn check_map(text: &str) -> Result<usize, String> {
-    geo::parse(text).map(|features| features.len())
-}
-
 /// The year the maps were asked to show, which must be a year of the run.
 fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
     match asked {
@@ -113,22 +108,27 @@ fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
     }
 }
 
-/// A fan chart for every district-stage with demand in `summary.csv`.
+/// A fan chart for every district-stage with demand in `summary.csv`, drawn in parallel (the
+/// charts are independent, and rasterising them is most of the time `plot` takes).
 fn draw_fans(run: &Run, plots: &Path) -> Result<FanCharts, PlotError> {
-    let mut out = Vec::new();
-    for (key, trajectory) in &run.trajectories {
-        let Some(stage) = run.info.stages.iter().find(|s| s.id == key.1) else {
-            continue;
-        };
-        let chart = fan::FanChart {
-            run,
-            district: &key.0,
-            stage,
-            trajectory,
-        };
-        out.push((key.clone(), write_figure(plots, &chart)?));
-    }
-    Ok(out)
+    let charts: Vec<_> = run
+        .trajectories
+        .iter()
+        .filter_map(|(key, trajectory)| {
+            let stage = run.info.stages.iter().find(|s| s.id == key.1)?;
+            let chart = fan::FanChart {
+                run,
+                district: &key.0,
+                stage,
+                trajectory,
+            };
+            Some((key, chart))
+        })
+        .collect();
+    charts
+        .par_iter()
+        .map(|(key, chart)| Ok(((*key).clone(), write_figure(plots, chart)?)))
+        .collect()
 }
 
 /// Both heat maps of every stage.
@@ -147,15 +147,15 @@ fn draw_heat_maps(run: &Run, plots: &Path) -> Result<HeatMaps, PlotError> {
     Ok(out)
 }
 
-/// The district map of every stage reported by district, if the run has a map: in the year
-/// asked for, else in the stage's worst year.
+/// The district map of every stage, if the run has a map (a stage pooled city-wide in one
+/// colour): in the year asked for, else in the stage's worst year.
 fn draw_maps(run: &Run, plots: &Path, asked: Option<i32>) -> Result<Maps, PlotError> {
     let Some(name) = &run.info.map else {
         return Ok(Vec::new());
     };
     let features = geo::read(&map_path(run, name)?)?;
     let mut out = Vec::new();
-    for stage in run.info.stages.iter().filter(|s| !s.is_city_wide()) {
+    for stage in &run.info.stages {
         let year = asked
             .or_else(|| headline::worst_year(run, &stage.id))
             .unwrap_or(run.info.horizon);

@@ -1,28 +1,22 @@
-//! Writing figures and files: every figure is drawn once as PNG (embedded font only) and once as
-//! SVG (any text), each to a temporary name beside its final name and then renamed.
+//! Writing figures and files: every figure is drawn once, as SVG, and the PNG is rasterised from
+//! that SVG by resvg with the embedded fonts (so both files show the same thing, Chinese
+//! included, on a machine without fonts); each file goes to a temporary name beside its final
+//! name and is then renamed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
-use plotters::prelude::{BitMapBackend, DrawingArea, DrawingAreaErrorKind, DrawingBackend};
+use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, DrawingBackend};
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
+use resvg::{tiny_skia, usvg};
 
-use super::glyphs::Glyphs;
+use super::font;
 use super::PlotError;
 
 /// What drawing on a plotters area returns.
 pub(crate) type DrawResult<DB> =
     Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
-/// Which text a backend can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Script {
-    /// Only what the embedded font has glyphs for (PNG).
-    Embedded,
-    /// Any Unicode text; the viewer's fonts draw it (SVG).
-    Any,
-}
 
 /// A chart that can be drawn on any plotters backend.
 pub(crate) trait Figure {
@@ -30,12 +24,8 @@ pub(crate) trait Figure {
     fn stem(&self) -> String;
     /// Width and height in pixels.
     fn size(&self) -> (u32, u32);
-    /// Draws the figure on `root`, using only text that `script` allows.
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB>;
+    /// Draws the figure on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
 }
 
 /// The two files of a figure.
@@ -45,55 +35,71 @@ pub(crate) struct Written {
     pub svg: PathBuf,
 }
 
-/// Draws `figure` into `dir` as `<stem>.png` and `<stem>.svg`.
+/// Draws `figure` into `dir` as `<stem>.svg` and, rasterised from it, `<stem>.png`.
 pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> Result<Written, PlotError> {
     let stem = figure.stem();
     let written = Written {
         png: dir.join(format!("{stem}.png")),
         svg: dir.join(format!("{stem}.svg")),
     };
-    write_png(&written.png, figure)?;
-    write_svg(&written.svg, figure)?;
+    let svg = svg(figure).map_err(|message| PlotError::Draw {
+        path: written.svg.clone(),
+        message,
+    })?;
+    let png = rasterise(&svg).map_err(|message| PlotError::Draw {
+        path: written.png.clone(),
+        message,
+    })?;
+    write_atomic(&written.svg, svg.as_bytes())?;
+    write_atomic(&written.png, &png)?;
     Ok(written)
 }
 
-/// Draws `figure` as a PNG at `path`.
-fn write_png(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
-    let temp = crate::report::temp_name(path);
-    let drawn = {
-        let root = Glyphs(BitMapBackend::new(&temp, figure.size())).into_drawing_area();
-        figure
-            .draw(&root, Script::Embedded)
-            .and_then(|()| root.present())
-            .map_err(|e| e.to_string())
-    };
-    match drawn {
-        Ok(()) => rename(&temp, path),
-        Err(message) => {
-            // Best effort: the temporary file may not exist, and the draw error matters more.
-            let _ = fs::remove_file(&temp);
-            Err(PlotError::Draw {
-                path: path.to_path_buf(),
-                message,
-            })
-        }
-    }
-}
-
-/// Draws `figure` as an SVG at `path`.
-fn write_svg(path: &Path, figure: &impl Figure) -> Result<(), PlotError> {
+/// The SVG text of `figure`.
+fn svg(figure: &impl Figure) -> Result<String, String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, figure.size()).into_drawing_area();
         figure
-            .draw(&root, Script::Any)
+            .draw(&root)
             .and_then(|()| root.present())
-            .map_err(|e| PlotError::Draw {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| e.to_string())?;
     }
-    write_atomic(path, text.as_bytes())
+    Ok(text)
+}
+
+/// The PNG of an SVG drawing: its text shaped and drawn from the embedded fonts alone.
+pub(crate) fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let options = usvg::Options {
+        fontdb: font::database(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| format!("cannot draw an image of {size:?}"))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    encode_png(&pixmap).map_err(|e| e.to_string())
+}
+
+/// The PNG of an opaque pixmap, as RGB with fast compression.
+fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    // On an opaque pixmap premultiplied RGBA is plain RGBA: drop the alpha.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it to `path`.
@@ -122,4 +128,34 @@ pub(crate) fn file_id(id: &str) -> String {
             _ => '_',
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pixels of one line of `text` rasterised by [`rasterise`].
+    fn drawn(text: &str) -> Vec<u8> {
+        let svg = format!(
+            r#"<svg width="120" height="40" xmlns="http://www.w3.org/2000/svg"><text x="4" y="30" font-family="{}" font-size="24">{text}</text></svg>"#,
+            font::FAMILY
+        );
+        let png = rasterise(&svg).expect("draws");
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut pixels).unwrap();
+        pixels
+    }
+
+    #[test]
+    fn chinese_is_drawn_from_the_embedded_fonts_glyph_by_glyph() {
+        let blank = drawn("");
+        let (jia, yi) = (drawn("甲区"), drawn("乙区"));
+        assert!(blank.iter().all(|&c| c == 255), "a white page");
+        assert_ne!(jia, blank, "甲区 leaves ink");
+        // Two different characters, not two missing-glyph boxes.
+        assert_ne!(jia, yi);
+        assert_ne!(drawn("Jinshui"), blank);
+    }
 }

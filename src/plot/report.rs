@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use super::colour;
 use super::data::{by_risk, RiskRow, Run, StageInfo, Warning, ALL};
 use super::districts;
+use super::facts::Facts;
 use super::headline::{self, place_name};
 use super::heat::{threshold_text, Measure};
 use super::labels::{self, percent, thousands, Form};
 use super::lang::{stage_zh, Lang};
-use super::output::{write_atomic, Script, Written};
+use super::output::{write_atomic, Written};
 use super::page::{esc, Page};
 use super::tornado::Tornadoes;
 use super::PlotError;
@@ -40,7 +41,7 @@ pub(crate) struct Drawn {
     pub maps: Maps,
     /// The city totals chart, if the run has city totals.
     pub totals: Option<Written>,
-    /// What drives the risk, by stage, if the run has `sensitivity.csv`.
+    /// What drives the risk, by stage, if the run has `tornado.csv`.
     pub tornadoes: Tornadoes,
 }
 
@@ -76,12 +77,13 @@ pub(crate) fn write(run: &Run, drawn: &Drawn, settings: Settings) -> Result<Path
     drivers(&mut page, run, drawn)?;
     totals(&mut page, run, drawn)?;
     risk_table(&mut page, run);
+    super::housing::write(&mut page, run);
     riskiest_fans(&mut page, run, drawn, settings.fan_charts)?;
     heat_maps(&mut page, run, drawn)?;
     districts::write(&mut page, run, &drawn.fans)?;
     metadata(&mut page, run, drawn);
     let name = &run.info.scenario.name;
-    let sub = esc(&labels::run_line(run, Script::Any));
+    let sub = esc(&labels::run_line(run));
     let html = page.finish(
         &format!("seatsim 学位供需报告 report: {name}"),
         &format!("学位供需预测 — {}", esc(name)),
@@ -100,10 +102,21 @@ fn maps(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     }
     page.section("maps", "预警地图", "Warnings map");
     page.paragraph(
-        "各学段在其最不利年份（全市预期缺口最大的年份）各区出现学位缺口的概率。功能区以所在行政区内的圆点表示。",
-        "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest expected shortfall). Functional zones are circles inside their host district.",
+        "各学段在其最不利年份（全市预期缺口最大的年份）各区出现学位缺口的概率，最早短缺的学段在前。功能区以所在行政区内的圆点表示。",
+        "The probability of a seat shortfall by district, each stage in its worst year (the year of the city's largest expected shortfall), the stage short soonest first. Functional zones are circles inside their host district.",
     );
-    for (stage, year, w) in &drawn.maps {
+    // The stages the city is short in first, so that the first map answers "where first".
+    let mut ordered: Vec<&(String, i32, Written)> = drawn.maps.iter().collect();
+    ordered.sort_by_key(|(stage, _, _)| {
+        let first_short = run
+            .info
+            .stages
+            .iter()
+            .find(|s| s.id == *stage)
+            .and_then(|s| Facts::of(run, ALL, s).first_short);
+        first_short.unwrap_or(i32::MAX)
+    });
+    for (stage, year, w) in ordered {
         let (zh, en) = stage_names(run, stage);
         page.figure(
             w,
@@ -114,15 +127,15 @@ fn maps(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// What drives the risk: a tornado chart per stage, from `sensitivity.csv`.
+/// What drives the risk: a tornado chart per stage, from `tornado.csv`.
 fn drivers(page: &mut Page, run: &Run, drawn: &Drawn) -> Result<(), PlotError> {
     if drawn.tornadoes.is_empty() {
         return Ok(());
     }
     page.section("drivers", "风险来源", "What drives the risk");
     page.paragraph(
-        "各学段在其最不利年份，全市学位缺口在各次模拟间的差异中，每个未知量所能解释的份额——由此可见哪项调查最值得做。",
-        "The share of the variation across trials of the city's shortfall that each unknown explains, each stage in its worst year — which survey is worth doing.",
+        "各学段在其预期缺口最大的年份：每个未知量从低值（P5）移到高值（P95）、其余取中值时，全市学位缺口变化多少个学位——由此可见哪项调查最值得做。",
+        "Each stage in the year of its largest expected shortfall: how many seats the city's shortfall changes when each unknown moves from its low (P5) to its high (P95) value, the others central — which survey is worth doing.",
     );
     for (stage, w) in &drawn.tornadoes {
         let (zh, en) = stage_names(run, stage);
@@ -336,12 +349,7 @@ fn risk_table(page: &mut Page, run: &Run) {
 fn risk_row(html: &mut String, run: &Run, position: usize, row: &RiskRow) {
     let opt = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "n/a".to_string(), f);
     let fill = colour::warning(row.warning);
-    let name = esc(&labels::district(
-        run,
-        &row.district,
-        Script::Any,
-        Form::Full,
-    ));
+    let name = esc(&labels::district_in_page(run, &row.district, Form::Full));
     let place = if row.district == ALL {
         name
     } else {

@@ -1,8 +1,11 @@
-//! The tornado charts of "what drives the risk" (DESIGN §2.5): per stage, the share of the
-//! variance of the city's shortfall in its worst year that each driver of `sensitivity.csv`
-//! explains, largest first. A folder without `sensitivity.csv` (older runs) draws none.
+//! The tornado charts of "what moves the shortfall" (DESIGN §2.5): per stage, from
+//! `tornado.csv`, the signed change in the city's shortfall in its worst year, in seats, when
+//! each uncertain input or city shock moves from its low (P5) to its high (P95) value with the
+//! others central. Bars are signed (red: the high value adds seats short; blue: it removes
+//! them), inputs that change nothing are left out, the largest change is on top. A folder
+//! without `tornado.csv` (older runs) draws none.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use plotters::coord::Shift;
@@ -10,57 +13,54 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, GREY, TEXT};
-use super::data::{read_csv, Run, StageInfo, ALL};
+use super::data::{read_csv, Run, StageInfo};
 use super::font::text_width;
-use super::headline::worst_year;
-use super::labels::{self, percent};
-use super::output::{file_id, write_figure, DrawResult, Figure, Script, Written};
+use super::labels::{self, thousands};
+use super::output::{file_id, write_figure, DrawResult, Figure, Written};
 use super::PlotError;
+use crate::report::tornado::TORNADO_HEADER;
+use crate::scenario::SHOCK_PREFIX;
 
-/// Drivers shown per chart.
-const TOP: usize = 10;
+/// Bars shown per chart, largest first.
+const TOP: usize = 12;
 /// Figure width in pixels.
 const WIDTH: u32 = 1100;
 /// Height of the title block.
-const HEAD: i32 = 110;
+const HEAD: i32 = 130;
 /// Height of one bar's row.
-const ROW: i32 = 40;
-/// Width of the driver-name column.
-const NAMES: i32 = 330;
-/// Room right of the longest bar for its percentage.
-const LABEL: i32 = 70;
+const ROW: i32 = 46;
+/// Width of the input-name column.
+const NAMES: i32 = 420;
+/// Room beyond the longest bar, on each side, for its number.
+const LABEL: i32 = 90;
 /// Height of the axis and note under the bars.
 const FOOT: i32 = 120;
-/// Bar colour: the red of a shortfall, toned down.
-const BAR: RGBColor = RGBColor(200, 70, 60);
+/// A change the high value makes worse: the red of a shortfall.
+const WORSE: RGBColor = RGBColor(203, 24, 29);
+/// A change the high value makes better.
+const BETTER: RGBColor = RGBColor(33, 113, 181);
+/// A change smaller than this many seats is drawn as none.
+const NONE: f64 = 0.5;
 
 /// Tornado charts by stage.
 pub(crate) type Tornadoes = Vec<(String, Written)>;
 
-/// The shares of `sensitivity.csv` by (stage, year, metric): each driver's, in file order.
-#[derive(Debug, Default)]
-pub(crate) struct Shares(HashMap<Cell, Vec<(String, Option<f64>)>>);
-
-/// A city cell of `sensitivity.csv`: stage, year and metric.
-type Cell = (String, i32, String);
-
-/// One row of `sensitivity.csv`.
-#[derive(Debug, serde::Deserialize)]
+/// One row of `tornado.csv`.
+#[derive(Debug, Clone, serde::Deserialize)]
 struct Row {
-    input: String,
-    district: String,
     stage: String,
     year: i32,
-    metric: String,
-    share: Option<f64>,
+    input: String,
+    label_zh: String,
+    label_en: String,
+    low_value: f64,
+    high_value: f64,
+    change: f64,
 }
 
 impl Row {
-    /// Checks that the row is of a city cell of the run with a share in [0, 1].
+    /// Checks that the row is of a stage and year of the run, with a finite change.
     fn check(&self, run: &Run) -> Result<(), String> {
-        if self.district != ALL {
-            return Err(format!("district `{}`: must be `{ALL}`", self.district));
-        }
         if !run.info.stages.iter().any(|s| s.id == self.stage) {
             return Err(format!("stage `{}` is not in run.json", self.stage));
         }
@@ -70,79 +70,82 @@ impl Row {
                 self.year, run.info.base_year, run.info.horizon
             ));
         }
-        match self.share {
-            Some(s) if !(0.0..=1.0).contains(&s) => {
-                Err(format!("share = {s}: must be between 0 and 1"))
-            }
-            _ => Ok(()),
+        if !self.change.is_finite() {
+            return Err(format!("change = {}: must be a number", self.change));
         }
+        Ok(())
     }
-}
 
-impl Shares {
-    /// Reads `sensitivity.csv` of `run`; `None` when the folder has none or it names no driver.
-    pub fn read(run: &Run) -> Result<Option<Shares>, PlotError> {
-        let path = run.dir.join("sensitivity.csv");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(PlotError::Read { path, source }),
+    /// The input's name: Chinese (its key when the file gives none) over English with the
+    /// values it moves between.
+    fn name(&self) -> [String; 2] {
+        let zh = match (self.label_zh.trim(), self.label_en.trim()) {
+            ("", "") => self.input.as_str(),
+            ("", en) => en,
+            (zh, _) => zh,
         };
-        // A scenario with nothing uncertain writes the header alone.
-        if text.lines().nth(1).is_none() {
-            return Ok(None);
-        }
-        let mut shares = Shares::default();
-        read_csv(
-            &path,
-            &["input", "district", "stage", "year", "metric", "share"],
-            |row: Row| {
-                row.check(run)?;
-                let key = (row.stage, row.year, row.metric);
-                shares
-                    .0
-                    .entry(key)
-                    .or_default()
-                    .push((row.input, row.share));
-                Ok(())
-            },
-        )?;
-        Ok(Some(shares))
-    }
-
-    /// The metric a stage's chart shows in `year` — `shortfall`, else `demand` when no driver
-    /// has a shortfall share — and its [`TOP`] drivers, largest share first.
-    pub fn select(&self, stage: &str, year: i32) -> Option<(&'static str, Vec<(&str, f64)>)> {
-        ["shortfall", "demand"].into_iter().find_map(|metric| {
-            let rows = self.0.get(&(stage.to_string(), year, metric.to_string()))?;
-            let mut bars: Vec<(&str, f64)> = rows
-                .iter()
-                .filter_map(|(d, s)| Some((d.as_str(), (*s)?)))
-                .collect();
-            // Stable: equal shares keep the file's (scenario's) order.
-            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-            bars.truncate(TOP);
-            (!bars.is_empty()).then_some((metric, bars))
-        })
+        let en = match self.label_en.trim() {
+            en if en == zh => String::new(),
+            en => format!("{en}: "),
+        };
+        let moves = if self.input.starts_with(SHOCK_PREFIX) {
+            "P5 → P95".to_string()
+        } else {
+            format!("{} → {}", short(self.low_value), short(self.high_value))
+        };
+        [zh.to_string(), format!("{en}{moves}")]
     }
 }
 
-/// The tornado chart of every stage whose worst year has shares, if the run has `sensitivity.csv`.
+/// The rows of `tornado.csv` by stage, in file order; `None` when the folder has none or it
+/// names no driver.
+fn read(run: &Run) -> Result<Option<BTreeMap<String, Vec<Row>>>, PlotError> {
+    let path = run.dir.join("tornado.csv");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(PlotError::Read { path, source }),
+    };
+    // A scenario with nothing uncertain writes the header alone.
+    if text.lines().nth(1).is_none() {
+        return Ok(None);
+    }
+    let mut rows: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    read_csv(&path, &TORNADO_HEADER, |row: Row| {
+        row.check(run)?;
+        rows.entry(row.stage.clone()).or_default().push(row);
+        Ok(())
+    })?;
+    Ok(Some(rows))
+}
+
+/// The bars of one stage: nonzero changes, largest first (equal ones in file order), at most
+/// [`TOP`].
+fn bars(rows: &[Row]) -> Vec<&Row> {
+    let mut bars: Vec<&Row> = rows.iter().filter(|r| r.change.abs() >= NONE).collect();
+    bars.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
+    bars.truncate(TOP);
+    bars
+}
+
+/// The tornado chart of every stage with a nonzero change, if the run has `tornado.csv`.
 pub(crate) fn draw(run: &Run, plots: &Path) -> Result<Tornadoes, PlotError> {
-    let Some(shares) = Shares::read(run)? else {
+    let Some(rows) = read(run)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for stage in &run.info.stages {
-        let year = worst_year(run, &stage.id).unwrap_or(run.info.horizon);
-        let Some((metric, bars)) = shares.select(&stage.id, year) else {
+        let Some(rows) = rows.get(&stage.id) else {
+            continue;
+        };
+        let bars = bars(rows);
+        let Some(year) = bars.first().map(|b| b.year) else {
             continue;
         };
         let chart = Tornado {
             run,
             stage,
             year,
-            metric,
             bars,
         };
         out.push((stage.id.clone(), write_figure(plots, &chart)?));
@@ -154,26 +157,28 @@ pub(crate) fn draw(run: &Run, plots: &Path) -> Result<Tornadoes, PlotError> {
 struct Tornado<'a> {
     run: &'a Run,
     stage: &'a StageInfo,
+    /// The stage's worst year.
     year: i32,
-    /// `shortfall`, or `demand` where the shortfall never varies.
-    metric: &'static str,
-    /// Drivers and their shares, largest first.
-    bars: Vec<(&'a str, f64)>,
+    /// The bars, largest change first.
+    bars: Vec<&'a Row>,
 }
 
 impl Tornado<'_> {
-    /// The share at the right end of the axis: the largest share rounded up to a tenth.
-    fn axis_max(&self) -> f64 {
-        let top = self.bars.first().map_or(0.0, |b| b.1);
-        ((top * 10.0).ceil() / 10.0).clamp(0.1, 1.0)
+    /// The changes the axis spans: from the most negative (or 0) to the most positive (or 0),
+    /// at least one seat wide, so that bars all on one side use the whole width.
+    fn span(&self) -> (f64, f64) {
+        let changes = self.bars.iter().map(|b| b.change);
+        let low = changes.clone().fold(0.0, f64::min);
+        let high = changes.fold(0.0, f64::max);
+        (low, high.max(low + 1.0))
     }
 
-    /// What the chart shows, e.g. "the city's shortfall".
-    fn what(&self) -> &'static str {
-        match self.metric {
-            "shortfall" => "the city's shortfall",
-            _ => "the city's demand",
-        }
+    /// The x pixel of a change.
+    fn x(&self, change: f64) -> i32 {
+        let (left, right) = (NAMES + 20 + LABEL, WIDTH as i32 - 20 - LABEL);
+        let (low, high) = self.span();
+        let t = (change - low) / (high - low);
+        (f64::from(left) + f64::from(right - left) * t).round() as i32
     }
 }
 
@@ -184,54 +189,54 @@ impl Figure for Tornado<'_> {
 
     fn size(&self) -> (u32, u32) {
         let height = HEAD + self.bars.len() as i32 * ROW + FOOT;
-        (WIDTH, height.max(600) as u32)
+        (WIDTH, height.max(420) as u32)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let title = format!(
-            "What drives the risk: {} in {}, {}",
-            self.what(),
+            "{} 年全市学位缺口的驱动因素 What moves the city's shortfall in {} – {}",
+            self.year,
             self.year,
             labels::stage(self.stage)
         );
-        let fallback = if self.metric == "shortfall" {
-            ""
-        } else {
-            " The shortfall is the same in every trial in this year, so the chart shows demand."
-        };
         let subtitle = format!(
-            "Share of the variance across trials of {} that each unknown explains (squared correlation, sensitivity.csv), top {TOP}: which survey is worth doing.{fallback} {}",
-            self.what(),
-            labels::run_line(self.run, script)
+            "每项输入从低值（P5）移到高值（P95），其余取中值：全市缺口变化（学位），{} 年为预期缺口最大的年份。 Each input moved from its low (P5) to its high (P95) value, the others central: the change in the city's shortfall in seats, in {}, the year of the largest expected shortfall (tornado.csv). {}",
+            self.year,
+            self.year,
+            labels::run_line(self.run)
         );
         canvas::title(root, &title, &subtitle)?;
-        let (left, right) = (NAMES + 30, WIDTH as i32 - 20 - LABEL);
-        let x = |share: f64| left + ((right - left) as f64 * share / self.axis_max()) as i32;
         let bottom = HEAD + self.bars.len() as i32 * ROW;
-        self.draw_axis(root, &x, bottom)?;
-        let name = canvas::style(TEXT, BLACK, HPos::Right, VPos::Center);
-        let value = canvas::style(TEXT, BLACK, HPos::Left, VPos::Center);
-        for (i, (driver, share)) in self.bars.iter().enumerate() {
+        self.draw_axis(root, bottom)?;
+        let zh = canvas::style(TEXT, BLACK, HPos::Right, VPos::Bottom);
+        let en = canvas::style(TEXT - 1.0, GREY, HPos::Right, VPos::Top);
+        for (i, row) in self.bars.iter().enumerate() {
             let mid = HEAD + i as i32 * ROW + ROW / 2;
-            let shown = fit_name(driver, f64::from(NAMES));
-            canvas::text(root, &shown, (left - 10, mid), &name)?;
-            let end = x(*share).max(left + 1);
+            let [name_zh, name_en] = row.name();
+            let fit = |name: &str, size| fit_name(name, f64::from(NAMES), size);
+            canvas::text(root, &fit(&name_zh, TEXT), (NAMES, mid), &zh)?;
+            canvas::text(root, &fit(&name_en, TEXT - 1.0), (NAMES, mid + 2), &en)?;
+            let (zero, end) = (self.x(0.0), self.x(row.change));
+            let colour = if row.change > 0.0 { WORSE } else { BETTER };
+            let (a, b) = (zero.min(end), zero.max(end).max(zero.min(end) + 1));
             root.draw(&Rectangle::new(
-                [(left, mid - ROW / 2 + 6), (end, mid + ROW / 2 - 6)],
-                BAR.filled(),
+                [(a, mid - ROW / 2 + 8), (b, mid + ROW / 2 - 8)],
+                colour.filled(),
             ))?;
-            canvas::text(root, &share_text(*share), (end + 8, mid), &value)?;
+            let (h, at) = if row.change > 0.0 {
+                (HPos::Left, end + 6)
+            } else {
+                (HPos::Right, end - 6)
+            };
+            let value = canvas::style(TEXT, BLACK, h, VPos::Center);
+            canvas::text(root, &signed(row.change), (at, mid), &value)?;
         }
-        let note = "Drivers are drawn independently, so the shares of one cell add up to at most about 1; the rest is district shocks, popularity, each project's own delay and interactions. A linear measure: an input with a non-monotone effect can show a small share.";
+        let note = "红色：高值使缺口增加；蓝色：高值使缺口减少；变化为零的输入未画出。 Red: the high value adds seats short; blue: it removes them. Inputs that change nothing are left out. Each input alone, the rest central: interactions and the chance of each value are not shown (sensitivity.csv has the share of the variance each explains).";
         canvas::paragraph(
             root,
             note,
-            (20, bottom + 44),
+            (20, bottom + 48),
             f64::from(WIDTH - 40),
             TEXT - 2.0,
             GREY,
@@ -241,46 +246,74 @@ impl Figure for Tornado<'_> {
 }
 
 impl Tornado<'_> {
-    /// Draws the percent axis under the bars and faint grid lines behind them.
+    /// Draws the zero line, the seat axis under the bars and its end labels.
     fn draw_axis<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-        x: &impl Fn(f64) -> i32,
         bottom: i32,
     ) -> DrawResult<DB> {
+        let zero = self.x(0.0);
+        root.draw(&PathElement::new(
+            vec![(zero, HEAD - 4), (zero, bottom + 4)],
+            BLACK.stroke_width(2),
+        ))?;
         let tick = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
-        let steps = (self.axis_max() * 10.0).round() as i32;
-        for step in 0..=steps {
-            let share = f64::from(step) / 10.0;
-            let at = x(share);
-            let line = if step == 0 {
-                GREY
-            } else {
-                RGBColor(225, 225, 225)
-            };
-            root.draw(&PathElement::new(vec![(at, HEAD - 4), (at, bottom)], line))?;
-            canvas::text(root, &percent(share), (at, bottom + 6), &tick)?;
+        for change in ticks(self.span()) {
+            let at = self.x(change);
+            root.draw(&PathElement::new(
+                vec![(at, bottom), (at, bottom + 6)],
+                GREY,
+            ))?;
+            canvas::text(root, &signed(change), (at, bottom + 8), &tick)?;
         }
-        Ok(())
+        let unit = canvas::style(TEXT - 2.0, GREY, HPos::Center, VPos::Top);
+        let caption = "全市缺口变化（学位） Change in the city's shortfall (seats)";
+        canvas::text(root, caption, (zero, bottom + 26), &unit)
     }
 }
 
-/// A share as a percentage, with a decimal below 10% so that small shares do not all read "0%".
-fn share_text(share: f64) -> String {
-    if share < 0.1 {
-        format!("{:.1}%", share * 100.0)
-    } else {
-        percent(share)
+/// A change in seats with its sign, e.g. "+1,234", "−560", "0".
+fn signed(change: f64) -> String {
+    let seats = thousands(change.abs());
+    match change.round() {
+        c if c > 0.0 => format!("+{seats}"),
+        c if c < 0.0 => format!("−{seats}"),
+        _ => seats,
     }
 }
 
-/// `name`, cut with "…" to fit `width` pixels.
-fn fit_name(name: &str, width: f64) -> String {
-    if text_width(name, TEXT) <= width {
+/// Round ticks from `low` to `high` (which hold 0): zero and two to five more, on a step of
+/// 1, 2, 2.5 or 5 times a power of ten.
+fn ticks((low, high): (f64, f64)) -> Vec<f64> {
+    let width = high - low;
+    let power = 10f64.powf((width / 5.0).log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| width / step <= 5.0)
+        .unwrap_or(10.0 * power);
+    let (first, last) = ((low / step).ceil() as i32, (high / step).floor() as i32);
+    (first..=last).map(|k| f64::from(k) * step).collect()
+}
+
+/// A value with three significant digits, e.g. "0.599", "1.21", "12,300".
+fn short(value: f64) -> String {
+    match value.abs() {
+        v if v >= 1000.0 => thousands(value),
+        v if v >= 100.0 => format!("{value:.0}"),
+        v if v >= 10.0 => format!("{value:.1}"),
+        v if v >= 1.0 => format!("{value:.2}"),
+        _ => format!("{value:.3}"),
+    }
+}
+
+/// `name`, cut with "…" to fit `width` pixels at font size `size`.
+fn fit_name(name: &str, width: f64, size: f64) -> String {
+    if text_width(name, size) <= width {
         return name.to_string();
     }
     let mut cut: String = name.to_string();
-    while !cut.is_empty() && text_width(&format!("{cut}…"), TEXT) > width {
+    while !cut.is_empty() && text_width(&format!("{cut}…"), size) > width {
         cut.pop();
     }
     format!("{cut}…")
@@ -290,8 +323,8 @@ fn fit_name(name: &str, width: f64) -> String {
 mod tests {
     use super::*;
 
-    /// A run of one stage over 2020–2022 with `sensitivity` as its `sensitivity.csv`.
-    fn run_with(sensitivity: Option<&str>) -> (tempfile::TempDir, Run) {
+    /// A run of one stage over 2020–2022 with `tornado` as its `tornado.csv`.
+    fn run_with(tornado: Option<&str>) -> (tempfile::TempDir, Run) {
         let dir = tempfile::tempdir().unwrap();
         let json = r#"{"scenario":{"name":"t"},"base_year":2020,"horizon":2022,
             "districts":[{"id":"a","name":"A"}],"stages":[{"id":"primary","ages":[6,11]}]}"#;
@@ -304,88 +337,67 @@ mod tests {
         std::fs::write(dir.path().join("run.json"), json).unwrap();
         std::fs::write(dir.path().join("summary.csv"), summary).unwrap();
         std::fs::write(dir.path().join("risk.csv"), risk).unwrap();
-        if let Some(text) = sensitivity {
-            std::fs::write(dir.path().join("sensitivity.csv"), text).unwrap();
+        if let Some(text) = tornado {
+            std::fs::write(dir.path().join("tornado.csv"), text).unwrap();
         }
         let run = Run::load(dir.path()).unwrap();
         (dir, run)
     }
 
-    /// `sensitivity.csv` rows of the primary city cell of 2022.
-    fn csv(rows: &[(&str, &str, &str)]) -> String {
-        let mut text = String::from("input,district,stage,year,metric,share\n");
-        for (input, metric, share) in rows {
-            text.push_str(&format!("{input},ALL,primary,2022,{metric},{share}\n"));
+    /// `tornado.csv` rows of primary in 2022: input and change.
+    fn csv(rows: &[(&str, &str)]) -> String {
+        let mut text = String::from("stage,year,input,label_zh,label_en,low_value,high_value,shortfall_low,shortfall_high,change\n");
+        for (input, change) in rows {
+            text.push_str(&format!(
+                "primary,2022,{input},中{input},En {input},0,1,0,0,{change}\n"
+            ));
         }
         text
     }
 
     #[test]
-    fn drivers_are_sorted_by_share_and_the_top_ten_kept() {
-        let mut rows: Vec<(String, &str, String)> = (0..12)
-            .map(|i| {
-                (
-                    format!("input-{i}"),
-                    "shortfall",
-                    (f64::from(i) / 100.0).to_string(),
-                )
-            })
-            .collect();
-        rows.push(("births".into(), "shortfall", "0.6".into()));
-        rows.push(("shock:delay-common".into(), "shortfall", String::new()));
-        rows.push(("births".into(), "demand", "0.9".into()));
-        let rows: Vec<(&str, &str, &str)> = rows
-            .iter()
-            .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
-            .collect();
-        let (_dir, run) = run_with(Some(&csv(&rows)));
-        let shares = Shares::read(&run).unwrap().expect("shares");
-        let (metric, bars) = shares.select("primary", 2022).expect("bars");
-        assert_eq!(metric, "shortfall");
-        let names: Vec<&str> = bars.iter().map(|b| b.0).collect();
-        // The empty share is left out; of the other 13, the largest 10, largest first.
-        assert_eq!(names.len(), TOP);
-        assert_eq!(&names[..3], ["births", "input-11", "input-10"]);
-        assert_eq!(names[9], "input-3");
-        assert!(shares.select("primary", 2021).is_none());
-    }
-
-    #[test]
-    fn demand_is_shown_where_no_shortfall_share_is_defined() {
-        let rows = [
-            ("births", "shortfall", ""),
-            ("trend", "shortfall", ""),
-            ("births", "demand", "0.2"),
-            ("trend", "demand", "0.7"),
-        ];
-        let (_dir, run) = run_with(Some(&csv(&rows)));
-        let shares = Shares::read(&run).unwrap().expect("shares");
+    fn bars_are_signed_sorted_by_size_and_zero_changes_dropped() {
+        let (_dir, run) = run_with(Some(&csv(&[
+            ("births", "1200"),
+            ("trend", "-3400"),
+            ("stay", "0"),
+            ("tiny", "0.2"),
+            ("share", "560.6"),
+        ])));
+        let rows = read(&run).unwrap().expect("rows");
+        let bars = bars(&rows["primary"]);
+        let shown: Vec<(&str, f64)> = bars.iter().map(|b| (b.input.as_str(), b.change)).collect();
         assert_eq!(
-            shares.select("primary", 2022),
-            Some(("demand", vec![("trend", 0.7), ("births", 0.2)]))
+            shown,
+            [("trend", -3400.0), ("births", 1200.0), ("share", 560.6)]
         );
+        assert_eq!(bars[0].name(), ["中trend", "En trend: 0.000 → 1.00"]);
+        assert_eq!(signed(-3400.0), "−3,400");
+        assert_eq!(signed(560.6), "+561");
+        assert_eq!(ticks((0.0, 175_640.0)), [0.0, 50e3, 100e3, 150e3]);
+        assert_eq!(ticks((-32_923.0, 46_064.0)), [-20e3, 0.0, 20e3, 40e3]);
+        assert_eq!(ticks((-3.0, 0.0)), [-3.0, -2.0, -1.0, 0.0]);
     }
 
     #[test]
-    fn a_folder_without_shares_draws_none_and_a_bad_share_is_an_error() {
-        let (_dir, run) = run_with(None);
-        assert!(Shares::read(&run).unwrap().is_none());
-        let (_dir, run) = run_with(Some("input,district,stage,year,metric,share\n"));
-        assert!(Shares::read(&run).unwrap().is_none());
-        let (_dir, run) = run_with(Some(&csv(&[("births", "shortfall", "1.5")])));
-        let err = Shares::read(&run).unwrap_err().to_string();
+    fn a_folder_without_tornado_draws_none_and_a_bad_row_is_an_error() {
+        let (dir, run) = run_with(None);
+        assert!(draw(&run, dir.path()).unwrap().is_empty());
+        let (dir, run) = run_with(Some(&csv(&[])));
+        assert!(draw(&run, dir.path()).unwrap().is_empty());
+        let bad = csv(&[("births", "1")]).replace("primary,2022", "primary,2031");
+        let (_dir, run) = run_with(Some(&bad));
+        let err = read(&run).unwrap_err().to_string();
         assert!(
-            err.contains("sensitivity.csv:2") && err.contains("1.5"),
+            err.contains("tornado.csv:2") && err.contains("2031"),
             "{err}"
         );
     }
 
     #[test]
-    fn small_shares_keep_a_decimal_and_long_names_are_cut() {
-        assert_eq!(share_text(0.034), "3.4%");
-        assert_eq!(share_text(0.42), "42%");
+    fn long_names_are_cut() {
         let long = "x".repeat(200);
-        let cut = fit_name(&long, 100.0);
+        let cut = fit_name(&long, 100.0, TEXT);
         assert!(cut.ends_with('…') && text_width(&cut, TEXT) <= 100.0);
     }
 }

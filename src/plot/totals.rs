@@ -7,7 +7,7 @@ use super::canvas::{self, Item, Key};
 use super::data::{Run, StageInfo, Trajectory, ALL};
 use super::fan::{draw_fan, legend_items};
 use super::labels;
-use super::output::{DrawResult, Figure, Script};
+use super::output::{DrawResult, Figure};
 
 /// Width of the panel grid in pixels.
 const PANELS: u32 = 1400;
@@ -45,7 +45,7 @@ impl<'a> CityTotals<'a> {
 }
 
 /// What the city's shortfall is, beside net city demand and seats.
-const SUM_NOTE: &str = "City shortfall = sum of district shortfalls (DESIGN §2.5) for a stage admitted by district: seats empty in one district do not seat the pupils of another, so the city can be short while its demand bands stay below its seats. A stage pooled city-wide is short where its bands rise above the line.";
+const SUM_NOTE: &str = "全市缺口 = 各区缺口之和（按区招生的学段）：一区的空余学位不能安置另一区的学生。City shortfall = sum of district shortfalls for a stage admitted by district: seats empty in one district do not seat the pupils of another, so the city can be short while its demand bands stay below its seats. A stage pooled city-wide is short where its bands rise above the line.";
 
 impl Figure for CityTotals<'_> {
     fn stem(&self) -> String {
@@ -57,19 +57,15 @@ impl Figure for CityTotals<'_> {
         (PANELS + SIDE, (HEAD + rows * ROW).max(720))
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let subtitle = format!(
-            "Pupils needing a public seat against seats in open classes, summed over the city in each trial. {}",
-            labels::run_line(self.run, script)
+            "每次模拟全市合计：需要公办学位的学生与已开班学位 Pupils needing a public seat against seats in open classes, summed over the city in each trial. {}",
+            labels::run_line(self.run)
         );
         canvas::title(
             root,
-            "City totals by stage: demand for public seats vs seats",
+            "全市合计（分学段）：公办学位需求与学位 City totals by stage: demand for public seats vs seats",
             &subtitle,
         )?;
         let (body, side) = root.split_horizontally(PANELS);

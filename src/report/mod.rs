@@ -1,5 +1,5 @@
-//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `run.json` (and the
-//! map it needs) into the staging folder of an [`OutputFolder`], which replaces the whole
+//! Writing a run's results: `summary.csv`, `risk.csv`, `sensitivity.csv`, `tornado.csv`,
+//! `run.json` (and the map it needs) into the staging folder of an [`OutputFolder`], which replaces the whole
 //! result set at once; and the terminal summary.
 
 mod atomic;
@@ -12,6 +12,7 @@ pub mod rules;
 pub mod sensitivity;
 mod space;
 mod terminal;
+pub mod tornado;
 pub mod trials;
 pub mod xlsx;
 
@@ -56,6 +57,9 @@ pub fn write_run(
     batch.stage(&dir.join("risk.csv"), |w| csv::write_risk(w, engine, acc))?;
     batch.stage(&dir.join("sensitivity.csv"), |w| {
         sensitivity::write_sensitivity(w, engine, acc)
+    })?;
+    batch.stage(&dir.join("tornado.csv"), |w| {
+        tornado::write_tornado(w, engine, acc)
     })?;
     let mut settings = settings.clone();
     if let Some(map) = &s.map {

@@ -42,6 +42,11 @@ impl Selection {
             let (place, stage) = (place_id(s, row.place), &s.stages[row.stage.0].id);
             for (yi, year) in layout.years.iter().enumerate() {
                 for (m, metric) in Metric::ALL.iter().enumerate() {
+                    if !metric.listed_when_undefined()
+                        && !metric.defined_for(&s.stages[row.stage.0])
+                    {
+                        continue;
+                    }
                     let label = [place, stage, &year.to_string(), metric.name()];
                     let hits = patterns.iter().map(|p| p.matches(&label));
                     let mut any = false;

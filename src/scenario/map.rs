@@ -36,7 +36,7 @@ pub(super) fn read(
             "[data] map: not UTF-8 text ({e}); expected GeoJSON"
         ))
     })?;
-    let features = crate::plot::check_map(text).map_err(|m| {
+    let features = super::geojson::parse(text).map(|f| f.len()).map_err(|m| {
         refuse(format!(
             "[data] map: not a GeoJSON map the charts can draw: {m}"
         ))

@@ -9,6 +9,9 @@ mod delay;
 mod drift;
 mod encoding;
 mod error;
+pub mod geojson;
+mod housing;
+mod labels;
 mod load;
 mod map;
 mod path;
@@ -32,6 +35,8 @@ pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
 pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub use housing::{Estate, Housing, HOUSING_COLUMNS};
+pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
@@ -121,6 +126,8 @@ pub struct Scenario {
     /// Numbers given as distributions (DESIGN §2.6), in key order; each stands above at its
     /// central value.
     pub inputs: Vec<Uncertain>,
+    /// Chinese and English names of the uncertain inputs and shocks (`[labels]`).
+    pub labels: Labels,
     /// GeoJSON boundaries for maps, if the scenario names one, as read at load.
     pub map: Option<MapFile>,
     /// Weights and budgets of `seatsim plan` (`[plan]`).
@@ -131,6 +138,9 @@ pub struct Scenario {
     pub tables: Vec<TableFile>,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
+    /// `[housing]` and `housing.csv`: estates whose children join the population (none by
+    /// default).
+    pub housing: Housing,
 }
 
 impl Scenario {
@@ -193,6 +203,9 @@ pub struct Stage {
     pub admission_cap: Option<f64>,
     /// Whether demand and capacity are pooled city-wide.
     pub catchment: Catchment,
+    /// Extra classes opened in existing schools when pupils outgrow the standard seats
+    /// (`[stages.X] surge`); `None` = none.
+    pub surge: Option<Surge>,
     /// Gross enrolment rate by year (≥ 0).
     pub enrolment: YearPath,
     /// Private share of enrolled pupils by year, in [0, 1].
@@ -201,6 +214,16 @@ pub struct Stage {
     pub teachers: Option<f64>,
     /// Capital cost of a seat (`[costs.<stage>]`); `None` = no `spending`.
     pub seat_cost: Option<SeatCost>,
+    /// Whether the scenario lists estates, so that the stage reports `housing_pupils`.
+    pub housing: bool,
+}
+
+/// `[stages.X] surge`: a district-stage opens up to `extra_classes` × its existing schools'
+/// classes again as extra classes in those buildings when demand exceeds its standard seats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Surge {
+    /// The limit, a share of the existing schools' classes that year, in [0, 1].
+    pub extra_classes: f64,
 }
 
 /// Where a stage's pupils may take a seat.

@@ -27,6 +27,16 @@ pub struct ScenarioFile {
     #[serde(rename = "changes")]
     pub _changes: Option<Vec<super::changes::ChangeRaw>>,
     pub drift: Option<DriftRaw>,
+    pub housing: Option<HousingRaw>,
+    pub labels: Option<BTreeMap<String, LabelRaw>>,
+}
+
+/// `[labels] "<key>" = { zh = "…", en = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelRaw {
+    pub zh: Option<String>,
+    pub en: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +60,14 @@ pub struct StageRaw {
     pub dispersion: Option<f64>,
     pub admission_cap: Option<f64>,
     pub catchment: Option<String>,
+    pub surge: Option<SurgeRaw>,
+}
+
+/// `[stages.X] surge = { extra_classes = f }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurgeRaw {
+    pub extra_classes: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +155,7 @@ pub struct DataRaw {
     pub capacity: Option<String>,
     pub projects: Option<String>,
     pub map: Option<String>,
+    pub housing: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,4 +200,16 @@ pub struct DriftSpecRaw {
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
     pub from: Option<i64>,
+}
+
+/// `[housing]` (DESIGN §2.8): yields by age, type multipliers, origin and delay profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HousingRaw {
+    #[serde(rename = "yield")]
+    pub yields: Option<Vec<toml::Value>>,
+    pub types: Option<BTreeMap<String, toml::Value>>,
+    pub origin: Option<String>,
+    pub persons_per_dwelling: Option<f64>,
+    pub delay: Option<DelayRaw>,
 }

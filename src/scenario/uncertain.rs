@@ -147,6 +147,11 @@ pub enum Target {
     InflowScale,
     /// `[migration] rate_scale`.
     RateScale,
+    /// `[housing] yield` at one age.
+    HousingYield(usize),
+    /// `[housing.types]`: the multiplier of the type at this position of
+    /// [`Housing::types`](super::Housing::types).
+    HousingType(usize),
 }
 
 /// A path that may hold uncertain knots.

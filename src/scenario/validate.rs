@@ -9,6 +9,7 @@ use ndarray::Array3;
 use sha2::Digest;
 
 use super::error::{close_match, did_you_mean};
+use super::labels::Labels;
 use super::load::{LoadedFiles, Origins};
 use super::raw::{self, PathRaw, ScenarioFile};
 use super::table::{CsvTable, Fields, Reads};
@@ -18,6 +19,7 @@ use super::*;
 mod cap;
 mod drift;
 mod standards;
+mod surge;
 mod warnings;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -103,6 +105,8 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         plan,
         _changes: _,
         drift,
+        labels,
+        housing,
     } = raw;
     let head = v.head(&root, scenario)?;
     let stages = v.stages(stages, enrolment, private_share)?;
@@ -113,6 +117,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     let delay_correlation = v.delay_correlation(delay_raw.as_ref())?;
     let delay = v.delay(delay_raw)?;
     let drift = v.drift(drift, &stages, (head.base_year, head.horizon))?;
+    let housing = v.housing(housing, max_age)?;
     let mut scenario = Scenario {
         name: head.name,
         file: root.clone(),
@@ -135,6 +140,8 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         delay_correlation,
         inputs: Vec::new(),
         drift,
+        labels: Labels::default(),
+        housing,
         stages,
         delay,
         tables: Vec::new(),
@@ -145,6 +152,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
     scenario.sha256 = hex(&reads.hasher.finalize());
     scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
+    scenario.labels = v.labels(labels, &scenario.inputs)?;
     Ok(scenario)
 }
 
@@ -166,6 +174,7 @@ struct DataPaths {
     capacity: PathBuf,
     projects: Option<PathBuf>,
     map: Option<PathBuf>,
+    housing: Option<PathBuf>,
 }
 
 /// Key-level checks, with errors located through the origins of the keys.
@@ -180,7 +189,7 @@ impl Validator<'_> {
         self.origins.error(key, message)
     }
 
-    fn missing(&self, key: &str, what: &str) -> ScenarioError {
+    pub(super) fn missing(&self, key: &str, what: &str) -> ScenarioError {
         let (table, name) = key.rsplit_once('.').unwrap_or(("", key));
         self.err(key, format!("missing key `{name}` in [{table}]: {what}"))
     }
@@ -406,6 +415,7 @@ impl Validator<'_> {
                 ))
             }
         };
+        let surge = self.surge(&key("surge"), s.surge, catchment)?;
         Ok(Stage {
             id,
             ages: a0..=a1,
@@ -413,10 +423,12 @@ impl Validator<'_> {
             dispersion,
             admission_cap,
             catchment,
+            surge,
             enrolment,
             private_share,
             teachers: None,
             seat_cost: None,
+            housing: false,
         })
     }
 
@@ -555,6 +567,7 @@ impl Validator<'_> {
             capacity: need(d.capacity, "data.capacity", "path of capacity.csv")?,
             projects: self.file("data.projects", d.projects)?,
             map: self.file("data.map", d.map)?,
+            housing: self.file("data.housing", d.housing)?,
         })
     }
 
@@ -598,6 +611,9 @@ fn read_tables(
     s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
         s.projects = read_projects(s, path, delay, reads)?;
+    }
+    if let Some(path) = &data.housing {
+        super::housing::read_estates(s, path, reads)?;
     }
     Ok(())
 }

@@ -11,9 +11,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::super::canvas::{self, GREY, TEXT};
 use super::super::fan::MEDIAN;
-use super::super::font::can_draw;
 use super::super::labels::percent;
-use super::super::output::{file_id, DrawResult, Figure, Script};
+use super::super::output::{file_id, DrawResult, Figure};
 use super::Backtest;
 
 /// The P5–P95 coverage.
@@ -31,18 +30,14 @@ pub(crate) struct Calibration<'a> {
 
 impl Calibration<'_> {
     /// Draws the PIT histogram in `area`.
-    fn draw_pit<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw_pit<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let counts = self.bt.pit_of(self.metric).unwrap_or(&[]);
         let n: u64 = counts.iter().sum();
         let expected = n as f64 / counts.len().max(1) as f64;
         let top = counts.iter().copied().max().unwrap_or(0) as f64;
         let high = top.max(expected * 1.5).max(1.0) * 1.1;
         let axes = Axes {
-            caption: &bilingual(script, "PIT 直方图", "PIT histogram"),
+            caption: &format!("{} {}", "PIT 直方图", "PIT histogram"),
             x_desc: "Share of trials below the observation (PIT)",
             y_desc: "Observations",
             x_labels: 6,
@@ -67,15 +62,11 @@ impl Calibration<'_> {
     }
 
     /// Draws the coverage by horizon in `area`.
-    fn draw_coverage<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw_coverage<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let rows = self.bt.by_horizon(self.metric);
         let last = rows.iter().map(|(h, _)| *h).max().unwrap_or(1);
         let axes = Axes {
-            caption: &bilingual(script, "各预测年限覆盖率", "Coverage by horizon"),
+            caption: &format!("{} {}", "各预测年限覆盖率", "Coverage by horizon"),
             x_desc: "Years after the origin",
             y_desc: "Observations inside the band",
             x_labels: last as usize + 1,
@@ -108,15 +99,6 @@ impl Calibration<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// Chinese with English beside it, or English alone where the backend's font lacks a glyph.
-fn bilingual(script: Script, zh: &str, en: &str) -> String {
-    if script == Script::Any || can_draw(zh) {
-        format!("{zh} {en}")
-    } else {
-        en.to_string()
     }
 }
 
@@ -180,11 +162,7 @@ impl Figure for Calibration<'_> {
         (1400, 720)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let (head, body) = root.split_vertically(96);
         let n: u64 = self.bt.pit_of(self.metric).unwrap_or(&[]).iter().sum();
@@ -193,8 +171,7 @@ impl Figure for Calibration<'_> {
             one => format!("origin {one}"),
         };
         let title = format!(
-            "{} – {}: PIT and band coverage",
-            bilingual(script, "回测校准", "Back-test calibration"),
+            "回测校准 Back-test calibration – {}: PIT 与区间覆盖率 PIT and band coverage",
             self.metric
         );
         let subtitle = format!(
@@ -202,7 +179,7 @@ impl Figure for Calibration<'_> {
         );
         canvas::title(&head, &title, &subtitle)?;
         let (left, right) = body.split_horizontally(640);
-        self.draw_pit(&left, script)?;
-        self.draw_coverage(&right, script)
+        self.draw_pit(&left)?;
+        self.draw_coverage(&right)
     }
 }

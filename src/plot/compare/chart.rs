@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::super::canvas::{self, Item, Key};
 use super::super::fan::{year_chart, MEDIAN, OUTER};
 use super::super::labels::thousands;
-use super::super::output::{file_id, DrawResult, Figure, Script};
+use super::super::output::{file_id, DrawResult, Figure};
 use super::data::{Change, Compared};
 
 /// The median change in seats.
@@ -61,7 +61,7 @@ impl PairedChart<'_> {
             area,
             years,
             self.range(),
-            "Change, ALT − BASE (pupils / seats)",
+            "变化 Change, ALT − BASE（学生 / 学位 pupils / seats）",
             None,
         )?;
         let plot = chart.plotting_area();
@@ -100,33 +100,29 @@ impl Figure for PairedChart<'_> {
         (1200, 700)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        _script: Script,
-    ) -> DrawResult<DB> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let (head, body) = root.split_vertically(84);
         let info = &self.cmp.info;
         let title = format!(
-            "What the change buys – {}: city seat shortfall, ALT − BASE",
+            "方案效果 What the change buys – {}：全市学位缺口变化 city seat shortfall, ALT − BASE",
             self.stage
         );
         let trials = info.trials.map_or(String::new(), |n| {
-            format!(", {} paired trials", thousands(n as f64))
+            format!(", {} 次配对模拟 paired trials", thousands(n as f64))
         });
         let subtitle = format!(
-            "ALT “{}” minus BASE “{}”, trial by trial on the same random draws{trials}. Below zero, the change leaves fewer pupils without a seat.",
+            "方案 ALT “{}” 减基准 BASE “{}”，同一随机抽样逐次相减 trial by trial on the same random draws{trials}. 低于零：缺位学生减少 Below zero, the change leaves fewer pupils without a seat.",
             info.alt.name, info.base.name
         );
         canvas::title(&head, &title, &subtitle)?;
         let (plot, side) = body.split_horizontally(890);
         self.draw_plot(&plot)?;
         let items = [
-            Item::new(Key::Line(MEDIAN, 3), "Change in the city's shortfall (sum of district shortfalls for a stage admitted by district), median of paired trials"),
-            Item::new(Key::Fill(OUTER.to_rgba()), "Middle 90% of paired trials (P5–P95)"),
-            Item::new(Key::Line(SEATS, 3), "Change in seats (capacity), median"),
-            Item::new(Key::Note, "Paired: both scenarios see the same births, migration and delays in each trial, so the band is the spread of the change itself."),
+            Item::new(Key::Line(MEDIAN, 3), "全市缺口变化中位数 Change in the city's shortfall (sum of district shortfalls for a stage admitted by district), median of paired trials"),
+            Item::new(Key::Fill(OUTER.to_rgba()), "90% 区间 Middle 90% of paired trials (P5–P95)"),
+            Item::new(Key::Line(SEATS, 3), "学位变化中位数 Change in seats (capacity), median"),
+            Item::new(Key::Note, "配对：两方案每次模拟的出生、迁移和延期相同 Paired: both scenarios see the same births, migration and delays in each trial, so the band is the spread of the change itself."),
         ];
         canvas::legend(&side, &items, (10, 20), 290.0).map(drop)
     }
