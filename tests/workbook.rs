@@ -94,7 +94,10 @@ fn results_xlsx_holds_every_table_with_bilingual_headers_names_and_numbers() {
     let fx = chinese_names_in_gb18030();
     let out = fx.run("scenario.toml", "out", &["--trials", "20"]);
     let mut book: Xlsx<_> = open_workbook(out.join("results.xlsx")).unwrap();
-    assert_eq!(book.sheet_names(), ["risk", "summary", "sensitivity"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["risk", "summary", "sensitivity", "tornado"]
+    );
     for (name, csv) in [("risk", "risk.csv"), ("summary", "summary.csv")] {
         let rows = sheet(&mut book, name);
         let table = read_rows(&out.join(csv));

@@ -195,6 +195,23 @@ impl Inputs {
         t.evaluate(s);
         first.unwrap_or(f64::NAN)
     }
+
+    /// Holds `[drift]` series `k` at the quantile `z` (a standard normal's) of its spread in
+    /// every year — `sd_after(h)·z`, h years after its `from` — and moves the evaluated tables
+    /// by it; returns its value in the last year. The other series stay as `t` has them.
+    pub fn set_drift_moved(&self, s: &Scenario, k: usize, z: f64, t: &mut TrialInputs) -> f64 {
+        let (n_y, d) = (s.n_years(), &s.drift[k]);
+        let start = (d.from.0 - s.base_year.0).max(0) as u32;
+        let levels = &mut t.drift[k * n_y..(k + 1) * n_y];
+        for (i, x) in (0u32..).zip(levels.iter_mut()) {
+            *x = d.sd_after(i.saturating_sub(start)) * z;
+        }
+        let years = t.rates.iter_mut().zip(&mut t.drivers);
+        for (&x, (rates, drivers)) in levels.iter().zip(years) {
+            drift::apply(d.target, x, rates, drivers);
+        }
+        levels.last().copied().unwrap_or(0.0)
+    }
 }
 
 impl TrialInputs {

@@ -45,6 +45,8 @@ pub enum Shock {
     MigrationCity,
     /// `shock:delay-common`: the delay copula's common factor `Z`.
     DelayCommon,
+    /// `shock:drift-<key>`: `[drift]` series number `k` of the scenario.
+    Drift(usize),
 }
 
 impl Drivers {
@@ -56,7 +58,10 @@ impl Drivers {
             (self.delay_common, Shock::DelayCommon),
         ];
         let on = series.into_iter().filter(|(on, _)| *on).map(|(_, s)| s);
-        on.into_iter().nth(d.checked_sub(self.inputs)?)
+        let drift = (self.drift.iter().enumerate())
+            .filter(|(_, on)| **on)
+            .map(|(k, _)| Shock::Drift(k));
+        on.chain(drift).nth(d.checked_sub(self.inputs)?)
     }
 
     /// The drivers of a checked scenario.

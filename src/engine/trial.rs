@@ -262,6 +262,7 @@ impl Engine {
                 }
                 return z;
             }
+            Shock::Drift(k) => return self.inputs.set_drift_moved(s, k, z, &mut ws.inputs),
         };
         // The AR(1) is stationary with marginal σ: its quantile q held in every year.
         let x = sigma * z;

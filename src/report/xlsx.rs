@@ -41,7 +41,7 @@ pub(crate) const TEXT_COLUMNS: [&str; 9] = [
 
 /// Chinese names of the columns seatsim writes; a prefix or suffix (`base_`, `_after`) is
 /// named separately.
-const CHINESE: [(&str, &str); 44] = [
+const CHINESE: [(&str, &str); 53] = [
     ("district", "区县"),
     ("name", "名称"),
     ("district_name", "区县名称"),
@@ -86,6 +86,15 @@ const CHINESE: [(&str, &str); 44] = [
     ("demand", "公办学位需求"),
     ("capacity", "学位供给"),
     ("shortfall", "学位缺口"),
+    ("label_zh", "中文名称"),
+    ("label_en", "英文名称"),
+    ("low_value", "低值"),
+    ("high_value", "高值"),
+    ("shortfall_low", "低值时学位缺口"),
+    ("shortfall_high", "高值时学位缺口"),
+    ("change", "变化"),
+    ("cost_yuan", "投资（元）"),
+    ("targeted", "是否目标单元"),
 ];
 
 /// Chinese for a column's prefix or suffix.

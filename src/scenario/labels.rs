@@ -159,6 +159,13 @@ fn default_name(driver: &str, inputs: &[Uncertain]) -> Name {
             en: en.to_string(),
         };
     }
+    if let Some(name) = driver
+        .strip_prefix(SHOCK_PREFIX)
+        .and_then(|s| s.strip_prefix("drift-"))
+        .and_then(drift_name)
+    {
+        return name;
+    }
     let covered: Vec<&Uncertain> = inputs
         .iter()
         .filter(|i| i.label == driver || is_prefix(driver, &i.key))
@@ -191,6 +198,27 @@ fn default_name(driver: &str, inputs: &[Uncertain]) -> Name {
         name.en = format!("{}, {span}", name.en);
     }
     name
+}
+
+/// The default name of `[drift]` series `key` (`enrolment.<stage>`, `private_share.<stage>`,
+/// `trend`).
+fn drift_name(key: &str) -> Option<Name> {
+    let (zh, en, stage) = match key.split_once('.') {
+        Some(("enrolment", stage)) => ("入学率漂移", "Enrolment rate drift", Some(stage)),
+        Some(("private_share", stage)) => ("民办学校占比漂移", "Private share drift", Some(stage)),
+        None if key == "trend" => ("流动人口趋势漂移", "Migration trend drift", None),
+        _ => return None,
+    };
+    Some(match stage {
+        Some(stage) => Name {
+            zh: format!("{}{zh}", stage_zh(stage)),
+            en: format!("{en}, {stage}"),
+        },
+        None => Name {
+            zh: zh.to_string(),
+            en: en.to_string(),
+        },
+    })
 }
 
 /// The distinct items of `items`, in order of first appearance.
@@ -320,6 +348,8 @@ mod tests {
             "Share of migrant children who stay"
         );
         assert_eq!(name("shock:delay-common").zh, "项目共同延期");
+        assert_eq!(name("shock:drift-enrolment.primary").zh, "小学入学率漂移");
+        assert_eq!(name("shock:drift-trend").en, "Migration trend drift");
     }
 
     #[test]
