@@ -202,7 +202,7 @@ fn stage_block(page: &mut Page, run: &Run, lang: Lang, stage: &StageInfo, facts:
     };
     let mut html = format!(
         "<div class=\"stage{short}\" data-stage=\"{id}\">\n<h3>{}</h3>\n",
-        lang.label(stage_zh(stage), &esc(&labels::stage(stage))),
+        lang.label(stage_zh(stage), &esc(&labels::stage_en(stage))),
         id = esc(&stage.id)
     );
     html.push_str(&shortage(run, lang, stage, facts));

@@ -84,6 +84,15 @@ fn scenario(run: &Run) -> String {
     }
 }
 
+/// A stage in English with its ages, e.g. "primary (ages 6–11)", for pages that put the
+/// Chinese name beside it themselves.
+pub(crate) fn stage_en(s: &StageInfo) -> String {
+    match s.ages {
+        Some([a0, a1]) => format!("{} (ages {a0}–{a1})", s.id),
+        None => s.id.clone(),
+    }
+}
+
 /// A stage in both languages with its ages, e.g. "小学 primary (6–11 岁 ages)".
 pub(crate) fn stage(s: &StageInfo) -> String {
     let zh = super::lang::stage_zh(s);

@@ -186,7 +186,7 @@ pub(crate) fn fan_figure(
 /// The Chinese and English names of a stage.
 pub(crate) fn stage_names(run: &Run, stage: &str) -> (String, String) {
     match run.info.stages.iter().find(|s| s.id == stage) {
-        Some(s) => (stage_zh(s).to_string(), labels::stage(s)),
+        Some(s) => (stage_zh(s).to_string(), labels::stage_en(s)),
         None => (stage.to_string(), stage.to_string()),
     }
 }
