@@ -47,7 +47,14 @@ pub(super) fn scenario_json(s: &Scenario, settings: &Settings) -> Value {
     let stages: Vec<Value> = s
         .stages
         .iter()
-        .map(|st| json!({ "id": st.id, "ages": [st.ages.start(), st.ages.end()], "class_size": st.class_size }))
+        .map(|st| {
+            json!({
+                "id": st.id,
+                "name_zh": crate::scenario::stage_zh(&st.id),
+                "ages": [st.ages.start(), st.ages.end()],
+                "class_size": st.class_size,
+            })
+        })
         .collect();
     let projects: Vec<Value> = s
         .projects

@@ -104,11 +104,19 @@ function index(rows) { const m = new Map(); rows.forEach((r) => m.set(r.district
 function headline(risk) {
   const m = index(risk), b = index(base.risk);
   $("headline-body").innerHTML = S.stages.map((st) => {
+    // The worst year as the report has it: the projected year of the largest expected
+    // shortfall (the earliest of equals), else the year of the highest P(shortfall).
     let worst = null;
-    S.years.forEach((y) => { const r = m.get("ALL|" + st.id + "|" + y); if (r && (!worst || r.p_shortfall > worst.p_shortfall)) worst = r; });
+    S.years.filter((y) => y > S.base_year).forEach((y) => {
+      const r = m.get("ALL|" + st.id + "|" + y);
+      if (!r) return;
+      const better = !worst || r.expected_shortfall > worst.expected_shortfall ||
+        (worst.expected_shortfall === 0 && r.expected_shortfall === 0 && r.p_shortfall > worst.p_shortfall);
+      if (better) worst = r;
+    });
     if (!worst) return "";
     const was = b.get("ALL|" + st.id + "|" + worst.year);
-    return `<div class="stage${worst.p_shortfall >= 0.5 ? " short" : ""}"><b>${esc(st.id)}</b>: 最高缺口概率 <span class=en>peak P(shortfall)</span> ${pct(worst.p_shortfall)} (${worst.year}; 原 <span class=en>was</span> ${pct(was && was.p_shortfall)}), 预期缺口 <span class=en>expected shortfall</span> ${fmt(worst.expected_shortfall)} (原 <span class=en>was</span> ${fmt(was && was.expected_shortfall)})</div>`;
+    return `<div class="stage${worst.p_shortfall >= 0.5 ? " short" : ""}"><b>${esc(st.name_zh || st.id)}</b> <span class=en>${esc(st.id)}</span>: 最不利年份 <span class=en>worst year</span> ${worst.year}, 缺口概率 <span class=en>P(shortfall)</span> ${pct(worst.p_shortfall)} (原 <span class=en>was</span> ${pct(was && was.p_shortfall)}), 预期缺口 <span class=en>expected shortfall</span> ${fmt(worst.expected_shortfall)} (原 <span class=en>was</span> ${fmt(was && was.expected_shortfall)})</div>`;
   }).join("");
 }
 
