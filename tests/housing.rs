@@ -267,6 +267,10 @@ fn the_report_shows_pupils_from_new_housing_only_where_there_are_estates() {
         if shown {
             // one row per district-stage with estates, named as the run names it
             assert!(page.contains("<td>Alpha</td><td>early</td>"), "{page}");
+            // and district a's own section names the estates' peak: 13.5 early pupils in 2021, shown whole
+            let section = &page[page.find("id=\"district-a\"").unwrap()..];
+            let section = &section[..section.find("</section>").unwrap()];
+            assert!(section.contains("early 2021: 14 (14–14)"), "{section}");
         }
     }
 }

@@ -94,6 +94,9 @@ fn section(page: &mut Page, run: &Run, id: &str, fans: &FanCharts) -> Result<(),
             ),
         ));
     }
+    if let Some(line) = super::housing::district_line(run, lang, id) {
+        html.push_str(&line);
+    }
     html.push_str("<div class=\"fans\">\n");
     page.push(&html);
     for stage in &run.info.stages {

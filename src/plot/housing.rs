@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::data::Run;
+use super::data::{Quantiles, Run};
 use super::labels::{self, thousands, Form};
 use super::page::{esc, Page};
 
@@ -57,6 +57,50 @@ pub(crate) fn write(page: &mut Page, run: &Run) {
     }
     html.push_str("</table>\n");
     page.push(&html);
+}
+
+/// A district section's line on new housing: for each stage the estates reach, the year of the
+/// most pupils they bring (largest median) with its median and P5–P95; `None` without estates.
+pub(crate) fn district_line(run: &Run, lang: super::lang::Lang, district: &str) -> Option<String> {
+    let years = run.info.base_year + 1..=run.info.horizon;
+    let peaks: Vec<(String, String)> = run
+        .info
+        .stages
+        .iter()
+        .filter_map(|stage| {
+            let peak = years
+                .clone()
+                .filter_map(|y| Some((y, run.metric(district, &stage.id, y, "housing_pupils")?)))
+                .filter(|(_, q)| q.p95 > 0.0)
+                .fold(None, |best: Option<(i32, Quantiles)>, (y, q)| match best {
+                    Some((_, b)) if b.p50 >= q.p50 => best,
+                    _ => Some((y, q)),
+                })?;
+            let (y, q) = peak;
+            let band = format!(
+                "{y}: {} ({}–{})",
+                thousands(q.p50),
+                thousands(q.p05),
+                thousands(q.p95)
+            );
+            let zh = format!("{} {band}", super::lang::stage_zh(stage));
+            Some((zh, format!("{} {band}", stage.id)))
+        })
+        .collect();
+    if peaks.is_empty() {
+        return None;
+    }
+    let (zh, en): (Vec<String>, Vec<String>) = peaks.into_iter().unzip();
+    Some(lang.paragraph(
+        &format!(
+            "新建住宅带来的公办学位学生（最多的年份，中位数 P5–P95）：{}。",
+            esc(&zh.join("；"))
+        ),
+        &format!(
+            "Pupils new housing brings who need a public seat (their peak year, median and P5–P95): {}.",
+            esc(&en.join("; "))
+        ),
+    ))
 }
 
 /// At most [`MAX_YEARS`] years from `first` to `last`, evenly spaced, `last` included.
