@@ -241,6 +241,21 @@ fn check_one_truth(terminal: &str, html: &str, out: &Path) {
                 "{key:?} shortfall in {row}"
             );
         }
+        // The district-stage's fan chart, where the run drew one, names the same worst year.
+        if let Ok(svg) =
+            std::fs::read_to_string(out.join(format!("plots/fan_{district}_{stage}.svg")))
+        {
+            let text: String = svg
+                .split('<')
+                .filter_map(|t| t.split_once('>').map(|(_, text)| text))
+                .flat_map(str::chars)
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            assert!(
+                text.contains(&format!("Worstyear:{year},")),
+                "{key:?} worst year in its fan chart: {text}"
+            );
+        }
         // The district's own section.
         if district != "ALL" {
             let section = html

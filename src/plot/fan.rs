@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, Item, Key, GREY, TEXT};
 use super::data::{Quantiles, Run, StageInfo, Trajectory};
+use super::facts::worst_year_of;
 use super::labels::{self, percent, thousands, Form};
 use super::output::{file_id, DrawResult, Figure};
 
@@ -47,11 +48,13 @@ impl FanChart<'_> {
         )
     }
 
-    /// What the riskiest year of this district-stage was, for the legend.
+    /// The worst year of this district-stage (the report's rule, [`worst_year_of`]) and its
+    /// risk, for the legend; nothing when it is never short.
     fn peak_note(&self) -> Option<String> {
-        let row = self.run.peak_risk(self.district, &self.stage.id)?;
+        let year = worst_year_of(self.run, self.district, &self.stage.id)?;
+        let row = self.run.risk_at(self.district, &self.stage.id, year)?;
         let mut note = format!(
-            "风险最高年份 Riskiest year: {}, 缺口概率 P(shortfall) {}",
+            "最不利年份 Worst year: {}, 缺口概率 P(shortfall) {}",
             row.year,
             percent(row.p_shortfall?)
         );
