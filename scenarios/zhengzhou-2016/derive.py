@@ -123,6 +123,9 @@ def write_toml(ger, half, index):
                 "\n".join(f"{s} = {enrol[s]}" for s in z12.STAGES) + "\n"
         elif head == "private_share":
             sections[i] = "private_share]\n" + "\n".join(f"{s} = {tp(priv[s], priv_ranges.get(s))}" for s in z12.STAGES) + "\n"
+    # The 2012 origin's drift is left out: this origin's range (the 2012 origin's four-year error)
+    # already holds how far the ratios moved, the drift's cohort changes among them.
+    sections = [sec for sec in sections if not sec.startswith("drift.enrolment]")]
     text = "\n[".join(sections)
     text = text.replace('[births]       # school-year cohorts relative to 2011/12', '[births]       # school-year cohorts relative to 2015/16')
     text = text.replace("zhengzhou-2012/", "zhengzhou-2016/")
