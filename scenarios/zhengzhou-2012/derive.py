@@ -103,6 +103,10 @@ RANGES = {
     "private_share.primary": zz2020.RANGES["private_share.primary"],  # 2020 end, the default's range
     "private_share.junior": zz2020.RANGES["private_share.junior"],
 }
+# Shock sizes that only later data measure are not carried (issue 22: no origin's settings from
+# after it): the default scenario's city migration shock is sized on 2015-2020 and its delay
+# correlation on the 12th and 13th plans' completion; no series before 2012 measures either.
+SHOCKS = {"migration": {"sigma_city": 0.0, "rho_city": 0.0}, "construction.delay": {"correlation": 0.0}}
 BIRTHS_INTERPOLATED = 0.06  # [E] ± relative, 2013-2016 index points (births 2011-2016 interpolated)
 
 # ----------------------------------------------------------------------------------------------
@@ -559,15 +563,15 @@ trend = {tp(TREND, RANGES["migration.trend"])}
 age_profile = {profile}
 sigma = 0.25
 rho = 0.6
-sigma_city = {zz2020.SHOCKS["migration"]["sigma_city"]}
-rho_city = {zz2020.SHOCKS["migration"]["rho_city"]}
+sigma_city = {SHOCKS["migration"]["sigma_city"]}
+rho_city = {SHOCKS["migration"]["rho_city"]}
 
 [construction.delay]
 on_time = 0.6
 one_year = 0.23
 two_years = 0.1
 never = 0.07
-correlation = {zz2020.SHOCKS["construction.delay"]["correlation"]}
+correlation = {SHOCKS["construction.delay"]["correlation"]}
 
 [drift.enrolment]    # random walks on the log enrolment ratio from 2012, sigma from the 2011-12 flows (SOURCES.md)
 {zz2020.drift_lines(drift)}
