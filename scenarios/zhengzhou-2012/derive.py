@@ -98,7 +98,6 @@ TREND = {2012: 1.0}                              # [E] the 2010 intensity contin
 # what only this scenario estimates. SOURCES.md "Ranges and shock sizes".
 uniform = zz2020.uniform
 RANGES = {
-    "migration.migrant_stay": zz2020.RANGES["migration.migrant_stay"],
     "migration.trend": {HORIZON: uniform(0.7, 1.3, "trend")},  # [E] the intensity of 2010-12, ±30% by 2020
     "private_share.primary": zz2020.RANGES["private_share.primary"],  # 2020 end, the default's range
     "private_share.junior": zz2020.RANGES["private_share.junior"],
@@ -558,7 +557,7 @@ sigma_district = 0.04
 survival = {SURVIVAL}
 
 [migration]
-migrant_stay = {zz2020.toml_value(RANGES["migration.migrant_stay"])}
+migrant_stay = {MIGRANT_STAY}
 trend = {tp(TREND, RANGES["migration.trend"])}
 age_profile = {profile}
 sigma = 0.25
