@@ -35,14 +35,14 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use ndarray::Array3;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, StandardNormal};
+use seatsim::engine::pilot::{self, PILOT_TRIALS};
 use seatsim::engine::{Draws as Trial, Engine, EntityKey, Place, Stream, TrialKey, Workspace};
 use seatsim::model::classes::{allocate, ClassTally, OpenSchools, Split};
 use seatsim::model::demand::{stage_pupils, StagePupils, StageRates};
 use seatsim::model::demography::{Demography, YearDrivers};
 use seatsim::model::metrics::{Metric, Tally};
-use seatsim::model::supply::SupplyUnit;
+use seatsim::model::supply::{SupplyUnit, TrialSchools};
 use seatsim::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx};
-use seatsim::engine::pilot::{self, PILOT_TRIALS};
 use seatsim::stats::{Frame, MetricStats, Staging};
 
 /// What one trial draws, stream by stream: the number of normals of each AR(1) series, and
@@ -245,10 +245,35 @@ fn tallied(classes: f64) -> ClassTally {
 }
 
 fn demand_slot() -> usize {
+    slot(Metric::Demand)
+}
+
+/// Where `metric` is in a cell's values.
+fn slot(metric: Metric) -> usize {
     Metric::ALL
         .iter()
-        .position(|&m| m == Metric::Demand)
+        .position(|&m| m == metric)
         .expect("a metric")
+}
+
+/// Adds the surge classes the engine added in year number `yi` (its `surge_classes`
+/// metric) to the schools of the district-stages that have them.
+fn add_surges(
+    engine: &Engine,
+    values: &[f64],
+    yi: usize,
+    units: &[SupplyUnit],
+    schools: &mut [TrialSchools],
+) {
+    let (s, layout) = (engine.scenario(), engine.layout());
+    for (u, t) in units.iter().zip(schools) {
+        let district_stage = s.stages[u.stage.0].catchment != Catchment::City;
+        let row = layout.row(Place::District(u.district), u.stage);
+        if let Some(row) = row.filter(|_| district_stage && yi > 0) {
+            let extra = values[layout.cell(row, yi) * Metric::COUNT + slot(Metric::SurgeClasses)];
+            t.add_surge(yi, extra as u32);
+        }
+    }
 }
 
 /// The school-years over a standard in some of the engine's trials: per catchment-year, its
@@ -271,6 +296,7 @@ impl OverStandard {
         let units = SupplyUnit::all(s);
         for yi in 0..engine.layout().years.len() {
             schools.iter_mut().for_each(|u| u.set_year(yi));
+            add_surges(engine, &ws.values, yi, &units, &mut schools);
             for (st, stage) in s.stages.iter().enumerate() {
                 let of_stage = || units.iter().zip(&schools).filter(|(u, _)| u.stage.0 == st);
                 if stage.catchment == Catchment::City {
@@ -393,14 +419,28 @@ impl Record {
         let mut stats: Vec<Vec<MetricStats>> = self
             .firsts
             .iter()
-            .map(|&f| (f..f + GROUP).map(|j| MetricStats::new(self.frames[j])).collect())
+            .map(|&f| {
+                (f..f + GROUP)
+                    .map(|j| MetricStats::new(self.frames[j]))
+                    .collect()
+            })
             .collect();
         let mut staging = Staging::default();
         for g in 0..self.width.div_ceil(GROUP) {
             let k = g % self.firsts.len();
-            MetricStats::add_rows(&mut stats[k], batch, self.width, self.firsts[k], &mut staging);
+            MetricStats::add_rows(
+                &mut stats[k],
+                batch,
+                self.width,
+                self.firsts[k],
+                &mut staging,
+            );
         }
-        stats.iter().flatten().map(|s| s.summary().map_or(0, |s| s.count)).sum()
+        stats
+            .iter()
+            .flatten()
+            .map(|s| s.summary().map_or(0, |s| s.count))
+            .sum()
     }
 
     /// Values [`Record::add`] counts as defined in `batch`.
@@ -408,9 +448,12 @@ impl Record {
         let groups = self.width.div_ceil(GROUP);
         let defined = |f: usize| -> u64 {
             let rows = batch.chunks(self.width);
-            rows.map(|r| r[f..f + GROUP].iter().filter(|x| !x.is_nan()).count() as u64).sum()
+            rows.map(|r| r[f..f + GROUP].iter().filter(|x| !x.is_nan()).count() as u64)
+                .sum()
         };
-        (0..groups).map(|g| defined(self.firsts[g % self.firsts.len()])).sum()
+        (0..groups)
+            .map(|g| defined(self.firsts[g % self.firsts.len()]))
+            .sum()
     }
 }
 

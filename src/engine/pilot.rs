@@ -7,8 +7,11 @@
 
 use std::sync::atomic::AtomicBool;
 
+use rayon::prelude::*;
+
 use super::parallel::{run_chunks, Cancelled};
-use super::trial::{Draws, Engine, Workspace};
+use super::rounds::{in_rounds, Control};
+use super::trial::{Draws, Engine};
 use crate::stats::{Frame, Lattice, Moments};
 
 /// Trials of the pilot: its standard deviations are within ≈ 5% of the run's (normal
@@ -46,13 +49,7 @@ pub fn frames<W: Send>(
         },
         |(ws, seen), chunk| {
             for trial in chunk {
-                let xs = values(ws, Draws::Random { seed, trial });
-                for ((m, l), &x) in seen.iter_mut().zip(xs) {
-                    if !x.is_nan() {
-                        m.add(x);
-                        l.add(x);
-                    }
-                }
+                see(seen, values(ws, Draws::Random { seed, trial }));
             }
         },
         |(_, total), (_, part)| {
@@ -65,7 +62,15 @@ pub fn frames<W: Send>(
     Ok(moments.iter().map(|(m, l)| Frame::of(m, l)).collect())
 }
 
+/// Values of a pilot's block that one task takes through every trial of the block before
+/// moving on: their moments and lattices stay in cache.
+const SPAN: usize = 512;
+
 /// Frames of `engine`'s values (`[cell × metric]`) for a run of `trials` trials under `seed`.
+///
+/// The pilot runs in rounds like the run itself ([`in_rounds`]): one set of moments, added a
+/// block of trials at a time — a nation's pilot kept one set per worker and fetched each
+/// of its 2.4 million moments once a trial.
 pub fn engine_frames(
     engine: &Engine,
     seed: u64,
@@ -73,16 +78,36 @@ pub fn engine_frames(
     threads: usize,
     cancel: &AtomicBool,
 ) -> Result<Vec<Frame>, Cancelled> {
-    frames(
-        pilot_trials(trials),
-        engine.layout().n_values(),
-        threads,
-        cancel,
-        || engine.workspace(),
-        |ws: &mut Workspace, draws| {
-            engine.run_trial(draws, ws);
-            &ws.values
-        },
+    let width = engine.layout().n_values();
+    let mut seen = vec![(Moments::default(), Lattice::default()); width];
+    let control: Control<'_> = (cancel, &|_| {});
+    let states = vec![(); threads.max(1)];
+    in_rounds(
+        engine,
         seed,
-    )
+        0..pilot_trials(trials),
+        threads,
+        control,
+        states,
+        |_, _, _| {},
+        |block| {
+            seen.par_chunks_mut(SPAN).enumerate().for_each(|(k, span)| {
+                let first = k * SPAN;
+                for row in block.chunks_exact(width) {
+                    see(span, &row[first..first + span.len()]);
+                }
+            })
+        },
+    )?;
+    Ok(seen.iter().map(|(m, l)| Frame::of(m, l)).collect())
+}
+
+/// Adds `xs` to the moments and lattices `seen`, one each; `NaN` (undefined) is left out.
+fn see(seen: &mut [(Moments, Lattice)], xs: &[f64]) {
+    for ((m, l), &x) in seen.iter_mut().zip(xs) {
+        if !x.is_nan() {
+            m.add(x);
+            l.add(x);
+        }
+    }
 }

@@ -36,11 +36,10 @@ pub fn round_trials(width: usize, threads: usize) -> usize {
     fits.clamp(threads.max(1), ROUND_TRIALS.max(threads))
 }
 
-/// One worker's state while it runs a round's trials.
-struct Worker<P> {
-    ws: Workspace,
+/// What a worker of [`run_rounds`] keeps of its trials besides the statistics.
+struct Kept<P> {
     sensitivity: Sensitivity,
-    kept: P,
+    part: P,
 }
 
 /// Runs trials `range` under `seed` with sketches framed by `frames`, on `threads` workers,
@@ -58,24 +57,74 @@ pub fn run_rounds<K: Keep>(
     on_progress: &(dyn Fn(u64) + Sync),
     keep: &K,
 ) -> Result<(Accumulator, Vec<K::Part>), Cancelled> {
-    let threads = threads.max(1);
     let layout = engine.layout();
     let width = layout.n_values();
+    let mut acc = Accumulator::new(layout, frames);
+    let kept = (0..threads.max(1))
+        .map(|_| Kept {
+            sensitivity: Sensitivity::new(layout),
+            part: keep.part(),
+        })
+        .collect();
+    let shares = threads.max(1) * SHARES_PER_WORKER;
+    let mut staging = vec![Staging::default(); shares];
+    let standards = &engine.scenario().standards;
+    let kept = in_rounds(
+        engine,
+        seed,
+        range,
+        threads,
+        (cancel, on_progress),
+        kept,
+        |k, trial, ws| {
+            k.sensitivity.add(&ws.drivers, &ws.values);
+            keep.keep(&mut k.part, trial, &ws.values);
+        },
+        |block| {
+            acc.shares(shares)
+                .into_par_iter()
+                .zip(staging.par_iter_mut())
+                .for_each(|(mut share, st)| share.add(block, width, standards, st));
+            acc.count_trials((block.len() / width) as u64);
+        },
+    )?;
+    let mut parts = Vec::with_capacity(kept.len());
+    for k in kept {
+        acc.merge_sensitivity(&k.sensitivity);
+        parts.push(k.part);
+    }
+    Ok((acc, parts))
+}
+
+/// Cancellation flag and progress callback of a run.
+pub type Control<'a> = (&'a AtomicBool, &'a (dyn Fn(u64) + Sync));
+
+/// Runs trials `range` under `seed` in rounds on `threads` workers, each with its state
+/// from `states`: every trial's workspace goes to `after_trial(state, trial, ws)`, and each
+/// round's block of rows (`[trial][cell × metric]`) to `add_block`, called on the pool so that
+/// it may add the block in parallel. Returns the workers' states.
+#[allow(clippy::too_many_arguments)]
+pub fn in_rounds<W: Send>(
+    engine: &Engine,
+    seed: u64,
+    range: Range<u64>,
+    threads: usize,
+    (cancel, on_progress): Control<'_>,
+    states: Vec<W>,
+    after_trial: impl Fn(&mut W, u64, &Workspace) + Sync,
+    mut add_block: impl FnMut(&[f64]) + Send,
+) -> Result<Vec<W>, Cancelled> {
+    let threads = threads.max(1);
+    let width = engine.layout().n_values();
     let round = round_trials(width, threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("a thread pool can be built");
-    let mut acc = Accumulator::new(layout, frames);
-    let mut workers: Vec<_> = (0..threads)
-        .map(|_| Worker {
-            ws: engine.workspace(),
-            sensitivity: Sensitivity::new(layout),
-            kept: keep.part(),
-        })
+    let mut workers: Vec<_> = states
+        .into_iter()
+        .map(|w| (engine.workspace(), w))
         .collect();
-    let shares = threads * SHARES_PER_WORKER;
-    let mut staging = vec![Staging::default(); shares];
     let mut rows = vec![0.0; round * width];
     let mut reported = Instant::now();
     let mut start = range.start;
@@ -86,13 +135,8 @@ pub fn run_rounds<K: Keep>(
             }
             let n = (range.end - start).min(round as u64) as usize;
             let block = &mut rows[..n * width];
-            run_round(engine, seed, start, block, &mut workers, keep);
-            let standards = &engine.scenario().standards;
-            acc.shares(shares)
-                .into_par_iter()
-                .zip(staging.par_iter_mut())
-                .for_each(|(mut share, st)| share.add(block, width, standards, st));
-            acc.count_trials(n as u64);
+            run_round(engine, seed, start, block, &mut workers, &after_trial);
+            add_block(block);
             start += n as u64;
             if reported.elapsed() >= PROGRESS_EVERY {
                 on_progress(start - range.start);
@@ -102,23 +146,18 @@ pub fn run_rounds<K: Keep>(
         Ok(())
     })?;
     on_progress(range.end - range.start);
-    let mut kept = Vec::with_capacity(workers.len());
-    for w in workers {
-        acc.merge_sensitivity(&w.sensitivity);
-        kept.push(w.kept);
-    }
-    Ok((acc, kept))
+    Ok(workers.into_iter().map(|(_, w)| w).collect())
 }
 
 /// Runs the trials numbered from `first` into the rows of `block`, the workers each taking
-/// consecutive rows (so a worker's trials reach its part of `keep` in increasing order).
-fn run_round<K: Keep>(
+/// consecutive rows (so a worker's trials reach `after_trial` in increasing order).
+fn run_round<W: Send>(
     engine: &Engine,
     seed: u64,
     first: u64,
     block: &mut [f64],
-    workers: &mut [Worker<K::Part>],
-    keep: &K,
+    workers: &mut [(Workspace, W)],
+    after_trial: &(impl Fn(&mut W, u64, &Workspace) + Sync),
 ) {
     let width = engine.layout().n_values();
     let n = block.len() / width;
@@ -127,13 +166,12 @@ fn run_round<K: Keep>(
         .par_chunks_mut(per * width)
         .zip(workers.par_iter_mut())
         .enumerate()
-        .for_each(|(k, (rows, w))| {
+        .for_each(|(k, (rows, (ws, w)))| {
             for (j, row) in rows.chunks_exact_mut(width).enumerate() {
                 let trial = first + (k * per + j) as u64;
-                engine.run_trial(Draws::Random { seed, trial }, &mut w.ws);
-                row.copy_from_slice(&w.ws.values);
-                w.sensitivity.add(&w.ws.drivers, &w.ws.values);
-                keep.keep(&mut w.kept, trial, &w.ws.values);
+                engine.run_trial(Draws::Random { seed, trial }, ws);
+                row.copy_from_slice(&ws.values);
+                after_trial(w, trial, ws);
             }
         });
 }

@@ -17,7 +17,9 @@ use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::model::surge::surge_classes;
 use crate::model::yearly::YearSplits;
-use crate::scenario::{Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{
+    Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, Stage, StageIx, Year,
+};
 use crate::stats::normal;
 
 /// How a trial's random quantities are chosen.
@@ -432,8 +434,8 @@ impl Engine {
         }
     }
 
-    /// Writes the cells of city catchments in year number `yi`, and keeps the pupils and
-    /// splits of district catchments for [`Engine::record_district_catchments`].
+    /// Writes the cells of city catchments in year number `yi`, and keeps the pupils of
+    /// district catchments for [`Engine::record_district_catchments`].
     fn record_year(&self, yi: usize, ws: &mut Workspace) {
         let s = &self.scenario;
         let n_s = s.stages.len();
@@ -452,35 +454,12 @@ impl Engine {
                     0.0
                 };
                 ws.housing_demand[u * n_y + yi] = arrived;
-                ws.schools[u].set_year(yi);
                 if stage.catchment == Catchment::City {
+                    ws.schools[u].set_year(yi);
                     pooled += pupils;
-                    continue;
+                } else {
+                    ws.pupils[u * n_y + yi] = pupils;
                 }
-                ws.pupils[u * n_y + yi] = pupils;
-                ws.surge[u * n_y + yi] = match stage.surge {
-                    // The base year is the observed state.
-                    Some(surge) if yi > 0 => {
-                        let schools = &mut ws.schools[u];
-                        let (open, existing) =
-                            (schools.open().classes(), schools.existing_classes());
-                        let extra = surge_classes(surge, pupils.demand, size, open, existing);
-                        schools.add_surge(yi, extra);
-                        f64::from(extra)
-                    }
-                    _ => 0.0,
-                };
-                let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
-                let catchment = std::iter::once(open);
-                let spread = split(
-                    pupils.demand,
-                    catchment,
-                    size,
-                    stage.admission_cap,
-                    &s.standards,
-                );
-                let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
-                ws.splits[u].set(yi, split, held, open.classes());
             }
             if stage.catchment == Catchment::City {
                 let districts = (0..s.districts.len()).map(|d| ws.schools[unit(d)].open());
@@ -503,6 +482,42 @@ impl Engine {
         }
     }
 
+    /// District-stage `u`'s surge classes and the split of its pupils over its schools, year
+    /// by year. Done one district-stage at a time after the projection, not year by year
+    /// across them all, so that its schools stay in cache through the years (a nation's
+    /// 11,000 district-stages visited each year missed the cache on every one).
+    fn split_years(&self, stage: &Stage, u: usize, ws: &mut Workspace) {
+        let size = f64::from(stage.class_size);
+        let n_y = self.layout.years.len();
+        for yi in 0..n_y {
+            let schools = &mut ws.schools[u];
+            schools.set_year(yi);
+            let pupils = ws.pupils[u * n_y + yi];
+            ws.surge[u * n_y + yi] = match stage.surge {
+                // The base year is the observed state.
+                Some(surge) if yi > 0 => {
+                    let (open, existing) = (schools.open().classes(), schools.existing_classes());
+                    let extra = surge_classes(surge, pupils.demand, size, open, existing);
+                    schools.add_surge(yi, extra);
+                    f64::from(extra)
+                }
+                _ => 0.0,
+            };
+            let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
+            let catchment = std::iter::once(open);
+            let standards = &self.scenario.standards;
+            let spread = split(
+                pupils.demand,
+                catchment,
+                size,
+                stage.admission_cap,
+                standards,
+            );
+            let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
+            ws.splits[u].set(yi, split, held, open.classes());
+        }
+    }
+
     /// Writes every cell of the stages with district catchments, each district-stage's
     /// classes tallied for all years at once, and their city totals.
     fn record_district_catchments(&self, ws: &mut Workspace) {
@@ -517,6 +532,7 @@ impl Engine {
             ws.city.iter_mut().for_each(|t| *t = Tally::default());
             for d in 0..s.districts.len() {
                 let u = d * n_s + st;
+                self.split_years(stage, u, ws);
                 ws.schools[u].tally_years(&ws.splits[u], &mut ws.class_tallies);
                 for (yi, &classes) in ws.class_tallies.iter().enumerate() {
                     let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
