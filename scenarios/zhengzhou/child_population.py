@@ -4,7 +4,7 @@ end-of-year figures of 2021 and 2022 (Python 3.11+ standard library; issue 22 it
 
     python3 scenarios/zhengzhou/child_population.py [scenario.toml] [--run DIR]
 
-The cohort step is DESIGN §2.1 with every shock 0 (`check_base_year.py`'s loader), giving the
+The cohort step is DESIGN §2.1 with every shock 0 (`check_base_year.py`'s `project`), giving the
 city's children by single year of age on 1 September. With `--run DIR` (a `seatsim run
 --deterministic` folder) it first checks that re-implementation against the engine: enrolled /
 enrolment ratio of kindergarten, primary and junior is the modelled cohort of ages 3-14.
@@ -20,7 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_base_year import central, load, path_value, rows  # noqa: E402
+from check_base_year import load, path_value, project, rows  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DENGFENG_BOARDERS = 45027
@@ -34,42 +34,6 @@ def census_0_14():
     """The 7th census's city 0-14 population (1 Nov 2020)."""
     return sum(int(r["age_0"]) + int(r["age_1_4"]) + int(r["age_5_9"]) + int(r["age_10_14"])
                for r in rows(os.path.join(HERE, "census_2020_districts.csv")))
-
-
-def project(sc, years):
-    """Year -> city children by single year of age 0..17 on 1 September, deterministic."""
-    ids = [d["id"] for d in rows(sc["data"]["districts"])]
-    dd = {d["id"]: d for d in rows(sc["data"]["districts"])}
-    pop = {u: ([0.0] * 18, [0.0] * 18) for u in ids}
-    for r in rows(sc["data"]["population"]):
-        pop[r["district"]][0][int(r["age"])] = float(r["local"])
-        pop[r["district"]][1][int(r["age"])] = float(r["migrant"])
-    mig = sc.get("migration", {})
-    surv = sc.get("demography", {}).get("survival", [1.0] * 18)
-    stay = central(mig.get("migrant_stay", 1.0))
-    prof = mig.get("age_profile", [1.0] * 18)
-    prof = [x / sum(prof) for x in prof]
-    a_s = sc["stages"]["senior"]["ages"][0]
-    base = sc["scenario"]["base_year"]
-    out = {base: [sum(pop[u][o][a] for u in ids for o in (0, 1)) for a in range(18)]}
-    for t in range(base + 1, max(years) + 1):
-        tr = path_value(mig.get("trend", 1.0), t)
-        for u in ids:
-            new = []
-            for o in (0, 1):
-                q = [0.0] + [pop[u][o][a - 1] * surv[a - 1] for a in range(1, 18)]
-                if o == 1:
-                    q[a_s] *= stay
-                else:
-                    q[0] = float(dd[u]["births_base"]) * path_value(sc["births"]["index"], t)
-                r = float(dd[u]["rate_local"] if o == 0 else dd[u]["rate_migrant"])
-                p = [max(0.0, x * (1 + r * tr)) for x in q]
-                if o == 1:
-                    p = [p[a] + float(dd[u]["inflow"]) * tr * prof[a] for a in range(18)]
-                new.append(p)
-            pop[u] = (new[0], new[1])
-        out[t] = [sum(pop[u][o][a] for u in ids for o in (0, 1)) for a in range(18)]
-    return out
 
 
 def end_of_year(ages, t, last):
@@ -103,7 +67,7 @@ def main():
         del args[i:i + 2]
     toml_path = args[0] if args else os.path.join(HERE, "..", "zhengzhou.toml")
     sc = load(toml_path)
-    ages = project(sc, range(2020, 2026))
+    ages = project(sc, 2025)
     if run:
         print(f"engine check: enrolled / ratio vs the cohort here, largest difference "
               f"{check_against_run(sc, ages, run):.2e}")
