@@ -75,6 +75,43 @@ def rows(path):
     return list(csv.DictReader(open(path, encoding="utf-8")))
 
 
+def project(sc, last_year):
+    """Year -> the city's children by single year of age 0..17 on 1 September, base year to
+    `last_year`: DESIGN §2.1 with every shock 0, district by district."""
+    districts = rows(sc["data"]["districts"])
+    ids = [d["id"] for d in districts]
+    pop = {u: ([0.0] * 18, [0.0] * 18) for u in ids}
+    for r in rows(sc["data"]["population"]):
+        pop[r["district"]][0][int(r["age"])] = float(r["local"])
+        pop[r["district"]][1][int(r["age"])] = float(r["migrant"])
+    mig = sc.get("migration", {})
+    surv = sc.get("demography", {}).get("survival", [1.0] * 18)
+    stay = central(mig.get("migrant_stay", 1.0))
+    prof = mig.get("age_profile", [1.0] * 18)
+    prof = [x / sum(prof) for x in prof]
+    a_s = sc["stages"]["senior"]["ages"][0]
+    base = sc["scenario"]["base_year"]
+    city = {base: [sum(pop[u][o][a] for u in ids for o in (0, 1)) for a in range(18)]}
+    for t in range(base + 1, last_year + 1):
+        tr = path_value(mig.get("trend", 1.0), t)
+        for d in districts:
+            new = []
+            for o in (0, 1):
+                q = [0.0] + [pop[d["id"]][o][a - 1] * surv[a - 1] for a in range(1, 18)]
+                if o == 1:
+                    q[a_s] *= stay
+                else:
+                    q[0] = float(d["births_base"]) * path_value(sc["births"]["index"], t)
+                r = float(d["rate_local"] if o == 0 else d["rate_migrant"])
+                p = [max(0.0, x * (1 + r * tr)) for x in q]
+                if o == 1:
+                    p = [p[a] + float(d["inflow"]) * tr * prof[a] for a in range(18)]
+                new.append(p)
+            pop[d["id"]] = (new[0], new[1])
+        city[t] = [sum(pop[u][o][a] for u in ids for o in (0, 1)) for a in range(18)]
+    return city
+
+
 def main():
     toml_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "zhengzhou.toml")
     sc = load(toml_path)
@@ -146,52 +183,22 @@ def main():
         ok = False
 
     # ---- deterministic projection, for orientation -----------------------------------------
-    mig = sc.get("migration", {})
-    surv = sc.get("demography", {}).get("survival", [1.0] * 18)
-    stay = central(mig.get("migrant_stay", 1.0))
-    prof = mig.get("age_profile", [1.0] * 18)
-    prof = [x / sum(prof) for x in prof]
-    trend = mig.get("trend", 1.0)
-    index = sc["births"]["index"]
-    dd = {d["id"]: d for d in districts}
-    P = {u: (list(pop[u][0]), list(pop[u][1])) for u in ids}
-    a_s = stages["senior"][0]
     horizon = sc["scenario"]["horizon"]
+    ages = project(sc, horizon)
     print("\nDeterministic projection (no shocks, projects on time): city public demand / capacity seats")
     print("year  " + "  ".join(f"{s:>22s}" for s in stages) + "   age0      all 0-17   0-14")
     for t in range(base, horizon + 1):
-        if t > base:
-            tr = path_value(trend, t)
-            for u in ids:
-                d = dd[u]
-                new = []
-                for o in (0, 1):
-                    q = [0.0] * 18
-                    for a in range(1, 18):
-                        q[a] = P[u][o][a - 1] * surv[a - 1]
-                    if o == 1:
-                        q[a_s] *= stay
-                    else:
-                        q[0] = float(d["births_base"]) * path_value(index, t)
-                    r = float(d["rate_local"] if o == 0 else d["rate_migrant"])
-                    p = [max(0.0, x * (1 + r * tr)) for x in q]
-                    if o == 1:
-                        p = [p[a] + float(d["inflow"]) * tr * prof[a] for a in range(18)]
-                    new.append(p)
-                P[u] = (new[0], new[1])
         cells = []
         for s, (a0, a1, size) in stages.items():
-            e = sum(P[u][o][a] for u in ids for o in (0, 1) for a in range(a0, a1 + 1)) * path_value(enrol.get(s, 1.0), t)
+            e = sum(ages[t][a0:a1 + 1]) * path_value(enrol.get(s, 1.0), t)
             dem = e * (1 - path_value(private.get(s, 0.0), t))
             cls = sum(cap[(u, s)][1] for u in ids)
             for p in projects:
                 if p["stage"] == s and int(p["planned_year"]) <= t:
                     cls += (-1 if p["kind"] == "closure" else 1) * int(p["classes"])
             cells.append(f"{e / 1000:6.0f}k {dem / 1000:6.0f}k/{cls * size / 1000:5.0f}k")
-        a0tot = sum(P[u][0][0] + P[u][1][0] for u in ids)
-        alltot = sum(sum(P[u][0]) + sum(P[u][1]) for u in ids)
-        young = sum(sum(P[u][o][:15]) for u in ids for o in (0, 1))
-        print(f"{t}  " + "  ".join(f"{c:>22s}" for c in cells) + f"  {a0tot / 1000:5.0f}k  {alltot / 1000:7.0f}k  {young / 1000:5.0f}k")
+        print(f"{t}  " + "  ".join(f"{c:>22s}" for c in cells)
+              + f"  {ages[t][0] / 1000:5.0f}k  {sum(ages[t]) / 1000:7.0f}k  {sum(ages[t][:15]) / 1000:5.0f}k")
     print("(columns: enrolled, public demand / public seats, in thousands)")
     print("OK" if ok else "FAILED")
     return 0 if ok else 1

@@ -99,11 +99,14 @@ SCHOOL_AGE_GROWTH = 1.1201 ** (1 / 9) - 1            # [D] from 九年义务教�
 SURVIVAL = [0.9975, 0.9994, 0.9996, 0.9997, 0.9997, 0.9998, 0.9998, 0.9998, 0.9998,
             0.9998, 0.9998, 0.9998, 0.9998, 0.9998, 0.9997, 0.9996, 0.9996, 0.9995]  # [E] from IMR 5.4‰, U5MR 7.5‰ [V]
 MIGRANT_STAY = 0.7  # [E]
-# [D] net migration (resident growth minus natural growth, 万) relative to its 2016-2020 mean of
-# 32.1万, the intensity the census age structure (and so `inflow`) reflects: 2021 7.7 (POP21),
-# 2022 4.9 (POP22); held at the last observed level after 2022 (a random walk's forecast), its
-# uncertainty carried by DRIFT["trend"]. SOURCES.md "Migration trend 2021-2022".
-TREND = {2020: 1.0, 2021: 0.24, 2022: 0.15}
+# Migration intensity relative to 2016-2020, the intensity the census age structure (and so
+# `inflow`) reflects. 2021 and 2022 [D]: 0, the net migration of children that the published
+# child population gives (0-14 at end-2021, P021A; 0-15 at end-2021 and end-2022, P022A;
+# `child_population.py`), while the city as a whole still gained 7.7万 and 4.9万 residents
+# (adults). From 2023 [E]: the city's total net migration held at its last observed level,
+# 4.9 / 32.1 = 0.15 (POP22; a random walk's forecast), children arriving again in their
+# 2016-2020 proportion to it; its uncertainty carried by DRIFT["trend"]. SOURCES.md [migration].
+TREND = {2020: 1.0, 2021: 0.0, 2022: 0.0, 2023: 0.15}
 # [E] The migration pressure the 14th plan's schools were placed by (projects.csv): the pipeline
 # is the city's plan of 2021, so it is not re-placed by the migration seen after it was made.
 PLAN_TREND = {2020: 1.0, 2021: 0.75, 2023: 0.7, 2030: 0.55, 2035: 0.45}
