@@ -68,9 +68,10 @@ impl CsvTable {
         }
         let columns = check_header(path, &header, required, optional, &expected())?;
         let mut records = Vec::new();
+        let mut lines = Lines::new(&text);
         for result in reader.records() {
             let record = result.map_err(|e| csv_error(path, &text, &e))?;
-            let line = record.position().map_or(0, |p| line_of(&text, p));
+            let line = record.position().map_or(0, |p| lines.line_of(p));
             if record.iter().all(str::is_empty) {
                 continue;
             }
@@ -138,12 +139,41 @@ fn check_header(
 /// them), and its byte offset points at the end of the previous record, so the line is
 /// counted here from the text itself.
 fn line_of(text: &str, pos: &csv::Position) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = (pos.byte() as usize).min(bytes.len());
-    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
-        at += 1;
+    Lines::new(text).line_of(pos)
+}
+
+/// Line numbers of positions met in increasing order, each counted from the last: counting
+/// from the start of the file for every row made a nation's tables quadratic to read.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Where the last count ended, and the newlines before it.
+    at: usize,
+    newlines: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: 0,
+            newlines: 0,
+        }
     }
-    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+
+    /// The 1-based line of `pos`, where a record's line breaks before it are skipped.
+    fn line_of(&mut self, pos: &csv::Position) -> usize {
+        let bytes = self.bytes;
+        let mut at = (pos.byte() as usize).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at < self.at {
+            (self.at, self.newlines) = (0, 0);
+        }
+        self.newlines += bytes[self.at..at].iter().filter(|&&b| b == b'\n').count();
+        self.at = at;
+        1 + self.newlines
+    }
 }
 
 /// A hint when a one-column header looks separated by `;` or tabs (a spreadsheet's export).
