@@ -4,13 +4,15 @@
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
+use super::kept::KeptBase;
 use super::matching::Matching;
 use crate::engine::pilot::{frames, pilot_trials};
 use crate::engine::{
-    first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine, Workspace,
+    first_out_of_range, run_chunks, Accumulator, Batch, Cancelled, Draws, Engine, Workspace,
+    BATCH_TRIALS,
 };
 use crate::model::metrics::Metric;
-use crate::stats::{Frame, MetricStats};
+use crate::stats::{Frame, MetricStats, Staging};
 
 /// Two scenarios prepared for comparison, with their shared cells.
 pub struct Comparison {
@@ -58,7 +60,41 @@ impl Comparison {
         cancel: &AtomicBool,
         on_progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Paired, Cancelled> {
-        let frames = self.frames(seed, trials.end, threads, cancel)?;
+        self.run_paired(seed, trials, None, threads, cancel, on_progress)
+    }
+
+    /// [`Comparison::run`] of `kept`'s trials under its seed, the base's side read from `kept`
+    /// (which must have been run from this comparison's base engine): only the alternative's
+    /// trials run, and the result is the same.
+    pub fn run_against(
+        &self,
+        kept: &KeptBase,
+        threads: usize,
+        cancel: &AtomicBool,
+    ) -> Result<Paired, Cancelled> {
+        assert_eq!(
+            kept.width(),
+            self.base.layout().n_values(),
+            "the base's values"
+        );
+        let trials = 0..kept.trials();
+        let mut paired =
+            self.run_paired(kept.seed(), trials, Some(kept), threads, cancel, &|_| {})?;
+        paired.base = kept.stats().clone();
+        Ok(paired)
+    }
+
+    /// The paired run, the base's values run or read from `kept`.
+    fn run_paired(
+        &self,
+        seed: u64,
+        trials: Range<u64>,
+        kept: Option<&KeptBase>,
+        threads: usize,
+        cancel: &AtomicBool,
+        on_progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Paired, Cancelled> {
+        let frames = self.frames(seed, trials.end, kept, threads, cancel)?;
         run_chunks(
             trials,
             threads,
@@ -68,20 +104,38 @@ impl Comparison {
                 (
                     self.base.workspace(),
                     self.alt.workspace(),
+                    Batches::default(),
                     Paired::new(self, &frames),
                 )
             },
-            |(wb, wa, paired), chunk| {
+            |(wb, wa, batches, paired), chunk| {
                 for trial in chunk {
                     let draws = Draws::Random { seed, trial };
-                    self.base.run_trial(draws, wb);
                     self.alt.run_trial(draws, wa);
-                    paired.add_trial(self, &wb.values, &wa.values);
+                    let base = self.base_values(kept, draws, wb);
+                    paired.record(self, base, &wa.values, kept.is_some(), batches);
                 }
+                paired.flush(batches);
             },
-            |(_, _, total), (_, _, part)| total.merge(&part),
+            |(_, _, _, total), (_, _, _, part)| total.merge(&part),
         )
-        .map(|(_, _, paired)| paired)
+        .map(|(_, _, _, paired)| paired)
+    }
+
+    /// The base's values of the trial of `draws`: read from `kept`, else run in `ws`.
+    fn base_values<'a>(
+        &self,
+        kept: Option<&'a KeptBase>,
+        draws: Draws,
+        ws: &'a mut Workspace,
+    ) -> &'a [f64] {
+        match (kept, draws) {
+            (Some(k), Draws::Random { trial, .. }) => k.values(trial),
+            _ => {
+                self.base.run_trial(draws, ws);
+                &ws.values
+            }
+        }
     }
 
     /// Frames of a paired run of `trials` trials: base values, then alternative values, then
@@ -90,6 +144,7 @@ impl Comparison {
         &self,
         seed: u64,
         trials: u64,
+        kept: Option<&KeptBase>,
         threads: usize,
         cancel: &AtomicBool,
     ) -> Result<PairedFrames, Cancelled> {
@@ -104,14 +159,14 @@ impl Comparison {
             cancel,
             init,
             |(wb, wa, all): &mut (Workspace, Workspace, Vec<f64>), draws| {
-                self.base.run_trial(draws, wb);
                 self.alt.run_trial(draws, wa);
+                let base = self.base_values(kept, draws, wb);
                 all.clear();
-                all.extend_from_slice(&wb.values);
+                all.extend_from_slice(base);
                 all.extend_from_slice(&wa.values);
                 all.resize(width, 0.0);
-                let start = wb.values.len() + wa.values.len();
-                self.differences(&wb.values, &wa.values, &mut all[start..]);
+                let start = base.len() + wa.values.len();
+                self.differences(base, &wa.values, &mut all[start..]);
                 all
             },
             seed,
@@ -138,6 +193,22 @@ impl Comparison {
     }
 }
 
+/// Cell-metrics of the differences counted together (as the engine's accumulator does).
+const GROUP: usize = 64;
+
+/// A worker's trials waiting to be added to its [`Paired`]: a batch of each scenario's values
+/// and of their differences. Adding a batch at a time rather than each trial fetches each
+/// sketch's bins once per batch, and counts a cell-metric no trial moved once.
+#[derive(Default)]
+struct Batches {
+    base: Batch,
+    alt: Batch,
+    /// `[trial × pair × metric]`.
+    diffs: Vec<f64>,
+    trials: usize,
+    staging: Staging,
+}
+
 /// The frames of a paired run's three sets of statistics.
 struct PairedFrames {
     base: Vec<Frame>,
@@ -153,8 +224,6 @@ pub struct Paired {
     diffs: Vec<MetricStats>,
     base: Accumulator,
     alt: Accumulator,
-    /// One trial's differences, reused.
-    scratch: Vec<f64>,
 }
 
 impl Paired {
@@ -163,19 +232,45 @@ impl Paired {
             diffs: frames.diffs.iter().map(|&f| MetricStats::new(f)).collect(),
             base: Accumulator::new(c.base.layout(), &frames.base),
             alt: Accumulator::new(c.alt.layout(), &frames.alt),
-            scratch: Vec::new(),
         }
     }
 
-    /// Records one trial of both scenarios (`[cell × metric]` values of each).
-    fn add_trial(&mut self, c: &Comparison, base: &[f64], alt: &[f64]) {
-        self.base.add_trial(base, &c.base.scenario().standards);
-        self.alt.add_trial(alt, &c.alt.scenario().standards);
-        self.scratch.resize(self.diffs.len(), 0.0);
-        c.differences(base, alt, &mut self.scratch);
-        for (s, &d) in self.diffs.iter_mut().zip(&self.scratch) {
-            s.add(d);
+    /// Records one trial of both scenarios (`[cell × metric]` values of each) through
+    /// `batches`; the base's own statistics only when they are not `kept` elsewhere.
+    fn record(&mut self, c: &Comparison, base: &[f64], alt: &[f64], kept: bool, b: &mut Batches) {
+        if !kept {
+            self.base
+                .record(base, &c.base.scenario().standards, &mut b.base);
         }
+        self.alt
+            .record(alt, &c.alt.scenario().standards, &mut b.alt);
+        let start = b.diffs.len();
+        b.diffs.resize(start + self.diffs.len(), 0.0);
+        c.differences(base, alt, &mut b.diffs[start..]);
+        b.trials += 1;
+        if b.trials >= BATCH_TRIALS {
+            self.flush_diffs(b);
+        }
+    }
+
+    /// Adds the trials waiting in `b`, and empties it.
+    fn flush(&mut self, b: &mut Batches) {
+        self.base.flush(&mut b.base);
+        self.alt.flush(&mut b.alt);
+        self.flush_diffs(b);
+    }
+
+    /// Adds the differences waiting in `b`, cell-metric group by group as
+    /// [`Accumulator::flush`] does.
+    fn flush_diffs(&mut self, b: &mut Batches) {
+        let width = self.diffs.len();
+        if b.trials > 0 && width > 0 {
+            for (g, group) in self.diffs.chunks_mut(GROUP).enumerate() {
+                MetricStats::add_rows(group, &b.diffs, width, g * GROUP, &mut b.staging);
+            }
+        }
+        b.diffs.clear();
+        b.trials = 0;
     }
 
     /// Adds another paired run's trials.
