@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::support::{read_rows, Fixture};
 
+mod webdriver;
+
 /// A running `seatsim serve`, stopped when dropped.
 struct Server {
     child: Child,
@@ -262,8 +264,13 @@ fn the_saved_what_if_runs_to_the_numbers_the_page_showed() {
 
     std::fs::write(fx.path("what-if.toml"), saved).unwrap();
     let out = fx.run("what-if.toml", "out", &["--trials", "30", "--seed", "9"]);
-    let rows = read_rows(&out.join("risk.csv"));
-    let page = answer["risk"].as_array().unwrap();
+    assert_rows_agree(&out.join("risk.csv"), &answer["risk"]);
+}
+
+/// Every row and field of the CSV file at `path` equals the JSON `shown` rows.
+fn assert_rows_agree(path: &std::path::Path, shown: &Value) {
+    let rows = read_rows(path);
+    let page = shown.as_array().unwrap();
     assert_eq!(rows.len(), page.len());
     for (file, shown) in rows.iter().zip(page) {
         for (column, text) in file {
@@ -328,4 +335,98 @@ fn headless_chromium_draws_the_page_with_chinese_names_and_the_difference_of_a_d
         dom.contains("1 项变化 changes") && !dom.contains("class=\"bad\""),
         "{dom:.3000}"
     );
+}
+
+#[test]
+fn in_a_real_browser_a_dropped_school_shows_its_difference_and_saves_to_the_pages_numbers() {
+    let fx = Fixture::scenario("zhengzhou");
+    let downloads = fx.path("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let Some(browser) = webdriver::Browser::start(1400, 1800, &downloads) else {
+        return;
+    };
+    let server = Server::start(&fx, "zhengzhou.toml");
+    browser.go(&format!("http://{}/", server.addr));
+    // The unchanged page: its headline, map and fan chart, with no difference to show.
+    let ready = "return document.getElementById('status').textContent.includes('0 项变化') \
+                 && !!document.querySelector('#map-chart svg') && !!document.querySelector('#fan-chart svg')";
+    browser.wait_for("the unchanged page and its charts", ready);
+    assert!(browser
+        .run("return document.getElementById('diff-body').textContent")
+        .as_str()
+        .unwrap()
+        .contains("No difference"));
+
+    // Drop the first new school of the pipeline table with a click.
+    let id = browser.run(
+        "return [...document.querySelectorAll('[data-drop]')].map((e) => e.dataset.drop)\
+         .find((id) => S.projects.find((p) => p.id === id).kind === 'new')",
+    );
+    let id = id.as_str().unwrap().to_string();
+    browser.click(&format!("[data-drop='{id}']"));
+    let project = browser.run(&format!("return S.projects.find((p) => p.id === '{id}')"));
+    let district = project["district"].as_str().unwrap();
+    let name = browser.run(&format!(
+        "return S.districts.find((d) => d.id === '{district}').name"
+    ));
+    // The map and the fan chart turn to the dropped school's district and stage.
+    let changed = format!(
+        "return document.getElementById('status').textContent.includes('1 项变化') \
+         && !!document.querySelector('table.diff') && view.district === '{district}' \
+         && view.stage === '{}' && !!document.querySelector('#map-chart svg') \
+         && (document.querySelector('#fan-chart svg') || {{ textContent: '' }}).textContent.includes({name}) \
+         ? location.hash : null",
+        project["stage"].as_str().unwrap()
+    );
+    let hash = browser.wait_for("the difference of the drop and its charts", &changed);
+    assert!(
+        hash.as_str().unwrap().contains(&id),
+        "state in the URL: {hash}"
+    );
+    let shown = browser.run("return last");
+    let (trials, seed) = (
+        browser.run("return state.trials"),
+        browser.run("return state.seed"),
+    );
+
+    // The bookmark restores the what-if: reload the URL and see the drop again.
+    let url = browser.run("return location.href");
+    browser.go("about:blank");
+    browser.go(url.as_str().unwrap());
+    let checked = format!(
+        "return document.getElementById('status').textContent.includes('1 项变化') && \
+         document.querySelector(\"[data-drop='{id}']\").checked && !!document.querySelector('table.diff')"
+    );
+    browser.wait_for("the bookmarked what-if", &checked);
+    assert_eq!(
+        browser.run("return last"),
+        shown,
+        "the reloaded page shows the same numbers"
+    );
+
+    // Save, and run the saved file: the numbers the page showed.
+    browser.click("#save");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let saved = loop {
+        let done = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "toml"));
+        if let Some(path) = done {
+            break path;
+        }
+        assert!(std::time::Instant::now() < deadline, "no download");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains(&format!("drop = \"{id}\"")), "{text}");
+    std::fs::write(fx.path("what-if.toml"), text).unwrap();
+    let (trials, seed) = (trials.to_string(), seed.to_string());
+    let out = fx.run(
+        "what-if.toml",
+        "out",
+        &["--trials", &trials, "--seed", &seed],
+    );
+    assert_rows_agree(&out.join("risk.csv"), &shown["risk"]);
 }

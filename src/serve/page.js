@@ -3,6 +3,8 @@
 "use strict";
 const TAB = Math.random().toString(36).slice(2);
 let S = null, base = null, baseKey = "", state = { trials: 0, seed: 0, changes: [] };
+// The district and stage the map and the fan chart show ("" until the page picks one).
+const view = { district: "ALL", stage: "" };
 const $ = (id) => document.getElementById(id);
 const esc = (t) => String(t).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const fmt = (v, d = 0) => v === null || v === undefined ? "–" : Number(v).toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -15,9 +17,13 @@ function readHash() {
   state.seed = parseInt(h.get("seed")) || S.seed;
   try { state.changes = JSON.parse(h.get("changes") || "[]"); } catch (e) { state.changes = []; }
   if (!Array.isArray(state.changes)) state.changes = [];
+  const d = h.get("district"), st = h.get("stage");
+  view.district = S.districts.some((x) => x.id === d) ? d : "ALL";
+  view.stage = S.stages.some((x) => x.id === st) ? st : "";
 }
 function writeHash() {
   const h = new URLSearchParams({ trials: state.trials, seed: state.seed, changes: JSON.stringify(state.changes) });
+  if (view.stage) { h.set("district", view.district); h.set("stage", view.stage); }
   history.replaceState(null, "", "#" + h.toString());
 }
 function body(changes) { return JSON.stringify({ trials: state.trials, seed: state.seed, changes }); }
@@ -35,6 +41,8 @@ async function whatif(changes, tag) {
 // The change of a project in the state, by kind.
 const find = (kind, id) => state.changes.find((c) => c[kind] === id);
 function setChange(kind, id, extra) {
+  const p = S.projects.find((x) => x.id === id);
+  if (p) { view.district = p.district; view.stage = p.stage; }
   state.changes = state.changes.filter((c) => c[kind] !== id);
   if (extra !== null) state.changes.push(Object.assign({ [kind]: id }, extra));
   rerun();
@@ -156,6 +164,35 @@ function diff(compare) {
   $("diff-body").innerHTML = out || "<p>没有变化 <span class=en>No difference: change a project or an assumption above.</span></p>";
 }
 
+// The stage the city is most likely short in, for a page that names none.
+function riskiestStage(risk) {
+  let best = S.stages[0], p = -1;
+  risk.filter((r) => r.district === "ALL" && r.year > S.base_year).forEach((r) => { if (r.p_shortfall > p) { p = r.p_shortfall; best = S.stages.find((s) => s.id === r.stage) || best; } });
+  return best.id;
+}
+
+// The chosen district and stage, as selects.
+function viewControls() {
+  $("view-stage").innerHTML = S.stages.map((s) => `<option value="${esc(s.id)}"${s.id === view.stage ? " selected" : ""}>${esc(s.name_zh || s.id)} ${esc(s.id)}</option>`).join("");
+  $("view-district").innerHTML = ["ALL", ...S.districts.map((d) => d.id)].map((id) => `<option value="${esc(id)}"${id === view.district ? " selected" : ""}>${id === "ALL" ? "全市 City" : esc(S.districts.find((d) => d.id === id).name)}</option>`).join("");
+}
+
+// The report's own district map (worst year) and fan chart of the what-if, drawn by the server
+// from the answer it keeps; a newer what-if or choice makes an older drawing void.
+let drawing = 0;
+async function charts() {
+  const n = ++drawing;
+  writeHash(); viewControls();
+  const draw = async (kind, query) => {
+    const r = await fetch("/api/chart?kind=" + kind + "&" + query, { method: "POST", headers: { "Content-Type": "application/json", "X-Seatsim-Client": TAB + "/api/chart/" + kind }, body: body(state.changes) });
+    const text = await r.text();
+    if (n !== drawing) return;
+    $(kind + "-chart").innerHTML = r.ok ? text : r.status === 404 ? "<p>无此图 <span class=en>No chart for this choice.</span></p>" : `<p class=bad>${esc(text)}</p>`;
+  };
+  const stage = encodeURIComponent(view.stage), district = encodeURIComponent(view.district);
+  await Promise.all([draw("map", "stage=" + stage), draw("fan", "district=" + district + "&stage=" + stage)]);
+}
+
 let last = null;
 async function rerun() {
   writeHash(); pipeline();
@@ -172,6 +209,8 @@ async function rerun() {
     if (!a.ok) { $("status").innerHTML = `<span class=bad>${esc(a.data.error)}</span>`; return; }
     last = a.data;
     headline(last.risk); heat(last.risk); city(last.risk); diff(last.compare);
+    if (!view.stage) view.stage = riskiestStage(last.risk);
+    charts();
     $("status").textContent = `${state.trials} 次模拟 trials, seed ${state.seed}: ${(a.ms / 1000).toFixed(2)} s, ${state.changes.length} 项变化 changes`;
   } catch (e) { $("status").innerHTML = `<span class=bad>${esc(e.message)}</span>`; }
 }
@@ -180,6 +219,8 @@ async function main() {
   S = await (await fetch("/api/scenario")).json();
   readHash(); forms();
   $("metric").onchange = () => last && diff(last.compare);
+  $("view-stage").onchange = () => { view.stage = $("view-stage").value; if (last) charts(); };
+  $("view-district").onchange = () => { view.district = $("view-district").value; if (last) charts(); };
   window.onhashchange = () => { readHash(); rerun(); };
   rerun();
 }
