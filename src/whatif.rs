@@ -117,7 +117,7 @@ pub fn answer(
 }
 
 /// Bytes of kept base runs [`Bases`] holds at most: a few of Zhengzhou's at the page's
-/// trials (≈ 45 MB at 500 trials); a run larger than this is paired in full instead.
+/// trials (≈ 60 MB at 500 trials); a run larger than this is paired in full instead.
 const KEPT_BYTES: usize = 256 << 20;
 
 /// Kept base runs [`Bases`] holds at most.

@@ -147,6 +147,27 @@ fn the_api_lists_the_pipeline_and_a_dropped_school_loses_its_capacity() {
     );
     assert!(cell(&answer["risk"], "south", 2030, None)["p_shortfall"].is_number());
 
+    // The report's fan chart of the what-if: the dropped school's district-stage, its seats
+    // lower than the unchanged scenario's; no map without boundaries; a chart the run lacks.
+    let chart =
+        |query: &str, body: &str| server.send(&format!("POST /api/chart?{query}"), body.as_bytes());
+    let drop = r#"{"trials": 40, "seed": 3, "changes": [{"drop": "s-p1"}]}"#;
+    let fan = "kind=fan&district=south&stage=primary";
+    let (status, dropped) = chart(fan, drop);
+    assert_eq!(status, 200, "{dropped}");
+    assert!(
+        dropped.starts_with("<svg") && dropped.contains("South"),
+        "{dropped:.300}"
+    );
+    let (status, unchanged) = chart(fan, r#"{"trials": 40, "seed": 3}"#);
+    assert_eq!(status, 200);
+    assert_ne!(dropped, unchanged);
+    assert_eq!(chart("kind=map&stage=primary", drop).0, 404);
+    assert_eq!(
+        chart("kind=fan&district=nowhere&stage=primary", drop).0,
+        404
+    );
+
     let (status, page) = server.send("GET /", b"");
     assert_eq!(status, 200);
     assert!(page.contains("假设情景分析") && page.contains("/api/whatif"));
@@ -200,6 +221,15 @@ fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
         ("GET /../scenario.toml", String::new()),
         ("GET /projects.csv", String::new()),
         ("GET /api/whatif", String::new()),
+        ("GET /api/chart?kind=fan", String::new()),
+        (
+            "POST /api/chart?kind=../../etc/passwd",
+            r#"{"trials": 10}"#.into(),
+        ),
+        (
+            "POST /api/chart?kind=fan&district=../north&stage=primary%00",
+            r#"{"trials": 10}"#.into(),
+        ),
     ];
     for (head, body) in &cases {
         let (status, answer) = server.send(head, body.as_bytes());

@@ -138,15 +138,16 @@ function heat(risk) {
 
 // The city's P(shortfall) by year and stage, before (dashed) and after the change, as SVG.
 function city(risk) {
-  const W = 640, H = 220, L = 40, B = 24, m = index(risk), b = index(base.risk);
-  const x = (i) => L + (W - L - 10) * i / Math.max(1, S.years.length - 1), y = (p) => H - B - (H - B - 10) * p;
+  // The stages' names stand right of the plot, clear of its lines.
+  const W = 760, H = 220, L = 40, B = 24, R = 110, m = index(risk), b = index(base.risk);
+  const x = (i) => L + (W - L - R) * i / Math.max(1, S.years.length - 1), y = (p) => H - B - (H - B - 10) * p;
   const hues = ["#1f6fb4", "#c81414", "#288c46", "#8c3cb4", "#d08a00", "#555"];
-  let svg = `<svg viewBox="0 0 ${W} ${H}" role=img><line x1=${L} y1=${y(0)} x2=${W - 10} y2=${y(0)} stroke=#999 />`;
-  [0, 0.5, 1].forEach((p) => svg += `<text x=${L - 4} y=${y(p) + 4} font-size=11 text-anchor=end>${pct(p)}</text><line x1=${L} x2=${W - 10} y1=${y(p)} y2=${y(p)} stroke=#ddd />`);
+  let svg = `<svg viewBox="0 0 ${W} ${H}" role=img><line x1=${L} y1=${y(0)} x2=${W - R} y2=${y(0)} stroke=#999 />`;
+  [0, 0.5, 1].forEach((p) => svg += `<text x=${L - 4} y=${y(p) + 4} font-size=11 text-anchor=end>${pct(p)}</text><line x1=${L} x2=${W - R} y1=${y(p)} y2=${y(p)} stroke=#ddd />`);
   S.years.forEach((yr, i) => { if (i % 2 === 0) svg += `<text x=${x(i)} y=${H - 6} font-size=11 text-anchor=middle>${yr}</text>`; });
   S.stages.forEach((st, k) => {
     const line = (idx, dash) => `<polyline fill=none stroke="${hues[k % hues.length]}" stroke-width=2 ${dash ? "stroke-dasharray=4,3 opacity=.5" : ""} points="${S.years.map((yr, i) => { const r = idx.get("ALL|" + st.id + "|" + yr); return r ? x(i) + "," + y(r.p_shortfall || 0) : ""; }).join(" ")}" />`;
-    svg += line(b, true) + line(m, false) + `<text x=${W - 12} y=${14 + 13 * k} font-size=11 text-anchor=end fill="${hues[k % hues.length]}">${esc(st.id)}</text>`;
+    svg += line(b, true) + line(m, false) + `<text x=${W - R + 12} y=${14 + 15 * k} font-size=12 fill="${hues[k % hues.length]}">${esc(st.name_zh || "")} ${esc(st.id)}</text>`;
   });
   $("city-body").innerHTML = `<figure>${svg}</svg><figcaption>全市各学段缺口概率（实线：假设情景；虚线：原情景） <span class=en>City P(shortfall) by stage: what-if solid, unchanged dashed</span></figcaption></figure>`;
 }

@@ -16,7 +16,9 @@ const STYLE: &str = "<style>
 #status{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d98c;padding:.3em .8em;z-index:1}
 .bad{color:#c81414;font-weight:bold}
 #pipeline-table{max-height:30em;overflow-y:auto;border:1px solid #ddd}
-#city-body figure{max-width:760px}
+#city-body figure{max-width:860px}
+.charts figure{max-width:1100px;min-height:12em}
+label:has(input[type=checkbox]){white-space:nowrap}
 input.small{width:4.5em}tr.dropped td{text-decoration:line-through;color:#888}tr.dropped td:nth-last-child(-n+3){text-decoration:none}
 table.heat td{color:#fff;text-shadow:0 0 2px #000}table.diff td.up{background:#fde3e3}table.diff td.down{background:#e1f3e6}
 form.inline{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;margin:.6em 0}
@@ -46,7 +48,7 @@ pub(super) fn html(s: &Scenario, settings: &Settings) -> String {
          district in its worst year, and demand against seats for the chosen district and stage.",
     );
     page.push(VIEW);
-    page.push("<div class=\"fans\"><figure id=\"map-chart\"></figure><figure id=\"fan-chart\"></figure></div>\n");
+    page.push("<div class=\"charts\"><figure id=\"map-chart\"></figure><figure id=\"fan-chart\"></figure></div>\n");
     page.section("city", "全市", "City");
     page.push("<div id=\"city-body\"></div>\n");
     page.section("heat", "缺口概率热图", "Shortfall probability by district");
