@@ -139,7 +139,7 @@ function heat(risk) {
 // The city's P(shortfall) by year and stage, before (dashed) and after the change, as SVG.
 function city(risk) {
   // The stages' names stand right of the plot, clear of its lines.
-  const W = 760, H = 220, L = 40, B = 24, R = 110, m = index(risk), b = index(base.risk);
+  const W = 800, H = 220, L = 40, B = 24, R = 150, m = index(risk), b = index(base.risk);
   const x = (i) => L + (W - L - R) * i / Math.max(1, S.years.length - 1), y = (p) => H - B - (H - B - 10) * p;
   const hues = ["#1f6fb4", "#c81414", "#288c46", "#8c3cb4", "#d08a00", "#555"];
   let svg = `<svg viewBox="0 0 ${W} ${H}" role=img><line x1=${L} y1=${y(0)} x2=${W - R} y2=${y(0)} stroke=#999 />`;

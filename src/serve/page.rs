@@ -16,7 +16,7 @@ const STYLE: &str = "<style>
 #status{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d98c;padding:.3em .8em;z-index:1}
 .bad{color:#c81414;font-weight:bold}
 #pipeline-table{max-height:30em;overflow-y:auto;border:1px solid #ddd}
-#city-body figure{max-width:860px}
+#city-body figure{max-width:900px}
 .charts figure{max-width:1100px;min-height:12em}
 label:has(input[type=checkbox]){white-space:nowrap}
 input.small{width:4.5em}tr.dropped td{text-decoration:line-through;color:#888}tr.dropped td:nth-last-child(-n+3){text-decoration:none}
