@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{read_rows, Fixture};
 
@@ -432,6 +432,27 @@ fn in_a_real_browser_a_dropped_school_shows_its_difference_and_saves_to_the_page
         browser.run("return last"),
         shown,
         "the reloaded page shows the same numbers"
+    );
+
+    // A second tab at once, with another what-if, leaves the first tab's alone.
+    let first = browser.session("GET", "/window", None);
+    let second = browser.session("POST", "/window/new", Some(json!({"type": "tab"})));
+    browser.session("POST", "/window", Some(json!({"handle": second["handle"]})));
+    browser.go(&format!(
+        "http://{}/#trials={trials}&seed={seed}&changes=%5B%7B%22delay%22%3A%22{id}%22%2C%22years%22%3A2%7D%5D",
+        server.addr
+    ));
+    browser.wait_for(
+        "the second tab's what-if",
+        "return document.getElementById('status').textContent.includes('1 项变化') \
+         && !!document.querySelector('table.diff') && state.changes[0].delay",
+    );
+    assert_ne!(browser.run("return last"), shown);
+    browser.session("POST", "/window", Some(json!({"handle": first})));
+    assert_eq!(
+        browser.run("return last"),
+        shown,
+        "the first tab is unchanged"
     );
 
     // Save, and run the saved file: the numbers the page showed.
