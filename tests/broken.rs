@@ -231,7 +231,9 @@ fn add_districts(fx: &Fixture, n: usize) {
 #[test]
 fn a_run_too_big_for_memory_is_refused_up_front_with_the_estimate_and_the_limit() {
     let fx = Fixture::copy_of("tests/broken/base");
-    add_districts(&fx, 200);
+    // A run holds one set of statistics (≈ 1 KB a value) and a round of trials per
+    // thread: 1,000 districts over a century on 1,024 threads need ≈ 100 GB.
+    add_districts(&fx, 1000);
     let toml = std::fs::read_to_string(fx.path("scenario.toml")).unwrap();
     std::fs::write(
         fx.path("scenario.toml"),

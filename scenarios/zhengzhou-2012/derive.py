@@ -14,6 +14,7 @@ scenario's, imported from ../zhengzhou/derive.py.
 """
 import csv
 import importlib.util
+import math
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,6 +67,9 @@ FLOWS = {"primary": (672962, 641669, 129202, 97415), "junior": (283526, 273813, 
 # (rate_migrant = 0). The gain is at entry: junior intake / primary graduates of the same summer
 # = 1.0259 [D], an arrival at age 12 (boarders and families moving for junior school).
 JUNIOR_ENTRY_GAIN = FLOWS["junior"][2] / FLOWS["primary"][3] - 1
+# The same flows one year earlier, from B2012's "比上年" differences [D]: (intake, graduates) 2011.
+FLOWS_2011 = {"primary": (129202 - 7817, 97415 - 2998), "junior": (99938 - 4000, 86139 + 2181),
+              "senior": (58780 - 2455, 56642 + 1669)}
 PUBLIC_KG_SCHOOL_SHARE = 0.25  # [E] 2020: 472 of 1,848 (25.5%) [V PLAN l.15]
 PRIVATE_PATH = {  # private share of pupils [E]; 2020 ends are the default scenario's 2020 values
     "kindergarten": {2012: 0.65, 2020: 0.6416},
@@ -94,11 +98,14 @@ TREND = {2012: 1.0}                              # [E] the 2010 intensity contin
 # what only this scenario estimates. SOURCES.md "Ranges and shock sizes".
 uniform = zz2020.uniform
 RANGES = {
-    "migration.migrant_stay": zz2020.RANGES["migration.migrant_stay"],
     "migration.trend": {HORIZON: uniform(0.7, 1.3, "trend")},  # [E] the intensity of 2010-12, ±30% by 2020
     "private_share.primary": zz2020.RANGES["private_share.primary"],  # 2020 end, the default's range
     "private_share.junior": zz2020.RANGES["private_share.junior"],
 }
+# Shock sizes that only later data measure are not carried (issue 22: no origin's settings from
+# after it): the default scenario's city migration shock is sized on 2015-2020 and its delay
+# correlation on the 12th and 13th plans' completion; no series before 2012 measures either.
+SHOCKS = {"migration": {"sigma_city": 0.0, "rho_city": 0.0}, "construction.delay": {"correlation": 0.0}}
 BIRTHS_INTERPOLATED = 0.06  # [E] ± relative, 2013-2016 index points (births 2011-2016 interpolated)
 
 # ----------------------------------------------------------------------------------------------
@@ -395,7 +402,9 @@ def main():
         projects.append((pid, "new general senior high (13th plan)", u, st, "new", c, y))
 
     write(uids, districts, pop, capacity, projects)
-    write_toml(enrol, index, profile)
+    changes = cohort_changes(pop, uids)
+    drift = enrolment_drift(changes)
+    write_toml(enrol, index, profile, drift)
 
     print(f"guide fit: G = {G:.4f}, pre-2010 births growth = {g_b:.4f}/yr, junior-entry gain = {JUNIOR_ENTRY_GAIN:.4f}")
     print(f"  census: (1-4 avg)/age0 {fit['t_young']:.4f}, (10-14)/(5-9) {fit['t_old']:.4f}; "
@@ -406,6 +415,8 @@ def main():
     print("births (calendar):", {y: round(births(y, g_b)) for y in range(2009, 2021)})
     print("births index:", index, f"births_base {births_base:.0f}")
     print("GER 2012:", {s: round(v, 4) for s, v in ger.items()})
+    print("cohort-to-next changes 2011 -> 2012:", {k: round(c, 4) for k, c in changes},
+          "-> drift sigma", {s: d["sigma"] for s, d in drift.items()})
     print("public classes:", classes, "schools:", schools)
     city = {s: [round(sum(stage_sum(pop, u, s) for u in uids))] for s in STAGES}
     print("modelled cohorts 2012:", city)
@@ -435,6 +446,40 @@ def write_tables(folder, uids, districts, pop, capacity):
              [[u, s, *capacity[(u, s)]] for u in uids for s in STAGES])
 
 
+def cohort(pop, uids, age, before_senior_choice=False):
+    """City children of `age` on 1 Sept 2012; with `before_senior_choice` the migrants who leave
+    before senior high (1 - migrant_stay) are counted back, as they still sat junior school."""
+    stay = MIGRANT_STAY if before_senior_choice and age >= STAGES["senior"][0] else 1.0
+    return sum(pop[u][0][age] + pop[u][1][age] / stay for u in uids)
+
+
+def cohort_changes(pop, uids):
+    """Year-to-year change of one flow's ratio to its single-year cohort, log(2012) - log(2011),
+    for every B2012 flow whose cohorts the model holds: (flow, change). A flow of 2011 is the
+    cohort one year older in 2012 (no growth once enrolled); primary graduates left before the
+    junior-entry gain, junior graduates before the senior choice."""
+    g = 1 + JUNIOR_ENTRY_GAIN
+    pairs = {  # flow: (2012 value, 2011 value, its 2012 cohort, the 2011 flow's cohort in 2012)
+        "primary intake": (FLOWS["primary"][2], FLOWS_2011["primary"][0], cohort(pop, uids, 6), cohort(pop, uids, 7)),
+        "primary graduates": (FLOWS["primary"][3], FLOWS_2011["primary"][1],
+                              cohort(pop, uids, 12) / g, cohort(pop, uids, 13) / g),
+        "junior intake": (FLOWS["junior"][2], FLOWS_2011["junior"][0], cohort(pop, uids, 12), cohort(pop, uids, 13)),
+        "junior graduates": (FLOWS["junior"][3], FLOWS_2011["junior"][1],
+                             cohort(pop, uids, 15, True), cohort(pop, uids, 16, True)),
+        "senior intake": (FLOWS["senior"][2], FLOWS_2011["senior"][0], cohort(pop, uids, 15), cohort(pop, uids, 16)),
+    }
+    return [(k, math.log(f12 / c12) - math.log(f11 / c11)) for k, (f12, f11, c12, c11) in pairs.items()]
+
+
+def enrolment_drift(changes):
+    """Random-walk sigma of each stage's log enrolment ratio from cohort renewal: each year one
+    cohort enters a stage of n years and one leaves, so the stage's ratio moves by (d_in - d_out)/n,
+    whose sd is that of one cohort-to-next change over n (exact while h <= n for independent
+    cohorts; a random walk beyond). One rms over all flows: one census split, too few to split."""
+    rms = math.sqrt(sum(c * c for _k, c in changes) / len(changes))
+    return {s: {"sigma": round(rms / (a1 - a0 + 1), 3)} for s, (a0, a1, _size) in STAGES.items()}
+
+
 def write(uids, districts, pop, capacity, projects):
     write_tables(HERE, uids, districts, pop, capacity)
     csv_file(HERE, "projects.csv", ["id", "name", "district", "stage", "kind", "classes", "planned_year", "status"],
@@ -443,12 +488,12 @@ def write(uids, districts, pop, capacity, projects):
              [["ALL", *o] for o in OBSERVED])
 
 
-def write_toml(enrol, index, profile):
+def write_toml(enrol, index, profile, drift):
     tp = zz2020.toml_path
     priv = {s: {y: round(v, 4) for y, v in p.items()} for s, p in PRIVATE_PATH.items()}
-    # No range on the enrolment ratios: nothing before 2012 measures how they drift (the 2011
-    # figures give one year of pupils but no cohort to divide them by), and the ±10% that stood
-    # here was chosen on the observations this back-test scores (SOURCES.md, "Nothing tuned").
+    # No range on the enrolment ratios: they drift instead, at the sigma the 2011 -> 2012 flows
+    # measure (enrolment_drift); the ±10% that stood here was chosen on the observations this
+    # back-test scores (SOURCES.md, "Nothing tuned").
     ger = {}
     births = {y: uniform(round(v * (1 - BIRTHS_INTERPOLATED), 4), round(v * (1 + BIRTHS_INTERPOLATED), 4), "births")
               for y, v in index.items() if 2013 <= y <= 2016}
@@ -512,20 +557,23 @@ sigma_district = 0.04
 survival = {SURVIVAL}
 
 [migration]
-migrant_stay = {zz2020.toml_value(RANGES["migration.migrant_stay"])}
+migrant_stay = {MIGRANT_STAY}
 trend = {tp(TREND, RANGES["migration.trend"])}
 age_profile = {profile}
 sigma = 0.25
 rho = 0.6
-sigma_city = {zz2020.SHOCKS["migration"]["sigma_city"]}
-rho_city = {zz2020.SHOCKS["migration"]["rho_city"]}
+sigma_city = {SHOCKS["migration"]["sigma_city"]}
+rho_city = {SHOCKS["migration"]["rho_city"]}
 
 [construction.delay]
 on_time = 0.6
 one_year = 0.23
 two_years = 0.1
 never = 0.07
-correlation = {zz2020.SHOCKS["construction.delay"]["correlation"]}
+correlation = {SHOCKS["construction.delay"]["correlation"]}
+
+[drift.enrolment]    # random walks on the log enrolment ratio from 2012, sigma from the 2011-12 flows (SOURCES.md)
+{zz2020.drift_lines(drift)}
 
 [data]
 districts = "zhengzhou-2012/districts.csv"

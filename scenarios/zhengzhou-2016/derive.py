@@ -26,6 +26,8 @@ BASE_YEAR = 2016
 HORIZON = 2020
 # R2016 [V] ("2016年郑州市中小学教育资源情况", 大河报 2017-10-11): pupils and mean class sizes.
 PUPILS_2016 = {"primary": 832000, "junior": 344000, "senior": 188000}
+# 2015 = R2016 minus its increments on 2015 (+4.1万, +1.7万, +0.4万) [D].
+PUPILS_2015 = {"primary": 791000, "junior": 327000, "senior": 184000}
 AVG_CLASS_2016 = {"primary": 49.3, "junior": 53.2}
 # General senior mean class 2016 not published; no later figure may be used, so B2012's is
 # kept [E].
@@ -52,13 +54,14 @@ def main():
     # the 2012 ratio is kept [E].
     ger = {s: PUPILS_2016[s] / cohort[s] for s in PUPILS_2016}
     ger["kindergarten"] = enrol12["kindergarten"][2012]
-    # ---- how far the ratios drift in four years, from data up to 2016 only: the 2012 origin's
-    # deterministic projection against R2016 (h = 4), rms over the three stages observed [D].
+    # ---- how far the ratios drift, from data up to 2016 only: the 2012 origin's deterministic
+    # projection against R2016 (2015, h = 3; 2016, h = 4), a random walk's sigma [D].
     demand12 = z12.project(st["pop"], districts, enrol12, index12, profile)
-    err = {s: sum(demand12[(u, s, 2016)] for u in uids) / (1 - path_value(z12.PRIVATE_PATH[s], 2016))
-           / PUPILS_2016[s] - 1 for s in PUPILS_2016}
-    sd4 = math.sqrt(sum(e * e for e in err.values()) / len(err))
-    half = round(math.sqrt(3) * sd4, 4)  # a uniform range with that standard deviation
+    resid = {(s, y): math.log(pupils[s] * (1 - path_value(z12.PRIVATE_PATH[s], y))
+                              / sum(demand12[(u, s, y)] for u in uids))
+             for y, pupils in ((2015, PUPILS_2015), (2016, PUPILS_2016)) for s in pupils}
+    sigma = round(math.sqrt(sum(d * d for d in resid.values())
+                            / sum(y - z12.BASE_YEAR for _s, y in resid)), 3)
     # ---- births: school-year cohorts relative to 2015/16 [D/E], the 2012 origin's series.
     births_base = st["births_base"] * index12[BASE_YEAR]
     index = {y: round(index12[y] / index12[BASE_YEAR], 4) for y in range(BASE_YEAR, HORIZON + 1)}
@@ -79,11 +82,11 @@ def main():
             capacity[(u, s)] = (max(1, min(c, round(c / per_school[u]))), c)
     later = [p for p in projects if int(p["planned_year"]) > BASE_YEAR]
     write(uids, dists, pop, capacity, later)
-    write_toml(ger, half, index)
+    write_toml(ger, sigma, index)
     print("modelled cohorts 2016:", {s: round(v) for s, v in cohort.items()})
     print("GER 2016:", {s: round(v, 4) for s, v in ger.items()})
-    print("2012 origin's errors in 2016:", {s: f"{e:+.2%}" for s, e in err.items()},
-          f"rms {sd4:.2%} -> uniform ±{half:.2%}")
+    print("2012 origin's residuals, log observed / projected:", {k: round(d, 4) for k, d in resid.items()},
+          f"-> random-walk sigma {sigma}")
     print("public classes 2016:", classes, f"births_base {births_base:.0f}", "index", index)
 
 
@@ -97,13 +100,11 @@ def write(uids, districts, pop, capacity, projects):
     z12.csv_file(HERE, "projects.csv", list(projects[0].keys()), [list(p.values()) for p in projects])
 
 
-def write_toml(ger, half, index):
-    """The 2012 origin's scenario with this origin's base year, paths and data."""
+def write_toml(ger, sigma, index):
+    """The 2012 origin's scenario with this origin's base year, paths, drift and data."""
     tp = z12.zz2020.toml_path
-    uniform = z12.uniform
     text = open(os.path.join(HERE, "..", "zhengzhou-2012.toml"), encoding="utf-8").read()
-    enrol = {s: tp({BASE_YEAR: round(g, 4)}, {HORIZON: uniform(round(g * (1 - half), 4), round(g * (1 + half), 4), f"enrolment-{s}")})
-             for s, g in ger.items()}
+    enrol = {s: tp({BASE_YEAR: round(g, 4)}) for s, g in ger.items()}
     priv = {s: {y: round(path_value(p, y), 4) for y in (BASE_YEAR, HORIZON)} for s, p in z12.PRIVATE_PATH.items()}
     priv_ranges = {s: {HORIZON: z12.RANGES[f"private_share.{s}"][HORIZON]} for s in ("primary", "junior")}
     lines = {
@@ -123,6 +124,10 @@ def write_toml(ger, half, index):
                 "\n".join(f"{s} = {enrol[s]}" for s in z12.STAGES) + "\n"
         elif head == "private_share":
             sections[i] = "private_share]\n" + "\n".join(f"{s} = {tp(priv[s], priv_ranges.get(s))}" for s in z12.STAGES) + "\n"
+        elif head == "drift.enrolment":
+            sections[i] = ("drift.enrolment]    # random walks on the log enrolment ratio from 2016, sigma from the "
+                           "2012 origin's residuals (SOURCES.md)\n"
+                           + z12.zz2020.drift_lines({s: {"sigma": sigma} for s in z12.STAGES}) + "\n")
     text = "\n[".join(sections)
     text = text.replace('[births]       # school-year cohorts relative to 2011/12', '[births]       # school-year cohorts relative to 2015/16')
     text = text.replace("zhengzhou-2012/", "zhengzhou-2016/")

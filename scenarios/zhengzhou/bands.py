@@ -9,7 +9,8 @@ same band for a normal spread, and free of the sketch's 0.5% bins), next to the 
 enrolment projections (NCES Projections of Education Statistics, Table A-7: mean absolute
 0.8% / 1.3% / 2.5% at 3 / 5 / 10 years for US public enrolment; city level typically 2-3x).
 A 90% band of a normal error with mean absolute error e has half-width 1.645 x 1.2533 e = 2.06 e.
-Then the share of projected cells (year > base) with 0.05 < p_shortfall < 0.95.
+Then how many `enrolled` bands lie between the NCES band and four times it (issue 22's test), and
+the share of projected cells (year > base) with 0.05 < p_shortfall < 0.95.
 """
 import csv
 import os
@@ -29,6 +30,7 @@ def main():
     for r in rows:
         if r["district"] == "ALL" and r["stage"] not in stages:
             stages.append(r["stage"])
+    inside = []
     for stage in stages:
         for metric in ("enrolled", "demand"):
             cells = []
@@ -41,8 +43,11 @@ def main():
                 half = (float(r["p95"]) - float(r["p05"])) / 2 / float(r["p50"]) * 100
                 sd = 1.6449 * float(r["sd"]) / float(r["mean"]) * 100
                 nces = NCES[h] * MAE_TO_HALF_90
+                if metric == "enrolled":
+                    inside.append(nces <= half <= 4 * nces)
                 cells.append(f"±{half:.1f}, ±{sd:.1f} ({nces:.1f}; {2 * nces:.1f}–{3 * nces:.1f})")
             print(f"| {stage} | {metric} | " + " | ".join(cells) + " |")
+    print(f"\nenrolled P5-P95 between 1x and 4x the NCES band: {sum(inside)} of {len(inside)}")
     risk = [r for r in csv.DictReader(open(os.path.join(run, "risk.csv"), encoding="utf-8"))
             if int(r["year"]) > base and r["p_shortfall"] != ""]
     mid = sum(1 for r in risk if 0.05 < float(r["p_shortfall"]) < 0.95)

@@ -187,10 +187,10 @@ def triangular(low, mode, high, draw=None):
 # `seatsim calibrate scenarios/zhengzhou.toml --stage primary,junior --large-class-share 0.0888`
 # with the ranges below (the 2020 private-share range spreads the base year's class sizes).
 DISPERSION_COMPULSORY = 52.9
-ENROLMENT_HALF_WIDTH = 0.10  # [E] relative, reached 4 years out: the 2012 -> 2020 back-test (calibrate.py)
-ENROLMENT_FROM = BASE_YEAR + 4
+# migrant_stay carries no range (SOURCES.md "Ranges"): the base year's senior enrolment ratio is
+# B2020's pupils over the cohort built with 0.7, so another value in a trial would move a level
+# the 2020 bulletin fixes; how the senior ratio moves is the enrolment drift's.
 RANGES = {
-    "migration.migrant_stay": uniform(0.5, 0.9),
     "private_share.kindergarten": {2025: uniform(0.42, 0.56)},
     "private_share.primary": {2020: triangular(0.08, 0.15, 0.22, "private-compulsory-2020")},
     "private_share.junior": {2020: triangular(0.18, 0.25, 0.32, "private-compulsory-2020")},
@@ -214,19 +214,6 @@ def births_ranges(index):
     last = max(BIRTHS)
     top = index[last]
     return {y: uniform(round(2 * v - top, 4), top, "births") for y, v in index.items() if y > last}
-
-
-def enrolment_ranges(enrol, base_year=BASE_YEAR, horizon=HORIZON):
-    """Each stage's enrolment ratio uncertain by ±ENROLMENT_HALF_WIDTH from four years after the
-    base on, one draw per stage, centred on the ratio's own path (also used by the back-test)."""
-    start = base_year + ENROLMENT_FROM - BASE_YEAR
-    out = {}
-    for s, path in enrol.items():
-        years = sorted(set(path) | {start, horizon})
-        out[s] = {y: uniform(round(path_value(path, y) * (1 - ENROLMENT_HALF_WIDTH), 4),
-                             round(path_value(path, y) * (1 + ENROLMENT_HALF_WIDTH), 4), f"enrolment-{s}")
-                  for y in years if y >= start}
-    return out
 
 
 # ==============================================================================================
@@ -755,7 +742,7 @@ sigma_district = 0.04
 survival = {SURVIVAL}
 
 [migration]
-migrant_stay = {toml_value(RANGES["migration.migrant_stay"])}
+migrant_stay = {MIGRANT_STAY}
 trend = {toml_path(TREND)}
 age_profile = {profile}
 sigma = 0.25

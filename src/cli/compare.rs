@@ -64,7 +64,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let values = c.base().layout().n_values()
         + c.alt().layout().n_values()
         + c.matching().pairs.len() * Metric::COUNT;
-    super::limits::check_memory(values, threads)?;
+    let need = super::limits::estimate(values, threads);
+    super::limits::check_memory(need, values, threads)?;
     let folder = OutputFolder::open(&out, 0)?;
 
     let progress = Progress::new(trials, args.quiet);

@@ -6,7 +6,7 @@
 
 use std::mem::size_of;
 
-use crate::engine::{Accumulator, Engine, Place, BATCH_TRIALS};
+use crate::engine::{round_trials, Accumulator, Engine, Place};
 use crate::model::metrics::Metric;
 use crate::scenario::MAX_TRIALS;
 use crate::stats::{MetricStats, EXACT_RANGE};
@@ -48,36 +48,42 @@ pub fn trials(requested: Option<u64>, default: u64) -> Result<u64, Error> {
     }
 }
 
-/// Bytes a run holds per reported value and worker: its statistics, its batch of trials
-/// waiting to be added, and its trial buffer.
-fn bytes_per_value() -> u64 {
-    let buffered = (BATCH_TRIALS + 1) * size_of::<f64>();
-    (size_of::<MetricStats>() + TYPICAL_BINS * BIN_BYTES + buffered) as u64
+/// Bytes of one set of statistics per reported value.
+fn stats_bytes() -> u64 {
+    (size_of::<MetricStats>() + TYPICAL_BINS * BIN_BYTES) as u64
 }
 
-/// Estimated memory of a run whose every worker holds statistics of `values` values (one
-/// accumulator and workspace per scenario it runs, and any paired differences).
+/// Estimated memory of a command whose every worker holds statistics of `values` values
+/// and a trial's buffer (one accumulator and workspace per scenario it runs, and any paired
+/// differences).
 pub fn estimate(values: usize, threads: usize) -> u64 {
-    values as u64 * bytes_per_value() * threads as u64
+    values as u64 * (stats_bytes() + size_of::<f64>() as u64) * threads as u64
 }
 
-/// Refuses (as a usage error) a run of `threads` workers holding `values` values each whose
-/// estimated memory exceeds the machine's.
-pub fn check_memory(values: usize, threads: usize) -> Result<(), Error> {
+/// Estimated memory of a run of `values` values on `threads` workers: its one set of
+/// statistics, the block of a round of trials and each worker's trial buffer.
+pub fn run_estimate(values: usize, threads: usize) -> u64 {
+    let buffered = (round_trials(values, threads) + threads) * size_of::<f64>();
+    values as u64 * (stats_bytes() + buffered as u64)
+}
+
+/// Refuses (as a usage error) a command that would need `need` bytes (`values` values on
+/// `threads` workers) when that exceeds the machine's memory.
+pub fn check_memory(need: u64, values: usize, threads: usize) -> Result<(), Error> {
     let (limit, source) = match total_memory() {
         Some(bytes) => (bytes, "this machine's memory"),
         None => (FALLBACK_MEMORY, "the assumed memory (no /proc/meminfo)"),
     };
-    let need = estimate(values, threads);
     if need <= limit {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "this run would need about {} of memory ({} values × {threads} thread(s) × ~{} bytes), \
-         more than {source}, {}: use fewer --threads, a shorter horizon or fewer districts",
+        "this run would need about {} of memory ({} values on {threads} thread(s), ~{} bytes \
+         each), more than {source}, {}: use fewer --threads, a shorter horizon or fewer \
+         districts",
         gib(need),
         values,
-        bytes_per_value(),
+        need / values.max(1) as u64,
         gib(limit)
     )))
 }

@@ -112,7 +112,9 @@ pub(super) fn project_with<K: Keep>(
         Mode::Deterministic => 1,
         Mode::MonteCarlo { .. } => threads,
     };
-    super::limits::check_memory(engine.layout().n_values(), workers)?;
+    let values = engine.layout().n_values();
+    let need = super::limits::run_estimate(values, workers);
+    super::limits::check_memory(need, values, workers)?;
     let progress = Progress::new(mode.trials(), quiet);
     let started = Instant::now();
     let result = engine::run_keeping(

@@ -2,9 +2,10 @@
 //! behind the risk probabilities. Merging is exact, so any split of trials gives the same
 //! result.
 //!
-//! Trials wait in a small [`Batch`] and are added cell-metric by cell-metric: a city's
-//! statistics (≈ 8,000 moments and sketches, with ≈ 2 million bins) are far larger than a
-//! core's cache, and adding one trial at a time would fetch each of them once per trial.
+//! Trials are added a block of rows at a time, cell-metric by cell-metric, through a
+//! [`Share`] of the cells: a city's statistics (≈ 10,000 moments and sketches, with ≈ 2
+//! million bins) are far larger than a core's cache, and adding one trial at a time would
+//! fetch each of them once per trial.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,33 +29,10 @@ pub struct RiskCounts {
     pub underused: u64,
 }
 
-/// Most trials per [`Batch`]: each cache line of a sketch's bins fetched while a batch is
-/// added then counts many values (32 trials ran 3–5% faster than 16, 64 no faster than 32).
-pub const BATCH_TRIALS: usize = 32;
-/// Most bytes per [`Batch`] (a city's batch of 32 trials is ≈ 2 MB); a national run, with
-/// 14 MB of values per trial, adds each trial as it ends instead of holding 32 of them.
-const BATCH_BYTES: usize = 4 << 20;
-
 /// Cell-metrics whose sketch bins are counted together (see [`MetricStats::add_rows`]):
 /// enough to keep many cache misses in flight, few enough that their staged keys stay in
 /// the first-level cache.
 const GROUP: usize = 64;
-
-/// Trials' values waiting to be added to an [`Accumulator`], one `[cell × metric]` row per
-/// trial. Reused, so memory stays one batch.
-#[derive(Debug, Clone, Default)]
-pub struct Batch {
-    values: Vec<f64>,
-    trials: usize,
-    staging: Staging,
-}
-
-impl Batch {
-    fn push(&mut self, values: &[f64]) {
-        self.values.extend_from_slice(values);
-        self.trials += 1;
-    }
-}
 
 /// Everything a run remembers of its trials: O(cells), whatever the number of trials.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,45 +86,37 @@ impl Accumulator {
 
     /// Records one trial's values (`[cell × metric]`).
     pub fn add_trial(&mut self, values: &[f64], standards: &Standards) {
-        let mut batch = Batch::default();
-        self.record(values, standards, &mut batch);
-        self.flush(&mut batch);
-    }
-
-    /// Records one trial's values (`[cell × metric]`): its risk counts at once, the rest
-    /// through `batch`, added when full or by [`Accumulator::flush`].
-    pub fn record(&mut self, values: &[f64], standards: &Standards, batch: &mut Batch) {
-        debug_assert_eq!(values.len(), self.metrics.len());
+        let width = values.len();
+        for mut share in self.shares(1) {
+            share.add(values, width, standards, &mut Staging::default());
+        }
         self.trials += 1;
-        for (risk, cell) in self.risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
-            let [_, demand, _, shortfall, _, util, large, super_large, ..] = cell else {
-                unreachable!("chunks are Metric::COUNT long");
-            };
-            let tolerated = standards.shortfall_tolerance * demand;
-            risk.shortfall += u64::from(*shortfall > tolerated);
-            risk.large_classes += u64::from(*large > standards.large_class_target);
-            risk.super_large_classes +=
-                u64::from(*super_large > standards.super_large_class_target);
-            risk.underused += u64::from(*util < standards.underuse_threshold);
-        }
-        batch.push(values);
-        let fits = (BATCH_BYTES / std::mem::size_of_val(values)).clamp(1, BATCH_TRIALS);
-        if batch.trials >= fits {
-            self.flush(batch);
-        }
     }
 
-    /// Adds the trials waiting in `batch`, and empties it.
-    pub fn flush(&mut self, batch: &mut Batch) {
-        if batch.trials == 0 {
-            return;
-        }
-        let width = self.metrics.len();
-        for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
-            MetricStats::add_rows(group, &batch.values, width, g * GROUP, &mut batch.staging);
-        }
-        batch.values.clear();
-        batch.trials = 0;
+    /// The cells split into at most `n` runs of consecutive cells, each to be given the
+    /// same trials by [`Share::add`] and then counted by [`Accumulator::count_trials`].
+    pub fn shares(&mut self, n: usize) -> Vec<Share<'_>> {
+        let cells = self.risk.len().div_ceil(n.max(1)).max(1);
+        self.metrics
+            .chunks_mut(cells * Metric::COUNT)
+            .zip(self.risk.chunks_mut(cells))
+            .enumerate()
+            .map(|(k, (metrics, risk))| Share {
+                first: k * cells * Metric::COUNT,
+                metrics,
+                risk,
+            })
+            .collect()
+    }
+
+    /// Counts `n` trials that every [`Share`] has added.
+    pub fn count_trials(&mut self, n: u64) {
+        self.trials += n;
+    }
+
+    /// Adds the sensitivity sums of trials recorded apart from the statistics.
+    pub fn merge_sensitivity(&mut self, other: &Sensitivity) {
+        self.sensitivity.merge(other);
     }
 
     /// Adds another accumulator's trials; it must be [`Accumulator::mergeable_with`] this one.
@@ -194,6 +164,42 @@ impl Accumulator {
     /// Risk counts of cell number `cell`.
     pub fn risk(&self, cell: usize) -> RiskCounts {
         self.risk[cell]
+    }
+}
+
+/// Consecutive cells of an [`Accumulator`], to which one worker adds blocks of trials.
+pub struct Share<'a> {
+    /// The share's first value in a `[cell × metric]` row.
+    first: usize,
+    metrics: &'a mut [MetricStats],
+    risk: &'a mut [RiskCounts],
+}
+
+impl Share<'_> {
+    /// Records every trial of `rows` (`[cell × metric]` rows of `width` values) in the
+    /// share's cells: first its risk counts, then its statistics a group at a time.
+    pub fn add(&mut self, rows: &[f64], width: usize, standards: &Standards, st: &mut Staging) {
+        let span = self.first..self.first + self.metrics.len();
+        for row in rows.chunks_exact(width) {
+            count_risks(self.risk, &row[span.clone()], standards);
+        }
+        for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
+            MetricStats::add_rows(group, rows, width, self.first + g * GROUP, st);
+        }
+    }
+}
+
+/// Counts the risk events of one trial's `values` (`[cell × metric]`) in `risk`, a cell each.
+fn count_risks(risk: &mut [RiskCounts], values: &[f64], standards: &Standards) {
+    for (risk, cell) in risk.iter_mut().zip(values.chunks_exact(Metric::COUNT)) {
+        let [_, demand, _, shortfall, _, util, large, super_large, ..] = cell else {
+            unreachable!("chunks are Metric::COUNT long");
+        };
+        let tolerated = standards.shortfall_tolerance * demand;
+        risk.shortfall += u64::from(*shortfall > tolerated);
+        risk.large_classes += u64::from(*large > standards.large_class_target);
+        risk.super_large_classes += u64::from(*super_large > standards.super_large_class_target);
+        risk.underused += u64::from(*util < standards.underuse_threshold);
     }
 }
 

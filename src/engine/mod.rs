@@ -7,6 +7,7 @@ mod keep;
 mod layout;
 mod parallel;
 pub mod pilot;
+mod rounds;
 mod sensitivity;
 mod streams;
 pub mod tornado;
@@ -15,10 +16,11 @@ mod trial;
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
-pub use accumulate::{first_out_of_range, Accumulator, Batch, RiskCounts, BATCH_TRIALS};
+pub use accumulate::{first_out_of_range, Accumulator, RiskCounts, Share};
 pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
+pub use rounds::{round_trials, run_rounds, ROUND_TRIALS};
 pub use sensitivity::{Drivers, Output, Sensitivity, Shock, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
 pub use trial::{
@@ -89,30 +91,17 @@ pub fn run_keeping<K: Keep>(
         }
         Mode::MonteCarlo { seed, range, total } => {
             let frames = pilot::engine_frames(engine, *seed, *total, threads, cancel)?;
-            run_chunks(
-                range.clone(),
+            let range = range.clone();
+            run_rounds(
+                engine,
+                *seed,
+                range,
+                &frames,
                 threads,
                 cancel,
                 on_progress,
-                || {
-                    let acc = Accumulator::new(layout, &frames);
-                    (engine.workspace(), Batch::default(), acc, vec![keep.part()])
-                },
-                |(ws, batch, acc, kept), chunk| {
-                    for trial in chunk {
-                        engine.run_trial(Draws::Random { seed: *seed, trial }, ws);
-                        acc.record(&ws.values, standards, batch);
-                        acc.record_drivers(&ws.drivers, &ws.values);
-                        keep.keep(&mut kept[0], trial, &ws.values);
-                    }
-                    acc.flush(batch);
-                },
-                |(_, _, acc, kept), (_, _, part, more)| {
-                    acc.merge(&part);
-                    kept.extend(more);
-                },
+                keep,
             )
-            .map(|(_, _, acc, kept)| (acc, kept))
         }
     }
 }

@@ -179,9 +179,42 @@ fn workbook(dir: &Path, names: &DistrictNames) -> Result<Workbook, XlsxError> {
         let sheet = book.add_worksheet_with_constant_memory();
         // Excel allows 31 characters in a sheet name.
         sheet.set_name(name.chars().take(31).collect::<String>())?;
-        fill_sheet(sheet, &mut reader, names, &header)?;
+        match records(&path) {
+            Some(rows) if rows + 1 > MAX_ROWS => too_long(sheet, &path, rows)?,
+            _ => fill_sheet(sheet, &mut reader, names, &header)?,
+        }
     }
     Ok(book)
+}
+
+/// Records (rows after the header) of the CSV file at `path`; `None` if it cannot be read.
+fn records(path: &Path) -> Option<usize> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0;
+    while reader.read_byte_record(&mut record).ok()? {
+        n += 1;
+    }
+    Some(n)
+}
+
+/// The sheet of a table longer than a sheet holds: a note sending the reader to its CSV
+/// file. Its first million rows alone (a national `summary.csv` has 2.4 million) would be a
+/// cut through one district's rows, and writing them took longer than the run's trials.
+fn too_long(sheet: &mut Worksheet, path: &Path, rows: usize) -> Result<(), XlsxError> {
+    let file = path
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    sheet.write_string(
+        0,
+        0,
+        format!(
+            "此表共 {rows} 行，超过 Excel 每表 1,048,576 行的上限，完整数据见 {file} / \
+             This table has {rows} rows, more than the 1,048,576 an Excel sheet holds: \
+             the whole table is in {file}"
+        ),
+    )?;
+    Ok(())
 }
 
 /// One table's sheet: the bilingual header, frozen and filtered, then its rows.
@@ -208,14 +241,6 @@ fn fill_sheet(
         .collect();
     let mut rows = 0u32;
     for record in reader.records().flatten() {
-        if rows as usize + 2 >= MAX_ROWS {
-            sheet.write_string(
-                rows + 1,
-                0,
-                "… 以下省略 truncated: Excel holds 1,048,576 rows; the whole table is in the CSV file",
-            )?;
-            break;
-        }
         rows += 1;
         let mut cells: Vec<&str> = record.iter().collect();
         if let Some(d) = district {
@@ -245,7 +270,16 @@ fn fill_sheet(
 
 #[cfg(test)]
 mod tests {
-    use super::bilingual;
+    use super::{bilingual, records};
+
+    #[test]
+    fn a_tables_length_counts_records_not_lines() {
+        let path = std::env::temp_dir().join(format!("seatsim-records-{}.csv", std::process::id()));
+        std::fs::write(&path, "a,b\n1,\"two\nlines\"\n3,4\n").unwrap();
+        assert_eq!(records(&path), Some(2));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(records(&path), None);
+    }
 
     #[test]
     fn headers_are_chinese_then_the_column() {
