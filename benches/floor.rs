@@ -35,6 +35,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use ndarray::Array3;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, StandardNormal};
+use seatsim::engine::pilot::{self, PILOT_TRIALS};
 use seatsim::engine::{Draws as Trial, Engine, EntityKey, Place, Stream, TrialKey, Workspace};
 use seatsim::model::classes::{allocate, ClassTally, OpenSchools, Split};
 use seatsim::model::demand::{stage_pupils, StagePupils, StageRates};
@@ -42,7 +43,6 @@ use seatsim::model::demography::{Demography, YearDrivers};
 use seatsim::model::metrics::{Metric, Tally};
 use seatsim::model::supply::SupplyUnit;
 use seatsim::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx};
-use seatsim::engine::pilot::{self, PILOT_TRIALS};
 use seatsim::stats::{Frame, MetricStats, Staging};
 
 /// What one trial draws, stream by stream: the number of normals of each AR(1) series, and
@@ -393,14 +393,28 @@ impl Record {
         let mut stats: Vec<Vec<MetricStats>> = self
             .firsts
             .iter()
-            .map(|&f| (f..f + GROUP).map(|j| MetricStats::new(self.frames[j])).collect())
+            .map(|&f| {
+                (f..f + GROUP)
+                    .map(|j| MetricStats::new(self.frames[j]))
+                    .collect()
+            })
             .collect();
         let mut staging = Staging::default();
         for g in 0..self.width.div_ceil(GROUP) {
             let k = g % self.firsts.len();
-            MetricStats::add_rows(&mut stats[k], batch, self.width, self.firsts[k], &mut staging);
+            MetricStats::add_rows(
+                &mut stats[k],
+                batch,
+                self.width,
+                self.firsts[k],
+                &mut staging,
+            );
         }
-        stats.iter().flatten().map(|s| s.summary().map_or(0, |s| s.count)).sum()
+        stats
+            .iter()
+            .flatten()
+            .map(|s| s.summary().map_or(0, |s| s.count))
+            .sum()
     }
 
     /// Values [`Record::add`] counts as defined in `batch`.
@@ -408,9 +422,12 @@ impl Record {
         let groups = self.width.div_ceil(GROUP);
         let defined = |f: usize| -> u64 {
             let rows = batch.chunks(self.width);
-            rows.map(|r| r[f..f + GROUP].iter().filter(|x| !x.is_nan()).count() as u64).sum()
+            rows.map(|r| r[f..f + GROUP].iter().filter(|x| !x.is_nan()).count() as u64)
+                .sum()
         };
-        (0..groups).map(|g| defined(self.firsts[g % self.firsts.len()])).sum()
+        (0..groups)
+            .map(|g| defined(self.firsts[g % self.firsts.len()]))
+            .sum()
     }
 }
 

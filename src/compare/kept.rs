@@ -7,10 +7,30 @@
 use std::sync::atomic::AtomicBool;
 
 use crate::engine::pilot::engine_frames;
-use crate::engine::{run_chunks, Accumulator, Batch, Cancelled, Draws, Engine};
+use crate::engine::{run_rounds, Accumulator, Cancelled, Engine, Keep};
+
+/// Keeps every trial's values: each worker's trial numbers and their rows.
+struct All {
+    width: usize,
+}
+
+impl Keep for All {
+    type Part = (Vec<u64>, Vec<f64>);
+
+    fn part(&self) -> Self::Part {
+        (Vec::new(), Vec::new())
+    }
+
+    fn keep(&self, (trials, rows): &mut Self::Part, trial: u64, values: &[f64]) {
+        debug_assert_eq!(values.len(), self.width);
+        trials.push(trial);
+        rows.extend_from_slice(values);
+    }
+}
 
 /// Trials `0..trials` of a base scenario under one seed: the statistics a paired run keeps of
-/// it and each trial's values (`[trial × cell × metric]`).
+/// it (with the sensitivity sums of a plain run besides, which no comparison reports) and each
+/// trial's values (`[trial × cell × metric]`).
 #[derive(Debug, Clone)]
 pub struct KeptBase {
     seed: u64,
@@ -22,7 +42,7 @@ pub struct KeptBase {
 
 impl KeptBase {
     /// Runs trials `0..trials` of `base` under `seed` on `threads` workers (cancelled as
-    /// [`run_chunks`] is).
+    /// [`run_rounds`] is).
     pub fn run(
         base: &Engine,
         seed: u64,
@@ -31,38 +51,31 @@ impl KeptBase {
         cancel: &AtomicBool,
     ) -> Result<KeptBase, Cancelled> {
         let frames = engine_frames(base, seed, trials, threads, cancel)?;
-        let standards = &base.scenario().standards;
         let width = base.layout().n_values();
-        let (_, _, stats, mut parts) = run_chunks(
+        let all = All { width };
+        let (stats, parts) = run_rounds(
+            base,
+            seed,
             0..trials,
+            &frames,
             threads,
             cancel,
             &|_| {},
-            || {
-                let stats = Accumulator::new(base.layout(), &frames);
-                (base.workspace(), Batch::default(), stats, Vec::new())
-            },
-            |(ws, batch, stats, parts), chunk| {
-                let mut values = Vec::with_capacity(width * chunk.clone().count());
-                for trial in chunk.clone() {
-                    base.run_trial(Draws::Random { seed, trial }, ws);
-                    stats.record(&ws.values, standards, batch);
-                    values.extend_from_slice(&ws.values);
-                }
-                stats.flush(batch);
-                parts.push((chunk.start, values));
-            },
-            |(_, _, stats, parts), (_, _, more_stats, more)| {
-                stats.merge(&more_stats);
-                parts.extend(more);
-            },
+            &all,
         )?;
-        parts.sort_by_key(|&(start, _)| start);
+        let rows = usize::try_from(trials).expect("kept trials fit in memory");
+        let mut values = vec![0.0; rows * width];
+        for (trials, part) in parts {
+            for (trial, row) in trials.into_iter().zip(part.chunks_exact(width)) {
+                let start = usize::try_from(trial).expect("a kept trial") * width;
+                values[start..start + width].copy_from_slice(row);
+            }
+        }
         Ok(KeptBase {
             seed,
             trials,
             width,
-            values: parts.into_iter().flat_map(|(_, v)| v).collect(),
+            values,
             stats,
         })
     }

@@ -8,8 +8,7 @@ use super::kept::KeptBase;
 use super::matching::Matching;
 use crate::engine::pilot::{frames, pilot_trials};
 use crate::engine::{
-    first_out_of_range, run_chunks, Accumulator, Batch, Cancelled, Draws, Engine, Workspace,
-    BATCH_TRIALS,
+    first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine, Workspace, ROUND_TRIALS,
 };
 use crate::model::metrics::Metric;
 use crate::stats::{Frame, MetricStats, Staging};
@@ -115,7 +114,7 @@ impl Comparison {
                     let base = self.base_values(kept, draws, wb);
                     paired.record(self, base, &wa.values, kept.is_some(), batches);
                 }
-                paired.flush(batches);
+                paired.flush(self, batches);
             },
             |(_, _, _, total), (_, _, _, part)| total.merge(&part),
         )
@@ -195,18 +194,33 @@ impl Comparison {
 
 /// Cell-metrics of the differences counted together (as the engine's accumulator does).
 const GROUP: usize = 64;
+/// Most bytes of a worker's [`Batches`]: a city's 32 trials of both scenarios and their
+/// differences take ≈ 12 MB; a nation's trial alone is larger, and is added as it ends.
+const BATCH_BYTES: usize = 16 << 20;
 
-/// A worker's trials waiting to be added to its [`Paired`]: a batch of each scenario's values
-/// and of their differences. Adding a batch at a time rather than each trial fetches each
-/// sketch's bins once per batch, and counts a cell-metric no trial moved once.
+/// A worker's trials waiting to be added to its [`Paired`]: a block of each scenario's values
+/// and of their differences, `[trial × value]`. Adding a block at a time, as the engine's
+/// rounds do, rather than each trial fetches each sketch's bins once per block and counts a
+/// cell-metric no trial moved once.
 #[derive(Default)]
 struct Batches {
-    base: Batch,
-    alt: Batch,
-    /// `[trial × pair × metric]`.
+    base: Vec<f64>,
+    alt: Vec<f64>,
     diffs: Vec<f64>,
     trials: usize,
     staging: Staging,
+}
+
+/// Adds the trials of `rows` (`[trial × cell × metric]`, `width` values each; none when empty)
+/// of `engine`'s scenario to `acc`.
+fn add_block(acc: &mut Accumulator, rows: &[f64], width: usize, engine: &Engine, st: &mut Staging) {
+    if rows.is_empty() {
+        return;
+    }
+    for mut share in acc.shares(1) {
+        share.add(rows, width, &engine.scenario().standards, st);
+    }
+    acc.count_trials((rows.len() / width) as u64);
 }
 
 /// The frames of a paired run's three sets of statistics.
@@ -239,36 +253,43 @@ impl Paired {
     /// `batches`; the base's own statistics only when they are not `kept` elsewhere.
     fn record(&mut self, c: &Comparison, base: &[f64], alt: &[f64], kept: bool, b: &mut Batches) {
         if !kept {
-            self.base
-                .record(base, &c.base.scenario().standards, &mut b.base);
+            b.base.extend_from_slice(base);
         }
-        self.alt
-            .record(alt, &c.alt.scenario().standards, &mut b.alt);
+        b.alt.extend_from_slice(alt);
         let start = b.diffs.len();
         b.diffs.resize(start + self.diffs.len(), 0.0);
         c.differences(base, alt, &mut b.diffs[start..]);
         b.trials += 1;
-        if b.trials >= BATCH_TRIALS {
-            self.flush_diffs(b);
+        let row = std::mem::size_of_val(base) + std::mem::size_of_val(alt) + self.diffs.len() * 8;
+        if b.trials >= (BATCH_BYTES / row.max(1)).clamp(1, ROUND_TRIALS) {
+            self.flush(c, b);
         }
     }
 
     /// Adds the trials waiting in `b`, and empties it.
-    fn flush(&mut self, b: &mut Batches) {
-        self.base.flush(&mut b.base);
-        self.alt.flush(&mut b.alt);
-        self.flush_diffs(b);
-    }
-
-    /// Adds the differences waiting in `b`, cell-metric group by group as
-    /// [`Accumulator::flush`] does.
-    fn flush_diffs(&mut self, b: &mut Batches) {
-        let width = self.diffs.len();
-        if b.trials > 0 && width > 0 {
+    fn flush(&mut self, c: &Comparison, b: &mut Batches) {
+        if b.trials > 0 {
+            add_block(
+                &mut self.base,
+                &b.base,
+                c.base.layout().n_values(),
+                c.base(),
+                &mut b.staging,
+            );
+            add_block(
+                &mut self.alt,
+                &b.alt,
+                c.alt.layout().n_values(),
+                c.alt(),
+                &mut b.staging,
+            );
+            let width = self.diffs.len();
             for (g, group) in self.diffs.chunks_mut(GROUP).enumerate() {
                 MetricStats::add_rows(group, &b.diffs, width, g * GROUP, &mut b.staging);
             }
         }
+        b.base.clear();
+        b.alt.clear();
         b.diffs.clear();
         b.trials = 0;
     }
