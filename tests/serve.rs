@@ -6,9 +6,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{read_rows, Fixture};
+
+mod webdriver;
 
 /// A running `seatsim serve`, stopped when dropped.
 struct Server {
@@ -145,6 +147,27 @@ fn the_api_lists_the_pipeline_and_a_dropped_school_loses_its_capacity() {
     );
     assert!(cell(&answer["risk"], "south", 2030, None)["p_shortfall"].is_number());
 
+    // The report's fan chart of the what-if: the dropped school's district-stage, its seats
+    // lower than the unchanged scenario's; no map without boundaries; a chart the run lacks.
+    let chart =
+        |query: &str, body: &str| server.send(&format!("POST /api/chart?{query}"), body.as_bytes());
+    let drop = r#"{"trials": 40, "seed": 3, "changes": [{"drop": "s-p1"}]}"#;
+    let fan = "kind=fan&district=south&stage=primary";
+    let (status, dropped) = chart(fan, drop);
+    assert_eq!(status, 200, "{dropped}");
+    assert!(
+        dropped.starts_with("<svg") && dropped.contains("South"),
+        "{dropped:.300}"
+    );
+    let (status, unchanged) = chart(fan, r#"{"trials": 40, "seed": 3}"#);
+    assert_eq!(status, 200);
+    assert_ne!(dropped, unchanged);
+    assert_eq!(chart("kind=map&stage=primary", drop).0, 404);
+    assert_eq!(
+        chart("kind=fan&district=nowhere&stage=primary", drop).0,
+        404
+    );
+
     let (status, page) = server.send("GET /", b"");
     assert_eq!(status, 200);
     assert!(page.contains("假设情景分析") && page.contains("/api/whatif"));
@@ -198,6 +221,15 @@ fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
         ("GET /../scenario.toml", String::new()),
         ("GET /projects.csv", String::new()),
         ("GET /api/whatif", String::new()),
+        ("GET /api/chart?kind=fan", String::new()),
+        (
+            "POST /api/chart?kind=../../etc/passwd",
+            r#"{"trials": 10}"#.into(),
+        ),
+        (
+            "POST /api/chart?kind=fan&district=../north&stage=primary%00",
+            r#"{"trials": 10}"#.into(),
+        ),
     ];
     for (head, body) in &cases {
         let (status, answer) = server.send(head, body.as_bytes());
@@ -262,8 +294,13 @@ fn the_saved_what_if_runs_to_the_numbers_the_page_showed() {
 
     std::fs::write(fx.path("what-if.toml"), saved).unwrap();
     let out = fx.run("what-if.toml", "out", &["--trials", "30", "--seed", "9"]);
-    let rows = read_rows(&out.join("risk.csv"));
-    let page = answer["risk"].as_array().unwrap();
+    assert_rows_agree(&out.join("risk.csv"), &answer["risk"]);
+}
+
+/// Every row and field of the CSV file at `path` equals the JSON `shown` rows.
+fn assert_rows_agree(path: &std::path::Path, shown: &Value) {
+    let rows = read_rows(path);
+    let page = shown.as_array().unwrap();
     assert_eq!(rows.len(), page.len());
     for (file, shown) in rows.iter().zip(page) {
         for (column, text) in file {
@@ -328,4 +365,119 @@ fn headless_chromium_draws_the_page_with_chinese_names_and_the_difference_of_a_d
         dom.contains("1 项变化 changes") && !dom.contains("class=\"bad\""),
         "{dom:.3000}"
     );
+}
+
+#[test]
+fn in_a_real_browser_a_dropped_school_shows_its_difference_and_saves_to_the_pages_numbers() {
+    let fx = Fixture::scenario("zhengzhou");
+    let downloads = fx.path("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let Some(browser) = webdriver::Browser::start(1400, 1800, &downloads) else {
+        return;
+    };
+    let server = Server::start(&fx, "zhengzhou.toml");
+    browser.go(&format!("http://{}/", server.addr));
+    // The unchanged page: its headline, map and fan chart, with no difference to show.
+    let ready = "return document.getElementById('status').textContent.includes('0 项变化') \
+                 && !!document.querySelector('#map-chart svg') && !!document.querySelector('#fan-chart svg')";
+    browser.wait_for("the unchanged page and its charts", ready);
+    assert!(browser
+        .run("return document.getElementById('diff-body').textContent")
+        .as_str()
+        .unwrap()
+        .contains("No difference"));
+
+    // Drop the first new school of the pipeline table with a click.
+    let id = browser.run(
+        "return [...document.querySelectorAll('[data-drop]')].map((e) => e.dataset.drop)\
+         .find((id) => S.projects.find((p) => p.id === id).kind === 'new')",
+    );
+    let id = id.as_str().unwrap().to_string();
+    browser.click(&format!("[data-drop='{id}']"));
+    let project = browser.run(&format!("return S.projects.find((p) => p.id === '{id}')"));
+    let district = project["district"].as_str().unwrap();
+    let name = browser.run(&format!(
+        "return S.districts.find((d) => d.id === '{district}').name"
+    ));
+    // The map and the fan chart turn to the dropped school's district and stage.
+    let changed = format!(
+        "return document.getElementById('status').textContent.includes('1 项变化') \
+         && !!document.querySelector('table.diff') && view.district === '{district}' \
+         && view.stage === '{}' && !!document.querySelector('#map-chart svg') \
+         && (document.querySelector('#fan-chart svg') || {{ textContent: '' }}).textContent.includes({name}) \
+         ? location.hash : null",
+        project["stage"].as_str().unwrap()
+    );
+    let hash = browser.wait_for("the difference of the drop and its charts", &changed);
+    assert!(
+        hash.as_str().unwrap().contains(&id),
+        "state in the URL: {hash}"
+    );
+    let shown = browser.run("return last");
+    let (trials, seed) = (
+        browser.run("return state.trials"),
+        browser.run("return state.seed"),
+    );
+
+    // The bookmark restores the what-if: reload the URL and see the drop again.
+    let url = browser.run("return location.href");
+    browser.go("about:blank");
+    browser.go(url.as_str().unwrap());
+    let checked = format!(
+        "return document.getElementById('status').textContent.includes('1 项变化') && \
+         document.querySelector(\"[data-drop='{id}']\").checked && !!document.querySelector('table.diff')"
+    );
+    browser.wait_for("the bookmarked what-if", &checked);
+    assert_eq!(
+        browser.run("return last"),
+        shown,
+        "the reloaded page shows the same numbers"
+    );
+
+    // A second tab at once, with another what-if, leaves the first tab's alone.
+    let first = browser.session("GET", "/window", None);
+    let second = browser.session("POST", "/window/new", Some(json!({"type": "tab"})));
+    browser.session("POST", "/window", Some(json!({"handle": second["handle"]})));
+    browser.go(&format!(
+        "http://{}/#trials={trials}&seed={seed}&changes=%5B%7B%22delay%22%3A%22{id}%22%2C%22years%22%3A2%7D%5D",
+        server.addr
+    ));
+    browser.wait_for(
+        "the second tab's what-if",
+        "return document.getElementById('status').textContent.includes('1 项变化') \
+         && !!document.querySelector('table.diff') && state.changes[0].delay",
+    );
+    assert_ne!(browser.run("return last"), shown);
+    browser.session("POST", "/window", Some(json!({"handle": first})));
+    assert_eq!(
+        browser.run("return last"),
+        shown,
+        "the first tab is unchanged"
+    );
+
+    // Save, and run the saved file: the numbers the page showed.
+    browser.click("#save");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let saved = loop {
+        let done = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "toml"));
+        if let Some(path) = done {
+            break path;
+        }
+        assert!(std::time::Instant::now() < deadline, "no download");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains(&format!("drop = \"{id}\"")), "{text}");
+    std::fs::write(fx.path("what-if.toml"), text).unwrap();
+    let (trials, seed) = (trials.to_string(), seed.to_string());
+    let out = fx.run(
+        "what-if.toml",
+        "out",
+        &["--trials", &trials, "--seed", &seed],
+    );
+    assert_rows_agree(&out.join("risk.csv"), &shown["risk"]);
 }

@@ -6,11 +6,13 @@
 //! [`Comparison`] owns the two engines and the [`Matching`] of their cells; [`Comparison::run`]
 //! returns the [`Paired`] statistics, which [`write_compare`] and [`what_it_buys`] report.
 
+mod kept;
 mod matching;
 mod paired;
 mod report;
 mod terminal;
 
+pub use kept::KeptBase;
 pub use matching::{CellPair, LeftOut, Matching, Side};
 pub use paired::{Comparison, Paired};
 pub use report::{write_compare, write_diffs, CompareSettings, COMPARE_HEADER};

@@ -4,13 +4,14 @@
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
+use super::kept::KeptBase;
 use super::matching::Matching;
 use crate::engine::pilot::{frames, pilot_trials};
 use crate::engine::{
-    first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine, Workspace,
+    first_out_of_range, run_chunks, Accumulator, Cancelled, Draws, Engine, Workspace, ROUND_TRIALS,
 };
 use crate::model::metrics::Metric;
-use crate::stats::{Frame, MetricStats};
+use crate::stats::{Frame, MetricStats, Staging};
 
 /// Two scenarios prepared for comparison, with their shared cells.
 pub struct Comparison {
@@ -58,7 +59,41 @@ impl Comparison {
         cancel: &AtomicBool,
         on_progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Paired, Cancelled> {
-        let frames = self.frames(seed, trials.end, threads, cancel)?;
+        self.run_paired(seed, trials, None, threads, cancel, on_progress)
+    }
+
+    /// [`Comparison::run`] of `kept`'s trials under its seed, the base's side read from `kept`
+    /// (which must have been run from this comparison's base engine): only the alternative's
+    /// trials run, and the result is the same.
+    pub fn run_against(
+        &self,
+        kept: &KeptBase,
+        threads: usize,
+        cancel: &AtomicBool,
+    ) -> Result<Paired, Cancelled> {
+        assert_eq!(
+            kept.width(),
+            self.base.layout().n_values(),
+            "the base's values"
+        );
+        let trials = 0..kept.trials();
+        let mut paired =
+            self.run_paired(kept.seed(), trials, Some(kept), threads, cancel, &|_| {})?;
+        paired.base = kept.stats().clone();
+        Ok(paired)
+    }
+
+    /// The paired run, the base's values run or read from `kept`.
+    fn run_paired(
+        &self,
+        seed: u64,
+        trials: Range<u64>,
+        kept: Option<&KeptBase>,
+        threads: usize,
+        cancel: &AtomicBool,
+        on_progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Paired, Cancelled> {
+        let frames = self.frames(seed, trials.end, kept, threads, cancel)?;
         run_chunks(
             trials,
             threads,
@@ -68,20 +103,38 @@ impl Comparison {
                 (
                     self.base.workspace(),
                     self.alt.workspace(),
+                    Batches::default(),
                     Paired::new(self, &frames),
                 )
             },
-            |(wb, wa, paired), chunk| {
+            |(wb, wa, batches, paired), chunk| {
                 for trial in chunk {
                     let draws = Draws::Random { seed, trial };
-                    self.base.run_trial(draws, wb);
                     self.alt.run_trial(draws, wa);
-                    paired.add_trial(self, &wb.values, &wa.values);
+                    let base = self.base_values(kept, draws, wb);
+                    paired.record(self, base, &wa.values, kept.is_some(), batches);
                 }
+                paired.flush(self, batches);
             },
-            |(_, _, total), (_, _, part)| total.merge(&part),
+            |(_, _, _, total), (_, _, _, part)| total.merge(&part),
         )
-        .map(|(_, _, paired)| paired)
+        .map(|(_, _, _, paired)| paired)
+    }
+
+    /// The base's values of the trial of `draws`: read from `kept`, else run in `ws`.
+    fn base_values<'a>(
+        &self,
+        kept: Option<&'a KeptBase>,
+        draws: Draws,
+        ws: &'a mut Workspace,
+    ) -> &'a [f64] {
+        match (kept, draws) {
+            (Some(k), Draws::Random { trial, .. }) => k.values(trial),
+            _ => {
+                self.base.run_trial(draws, ws);
+                &ws.values
+            }
+        }
     }
 
     /// Frames of a paired run of `trials` trials: base values, then alternative values, then
@@ -90,6 +143,7 @@ impl Comparison {
         &self,
         seed: u64,
         trials: u64,
+        kept: Option<&KeptBase>,
         threads: usize,
         cancel: &AtomicBool,
     ) -> Result<PairedFrames, Cancelled> {
@@ -104,14 +158,14 @@ impl Comparison {
             cancel,
             init,
             |(wb, wa, all): &mut (Workspace, Workspace, Vec<f64>), draws| {
-                self.base.run_trial(draws, wb);
                 self.alt.run_trial(draws, wa);
+                let base = self.base_values(kept, draws, wb);
                 all.clear();
-                all.extend_from_slice(&wb.values);
+                all.extend_from_slice(base);
                 all.extend_from_slice(&wa.values);
                 all.resize(width, 0.0);
-                let start = wb.values.len() + wa.values.len();
-                self.differences(&wb.values, &wa.values, &mut all[start..]);
+                let start = base.len() + wa.values.len();
+                self.differences(base, &wa.values, &mut all[start..]);
                 all
             },
             seed,
@@ -138,6 +192,37 @@ impl Comparison {
     }
 }
 
+/// Cell-metrics of the differences counted together (as the engine's accumulator does).
+const GROUP: usize = 64;
+/// Most bytes of a worker's [`Batches`]: a city's 32 trials of both scenarios and their
+/// differences take ≈ 12 MB; a nation's trial alone is larger, and is added as it ends.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// A worker's trials waiting to be added to its [`Paired`]: a block of each scenario's values
+/// and of their differences, `[trial × value]`. Adding a block at a time, as the engine's
+/// rounds do, rather than each trial fetches each sketch's bins once per block and counts a
+/// cell-metric no trial moved once.
+#[derive(Default)]
+struct Batches {
+    base: Vec<f64>,
+    alt: Vec<f64>,
+    diffs: Vec<f64>,
+    trials: usize,
+    staging: Staging,
+}
+
+/// Adds the trials of `rows` (`[trial × cell × metric]`, `width` values each; none when empty)
+/// of `engine`'s scenario to `acc`.
+fn add_block(acc: &mut Accumulator, rows: &[f64], width: usize, engine: &Engine, st: &mut Staging) {
+    if rows.is_empty() {
+        return;
+    }
+    for mut share in acc.shares(1) {
+        share.add(rows, width, &engine.scenario().standards, st);
+    }
+    acc.count_trials((rows.len() / width) as u64);
+}
+
 /// The frames of a paired run's three sets of statistics.
 struct PairedFrames {
     base: Vec<Frame>,
@@ -153,8 +238,6 @@ pub struct Paired {
     diffs: Vec<MetricStats>,
     base: Accumulator,
     alt: Accumulator,
-    /// One trial's differences, reused.
-    scratch: Vec<f64>,
 }
 
 impl Paired {
@@ -163,19 +246,52 @@ impl Paired {
             diffs: frames.diffs.iter().map(|&f| MetricStats::new(f)).collect(),
             base: Accumulator::new(c.base.layout(), &frames.base),
             alt: Accumulator::new(c.alt.layout(), &frames.alt),
-            scratch: Vec::new(),
         }
     }
 
-    /// Records one trial of both scenarios (`[cell × metric]` values of each).
-    fn add_trial(&mut self, c: &Comparison, base: &[f64], alt: &[f64]) {
-        self.base.add_trial(base, &c.base.scenario().standards);
-        self.alt.add_trial(alt, &c.alt.scenario().standards);
-        self.scratch.resize(self.diffs.len(), 0.0);
-        c.differences(base, alt, &mut self.scratch);
-        for (s, &d) in self.diffs.iter_mut().zip(&self.scratch) {
-            s.add(d);
+    /// Records one trial of both scenarios (`[cell × metric]` values of each) through
+    /// `batches`; the base's own statistics only when they are not `kept` elsewhere.
+    fn record(&mut self, c: &Comparison, base: &[f64], alt: &[f64], kept: bool, b: &mut Batches) {
+        if !kept {
+            b.base.extend_from_slice(base);
         }
+        b.alt.extend_from_slice(alt);
+        let start = b.diffs.len();
+        b.diffs.resize(start + self.diffs.len(), 0.0);
+        c.differences(base, alt, &mut b.diffs[start..]);
+        b.trials += 1;
+        let row = std::mem::size_of_val(base) + std::mem::size_of_val(alt) + self.diffs.len() * 8;
+        if b.trials >= (BATCH_BYTES / row.max(1)).clamp(1, ROUND_TRIALS) {
+            self.flush(c, b);
+        }
+    }
+
+    /// Adds the trials waiting in `b`, and empties it.
+    fn flush(&mut self, c: &Comparison, b: &mut Batches) {
+        if b.trials > 0 {
+            add_block(
+                &mut self.base,
+                &b.base,
+                c.base.layout().n_values(),
+                c.base(),
+                &mut b.staging,
+            );
+            add_block(
+                &mut self.alt,
+                &b.alt,
+                c.alt.layout().n_values(),
+                c.alt(),
+                &mut b.staging,
+            );
+            let width = self.diffs.len();
+            for (g, group) in self.diffs.chunks_mut(GROUP).enumerate() {
+                MetricStats::add_rows(group, &b.diffs, width, g * GROUP, &mut b.staging);
+            }
+        }
+        b.base.clear();
+        b.alt.clear();
+        b.diffs.clear();
+        b.trials = 0;
     }
 
     /// Adds another paired run's trials.

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -259,10 +260,42 @@ pub(crate) struct Run {
 impl Run {
     /// Reads `run.json`, `summary.csv` and `risk.csv` from `dir`.
     pub fn load(dir: &Path) -> Result<Run, PlotError> {
-        let info = read_run_info(&dir.join("run.json"))?;
+        Run::read(dir, &|path| {
+            let file = File::open(path).map_err(|source| PlotError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Ok(Box::new(file))
+        })
+    }
+
+    /// The run whose `run.json`, `summary.csv` and `risk.csv` are these bytes, held in memory
+    /// (a live what-if); `dir` names it in errors.
+    pub fn from_memory(
+        dir: &Path,
+        run_json: &[u8],
+        summary: &[u8],
+        risk: &[u8],
+    ) -> Result<Run, PlotError> {
+        Run::read(dir, &|path| {
+            let bytes = match path.file_name().and_then(|n| n.to_str()) {
+                Some("run.json") => run_json,
+                Some("summary.csv") => summary,
+                _ => risk,
+            };
+            Ok(Box::new(bytes))
+        })
+    }
+
+    /// Reads and checks the run's three files, each opened by `open` from its path in `dir`.
+    fn read<'a>(dir: &Path, open: &Open<'a>) -> Result<Run, PlotError> {
+        let path = dir.join("run.json");
+        let info = read_run_info(&path, open(&path)?)?;
         let index = Index::new(&info);
-        let (trajectories, metrics) = read_summary(&dir.join("summary.csv"), &index)?;
-        let risk = read_risk(&dir.join("risk.csv"), &index)?;
+        let path = dir.join("summary.csv");
+        let (trajectories, metrics) = read_summary(&path, open(&path)?, &index)?;
+        let path = dir.join("risk.csv");
+        let risk = read_risk(&path, open(&path)?, &index)?;
         let risk_index = risk
             .iter()
             .enumerate()
@@ -339,12 +372,18 @@ pub(crate) fn by_risk(a: &RiskRow, b: &RiskRow) -> Ordering {
     ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
 }
 
-/// Reads and checks `run.json`.
-fn read_run_info(path: &Path) -> Result<RunInfo, PlotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PlotError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+/// Opens one of a run's files, by its path.
+type Open<'a> = dyn Fn(&Path) -> Result<Box<dyn Read + 'a>, PlotError> + 'a;
+
+/// Reads and checks `run.json` (at `path`) from `reader`.
+fn read_run_info(path: &Path, mut reader: impl Read) -> Result<RunInfo, PlotError> {
+    let mut text = String::new();
+    reader
+        .read_to_string(&mut text)
+        .map_err(|source| PlotError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let info: RunInfo = serde_json::from_str(&text).map_err(|e| PlotError::Invalid {
         path: path.to_path_buf(),
         line: Some(e.line() as u64),
@@ -448,12 +487,16 @@ impl SummaryRow {
     }
 }
 
-/// Reads the demand and capacity trajectories from `summary.csv`.
-fn read_summary(path: &Path, index: &Index) -> Result<(Trajectories, Metrics), PlotError> {
+/// Reads the demand and capacity trajectories from `summary.csv` (at `path`) in `reader`.
+fn read_summary(
+    path: &Path,
+    reader: impl Read,
+    index: &Index,
+) -> Result<(Trajectories, Metrics), PlotError> {
     let mut out: Trajectories = BTreeMap::new();
     let mut metrics: Metrics = HashMap::new();
     // `min` and `max` are not drawn: folders written before they existed still plot.
-    read_csv(path, &SUMMARY_HEADER[..11], |row: SummaryRow| {
+    read_csv_from(path, reader, &SUMMARY_HEADER[..11], |row: SummaryRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check_finite()?;
         let key = (row.district.clone(), row.stage.clone());
@@ -488,12 +531,12 @@ type Trajectories = BTreeMap<(String, String), Trajectory>;
 /// Quantiles by (district, stage, year, metric).
 type Metrics = HashMap<(String, String, i32, String), Quantiles>;
 
-/// Reads and checks `risk.csv`.
-fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
+/// Reads and checks `risk.csv` (at `path`) from `reader`.
+fn read_risk(path: &Path, reader: impl Read, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
     let mut out = Vec::new();
     // `seats_for_p10`, `severity` and `rank` are optional: folders written before they
     // existed still plot.
-    read_csv(path, &RISK_HEADER[..9], |row: RiskRow| {
+    read_csv_from(path, reader, &RISK_HEADER[..9], |row: RiskRow| {
         index.check(&row.district, &row.stage, row.year)?;
         row.check()?;
         out.push(row);
@@ -507,13 +550,23 @@ fn read_risk(path: &Path, index: &Index) -> Result<Vec<RiskRow>, PlotError> {
 pub(crate) fn read_csv<T: DeserializeOwned>(
     path: &Path,
     columns: &[&str],
-    mut each: impl FnMut(T) -> Result<(), String>,
+    each: impl FnMut(T) -> Result<(), String>,
 ) -> Result<(), PlotError> {
     let file = File::open(path).map_err(|source| PlotError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut reader = csv::Reader::from_reader(file);
+    read_csv_from(path, file, columns, each)
+}
+
+/// [`read_csv`] of the CSV text in `input`, `path` naming it in errors.
+fn read_csv_from<T: DeserializeOwned>(
+    path: &Path,
+    input: impl Read,
+    columns: &[&str],
+    mut each: impl FnMut(T) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    let mut reader = csv::Reader::from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     if let Some(missing) = columns.iter().find(|c| !headers.iter().any(|h| h == **c)) {
         let message = format!(

@@ -20,6 +20,7 @@ mod heat;
 mod housing;
 mod labels;
 pub(crate) mod lang;
+mod live;
 mod map;
 mod output;
 pub(crate) mod page;
@@ -35,6 +36,7 @@ use rayon::prelude::*;
 
 pub use compare::draw_compare;
 pub use error::PlotError;
+pub use live::{Boundaries, LiveRun};
 pub use plan::{draw_plan, PLAN_PAGE};
 
 use data::Run;
@@ -113,22 +115,24 @@ fn map_year(run: &Run, asked: Option<i32>) -> Result<Option<i32>, PlotError> {
 fn draw_fans(run: &Run, plots: &Path) -> Result<FanCharts, PlotError> {
     let charts: Vec<_> = run
         .trajectories
-        .iter()
-        .filter_map(|(key, trajectory)| {
-            let stage = run.info.stages.iter().find(|s| s.id == key.1)?;
-            let chart = fan::FanChart {
-                run,
-                district: &key.0,
-                stage,
-                trajectory,
-            };
-            Some((key, chart))
-        })
+        .keys()
+        .filter_map(|key| Some((key, fan_chart(run, &key.0, &key.1)?)))
         .collect();
     charts
         .par_iter()
         .map(|(key, chart)| Ok(((*key).clone(), write_figure(plots, chart)?)))
         .collect()
+}
+
+/// The fan chart of a district-stage (or `ALL`-stage), if `summary.csv` has its demand.
+fn fan_chart<'a>(run: &'a Run, district: &'a str, stage: &str) -> Option<fan::FanChart<'a>> {
+    let key = (district.to_string(), stage.to_string());
+    Some(fan::FanChart {
+        run,
+        district,
+        stage: run.info.stages.iter().find(|s| s.id == stage)?,
+        trajectory: run.trajectories.get(&key)?,
+    })
 }
 
 /// Both heat maps of every stage.
@@ -156,18 +160,28 @@ fn draw_maps(run: &Run, plots: &Path, asked: Option<i32>) -> Result<Maps, PlotEr
     let features = geo::read(&map_path(run, name)?)?;
     let mut out = Vec::new();
     for stage in &run.info.stages {
-        let year = asked
-            .or_else(|| headline::worst_year(run, &stage.id))
-            .unwrap_or(run.info.horizon);
-        let chart = map::DistrictMap {
-            run,
-            stage,
-            year,
-            features: &features,
-        };
-        out.push((stage.id.clone(), year, write_figure(plots, &chart)?));
+        let chart = district_map(run, stage, &features, asked);
+        out.push((stage.id.clone(), chart.year, write_figure(plots, &chart)?));
     }
     Ok(out)
+}
+
+/// The district map of `stage` in the year asked for, else in the stage's worst year.
+fn district_map<'a>(
+    run: &'a Run,
+    stage: &'a data::StageInfo,
+    features: &'a [geo::Feature],
+    asked: Option<i32>,
+) -> map::DistrictMap<'a> {
+    let year = asked
+        .or_else(|| headline::worst_year(run, &stage.id))
+        .unwrap_or(run.info.horizon);
+    map::DistrictMap {
+        run,
+        stage,
+        year,
+        features,
+    }
 }
 
 /// The map file named in `run.json`, which must lie inside the run folder.

@@ -56,7 +56,7 @@ pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> Result<Written, 
 }
 
 /// The SVG text of `figure`.
-fn svg(figure: &impl Figure) -> Result<String, String> {
+pub(crate) fn svg(figure: &impl Figure) -> Result<String, String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, figure.size()).into_drawing_area();

@@ -9,6 +9,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{file_name, App, Reply, Settings, MAX_TRIALS};
+use crate::plot::LiveRun;
+use crate::report::RunSettings;
 use crate::scenario::{Change, ProjectKind, Scenario};
 use crate::whatif::{self, Request};
 use crate::Error;
@@ -101,33 +103,130 @@ fn kind_name(kind: ProjectKind) -> &'static str {
     }
 }
 
+/// A what-if answered: its JSON, and its run for the charts.
+pub(super) struct Answered {
+    json: String,
+    live: LiveRun,
+}
+
+/// Answers kept: enough for a page's last few what-ifs and the base it compares with.
+const ANSWERS: usize = 8;
+
+/// The last [`ANSWERS`] what-ifs answered, by their request, so that the page's charts of a
+/// what-if (and the same what-if asked again) need no new run. They are of the scenario as it
+/// was loaded, as the page itself is.
+#[derive(Default)]
+pub(super) struct Answers(Mutex<Vec<(String, Arc<Answered>)>>);
+
+impl Answers {
+    /// The answer kept for `key`.
+    fn get(&self, key: &str) -> Option<Arc<Answered>> {
+        let answers = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, a)| Arc::clone(a))
+    }
+
+    /// Keeps `answer` for `key`, forgetting the oldest beyond [`ANSWERS`].
+    fn keep(&self, key: String, answer: Arc<Answered>) {
+        let mut answers = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        answers.retain(|(k, _)| *k != key);
+        answers.push((key, answer));
+        if answers.len() > ANSWERS {
+            answers.remove(0);
+        }
+    }
+}
+
 /// `POST /api/whatif`: the run, or 400 with the command line's message; 409 if a newer
 /// request of the same page superseded it.
 pub(super) fn whatif(app: &App, body: &[u8], client: Option<&str>) -> Reply {
-    let request = match parse(body) {
-        Ok(r) => r,
+    match answered(app, body, client) {
+        Ok(a) => Reply::json(200, a.json.clone()),
+        Err(reply) => reply,
+    }
+}
+
+/// `POST /api/chart?kind=map&stage=S` or `?kind=fan&district=D&stage=S` with a what-if's body:
+/// the report's district map (the stage's worst year) or fan chart of that what-if, as SVG.
+pub(super) fn chart(app: &App, query: &str, body: &[u8], client: Option<&str>) -> Reply {
+    let asked = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or("")
+    };
+    let answer = match answered(app, body, client) {
+        Ok(a) => a,
         Err(reply) => return reply,
     };
+    let drawn = match asked("kind") {
+        "map" => answer.live.map_svg(asked("stage"), &app.boundaries),
+        "fan" => answer.live.fan_svg(asked("district"), asked("stage")),
+        other => {
+            let message = format!("kind = \"{other}\": a chart is `map` or `fan`");
+            return Reply::error(400, &message);
+        }
+    };
+    match drawn {
+        Ok(Some(svg)) => Reply {
+            status: 200,
+            kind: "image/svg+xml; charset=utf-8",
+            body: svg.into_bytes(),
+            attachment: None,
+        },
+        Ok(None) => Reply::error(404, "no such chart in this run"),
+        Err(e) => Reply::error(500, &e.to_string()),
+    }
+}
+
+/// The what-if of `body`, kept or run now (cancelling `client`'s run under way), or the 4xx
+/// answer.
+fn answered(app: &App, body: &[u8], client: Option<&str>) -> Result<Arc<Answered>, Reply> {
+    let request = parse(body)?;
+    let key = serde_json::to_string(&request).unwrap_or_default();
+    if let Some(answer) = app.answers.get(&key) {
+        return Ok(answer);
+    }
     let flag = client.map_or_else(
         || Arc::new(AtomicBool::new(false)),
         |c| app.clients.start(c),
     );
-    let answer = whatif::answer(
+    let outcome = whatif::run(
         &app.settings.scenario,
         &request,
         app.settings.threads,
         &flag,
+        &app.bases,
     );
     if let Some(c) = client {
         app.clients.finish(c, &flag);
     }
+    let answer = outcome.and_then(|o| {
+        let settings = RunSettings {
+            seed: request.seed.unwrap_or(app.scenario.seed),
+            trials: request.trials,
+            threads: app.settings.threads,
+            deterministic: false,
+            elapsed_seconds: 0.0,
+            map_copied: false,
+        };
+        let live = LiveRun::new(o.comparison.alt(), o.paired.alt(), &settings)?;
+        let json = serde_json::to_string(&o.response()?).unwrap_or_default();
+        Ok(Answered { json, live })
+    });
     match answer {
-        Ok(a) => Reply::json(200, serde_json::to_string(&a).unwrap_or_default()),
-        Err(Error::Interrupted) => Reply::error(409, "superseded by a newer what-if"),
-        Err(e @ (Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_))) => {
-            Reply::error(400, &e.to_string())
+        Ok(a) => {
+            let a = Arc::new(a);
+            app.answers.keep(key, Arc::clone(&a));
+            Ok(a)
         }
-        Err(e) => Reply::error(500, &e.to_string()),
+        Err(Error::Interrupted) => Err(Reply::error(409, "superseded by a newer what-if")),
+        Err(e @ (Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_))) => {
+            Err(Reply::error(400, &e.to_string()))
+        }
+        Err(e) => Err(Reply::error(500, &e.to_string())),
     }
 }
 

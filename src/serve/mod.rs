@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
+use crate::plot::Boundaries;
 use crate::scenario::Scenario;
+use crate::whatif::Bases;
 use crate::Error;
 
 /// Largest request body accepted: a what-if is a few hundred bytes, a long one a few KiB.
@@ -44,6 +46,12 @@ struct App {
     page: String,
     scenario_json: String,
     clients: api::Clients,
+    /// The unchanged scenario's trials, kept for the next what-if of the same trials and seed.
+    bases: Bases,
+    /// Recent answers, whose charts the page asks for next.
+    answers: api::Answers,
+    /// The scenario's district boundaries, for the maps.
+    boundaries: Boundaries,
 }
 
 /// Binds `addr`, calls `ready` with the address actually bound (port 0 picks a free one), then
@@ -56,6 +64,7 @@ pub fn serve(
     let scenario = Scenario::load(&settings.scenario)?;
     let scenario_json = api::scenario_json(&scenario, &settings).to_string();
     let page = page::html(&scenario, &settings);
+    let boundaries = Boundaries::of(&scenario)?;
     let server =
         Server::http(addr).map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
     let bound = server
@@ -68,6 +77,9 @@ pub fn serve(
         page,
         scenario_json,
         clients: api::Clients::default(),
+        bases: Bases::default(),
+        answers: api::Answers::default(),
+        boundaries,
     });
     let server = Arc::new(server);
     ready(bound);
@@ -134,12 +146,9 @@ fn header(name: &str, value: &str) -> Header {
 
 /// The answer to `request`.
 fn route(app: &App, request: &mut Request) -> Reply {
-    let path = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_string();
+    let url = request.url().split('#').next().unwrap_or("");
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let (path, query) = (path.to_string(), query.to_string());
     match (request.method(), path.as_str()) {
         (Method::Get, "/") => Reply {
             status: 200,
@@ -148,17 +157,18 @@ fn route(app: &App, request: &mut Request) -> Reply {
             attachment: None,
         },
         (Method::Get, "/api/scenario") => Reply::json(200, app.scenario_json.clone()),
-        (Method::Post, "/api/whatif" | "/api/save") => match body(request) {
+        (Method::Post, "/api/whatif" | "/api/chart" | "/api/save") => match body(request) {
             Ok(bytes) => {
                 let client = client_token(request);
                 match path.as_str() {
                     "/api/whatif" => api::whatif(app, &bytes, client.as_deref()),
+                    "/api/chart" => api::chart(app, &query, &bytes, client.as_deref()),
                     _ => api::save(app, &bytes),
                 }
             }
             Err(reply) => reply,
         },
-        (_, "/" | "/api/scenario" | "/api/whatif" | "/api/save") => {
+        (_, "/" | "/api/scenario" | "/api/whatif" | "/api/chart" | "/api/save") => {
             Reply::error(405, "method not allowed")
         }
         _ => Reply::error(404, "not found"),

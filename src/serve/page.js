@@ -3,6 +3,8 @@
 "use strict";
 const TAB = Math.random().toString(36).slice(2);
 let S = null, base = null, baseKey = "", state = { trials: 0, seed: 0, changes: [] };
+// The district and stage the map and the fan chart show ("" until the page picks one).
+const view = { district: "ALL", stage: "" };
 const $ = (id) => document.getElementById(id);
 const esc = (t) => String(t).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const fmt = (v, d = 0) => v === null || v === undefined ? "–" : Number(v).toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -15,9 +17,13 @@ function readHash() {
   state.seed = parseInt(h.get("seed")) || S.seed;
   try { state.changes = JSON.parse(h.get("changes") || "[]"); } catch (e) { state.changes = []; }
   if (!Array.isArray(state.changes)) state.changes = [];
+  const d = h.get("district"), st = h.get("stage");
+  view.district = S.districts.some((x) => x.id === d) ? d : "ALL";
+  view.stage = S.stages.some((x) => x.id === st) ? st : "";
 }
 function writeHash() {
   const h = new URLSearchParams({ trials: state.trials, seed: state.seed, changes: JSON.stringify(state.changes) });
+  if (view.stage) { h.set("district", view.district); h.set("stage", view.stage); }
   history.replaceState(null, "", "#" + h.toString());
 }
 function body(changes) { return JSON.stringify({ trials: state.trials, seed: state.seed, changes }); }
@@ -35,6 +41,8 @@ async function whatif(changes, tag) {
 // The change of a project in the state, by kind.
 const find = (kind, id) => state.changes.find((c) => c[kind] === id);
 function setChange(kind, id, extra) {
+  const p = S.projects.find((x) => x.id === id);
+  if (p) { view.district = p.district; view.stage = p.stage; }
   state.changes = state.changes.filter((c) => c[kind] !== id);
   if (extra !== null) state.changes.push(Object.assign({ [kind]: id }, extra));
   rerun();
@@ -130,15 +138,16 @@ function heat(risk) {
 
 // The city's P(shortfall) by year and stage, before (dashed) and after the change, as SVG.
 function city(risk) {
-  const W = 640, H = 220, L = 40, B = 24, m = index(risk), b = index(base.risk);
-  const x = (i) => L + (W - L - 10) * i / Math.max(1, S.years.length - 1), y = (p) => H - B - (H - B - 10) * p;
+  // The stages' names stand right of the plot, clear of its lines.
+  const W = 800, H = 220, L = 40, B = 24, R = 150, m = index(risk), b = index(base.risk);
+  const x = (i) => L + (W - L - R) * i / Math.max(1, S.years.length - 1), y = (p) => H - B - (H - B - 10) * p;
   const hues = ["#1f6fb4", "#c81414", "#288c46", "#8c3cb4", "#d08a00", "#555"];
-  let svg = `<svg viewBox="0 0 ${W} ${H}" role=img><line x1=${L} y1=${y(0)} x2=${W - 10} y2=${y(0)} stroke=#999 />`;
-  [0, 0.5, 1].forEach((p) => svg += `<text x=${L - 4} y=${y(p) + 4} font-size=11 text-anchor=end>${pct(p)}</text><line x1=${L} x2=${W - 10} y1=${y(p)} y2=${y(p)} stroke=#ddd />`);
+  let svg = `<svg viewBox="0 0 ${W} ${H}" role=img><line x1=${L} y1=${y(0)} x2=${W - R} y2=${y(0)} stroke=#999 />`;
+  [0, 0.5, 1].forEach((p) => svg += `<text x=${L - 4} y=${y(p) + 4} font-size=11 text-anchor=end>${pct(p)}</text><line x1=${L} x2=${W - R} y1=${y(p)} y2=${y(p)} stroke=#ddd />`);
   S.years.forEach((yr, i) => { if (i % 2 === 0) svg += `<text x=${x(i)} y=${H - 6} font-size=11 text-anchor=middle>${yr}</text>`; });
   S.stages.forEach((st, k) => {
     const line = (idx, dash) => `<polyline fill=none stroke="${hues[k % hues.length]}" stroke-width=2 ${dash ? "stroke-dasharray=4,3 opacity=.5" : ""} points="${S.years.map((yr, i) => { const r = idx.get("ALL|" + st.id + "|" + yr); return r ? x(i) + "," + y(r.p_shortfall || 0) : ""; }).join(" ")}" />`;
-    svg += line(b, true) + line(m, false) + `<text x=${W - 12} y=${14 + 13 * k} font-size=11 text-anchor=end fill="${hues[k % hues.length]}">${esc(st.id)}</text>`;
+    svg += line(b, true) + line(m, false) + `<text x=${W - R + 12} y=${14 + 15 * k} font-size=12 fill="${hues[k % hues.length]}">${esc(st.name_zh || "")} ${esc(st.id)}</text>`;
   });
   $("city-body").innerHTML = `<figure>${svg}</svg><figcaption>全市各学段缺口概率（实线：假设情景；虚线：原情景） <span class=en>City P(shortfall) by stage: what-if solid, unchanged dashed</span></figcaption></figure>`;
 }
@@ -154,6 +163,35 @@ function diff(compare) {
       moved.map((d) => `<tr><th>${dname(d)}</th>${S.years.map((y) => { const r = m.get(d + "|" + st.id + "|" + y); if (!r) return "<td></td>"; const c = r.mean > 0 ? "up" : r.mean < 0 ? "down" : ""; return `<td class="num ${c}">${fmt(r.mean, metric.endsWith("share") ? 3 : 0)}<br><small>${fmt(r.p05, metric.endsWith("share") ? 3 : 0)}…${fmt(r.p95, metric.endsWith("share") ? 3 : 0)}</small></td>`; }).join("")}</tr>`).join("") + "</table></div>";
   }).join("");
   $("diff-body").innerHTML = out || "<p>没有变化 <span class=en>No difference: change a project or an assumption above.</span></p>";
+}
+
+// The stage the city is most likely short in, for a page that names none.
+function riskiestStage(risk) {
+  let best = S.stages[0], p = -1;
+  risk.filter((r) => r.district === "ALL" && r.year > S.base_year).forEach((r) => { if (r.p_shortfall > p) { p = r.p_shortfall; best = S.stages.find((s) => s.id === r.stage) || best; } });
+  return best.id;
+}
+
+// The chosen district and stage, as selects.
+function viewControls() {
+  $("view-stage").innerHTML = S.stages.map((s) => `<option value="${esc(s.id)}"${s.id === view.stage ? " selected" : ""}>${esc(s.name_zh || s.id)} ${esc(s.id)}</option>`).join("");
+  $("view-district").innerHTML = ["ALL", ...S.districts.map((d) => d.id)].map((id) => `<option value="${esc(id)}"${id === view.district ? " selected" : ""}>${id === "ALL" ? "全市 City" : esc(S.districts.find((d) => d.id === id).name)}</option>`).join("");
+}
+
+// The report's own district map (worst year) and fan chart of the what-if, drawn by the server
+// from the answer it keeps; a newer what-if or choice makes an older drawing void.
+let drawing = 0;
+async function charts() {
+  const n = ++drawing;
+  writeHash(); viewControls();
+  const draw = async (kind, query) => {
+    const r = await fetch("/api/chart?kind=" + kind + "&" + query, { method: "POST", headers: { "Content-Type": "application/json", "X-Seatsim-Client": TAB + "/api/chart/" + kind }, body: body(state.changes) });
+    const text = await r.text();
+    if (n !== drawing) return;
+    $(kind + "-chart").innerHTML = r.ok ? text : r.status === 404 ? "<p>无此图 <span class=en>No chart for this choice.</span></p>" : `<p class=bad>${esc(text)}</p>`;
+  };
+  const stage = encodeURIComponent(view.stage), district = encodeURIComponent(view.district);
+  await Promise.all([draw("map", "stage=" + stage), draw("fan", "district=" + district + "&stage=" + stage)]);
 }
 
 let last = null;
@@ -172,6 +210,8 @@ async function rerun() {
     if (!a.ok) { $("status").innerHTML = `<span class=bad>${esc(a.data.error)}</span>`; return; }
     last = a.data;
     headline(last.risk); heat(last.risk); city(last.risk); diff(last.compare);
+    if (!view.stage) view.stage = riskiestStage(last.risk);
+    charts();
     $("status").textContent = `${state.trials} 次模拟 trials, seed ${state.seed}: ${(a.ms / 1000).toFixed(2)} s, ${state.changes.length} 项变化 changes`;
   } catch (e) { $("status").innerHTML = `<span class=bad>${esc(e.message)}</span>`; }
 }
@@ -180,6 +220,8 @@ async function main() {
   S = await (await fetch("/api/scenario")).json();
   readHash(); forms();
   $("metric").onchange = () => last && diff(last.compare);
+  $("view-stage").onchange = () => { view.stage = $("view-stage").value; if (last) charts(); };
+  $("view-district").onchange = () => { view.district = $("view-district").value; if (last) charts(); };
   window.onhashchange = () => { readHash(); rerun(); };
   rerun();
 }

@@ -1,6 +1,7 @@
 //! The what-if page (`GET /`): the shared page frame and styles, sections the script in
-//! `page.js` fills from the API. Its charts are drawn in the browser as inline SVG from the
-//! answer's rows (the report's own charts draw from a run's files, not from memory).
+//! `page.js` fills from the API. The district map and the fan chart are the report's own,
+//! drawn by the server from the what-if's run (`POST /api/chart`); the city chart and the heat
+//! table are drawn in the browser from the answer's rows.
 
 use super::Settings;
 use crate::plot::lang::Lang;
@@ -15,7 +16,9 @@ const STYLE: &str = "<style>
 #status{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d98c;padding:.3em .8em;z-index:1}
 .bad{color:#c81414;font-weight:bold}
 #pipeline-table{max-height:30em;overflow-y:auto;border:1px solid #ddd}
-#city-body figure{max-width:760px}
+#city-body figure{max-width:900px}
+.charts figure{max-width:1100px;min-height:12em}
+label:has(input[type=checkbox]){white-space:nowrap}
 input.small{width:4.5em}tr.dropped td{text-decoration:line-through;color:#888}tr.dropped td:nth-last-child(-n+3){text-decoration:none}
 table.heat td{color:#fff;text-shadow:0 0 2px #000}table.diff td.up{background:#fde3e3}table.diff td.down{background:#e1f3e6}
 form.inline{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;margin:.6em 0}
@@ -38,6 +41,14 @@ pub(super) fn html(s: &Scenario, settings: &Settings) -> String {
     );
     page.push(METRICS);
     page.push("<div id=\"diff-body\"></div>\n");
+    page.section("charts", "地图与扇形图", "Map and fan chart");
+    page.paragraph(
+        "假设情景的报告图：所选学段在其最不利年份各区的缺口概率，及所选区与学段的需求与学位。",
+        "The report's charts of the what-if: the chosen stage's probability of a shortfall by \
+         district in its worst year, and demand against seats for the chosen district and stage.",
+    );
+    page.push(VIEW);
+    page.push("<div class=\"charts\"><figure id=\"map-chart\"></figure><figure id=\"fan-chart\"></figure></div>\n");
     page.section("city", "全市", "City");
     page.push("<div id=\"city-body\"></div>\n");
     page.section("heat", "缺口概率热图", "Shortfall probability by district");
@@ -78,6 +89,13 @@ const CONTROLS: &str = r#"<form id="run-form" class="inline">
 <button>设定 <span class="en">set</span></button>
 </form>
 <div id="other-changes"></div>
+"#;
+
+/// The district and stage the map and the fan chart show.
+const VIEW: &str = r#"<form class="inline">
+<label>学段 <span class="en">stage</span> <select id="view-stage"></select></label>
+<label>区 <span class="en">district</span> <select id="view-district"></select></label>
+</form>
 "#;
 
 /// The metric chooser of the difference tables.
