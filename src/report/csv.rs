@@ -32,15 +32,52 @@ const SIGNIFICANT_DIGITS: usize = 10;
 
 /// Formats a number for CSV: rounded to [`SIGNIFICANT_DIGITS`], written as the shortest
 /// decimal that reads back as that (no exponent), empty for undefined.
+///
+/// The shortest decimal that reads back as the rounded number is the rounded decimal's own
+/// digits without trailing zeros: two decimals of ten significant digits are too far apart
+/// to read back as one `f64`. So the digits are placed rather than parsed and formatted again
+/// (a nation's `summary.csv` spent a fifth of its writing there).
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return String::new();
     }
-    let rounded: f64 = format!("{x:.*e}", SIGNIFICANT_DIGITS - 1)
-        .parse()
-        .expect("a formatted finite number parses");
-    // `+ 0.0` writes −0 as 0.
-    format!("{}", rounded + 0.0)
+    let sci = format!("{x:.*e}", SIGNIFICANT_DIGITS - 1);
+    let (mantissa, exponent) = sci.split_once('e').expect("`{:e}` writes an exponent");
+    let exponent: i32 = exponent.parse().expect("an integer exponent");
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let digits = digits.trim_end_matches('0');
+    if digits.is_empty() {
+        // Zero, and −0 written as 0.
+        return "0".into();
+    }
+    let mut out = String::with_capacity(digits.len() + 24);
+    if negative {
+        out.push('-');
+    }
+    place_point(digits, exponent, &mut out);
+    out
+}
+
+/// Writes `0.d₁d₂… × 10^(exponent + 1)` in plain decimal notation into `out`.
+fn place_point(digits: &str, exponent: i32, out: &mut String) {
+    let whole = exponent + 1;
+    if whole <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', whole.unsigned_abs() as usize));
+        out.push_str(digits);
+    } else if whole as usize >= digits.len() {
+        out.push_str(digits);
+        out.extend(std::iter::repeat_n('0', whole as usize - digits.len()));
+    } else {
+        let (int, frac) = digits.split_at(whole as usize);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    }
 }
 
 /// The `district` column value of a row.
@@ -259,6 +296,37 @@ mod tests {
         };
         assert_eq!(red.warning(&w, false), "red");
         assert_eq!(red.warning(&w, true), "observed");
+    }
+
+    #[test]
+    fn numbers_are_the_shortest_decimal_of_the_value_rounded_to_ten_digits() {
+        // The definition, written the slow way: round, read back, write the shortest.
+        let slow = |x: f64| {
+            let rounded: f64 = format!("{x:.9e}").parse().unwrap();
+            format!("{}", rounded + 0.0)
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let bits = state >> 11;
+            let scale = 10f64.powi((state % 40) as i32 - 20);
+            let x = (bits as f64 / (1u64 << 53) as f64 - 0.5) * scale;
+            let whole = (x * 1000.0).round();
+            for v in [x, whole, whole / 8.0, -x] {
+                assert_eq!(number(v), slow(v), "{v:e}");
+            }
+        }
+        for v in [
+            1e-300,
+            -1e300,
+            999_999_999_950.0,
+            0.099_999_999_99,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(number(v), slow(v), "{v:e}");
+        }
     }
 
     #[test]
