@@ -41,6 +41,11 @@ pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return String::new();
     }
+    // A whole number of at most ten digits — a count of pupils, seats or classes, half of
+    // what a run writes — is its own rounding.
+    if x.fract() == 0.0 && x.abs() < 1e10 {
+        return format!("{}", x as i64);
+    }
     let sci = format!("{x:.*e}", SIGNIFICANT_DIGITS - 1);
     let (mantissa, exponent) = sci.split_once('e').expect("`{:e}` writes an exponent");
     let exponent: i32 = exponent.parse().expect("an integer exponent");
