@@ -214,13 +214,9 @@ struct Batches {
 /// Adds the trials of `rows` (`[trial × cell × metric]`, `width` values each; none when empty)
 /// of `engine`'s scenario to `acc`.
 fn add_block(acc: &mut Accumulator, rows: &[f64], width: usize, engine: &Engine, st: &mut Staging) {
-    if rows.is_empty() {
-        return;
+    if !rows.is_empty() {
+        acc.add_block(rows, width, &engine.scenario().standards, st);
     }
-    for mut share in acc.shares(1) {
-        share.add(rows, width, &engine.scenario().standards, st);
-    }
-    acc.count_trials((rows.len() / width) as u64);
 }
 
 /// The frames of a paired run's three sets of statistics.

@@ -86,25 +86,45 @@ impl Accumulator {
 
     /// Records one trial's values (`[cell × metric]`).
     pub fn add_trial(&mut self, values: &[f64], standards: &Standards) {
-        let width = values.len();
-        for mut share in self.shares(1) {
-            share.add(values, width, standards, &mut Staging::default());
-        }
-        self.trials += 1;
+        self.add_block(values, values.len(), standards, &mut Staging::default());
     }
 
-    /// The cells split into at most `n` runs of consecutive cells, each to be given the
-    /// same trials by [`Share::add`] and then counted by [`Accumulator::count_trials`].
+    /// Records every trial of `rows` (`[cell × metric]` rows of `width` values): their risk
+    /// counts, then their statistics a group of cell-metrics at a time.
+    pub fn add_block(
+        &mut self,
+        rows: &[f64],
+        width: usize,
+        standards: &Standards,
+        st: &mut Staging,
+    ) {
+        for row in rows.chunks_exact(width) {
+            count_risks(&mut self.risk, row, standards);
+        }
+        for mut share in self.shares(1) {
+            share.add(rows, width, st);
+        }
+        self.trials += (rows.len() / width.max(1)) as u64;
+    }
+
+    /// Adds risk counts kept apart from the statistics ([`RiskTally`]).
+    pub fn add_risks(&mut self, tally: &RiskTally) {
+        for (a, b) in self.risk.iter_mut().zip(&tally.0) {
+            a.add(b);
+        }
+    }
+
+    /// The cells' statistics split into at most `n` runs of consecutive cells, each to be
+    /// given the same trials by [`Share::add`], which [`Accumulator::count_trials`] then
+    /// counts; their risk counts go through a [`RiskTally`].
     pub fn shares(&mut self, n: usize) -> Vec<Share<'_>> {
         let cells = self.risk.len().div_ceil(n.max(1)).max(1);
         self.metrics
             .chunks_mut(cells * Metric::COUNT)
-            .zip(self.risk.chunks_mut(cells))
             .enumerate()
-            .map(|(k, (metrics, risk))| Share {
+            .map(|(k, metrics)| Share {
                 first: k * cells * Metric::COUNT,
                 metrics,
-                risk,
             })
             .collect()
     }
@@ -127,10 +147,7 @@ impl Accumulator {
             a.merge(b);
         }
         for (a, b) in self.risk.iter_mut().zip(&other.risk) {
-            a.shortfall += b.shortfall;
-            a.large_classes += b.large_classes;
-            a.super_large_classes += b.super_large_classes;
-            a.underused += b.underused;
+            a.add(b);
         }
         self.sensitivity.merge(&other.sensitivity);
     }
@@ -167,25 +184,49 @@ impl Accumulator {
     }
 }
 
-/// Consecutive cells of an [`Accumulator`], to which one worker adds blocks of trials.
+/// The statistics of consecutive cells of an [`Accumulator`], to which one worker adds
+/// blocks of trials.
 pub struct Share<'a> {
     /// The share's first value in a `[cell × metric]` row.
     first: usize,
     metrics: &'a mut [MetricStats],
-    risk: &'a mut [RiskCounts],
 }
 
 impl Share<'_> {
     /// Records every trial of `rows` (`[cell × metric]` rows of `width` values) in the
-    /// share's cells: first its risk counts, then its statistics a group at a time.
-    pub fn add(&mut self, rows: &[f64], width: usize, standards: &Standards, st: &mut Staging) {
-        let span = self.first..self.first + self.metrics.len();
-        for row in rows.chunks_exact(width) {
-            count_risks(self.risk, &row[span.clone()], standards);
-        }
+    /// statistics of the share's cells, a group of cell-metrics at a time.
+    pub fn add(&mut self, rows: &[f64], width: usize, st: &mut Staging) {
         for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
             MetricStats::add_rows(group, rows, width, self.first + g * GROUP, st);
         }
+    }
+}
+
+/// Every cell's risk counts, kept by one worker as it runs its trials — counted while a
+/// trial's values are in cache, where counting them from a round's block missed it — and
+/// added to the accumulator at the end ([`Accumulator::add_risks`]).
+#[derive(Debug, Clone)]
+pub struct RiskTally(Vec<RiskCounts>);
+
+impl RiskTally {
+    /// No trial counted yet, for the cells of `layout`.
+    pub fn new(layout: &Layout) -> Self {
+        Self(vec![RiskCounts::default(); layout.n_cells()])
+    }
+
+    /// Counts one trial's values (`[cell × metric]`).
+    pub fn count(&mut self, values: &[f64], standards: &Standards) {
+        count_risks(&mut self.0, values, standards);
+    }
+}
+
+impl RiskCounts {
+    /// Adds another count's trials.
+    fn add(&mut self, other: &Self) {
+        self.shortfall += other.shortfall;
+        self.large_classes += other.large_classes;
+        self.super_large_classes += other.super_large_classes;
+        self.underused += other.underused;
     }
 }
 

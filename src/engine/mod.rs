@@ -16,7 +16,7 @@ mod trial;
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
-pub use accumulate::{first_out_of_range, Accumulator, RiskCounts, Share};
+pub use accumulate::{first_out_of_range, Accumulator, RiskCounts, RiskTally, Share};
 pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};

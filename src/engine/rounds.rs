@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::accumulate::Accumulator;
+use super::accumulate::{Accumulator, RiskTally};
 use super::keep::Keep;
 use super::parallel::Cancelled;
 use super::sensitivity::Sensitivity;
@@ -38,6 +38,7 @@ pub fn round_trials(width: usize, threads: usize) -> usize {
 
 /// What a worker of [`run_rounds`] keeps of its trials besides the statistics.
 struct Kept<P> {
+    risk: RiskTally,
     sensitivity: Sensitivity,
     part: P,
 }
@@ -62,6 +63,7 @@ pub fn run_rounds<K: Keep>(
     let mut acc = Accumulator::new(layout, frames);
     let kept = (0..threads.max(1))
         .map(|_| Kept {
+            risk: RiskTally::new(layout),
             sensitivity: Sensitivity::new(layout),
             part: keep.part(),
         })
@@ -77,6 +79,7 @@ pub fn run_rounds<K: Keep>(
         (cancel, on_progress),
         kept,
         |k, trial, ws| {
+            k.risk.count(&ws.values, standards);
             k.sensitivity.add(&ws.drivers, &ws.values);
             keep.keep(&mut k.part, trial, &ws.values);
         },
@@ -84,12 +87,13 @@ pub fn run_rounds<K: Keep>(
             acc.shares(shares)
                 .into_par_iter()
                 .zip(staging.par_iter_mut())
-                .for_each(|(mut share, st)| share.add(block, width, standards, st));
+                .for_each(|(mut share, st)| share.add(block, width, st));
             acc.count_trials((block.len() / width) as u64);
         },
     )?;
     let mut parts = Vec::with_capacity(kept.len());
     for k in kept {
+        acc.add_risks(&k.risk);
         acc.merge_sensitivity(&k.sensitivity);
         parts.push(k.part);
     }
