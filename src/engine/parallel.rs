@@ -1,6 +1,7 @@
 //! Running trials on a rayon pool: fixed-size chunks handed out through an atomic counter,
-//! one accumulator per worker, merged at the end. Because accumulators merge exactly, the
-//! result does not depend on which worker ran which chunk.
+//! one state per worker, merged at the end (the pilots of paired runs, calibration and
+//! planning; a run itself goes in rounds, `super::rounds`). Because the states merge
+//! exactly, the result does not depend on which worker ran which chunk.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

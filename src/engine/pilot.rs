@@ -68,7 +68,7 @@ const SPAN: usize = 512;
 
 /// Frames of `engine`'s values (`[cell × metric]`) for a run of `trials` trials under `seed`.
 ///
-/// The pilot runs in rounds like the run itself ([`in_rounds`]): one set of moments, added a
+/// The pilot runs in rounds like the run itself (`in_rounds`): one set of moments, added a
 /// block of trials at a time — a nation's pilot kept one set per worker and fetched each
 /// of its 2.4 million moments once a trial.
 pub fn engine_frames(
