@@ -43,7 +43,7 @@ use seatsim::model::demography::{Demography, YearDrivers};
 use seatsim::model::metrics::{Metric, Tally};
 use seatsim::model::supply::{SupplyUnit, TrialSchools};
 use seatsim::scenario::{Catchment, DistrictIx, ProjectKind, Scenario, StageIx};
-use seatsim::stats::{Frame, MetricStats, Staging};
+use seatsim::stats::{Frame, MetricStats, Staging, GROUP};
 
 /// What one trial draws, stream by stream: the number of normals of each AR(1) series, and
 /// for every other stream the Gamma it draws from (`None`: one uniform) and how many times.
@@ -382,9 +382,6 @@ const BATCH: usize = 32;
 /// for their schools to stay in cache like the engine's one trial at a time (32 trials' would
 /// not), and counted over again to make up a batch.
 const CLASS_TRIALS: usize = 2;
-
-/// Cell-metrics per group, as the engine adds them (`engine::accumulate`).
-const GROUP: usize = 64;
 
 /// Groups of real statistics the floor's batch is added to: together ≈ 250 KB, in cache.
 const RECORD_GROUPS: usize = 8;

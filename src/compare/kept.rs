@@ -6,8 +6,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::pilot::engine_frames;
-use crate::engine::{run_rounds, Accumulator, Cancelled, Engine, Keep};
+use crate::engine::{run_keeping, Accumulator, Cancelled, Engine, Keep, Mode};
 
 /// Keeps every trial's values: each worker's trial numbers and their rows.
 struct All {
@@ -42,7 +41,7 @@ pub struct KeptBase {
 
 impl KeptBase {
     /// Runs trials `0..trials` of `base` under `seed` on `threads` workers (cancelled as
-    /// [`run_rounds`] is).
+    /// [`run_keeping`] is).
     pub fn run(
         base: &Engine,
         seed: u64,
@@ -50,19 +49,13 @@ impl KeptBase {
         threads: usize,
         cancel: &AtomicBool,
     ) -> Result<KeptBase, Cancelled> {
-        let frames = engine_frames(base, seed, trials, threads, cancel)?;
         let width = base.layout().n_values();
-        let all = All { width };
-        let (stats, parts) = run_rounds(
-            base,
+        let mode = Mode::MonteCarlo {
             seed,
-            0..trials,
-            &frames,
-            threads,
-            cancel,
-            &|_| {},
-            &all,
-        )?;
+            range: 0..trials,
+            total: trials,
+        };
+        let (stats, parts) = run_keeping(base, &mode, threads, cancel, &|_| {}, &All { width })?;
         let rows = usize::try_from(trials).expect("kept trials fit in memory");
         let mut values = vec![0.0; rows * width];
         for (trials, part) in parts {

@@ -192,8 +192,6 @@ impl Comparison {
     }
 }
 
-/// Cell-metrics of the differences counted together (as the engine's accumulator does).
-const GROUP: usize = 64;
 /// Most bytes of a worker's [`Batches`]: a city's 32 trials of both scenarios and their
 /// differences take ≈ 12 MB; a nation's trial alone is larger, and is added as it ends.
 const BATCH_BYTES: usize = 16 << 20;
@@ -209,14 +207,6 @@ struct Batches {
     diffs: Vec<f64>,
     trials: usize,
     staging: Staging,
-}
-
-/// Adds the trials of `rows` (`[trial × cell × metric]`, `width` values each; none when empty)
-/// of `engine`'s scenario to `acc`.
-fn add_block(acc: &mut Accumulator, rows: &[f64], width: usize, engine: &Engine, st: &mut Staging) {
-    if !rows.is_empty() {
-        acc.add_block(rows, width, &engine.scenario().standards, st);
-    }
 }
 
 /// The frames of a paired run's three sets of statistics.
@@ -265,24 +255,15 @@ impl Paired {
     /// Adds the trials waiting in `b`, and empties it.
     fn flush(&mut self, c: &Comparison, b: &mut Batches) {
         if b.trials > 0 {
-            add_block(
-                &mut self.base,
-                &b.base,
-                c.base.layout().n_values(),
-                c.base(),
-                &mut b.staging,
-            );
-            add_block(
-                &mut self.alt,
-                &b.alt,
-                c.alt.layout().n_values(),
-                c.alt(),
-                &mut b.staging,
-            );
-            let width = self.diffs.len();
-            for (g, group) in self.diffs.chunks_mut(GROUP).enumerate() {
-                MetricStats::add_rows(group, &b.diffs, width, g * GROUP, &mut b.staging);
+            let st = &mut b.staging;
+            for (acc, rows, e) in [
+                (&mut self.base, &b.base, c.base()),
+                (&mut self.alt, &b.alt, c.alt()),
+            ] {
+                acc.add_block(rows, e.layout().n_values(), &e.scenario().standards, st);
             }
+            let width = self.diffs.len();
+            MetricStats::add_block(&mut self.diffs, &b.diffs, width, 0, st);
         }
         b.base.clear();
         b.alt.clear();

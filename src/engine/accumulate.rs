@@ -29,11 +29,6 @@ pub struct RiskCounts {
     pub underused: u64,
 }
 
-/// Cell-metrics whose sketch bins are counted together (see [`MetricStats::add_rows`]):
-/// enough to keep many cache misses in flight, few enough that their staged keys stay in
-/// the first-level cache.
-const GROUP: usize = 64;
-
 /// Everything a run remembers of its trials: O(cells), whatever the number of trials.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Accumulator {
@@ -196,9 +191,7 @@ impl Share<'_> {
     /// Records every trial of `rows` (`[cell × metric]` rows of `width` values) in the
     /// statistics of the share's cells, a group of cell-metrics at a time.
     pub fn add(&mut self, rows: &[f64], width: usize, st: &mut Staging) {
-        for (g, group) in self.metrics.chunks_mut(GROUP).enumerate() {
-            MetricStats::add_rows(group, rows, width, self.first + g * GROUP, st);
-        }
+        MetricStats::add_block(self.metrics, rows, width, self.first, st);
     }
 }
 

@@ -20,7 +20,8 @@ pub use accumulate::{first_out_of_range, Accumulator, RiskCounts, RiskTally, Sha
 pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
-pub use rounds::{round_trials, run_rounds, ROUND_TRIALS};
+use rounds::run_rounds;
+pub use rounds::{round_trials, ROUND_TRIALS};
 pub use sensitivity::{Drivers, Output, Sensitivity, Shock, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
 pub use trial::{

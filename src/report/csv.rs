@@ -130,11 +130,11 @@ pub fn write_summary(
     out.write_record(SUMMARY_HEADER)?;
     out.flush()?;
     let w = out.into_inner().map_err(|e| e.into_error())?;
-    let rows: Vec<usize> = (0..engine.layout().rows.len()).collect();
-    for block in rows.chunks(SUMMARY_BLOCK) {
-        let texts: Vec<std::io::Result<Vec<u8>>> = block
-            .par_iter()
-            .map(|&r| summary_rows(engine, acc, r))
+    let rows = engine.layout().rows.len();
+    for start in (0..rows).step_by(SUMMARY_BLOCK) {
+        let texts: Vec<std::io::Result<Vec<u8>>> = (start..(start + SUMMARY_BLOCK).min(rows))
+            .into_par_iter()
+            .map(|r| summary_rows(engine, acc, r))
             .collect();
         for text in texts {
             w.write_all(&text?)?;

@@ -30,6 +30,11 @@ fn nearest_integer(y: f64) -> i64 {
     (y + MAGIC).to_bits() as i64 - MAGIC.to_bits() as i64
 }
 
+/// Cell-metrics whose sketch bins [`MetricStats::add_block`] counts together: enough to keep
+/// many cache misses in flight, few enough that their staged keys stay in the first-level
+/// cache.
+pub const GROUP: usize = 64;
+
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -96,6 +101,21 @@ impl MetricStats {
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
         let defined: Vec<f64> = xs.filter(|x| !x.is_nan()).collect();
         self.add_defined(&defined, None);
+    }
+
+    /// Records a block of trials in consecutive cell-metrics: `rows` holds the trials, `width`
+    /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
+    /// skipped), [`GROUP`] cell-metrics at a time ([`MetricStats::add_rows`]).
+    pub fn add_block(
+        stats: &mut [MetricStats],
+        rows: &[f64],
+        width: usize,
+        first: usize,
+        st: &mut Staging,
+    ) {
+        for (g, group) in stats.chunks_mut(GROUP).enumerate() {
+            Self::add_rows(group, rows, width, first + g * GROUP, st);
+        }
     }
 
     /// Records a batch of trials in many cell-metrics at once: `rows` holds the trials, `width`
