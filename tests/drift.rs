@@ -140,6 +140,35 @@ fn trend_drift_scales_the_migrant_inflow() {
 }
 
 #[test]
+fn trend_drift_on_the_level_adds_to_the_trend_and_stops_at_zero() {
+    // Trend 1 and σ 0.05: inflow 1000·(1 + x_t), x_t of sd 0.05·√h (never near 0 here).
+    let s = one_district(
+        "[drift]\ntrend = { sigma = 0.05, scale = \"level\" }",
+        0,
+        1000,
+    );
+    let values = per_trial(&Engine::new(s), N, 0, Metric::Enrolled);
+    check_sd(
+        &values,
+        |e| e / 1000.0 - 1.0,
+        |h| 0.05 * f64::from(h).sqrt(),
+    );
+    // Trend 0.1 and σ 0.2: max(0, 0.1 + x_t); by 2030 (sd 0.632) P(x_t < −0.1) = Φ(−0.158).
+    let s = one_district(
+        "trend = 0.1\n[drift]\ntrend = { sigma = 0.2, scale = \"level\" }",
+        0,
+        1000,
+    );
+    let values = per_trial(&Engine::new(s), N, 0, Metric::Enrolled);
+    let last: Vec<f64> = values.iter().map(|v| v[10]).collect();
+    assert!(last.iter().all(|&e| e >= 0.0), "no negative children");
+    let at_zero = last.iter().filter(|&&e| e == 0.0).count() as f64 / N as f64;
+    let want = 0.4372; // Φ(−0.1 / (0.2·√10))
+    let tol = 4.0 * (want * (1.0 - want) / N as f64).sqrt();
+    assert!((at_zero - want).abs() <= tol, "{at_zero} vs {want} ± {tol}");
+}
+
+#[test]
 fn drift_leaves_every_other_draw_and_the_deterministic_run_unchanged() {
     let shocks = "[births]\nsigma_city = 0.05\nrho = 0.5\nsigma_district = 0.02\n";
     let plain = Engine::new(one_district(shocks, 1000, 0));

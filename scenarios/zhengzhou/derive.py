@@ -182,6 +182,10 @@ def uniform(low, high, draw=None):
     return {"dist": "uniform", "low": low, "high": high, **({"draw": draw} if draw else {})}
 
 
+def normal(mean, sd, draw=None):
+    return {"dist": "normal", "mean": mean, "sd": sd, **({"draw": draw} if draw else {})}
+
+
 def triangular(low, mode, high, draw=None):
     return {"dist": "triangular", "low": low, "mode": mode, "high": high, **({"draw": draw} if draw else {})}
 
@@ -198,12 +202,19 @@ RANGES = {
     "private_share.primary": {2020: triangular(0.08, 0.15, 0.22, "private-compulsory-2020")},
     "private_share.junior": {2020: triangular(0.18, 0.25, 0.32, "private-compulsory-2020")},
     "private_share.senior": {2023: uniform(0.25, 0.35)},
+    # The child population's surveys give 0 for 2021-22, each with a sampling sd of about half a
+    # unit of trend (1.9% of the 0-14 level at 1 per mille, SRS); the end-2021 survey measures the
+    # 2021 flow, the end-2022 one the two years' total. Given both, with trend >= 0 (the format has
+    # no outflow of children), the total is 0.56 +- 0.30; two independent half-normals of sd 0.35
+    # (central value 0) carry that mean and sd. SOURCES.md [migration].
+    "migration.trend": {2021: normal(0.0, 0.35), 2022: normal(0.0, 0.35)},
 }
 # [drift] (README): random walks on the log enrolment ratio of every stage from the base year and
-# on the log migration trend from its last observed year, sigma per year [D], SOURCES.md "Drift".
+# on the migration trend itself (its level, floored at 0) from its last observed year, sigma per
+# year [D], SOURCES.md "Drift": the sd of the yearly changes of net migration 2016-2022 / 32.1.
 DRIFT = {
     "enrolment": {s: {"sigma": 0.016} for s in STAGES},
-    "trend": {"sigma": 0.33, "from": 2022},
+    "trend": {"sigma": 0.128, "from": 2022, "scale": "level"},
 }
 SHOCKS = {  # [E] / calibrated, see SOURCES.md
     "migration": {"sigma_city": 0.15, "rho_city": 0.8},
@@ -746,14 +757,14 @@ survival = {SURVIVAL}
 
 [migration]
 migrant_stay = {MIGRANT_STAY}
-trend = {toml_path(TREND)}
+trend = {toml_path(TREND, RANGES["migration.trend"])}
 age_profile = {profile}
 sigma = 0.25
 rho = 0.6
 sigma_city = {SHOCKS["migration"]["sigma_city"]}
 rho_city = {SHOCKS["migration"]["rho_city"]}
 
-[drift]      # random walks on log ratios, sigma per year, estimated on data up to 2022 (SOURCES.md "Drift")
+[drift]      # random walks, sigma per year, estimated on data up to 2022 (SOURCES.md "Drift"): the trend on its level
 trend = {toml_value(DRIFT["trend"])}
 [drift.enrolment]
 {drift_lines(DRIFT["enrolment"])}

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::engine::{Draws, Engine, Place};
 use crate::model::metrics::Metric;
 use crate::report::csv::number;
-use crate::scenario::{Catchment, ProjectKind, Scenario};
+use crate::scenario::{Catchment, DriftTarget, ProjectKind, Scenario};
 use crate::Error;
 
 /// Runs `seatsim check`.
@@ -164,11 +164,14 @@ fn uncertain_inputs(s: &Scenario) -> String {
 fn drift_series(s: &Scenario) -> String {
     let mut out = String::new();
     for d in &s.drift {
-        let process = if d.rho == 1.0 {
+        let mut process = if d.rho == 1.0 {
             "random walk".to_string()
         } else {
             format!("AR(1) ρ {}", number(d.rho))
         };
+        if d.target == DriftTarget::TrendLevel {
+            process += " on the level, floored at 0";
+        }
         let h = (s.horizon.0 - d.from.0) as u32;
         let sd = number((d.sd_after(h) * 1e4).round() / 1e4);
         out += &format!(

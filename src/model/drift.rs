@@ -31,6 +31,8 @@ pub fn apply(target: DriftTarget, x: f64, rates: &mut [StageRates], drivers: &mu
             }
         }
         DriftTarget::Trend => drivers.1 *= x.exp(),
+        // The format has no net outflow of children (DESIGN §2.1 step 4 keeps `inflow·trend` ≥ 0).
+        DriftTarget::TrendLevel => drivers.1 = (drivers.1 + x).max(0.0),
     }
 }
 
@@ -111,5 +113,14 @@ mod tests {
             &mut drivers,
         );
         assert_eq!(none[0].private_share, 0.0, "no private sector stays none");
+    }
+
+    #[test]
+    fn a_level_trend_adds_and_stops_at_zero() {
+        let mut drivers = (0.9, 0.15);
+        apply(DriftTarget::TrendLevel, 0.1, &mut [], &mut drivers);
+        assert!((drivers.1 - 0.25).abs() < 1e-15);
+        apply(DriftTarget::TrendLevel, -0.4, &mut [], &mut drivers);
+        assert_eq!(drivers, (0.9, 0.0));
     }
 }

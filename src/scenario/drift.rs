@@ -1,6 +1,7 @@
 //! `[drift]` (README "Drift: uncertainty that grows with the horizon"): an optional AR(1) on the
-//! log of a stage's enrolment rate, the log-odds of its private share or the log of the
-//! migration trend, started at 0 so that its spread grows with the years since `from`.
+//! log of a stage's enrolment rate, the log-odds of its private share or the migration trend
+//! (its log, or itself with `scale = "level"`), started at 0 so that its spread grows with the
+//! years since `from`.
 
 use super::{StageIx, Year};
 
@@ -13,6 +14,9 @@ pub enum DriftTarget {
     PrivateShare(StageIx),
     /// `trend(t) · e^{x_t}`.
     Trend,
+    /// `max(0, trend(t) + x_t)`: for a trend near 0, whose log changes grow as it falls while
+    /// its changes do not, and which a log scale would let explode upwards.
+    TrendLevel,
 }
 
 /// One checked drift series: `x_t = 0` for `t ≤ from`, then `x_t = ρ·x_{t−1} + σ·N(0, 1)`.

@@ -193,13 +193,15 @@ pub struct DriftRaw {
     pub trend: Option<DriftSpecRaw>,
 }
 
-/// One drift series as written: `{ sigma = 0.02, rho = 0.9, from = 2022 }`.
+/// One drift series as written: `{ sigma = 0.02, rho = 0.9, from = 2022 }` (the trend's may
+/// add `scale = "level"`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DriftSpecRaw {
     pub sigma: Option<f64>,
     pub rho: Option<f64>,
     pub from: Option<i64>,
+    pub scale: Option<String>,
 }
 
 /// `[housing]` (DESIGN §2.8): yields by age, type multipliers, origin and delay profile.

@@ -1,5 +1,5 @@
 //! `[drift]`: per-stage enrolment and private-share drift and the migration trend's, each
-//! `{ sigma, rho = 1, from = base year }`.
+//! `{ sigma, rho = 1, from = base year }`, the trend's with `scale = "log"` or `"level"`.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,12 @@ impl Validator<'_> {
             for (st, stage) in stages.iter().enumerate() {
                 if let Some(spec) = specs.remove(&stage.id) {
                     let key = format!("{table}.{}", stage.id);
+                    if let Some(scale) = &spec.scale {
+                        return Err(self.err(
+                            &format!("drift.{key}.scale"),
+                            format!("drift.{key}.scale = \"{scale}\": only [drift] trend takes a scale (a stage's series is on the log or log-odds scale)"),
+                        ));
+                    }
                     out.push(self.drift_series(
                         key,
                         target(super::StageIx(st)),
@@ -41,12 +47,17 @@ impl Validator<'_> {
             }
         }
         if let Some(spec) = d.trend {
-            out.push(self.drift_series(
-                "trend".into(),
-                DriftTarget::Trend,
-                spec,
-                (base, horizon),
-            )?);
+            let target = match spec.scale.as_deref() {
+                None | Some("log") => DriftTarget::Trend,
+                Some("level") => DriftTarget::TrendLevel,
+                Some(other) => {
+                    return Err(self.err(
+                        "drift.trend.scale",
+                        format!("drift.trend.scale = \"{other}\": must be \"log\" (trend · e^x, the default) or \"level\" (max(0, trend + x))"),
+                    ))
+                }
+            };
+            out.push(self.drift_series("trend".into(), target, spec, (base, horizon))?);
         }
         Ok(out)
     }
