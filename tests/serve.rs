@@ -389,6 +389,13 @@ fn in_a_real_browser_a_dropped_school_shows_its_difference_and_saves_to_the_page
         .as_str()
         .unwrap()
         .contains("No difference"));
+    let reference =
+        "document.querySelector('#fan-chart svg').textContent.includes('原情景需求中位数')";
+    assert_eq!(
+        browser.run(&format!("return {reference}")),
+        false,
+        "nothing changed: no unchanged scenario's lines"
+    );
 
     // Drop the first new school of the pipeline table with a click.
     let id = browser.run(
@@ -415,6 +422,37 @@ fn in_a_real_browser_a_dropped_school_shows_its_difference_and_saves_to_the_page
     assert!(
         hash.as_str().unwrap().contains(&id),
         "state in the URL: {hash}"
+    );
+    // The fan chart draws the unchanged scenario's lines beside the what-if's.
+    browser.wait_for(
+        "the unchanged scenario's lines",
+        &format!("return {reference}"),
+    );
+    // A click on another district's name on the map chooses it for the fan chart.
+    let other = browser.run(&format!(
+        "return S.districts.find((d) => d.id !== '{district}' && [...document.querySelectorAll('#map-chart text')]\
+         .some((t) => t.textContent.trim() === d.name))"
+    ));
+    browser.click_xpath(&format!(
+        "//*[@id='map-chart']//*[local-name()='text' and normalize-space()={}]",
+        other["name"]
+    ));
+    browser.wait_for(
+        "the clicked district's fan chart",
+        &format!(
+            "return view.district === {} && location.hash.includes('district={}') \
+             && document.querySelector('#fan-chart svg').textContent.includes({})",
+            other["id"],
+            other["id"].as_str().unwrap(),
+            other["name"]
+        ),
+    );
+    browser.click_xpath(&format!(
+        "//*[@id='map-chart']//*[local-name()='text' and normalize-space()={name}]"
+    ));
+    browser.wait_for(
+        "the dropped school's district again",
+        &format!("return view.district === '{district}'"),
     );
     let shown = browser.run("return last");
     let (trials, seed) = (

@@ -25,6 +25,10 @@ pub(crate) const MEDIAN: RGBColor = RGBColor(8, 69, 148);
 const SEATS: RGBColor = RGBColor(0, 0, 0);
 /// Shading of the observed base year.
 const OBSERVED: RGBColor = RGBColor(232, 232, 232);
+/// The unchanged scenario's median demand, beside a what-if's.
+const REFERENCE_DEMAND: RGBColor = RGBColor(230, 120, 20);
+/// The unchanged scenario's seats, beside a what-if's.
+const REFERENCE_SEATS: RGBColor = RGBColor(150, 150, 150);
 
 /// The fan chart of one district-stage.
 pub(crate) struct FanChart<'a> {
@@ -36,6 +40,8 @@ pub(crate) struct FanChart<'a> {
     pub stage: &'a StageInfo,
     /// Its demand and capacity.
     pub trajectory: &'a Trajectory,
+    /// The same district-stage in the unchanged scenario, drawn beside a what-if's.
+    pub reference: Option<&'a Trajectory>,
 }
 
 impl FanChart<'_> {
@@ -87,8 +93,17 @@ impl Figure for FanChart<'_> {
         );
         canvas::title(&head, &self.title(), &subtitle)?;
         let (plot, side) = body.split_horizontally(890);
-        draw_fan(&plot, self.trajectory, self.run.years(), None)?;
+        draw_fan(
+            &plot,
+            self.trajectory,
+            self.reference,
+            self.run.years(),
+            None,
+        )?;
         let mut items = legend_items(self.run.info.base_year);
+        if self.reference.is_some() {
+            items.extend(reference_items());
+        }
         items.extend(self.peak_note().map(|n| Item::new(Key::Note, n)));
         canvas::legend(&side, &items, (10, 20), 290.0).map(drop)
     }
@@ -122,6 +137,41 @@ pub(crate) fn legend_items(base_year: i32) -> Vec<Item> {
             "蓝带高出黑线之处即学位不足 Where the blue bands rise above the black line, trials run short of seats.",
         ),
     ]
+}
+
+/// The legend of the unchanged scenario's lines.
+fn reference_items() -> [Item; 2] {
+    [
+        Item::new(
+            Key::Line(REFERENCE_DEMAND, 3),
+            "原情景需求中位数 Unchanged scenario: demand, median of trials (shows where the what-if differs)",
+        ),
+        Item::new(
+            Key::Line(REFERENCE_SEATS, 3),
+            "原情景学位 Unchanged scenario: seats, median of trials (shows where the what-if differs)",
+        ),
+    ]
+}
+
+/// Draws the unchanged scenario's median demand and seats into a fan chart's plotting area.
+fn draw_reference<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Cartesian2d<YearAxis, plotters::coord::types::RangedCoordf64>>,
+    reference: &Trajectory,
+) -> DrawResult<DB> {
+    for run in runs(&reference.capacity) {
+        area.draw(&PathElement::new(
+            steps(&run),
+            REFERENCE_SEATS.stroke_width(3),
+        ))?;
+    }
+    for run in runs(&reference.demand) {
+        let median = run.iter().map(|(y, q)| (f64::from(*y), q.p50));
+        area.draw(&PathElement::new(
+            median.collect::<Vec<_>>(),
+            REFERENCE_DEMAND.stroke_width(3),
+        ))?;
+    }
+    Ok(())
 }
 
 /// A chart of school years `first`–`last` against values `low`–`high`, its mesh and axes drawn:
@@ -168,15 +218,17 @@ pub(crate) fn year_chart<'a, DB: DrawingBackend>(
 pub(crate) type YearChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<YearAxis, plotters::coord::types::RangedCoordf64>>;
 
-/// Draws the fan chart of `trajectory` over `years` in `area`, with an optional caption.
+/// Draws the fan chart of `trajectory` over `years` in `area`, with the unchanged scenario's
+/// lines `reference` beside a what-if's and an optional caption.
 pub(crate) fn draw_fan<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     trajectory: &Trajectory,
+    reference: Option<&Trajectory>,
     years: RangeInclusive<i32>,
     caption: Option<&str>,
 ) -> DrawResult<DB> {
     let (first, last) = (f64::from(*years.start()), f64::from(*years.end()));
-    let (low, high) = value_range(trajectory);
+    let (low, high) = value_range(trajectory, reference);
     let chart = year_chart(
         area,
         (first, last),
@@ -192,6 +244,12 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
     for run in runs(&trajectory.demand) {
         area.draw(&band(&run, |q| (q.p05, q.p95), OUTER))?;
         area.draw(&band(&run, |q| (q.p25, q.p75), INNER))?;
+    }
+    // Beneath the what-if's own lines, so that the unchanged scenario shows where they differ.
+    if let Some(reference) = reference {
+        draw_reference(area, reference)?;
+    }
+    for run in runs(&trajectory.demand) {
         let median = run.iter().map(|(y, q)| (f64::from(*y), q.p50));
         area.draw(&PathElement::new(
             median.collect::<Vec<_>>(),
@@ -209,10 +267,14 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
     area.draw(&Text::new("实测 observed", (first - 0.25, high), observed))
 }
 
-/// The y range of a trajectory, padded, starting at 0 or above.
-fn value_range(t: &Trajectory) -> (f64, f64) {
+/// The y range of a trajectory and the medians of its reference, padded, starting at 0 or above.
+fn value_range(t: &Trajectory, reference: Option<&Trajectory>) -> (f64, f64) {
     let demand = t.demand.values().flat_map(|q| [q.p05, q.p95]);
-    let values: Vec<f64> = demand.chain(t.capacity.values().copied()).collect();
+    let mut values: Vec<f64> = demand.chain(t.capacity.values().copied()).collect();
+    if let Some(r) = reference {
+        values.extend(r.demand.values().map(|q| q.p50));
+        values.extend(r.capacity.values().copied());
+    }
     let low = values.iter().copied().fold(f64::INFINITY, f64::min);
     let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let pad = ((high - low) * 0.08).max(high.abs() * 0.02).max(1.0);

@@ -85,11 +85,21 @@ impl LiveRun {
         }
     }
 
-    /// The fan chart of `district` (or `ALL`) and `stage`, as SVG; `None` for a district-stage
-    /// the run has no demand for.
-    pub fn fan_svg(&self, district: &str, stage: &str) -> Result<Option<String>, PlotError> {
+    /// The fan chart of `district` (or `ALL`) and `stage`, as SVG, with the median lines of
+    /// `reference` (the unchanged scenario's run) beside it; `None` for a district-stage the run
+    /// has no demand for.
+    pub fn fan_svg(
+        &self,
+        district: &str,
+        stage: &str,
+        reference: Option<&LiveRun>,
+    ) -> Result<Option<String>, PlotError> {
+        let key = (district.to_string(), stage.to_string());
         fan_chart(&self.run, district, stage)
-            .map(|chart| drawn(&chart))
+            .map(|mut chart| {
+                chart.reference = reference.and_then(|r| r.run.trajectories.get(&key));
+                drawn(&chart)
+            })
             .transpose()
     }
 }

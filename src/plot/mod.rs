@@ -132,6 +132,7 @@ fn fan_chart<'a>(run: &'a Run, district: &'a str, stage: &str) -> Option<fan::Fa
         district,
         stage: run.info.stages.iter().find(|s| s.id == stage)?,
         trajectory: run.trajectories.get(&key)?,
+        reference: None,
     })
 }
 

@@ -76,6 +76,7 @@ impl Figure for CityTotals<'_> {
             draw_fan(
                 cell,
                 trajectory,
+                None,
                 self.run.years(),
                 Some(&labels::stage(stage)),
             )?;

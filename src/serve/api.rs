@@ -103,10 +103,12 @@ fn kind_name(kind: ProjectKind) -> &'static str {
     }
 }
 
-/// A what-if answered: its JSON, and its run for the charts.
+/// A what-if answered: its JSON, and its run and the unchanged scenario's (none when nothing
+/// changed) for the charts.
 pub(super) struct Answered {
     json: String,
     live: LiveRun,
+    base: Option<LiveRun>,
 }
 
 /// Answers kept: enough for a page's last few what-ifs and the base it compares with.
@@ -163,7 +165,10 @@ pub(super) fn chart(app: &App, query: &str, body: &[u8], client: Option<&str>) -
     };
     let drawn = match asked("kind") {
         "map" => answer.live.map_svg(asked("stage"), &app.boundaries),
-        "fan" => answer.live.fan_svg(asked("district"), asked("stage")),
+        "fan" => {
+            let base = answer.base.as_ref();
+            answer.live.fan_svg(asked("district"), asked("stage"), base)
+        }
         other => {
             let message = format!("kind = \"{other}\": a chart is `map` or `fan`");
             return Reply::error(400, &message);
@@ -213,8 +218,17 @@ fn answered(app: &App, body: &[u8], client: Option<&str>) -> Result<Arc<Answered
             map_copied: false,
         };
         let live = LiveRun::new(o.comparison.alt(), o.paired.alt(), &settings)?;
+        let base = if request.changes.is_empty() {
+            None
+        } else {
+            Some(LiveRun::new(
+                o.comparison.base(),
+                o.paired.base(),
+                &settings,
+            )?)
+        };
         let json = serde_json::to_string(&o.response()?).unwrap_or_default();
-        Ok(Answered { json, live })
+        Ok(Answered { json, live, base })
     });
     match answer {
         Ok(a) => {

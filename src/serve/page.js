@@ -222,6 +222,13 @@ async function main() {
   $("metric").onchange = () => last && diff(last.compare);
   $("view-stage").onchange = () => { view.stage = $("view-stage").value; if (last) charts(); };
   $("view-district").onchange = () => { view.district = $("view-district").value; if (last) charts(); };
+  // A click on a district's name on the map chooses it for the fan chart (the map's labels are
+  // the districts' names, the city-wide zone's included).
+  $("map-chart").onclick = (e) => {
+    const label = e.target.closest("text");
+    const d = label && S.districts.find((x) => label.textContent.trim() === x.name);
+    if (d && last) { view.district = d.id; charts(); }
+  };
   window.onhashchange = () => { readHash(); rerun(); };
   rerun();
 }

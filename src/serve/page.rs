@@ -18,6 +18,7 @@ const STYLE: &str = "<style>
 #pipeline-table{max-height:30em;overflow-y:auto;border:1px solid #ddd}
 #city-body figure{max-width:900px}
 .charts figure{max-width:1100px;min-height:12em}
+#map-chart text{cursor:pointer}
 label:has(input[type=checkbox]){white-space:nowrap}
 input.small{width:4.5em}tr.dropped td{text-decoration:line-through;color:#888}tr.dropped td:nth-last-child(-n+3){text-decoration:none}
 table.heat td{color:#fff;text-shadow:0 0 2px #000}table.diff td.up{background:#fde3e3}table.diff td.down{background:#e1f3e6}
@@ -43,9 +44,12 @@ pub(super) fn html(s: &Scenario, settings: &Settings) -> String {
     page.push("<div id=\"diff-body\"></div>\n");
     page.section("charts", "地图与扇形图", "Map and fan chart");
     page.paragraph(
-        "假设情景的报告图：所选学段在其最不利年份各区的缺口概率，及所选区与学段的需求与学位。",
+        "假设情景的报告图：所选学段在其最不利年份各区的缺口概率，及所选区与学段的需求与学位；\
+         有变化时，橙线为原情景的需求中位数，灰线为原情景的学位。点击地图上的区名可选该区。",
         "The report's charts of the what-if: the chosen stage's probability of a shortfall by \
-         district in its worst year, and demand against seats for the chosen district and stage.",
+         district in its worst year, and demand against seats for the chosen district and stage; \
+         once something changed, the orange line is the unchanged scenario's median demand and \
+         the grey line its seats. Click a district's name on the map to choose it.",
     );
     page.push(VIEW);
     page.push("<div class=\"charts\"><figure id=\"map-chart\"></figure><figure id=\"fan-chart\"></figure></div>\n");

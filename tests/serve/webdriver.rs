@@ -110,14 +110,24 @@ impl Browser {
 
     /// Clicks the element `css` selects, as a user would (scrolled into view first).
     pub fn click(&self, css: &str) {
+        self.click_found("css selector", css);
+    }
+
+    /// Clicks the element `xpath` selects (which reaches inside an inline SVG), as a user would.
+    pub fn click_xpath(&self, xpath: &str) {
+        self.click_found("xpath", xpath);
+    }
+
+    /// Clicks the first element WebDriver's locator strategy `using` finds for `value`.
+    fn click_found(&self, using: &str, value: &str) {
         let found = self.session(
             "POST",
             "/element",
-            Some(json!({"using": "css selector", "value": css})),
+            Some(json!({"using": using, "value": value})),
         );
         let id = found[ELEMENT]
             .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {found}"));
+            .unwrap_or_else(|| panic!("no element {value}: {found}"));
         self.session("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
