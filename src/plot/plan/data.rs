@@ -35,6 +35,10 @@ pub(crate) struct PlanInfo {
     pub exact: bool,
     /// The gap to the lower bound, when not exact.
     pub gap: Option<f64>,
+    /// The lower bound, when not exact.
+    pub bound: Option<f64>,
+    /// The criterion the bound is on: `excess_risk`, `cost_yuan` or `weighted`.
+    pub bound_of: Option<String>,
     /// What each stage gains and loses.
     #[serde(default)]
     pub stages: Vec<StagePlan>,

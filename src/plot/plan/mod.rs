@@ -5,6 +5,7 @@
 
 mod data;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -110,20 +111,35 @@ fn summary(page: &mut Page, plan: &Plan) {
             &format!("Target: P(shortfall) at most {target} in every targeted cell{from_en}. <b>{n}</b> cells are not assured (see <a href=\"#unmet\">Cells still over the target</a>)."),
         );
     }
-    let (zh, en) = match (info.exact, info.gap) {
-        (true, _) => (
-            "方案是这些模拟上的最优解。".to_string(),
-            "The plan is the optimum on its trials.".to_string(),
-        ),
-        (false, Some(g)) => (
-            format!("与下界的差距为 {}。", percent(g)),
-            format!("The gap to the lower bound is {}.", percent(g)),
-        ),
-        (false, None) => (String::new(), String::new()),
-    };
-    if !zh.is_empty() {
+    if let Some((zh, en)) = optimality(info) {
         page.paragraph(&zh, &en);
     }
+}
+
+/// Whether the plan is proved optimal, and if not what is proved, in words a planner can use.
+fn optimality(info: &data::PlanInfo) -> Option<(String, String)> {
+    if info.exact {
+        return Some((
+            "方案是这些模拟上经证明的最优解。".to_string(),
+            "The plan is the proved optimum on its trials.".to_string(),
+        ));
+    }
+    let gap = percent(info.gap?);
+    let bound = info.bound.unwrap_or(0.0);
+    let (what_zh, what_en, value) = match info.bound_of.as_deref() {
+        Some("cost_yuan") => ("投资", "cost", money(bound)),
+        Some("weighted") => ("加权目标", "weighted objective", format!("{bound:.4}")),
+        Some("excess_risk") => (
+            "超标风险",
+            "excess risk over the targets",
+            format!("{bound:.4}"),
+        ),
+        _ => ("目标", "objective", format!("{bound:.4}")),
+    };
+    Some((
+        format!("未证明为最优：已证明的{what_zh}下界为 {value}，差距 {gap}。可重复建设的标准项目按贪心法安排；候选项目少到可以穷举时，方案为精确最优。"),
+        format!("Not proved optimal: the best proved lower bound on the {what_en} is {value}, a gap of {gap}. Standard projects that may be built any number of times are placed greedily; when the candidates are few enough to enumerate, the plan is the exact optimum."),
+    ))
 }
 
 /// What each stage gains and loses.
@@ -218,6 +234,8 @@ fn projects(page: &mut Page, plan: &Plan) {
         ("学位", "seats"),
         ("投资（亿元）", "cost (100 M yuan)"),
     ];
+    by_district(page, plan);
+    page.paragraph("每一项：", "Every project:");
     let mut html = table_head(lang, "years", &labels);
     let mut rows: Vec<&data::Project> = plan.projects.iter().collect();
     rows.sort_by(|a, b| {
@@ -239,6 +257,68 @@ fn projects(page: &mut Page, plan: &Plan) {
             thousands(p.classes),
             thousands(p.seats),
             p.cost_yuan / YUAN_PER_YI
+        );
+    }
+    html.push_str("</table></div>\n");
+    page.push(&html);
+}
+
+/// Classes and seats by district and stage, with each district's cost and the plan's classes
+/// by year: the build list at a glance.
+fn by_district(page: &mut Page, plan: &Plan) {
+    let lang = page.lang;
+    let mut stages: Vec<&str> = Vec::new();
+    let mut years: BTreeMap<i32, f64> = BTreeMap::new();
+    // district → (name, stage → (classes, seats), cost)
+    let mut places: BTreeMap<&str, (Option<&str>, BTreeMap<&str, (f64, f64)>, f64)> =
+        BTreeMap::new();
+    for p in &plan.projects {
+        if !stages.contains(&p.stage.as_str()) {
+            stages.push(&p.stage);
+        }
+        *years.entry(p.planned_year).or_default() += p.classes;
+        let place = places.entry(&p.district).or_default();
+        place.0 = place.0.or(p.district_name.as_deref());
+        let cell = place.1.entry(&p.stage).or_default();
+        cell.0 += p.classes;
+        cell.1 += p.seats;
+        place.2 += p.cost_yuan;
+    }
+    let order = |s: &&str| plan.info.stages.iter().position(|x| x.stage == *s);
+    stages.sort_by_key(order);
+    let by_year: Vec<String> = years
+        .iter()
+        .map(|(y, c)| format!("{y}: {}", thousands(*c)))
+        .collect();
+    page.paragraph(
+        &format!("各区各学段新增班数 / 学位（高中全市统筹招生，其班级无论建在何区都服务全市）。逐年班数：{}。", by_year.join("，")),
+        &format!("Classes / seats by district and stage (senior high admits city-wide, so its classes serve the whole city wherever they are built). Classes by year: {}.", by_year.join(", ")),
+    );
+    let mut labels: Vec<(String, String)> = vec![("区".into(), "district".into())];
+    for st in &stages {
+        labels.push((
+            format!("{} 班 / 学位", stage_zh_of(st)),
+            format!("{st} classes / seats"),
+        ));
+    }
+    labels.push(("投资（亿元）".into(), "cost (100 M yuan)".into()));
+    let labels: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(z, e)| (z.as_str(), e.as_str()))
+        .collect();
+    let mut html = table_head(lang, "years by-district", &labels);
+    for (district, (name, cells, cost)) in &places {
+        let _ = write!(html, "<tr><td>{}</td>", place(district, *name));
+        for st in &stages {
+            let cell = cells.get(st).map_or("—".to_string(), |(c, s)| {
+                format!("{} / {}", thousands(*c), thousands(*s))
+            });
+            let _ = write!(html, "<td class=\"num\">{cell}</td>");
+        }
+        let _ = writeln!(
+            html,
+            "<td class=\"num\">{:.2}</td></tr>",
+            cost / YUAN_PER_YI
         );
     }
     html.push_str("</table></div>\n");
@@ -399,6 +479,18 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("太早") && html.contains("too early"));
+        // Not exact: what is proved, in words; the build list at a glance by district.
+        assert!(
+            html.contains("the best proved lower bound on the objective is 1.0000, a gap of 2%"),
+            "{html}"
+        );
+        let glance = html.find("by-district").expect("the table by district");
+        assert!(glance < html.find("Every project").unwrap());
+        assert!(
+            html.contains("<td class=\"num\">50 / 2,250</td><td class=\"num\">13.50</td>"),
+            "{html}"
+        );
+        assert!(html.contains("2023: 50"), "classes by year");
         assert!(html.contains("甲区") && html.contains("@page{size:A4"));
     }
 
