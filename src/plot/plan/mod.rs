@@ -263,15 +263,16 @@ fn projects(page: &mut Page, plan: &Plan) {
     page.push(&html);
 }
 
+/// One district's share of a plan: its name, classes and seats by stage, and cost in yuan.
+type Place<'a> = (Option<&'a str>, BTreeMap<&'a str, (f64, f64)>, f64);
+
 /// Classes and seats by district and stage, with each district's cost and the plan's classes
 /// by year: the build list at a glance.
 fn by_district(page: &mut Page, plan: &Plan) {
     let lang = page.lang;
     let mut stages: Vec<&str> = Vec::new();
     let mut years: BTreeMap<i32, f64> = BTreeMap::new();
-    // district → (name, stage → (classes, seats), cost)
-    let mut places: BTreeMap<&str, (Option<&str>, BTreeMap<&str, (f64, f64)>, f64)> =
-        BTreeMap::new();
+    let mut places: BTreeMap<&str, Place> = BTreeMap::new();
     for p in &plan.projects {
         if !stages.contains(&p.stage.as_str()) {
             stages.push(&p.stage);
