@@ -107,6 +107,16 @@ pub(crate) fn stage(s: &StageInfo) -> String {
     }
 }
 
+/// A band of two values, "6,985–65,970"; with a negative end "-21,223 … -6,485", since an en
+/// dash before a minus sign reads as a double minus.
+pub(crate) fn span(low: f64, high: f64) -> String {
+    if low.round() < 0.0 || high.round() < 0.0 {
+        format!("{} … {}", thousands(low), thousands(high))
+    } else {
+        format!("{}–{}", thousands(low), thousands(high))
+    }
+}
+
 /// A whole number with thousands separated by commas, e.g. "12,345".
 pub(crate) fn thousands(v: f64) -> String {
     let digits = format!("{:.0}", v.abs());
@@ -155,6 +165,13 @@ mod tests {
         assert_eq!(district_name(&chinese_only, Form::Full), "zhongyuan");
         let latin = district_info("Zürich-Nord", Some("Zurich North"));
         assert_eq!(district_name(&latin, Form::Short), "Zürich-Nord");
+    }
+
+    #[test]
+    fn a_span_with_a_negative_end_is_not_read_as_a_double_minus() {
+        assert_eq!(span(6985.0, 65970.0), "6,985–65,970");
+        assert_eq!(span(-21223.0, -6485.0), "-21,223 … -6,485");
+        assert_eq!(span(-5.0, 3.0), "-5 … 3");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::super::data::ALL;
-use super::super::labels::{percent, thousands};
+use super::super::labels::{percent, span, thousands};
 use super::super::lang::{is_cjk, stage_zh_of, Lang};
 use super::super::output::{write_atomic, Written};
 use super::super::page::{esc, Page};
@@ -250,12 +250,11 @@ fn city_table(page: &mut Page, cmp: &Compared, stage: &str) {
             });
         let _ = writeln!(
             html,
-            "<tr><th>{year}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}–{}</td><td class=\"num\">{seat_change}</td><td class=\"num\">{p}</td></tr>",
+            "<tr><th>{year}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{seat_change}</td><td class=\"num\">{p}</td></tr>",
             thousands(c.base_mean),
             thousands(c.alt_mean),
             thousands(c.p50),
-            thousands(c.p05),
-            thousands(c.p95)
+            span(c.p05, c.p95)
         );
     }
     html.push_str("</table></div>\n");
