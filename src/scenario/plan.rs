@@ -165,6 +165,12 @@ fn targets(
         }
         v => Ok(v),
     };
+    if let Some(v) = &raw.target_p_large_classes {
+        return Err(origins.error(
+            "plan.target_p_large_classes",
+            format!("plan.target_p_large_classes = {v}: not supported by this version of seatsim plan, which targets P(shortfall) only (scored on capacity; whether a class is large depends on the class model, which the plan does not re-run for each portfolio). Remove the key; plan_summary.csv reports p_large_classes before and after the plan"),
+        ));
+    }
     let Some(alpha) = share("target_p_shortfall", raw.target_p_shortfall, 1.0)? else {
         let stray = [
             ("target_from", raw.target_from.is_some()),
