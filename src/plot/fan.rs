@@ -153,23 +153,22 @@ fn reference_items() -> [Item; 2] {
     ]
 }
 
-/// Draws the unchanged scenario's median demand and seats into a fan chart's plotting area.
-fn draw_reference<DB: DrawingBackend>(
+/// Draws a trajectory's median demand and its seats (a step line) into a fan chart's plotting
+/// area, in the given colours: the what-if's own, or the unchanged scenario's beside it.
+fn draw_lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, Cartesian2d<YearAxis, plotters::coord::types::RangedCoordf64>>,
-    reference: &Trajectory,
+    trajectory: &Trajectory,
+    (demand, seats): (RGBColor, RGBColor),
 ) -> DrawResult<DB> {
-    for run in runs(&reference.capacity) {
-        area.draw(&PathElement::new(
-            steps(&run),
-            REFERENCE_SEATS.stroke_width(3),
-        ))?;
-    }
-    for run in runs(&reference.demand) {
+    for run in runs(&trajectory.demand) {
         let median = run.iter().map(|(y, q)| (f64::from(*y), q.p50));
         area.draw(&PathElement::new(
             median.collect::<Vec<_>>(),
-            REFERENCE_DEMAND.stroke_width(3),
+            demand.stroke_width(3),
         ))?;
+    }
+    for run in runs(&trajectory.capacity) {
+        area.draw(&PathElement::new(steps(&run), seats.stroke_width(3)))?;
     }
     Ok(())
 }
@@ -247,18 +246,9 @@ pub(crate) fn draw_fan<DB: DrawingBackend>(
     }
     // Beneath the what-if's own lines, so that the unchanged scenario shows where they differ.
     if let Some(reference) = reference {
-        draw_reference(area, reference)?;
+        draw_lines(area, reference, (REFERENCE_DEMAND, REFERENCE_SEATS))?;
     }
-    for run in runs(&trajectory.demand) {
-        let median = run.iter().map(|(y, q)| (f64::from(*y), q.p50));
-        area.draw(&PathElement::new(
-            median.collect::<Vec<_>>(),
-            MEDIAN.stroke_width(3),
-        ))?;
-    }
-    for run in runs(&trajectory.capacity) {
-        area.draw(&PathElement::new(steps(&run), SEATS.stroke_width(3)))?;
-    }
+    draw_lines(area, trajectory, (MEDIAN, SEATS))?;
     if let Some(q) = trajectory.demand.get(years.start()) {
         area.draw(&Circle::new((first, q.p50), 5, MEDIAN.filled()))?;
     }
