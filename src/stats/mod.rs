@@ -35,6 +35,9 @@ fn nearest_integer(y: f64) -> i64 {
 /// cache.
 pub const GROUP: usize = 64;
 
+/// How many cell-metrics ahead [`MetricStats::add_rows`] prefetches an exact values' set.
+const EXACT_AHEAD: usize = 8;
+
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -149,11 +152,18 @@ impl MetricStats {
         st.keys.clear();
         st.ends.clear();
         st.repeats.clear();
-        for (k, (s, column)) in stats
-            .iter_mut()
-            .zip(st.block.chunks_exact(trials.max(1)))
-            .enumerate()
-        {
+        // The exact values' sets live apart, a box and its values: their misses are put in
+        // flight ahead of use, the boxes of the whole group first, each set's values a few
+        // cell-metrics ahead (the box then in cache).
+        stats.iter().for_each(|s| s.sketch.prefetch_exact());
+        for k in 0..EXACT_AHEAD.min(n) {
+            stats[k].sketch.prefetch_exact_values();
+        }
+        for (k, column) in st.block.chunks_exact(trials.max(1)).enumerate() {
+            if let Some(ahead) = stats.get(k + EXACT_AHEAD) {
+                ahead.sketch.prefetch_exact_values();
+            }
+            let s = &mut stats[k];
             let repeated = if column.iter().any(|x| x.is_nan()) {
                 st.column.clear();
                 st.column.extend(column.iter().filter(|x| !x.is_nan()));
