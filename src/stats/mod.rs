@@ -164,8 +164,8 @@ impl MetricStats {
         // flight ahead of use, the boxes of the whole group first, each set's values a few
         // cell-metrics ahead (the box then in cache).
         stats.iter().for_each(|s| s.sketch.prefetch_exact());
-        for k in 0..EXACT_AHEAD.min(n) {
-            stats[k].sketch.prefetch_exact_values();
+        for s in stats.iter().take(EXACT_AHEAD) {
+            s.sketch.prefetch_exact_values();
         }
         for (k, column) in st.block.chunks_exact(trials.max(1)).enumerate() {
             if let Some(ahead) = stats.get(k + EXACT_AHEAD) {
