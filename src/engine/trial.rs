@@ -97,9 +97,10 @@ pub struct Workspace {
     schools: Vec<TrialSchools>,
     /// `[supply unit × year number]`: cost of the projects opening there that year.
     spending: Vec<f64>,
-    /// Per supply unit of a district catchment: how each year spread its pupils, for the
-    /// class tallies of all years at once after the projection.
-    splits: Vec<YearSplits>,
+    /// How each year spread the pupils of the district-stage being tallied, for its class
+    /// tallies of all years at once after the projection: one, reused district-stage after
+    /// district-stage (one per district-stage missed the cache on a nation's 11,200).
+    splits: YearSplits,
     /// `[supply unit × year number]`: the pupils of district catchments.
     pupils: Vec<StagePupils>,
     /// `[supply unit × year number]`: the surge classes of district catchments.
@@ -189,7 +190,7 @@ impl Engine {
             project_weights: vec![1.0; s.projects.len()],
             schools: vec![TrialSchools::default(); self.units.len()],
             spending: vec![0.0; self.units.len() * s.n_years()],
-            splits: vec![YearSplits::default(); self.units.len()],
+            splits: YearSplits::default(),
             pupils: vec![StagePupils::default(); self.units.len() * s.n_years()],
             surge: vec![0.0; self.units.len() * s.n_years()],
             class_tallies: Vec::with_capacity(s.n_years()),
@@ -284,20 +285,16 @@ impl Engine {
             &mut ws.drivers,
         );
         self.book_spending(ws);
-        for ((unit, schools), weights) in self
-            .units
-            .iter()
-            .zip(&mut ws.schools)
-            .zip(&ws.school_weights)
-        {
-            let (years, p) = (&self.layout.years, &ws.project_weights);
-            unit.prepare(&ws.openings, weights, p, years, schools);
+        // The schools of city catchments now; those of district catchments just before their
+        // tallies, while they are in cache (`record_district_catchments`).
+        for (u, unit) in self.units.iter().enumerate() {
+            if self.scenario.stages[unit.stage.0].catchment == Catchment::City {
+                self.prepare(u, ws);
+            }
         }
         ws.pop.assign(&self.scenario.population);
         ws.cohort.fill(0.0);
         let housing = &self.scenario.housing;
-        let n_y = self.layout.years.len();
-        ws.splits.iter_mut().for_each(|s| s.reset(n_y));
         let n_d = self.scenario.districts.len();
         for yi in 0..self.layout.years.len() {
             if yi > 0 {
@@ -323,6 +320,13 @@ impl Engine {
             self.record_year(yi, ws);
         }
         self.record_district_catchments(ws);
+    }
+
+    /// Lays out the schools of supply unit `u` for the trial's draws.
+    fn prepare(&self, u: usize, ws: &mut Workspace) {
+        let (years, p) = (&self.layout.years, &ws.project_weights);
+        let weights = &ws.school_weights[u];
+        self.units[u].prepare(&ws.openings, weights, p, years, &mut ws.schools[u]);
     }
 
     fn central_draws(&self, ws: &mut Workspace) {
@@ -489,6 +493,7 @@ impl Engine {
     fn split_years(&self, stage: &Stage, u: usize, ws: &mut Workspace) {
         let size = f64::from(stage.class_size);
         let n_y = self.layout.years.len();
+        ws.splits.reset(n_y);
         for yi in 0..n_y {
             let schools = &mut ws.schools[u];
             schools.set_year(yi);
@@ -514,7 +519,7 @@ impl Engine {
                 standards,
             );
             let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
-            ws.splits[u].set(yi, split, held, open.classes());
+            ws.splits.set(yi, split, held, open.classes());
         }
     }
 
@@ -532,8 +537,9 @@ impl Engine {
             ws.city.iter_mut().for_each(|t| *t = Tally::default());
             for d in 0..s.districts.len() {
                 let u = d * n_s + st;
+                self.prepare(u, ws);
                 self.split_years(stage, u, ws);
-                ws.schools[u].tally_years(&ws.splits[u], &mut ws.class_tallies);
+                ws.schools[u].tally_years(&ws.splits, &mut ws.class_tallies);
                 for (yi, &classes) in ws.class_tallies.iter().enumerate() {
                     let mut tally = Tally::of_catchment(ws.pupils[u * n_y + yi], size, classes);
                     tally.spending = ws.spending[u * n_y + yi];

@@ -3,18 +3,19 @@
 //! A year's tally visits each school of a district-stage once — about thirty in Zhengzhou —
 //! and its fixed costs (the call, setting up running sums and adding them up) cost as much as
 //! the visits: taking the tallies out of a run made it 40% faster. Here the years are the
-//! lanes: each school is visited once for four years at a time, each with its own split,
-//! classes and new schools open, so the fixed costs are paid once per district-stage and four
+//! lanes: each school is visited once for eight years at a time, each with its own split,
+//! classes and new schools open, so the fixed costs are paid once per district-stage and eight
 //! years. Counts and classes missing are whole numbers, exact in any order, and every
 //! school-year is sized by the same products as [`Split`] sizes it, so each year's tally is
 //! the one [`allocate`](super::classes::allocate) gives.
 
 use super::classes::{ceil, ClassTally, Split};
 
-/// Years visited together.
-const LANES: usize = 4;
+/// Years visited together: one 512-bit vector of `f64` (AVX-512). Eight ran 4% faster than
+/// four on the AVX-512 machine that builds (BENCHMARKS.md, "2026-12-07, afternoon").
+const LANES: usize = 8;
 
-/// Four years' splits and the classes each school holds in them.
+/// [`LANES`] years' splits and the classes each school holds in them.
 #[derive(Debug, Clone, Copy)]
 struct Lanes {
     per_weight: [f64; LANES],
@@ -127,7 +128,7 @@ impl YearSplits {
     }
 }
 
-/// Running sums of four years' tallies.
+/// Running sums of [`LANES`] years' tallies.
 #[derive(Debug, Default)]
 struct Sums {
     large: [f64; LANES],
@@ -136,7 +137,7 @@ struct Sums {
 }
 
 impl Sums {
-    /// The sums of four years over the existing schools of popularity `weights` and the `new`
+    /// The sums of [`LANES`] years over the existing schools of popularity `weights` and the `new`
     /// schools; `CAPPED`: whether any of the years is capped.
     #[inline(always)]
     fn of<const CAPPED: bool>(
@@ -153,7 +154,7 @@ impl Sums {
             });
             sums.visit::<CAPPED>(lanes, sizes, w, c);
         }
-        // New schools open in order: those none of the four years has opened add nothing.
+        // New schools open in order: those none of the years has opened add nothing.
         let opened = lanes.opened.iter().fold(0.0_f64, |m, &o| m.max(o)) as usize;
         for (j, &(classes, w)) in new[..opened.min(new.len())].iter().enumerate() {
             let order = j as f64;
@@ -169,7 +170,7 @@ impl Sums {
         sums
     }
 
-    /// Adds a school of weight `w` holding `c[y]` classes in each of the four years.
+    /// Adds a school of weight `w` holding `c[y]` classes in each of the years.
     #[inline(always)]
     fn visit<const CAPPED: bool>(
         &mut self,
@@ -220,8 +221,8 @@ mod tests {
             .collect();
         let new = [(24.0, 1.3), (12.0, 0.8), (18.0, 1.05)];
         // (classes of the existing schools, new schools open, demand): uncapped, capped, no
-        // school open, capped, over the cap everywhere, uncapped — two chunks of years, the
-        // second one short.
+        // school open, capped, over the cap everywhere, uncapped, then the same again — two
+        // chunks of years, the second one short.
         let years = [
             (500, 0, 15_000.0),
             (505, 1, 26_000.0),
@@ -229,6 +230,11 @@ mod tests {
             (510, 2, 24_000.0),
             (515, 3, 40_000.0),
             (515, 3, 20_000.0),
+            (500, 0, 15_000.0),
+            (505, 1, 26_000.0),
+            (0, 0, 900.0),
+            (510, 2, 24_000.0),
+            (515, 3, 40_000.0),
         ];
         let mut existing = ExistingSchools::default();
         existing.set_weights(&weights);
@@ -246,7 +252,7 @@ mod tests {
             let split = spread.as_ref().ok_or_else(|| unseated(demand, size));
             splits.set(yi, split, held, open.classes());
         }
-        assert!(expected[1].large > 0.0 && expected[2].classes == 0.0);
+        assert!(expected[1].large > 0.0 && expected[9].large > 0.0 && expected[2].classes == 0.0);
         let mut got = Vec::new();
         splits.tally(&weights, &new, &mut got);
         assert_eq!(got, expected);

@@ -41,6 +41,12 @@ impl Distinct {
         true
     }
 
+    /// Prefetches the values (see [`super::prefetch`]).
+    #[inline]
+    pub(super) fn prefetch(&self) {
+        super::prefetch::prefetch(&self.values);
+    }
+
     /// Adds another set's counts; `false` when the union has too many distinct values.
     pub(super) fn merge(&mut self, other: &Self) -> bool {
         other.values.iter().all(|&(x, n)| self.add(x, n))

@@ -35,6 +35,9 @@ fn nearest_integer(y: f64) -> i64 {
 /// cache.
 pub const GROUP: usize = 64;
 
+/// How many cell-metrics ahead [`MetricStats::add_rows`] prefetches an exact values' set.
+const EXACT_AHEAD: usize = 8;
+
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -113,7 +116,14 @@ impl MetricStats {
         first: usize,
         st: &mut Staging,
     ) {
+        let end = first + stats.len();
         for (g, group) in stats.chunks_mut(GROUP).enumerate() {
+            // The next group's values, a short run in each trial's row, are put in flight
+            // while this group is added: a round's block is larger than a core's cache.
+            let next = (first + (g + 1) * GROUP).min(end)..(first + (g + 2) * GROUP).min(end);
+            for row in rows.chunks_exact(width.max(1)) {
+                prefetch::prefetch(&row[next.clone()]);
+            }
             Self::add_rows(group, rows, width, first + g * GROUP, st);
         }
     }
@@ -141,19 +151,27 @@ impl MetricStats {
         // cache line per value, took a fifth of the statistics' time.
         st.block.clear();
         st.block.resize(n * trials, 0.0);
+        let block = st.block.as_mut_slice();
         for (t, row) in rows.chunks_exact(width).enumerate() {
             for (k, &x) in row[first..first + n].iter().enumerate() {
-                st.block[k * trials + t] = x;
+                block[k * trials + t] = x;
             }
         }
         st.keys.clear();
         st.ends.clear();
         st.repeats.clear();
-        for (k, (s, column)) in stats
-            .iter_mut()
-            .zip(st.block.chunks_exact(trials.max(1)))
-            .enumerate()
-        {
+        // The exact values' sets live apart, a box and its values: their misses are put in
+        // flight ahead of use, the boxes of the whole group first, each set's values a few
+        // cell-metrics ahead (the box then in cache).
+        stats.iter().for_each(|s| s.sketch.prefetch_exact());
+        for s in stats.iter().take(EXACT_AHEAD) {
+            s.sketch.prefetch_exact_values();
+        }
+        for (k, column) in st.block.chunks_exact(trials.max(1)).enumerate() {
+            if let Some(ahead) = stats.get(k + EXACT_AHEAD) {
+                ahead.sketch.prefetch_exact_values();
+            }
+            let s = &mut stats[k];
             let repeated = if column.iter().any(|x| x.is_nan()) {
                 st.column.clear();
                 st.column.extend(column.iter().filter(|x| !x.is_nan()));

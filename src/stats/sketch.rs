@@ -224,6 +224,22 @@ impl QuantileSketch {
         (self.max, self.at_max) = highest((self.max, self.at_max), (hi, count(hi)));
     }
 
+    /// Prefetches the box of the exact values' set, if kept (see [`super::prefetch`]).
+    #[inline]
+    pub(super) fn prefetch_exact(&self) {
+        if let Some(exact) = &self.exact {
+            super::prefetch::prefetch(std::slice::from_ref(exact.as_ref()));
+        }
+    }
+
+    /// Prefetches the values of the exact values' set, if kept: its box should be in cache.
+    #[inline]
+    pub(super) fn prefetch_exact_values(&self) {
+        if let Some(exact) = &self.exact {
+            exact.prefetch();
+        }
+    }
+
     /// Prefetches the bins of `keys` (see [`Bins::prefetch`]).
     #[inline]
     pub(super) fn prefetch(&self, keys: &[i32]) {
