@@ -103,15 +103,6 @@ def observed_2023():
     return out
 
 
-def observed_stocks_full():
-    """stage -> (pupils, mean class) of all schools in 2020 (B2020)."""
-    out = {}
-    for r in csv.DictReader(open(os.path.join(HERE, "supply_observed.csv"), encoding="utf-8")):
-        if r["what"] == "stock" and r["year"] == "2020" and r["stage"] in ("primary", "junior"):
-            out[r["stage"]] = (int(r["pupils"]), float(r["mean_class"]))
-    return out
-
-
 def print_2023(run):
     """The 2023 classes of all schools: public (capacity / standard class, P5–P95, standard and
     surge together) plus private (the run's mean private pupils at 2020's pupils per private
@@ -130,7 +121,7 @@ def print_2023(run):
         # Private pupils per private class in 2020: all schools' pupils and classes (B2020) less
         # the public ones the base year holds (enrolled − demand pupils, capacity / size classes).
         e20, d20, c20 = (float(rows[(stage, 2020, m)]["mean"]) for m in ("enrolled", "demand", "capacity"))
-        all20 = e20 / observed_stocks_full()[stage][1]
+        all20 = e20 / observed_stocks()[(stage, 2020)][1]
         per_private = (e20 - d20) / (all20 - c20 / SIZE[stage])
         e23, d23 = (float(rows[(stage, 2023, m)]["mean"]) for m in ("enrolled", "demand"))
         private = (e23 - d23) / per_private
