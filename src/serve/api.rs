@@ -107,8 +107,8 @@ fn kind_name(kind: ProjectKind) -> &'static str {
 /// changed) for the charts.
 pub(super) struct Answered {
     json: String,
-    live: LiveRun,
-    base: Option<LiveRun>,
+    live: Arc<LiveRun>,
+    base: Option<Arc<LiveRun>>,
 }
 
 /// Answers kept: enough for a page's last few what-ifs and the base it compares with.
@@ -166,7 +166,7 @@ pub(super) fn chart(app: &App, query: &str, body: &[u8], client: Option<&str>) -
     let drawn = match asked("kind") {
         "map" => answer.live.map_svg(asked("stage"), &app.boundaries),
         "fan" => {
-            let base = answer.base.as_ref();
+            let base = answer.base.as_deref();
             answer.live.fan_svg(asked("district"), asked("stage"), base)
         }
         other => {
@@ -217,15 +217,27 @@ fn answered(app: &App, body: &[u8], client: Option<&str>) -> Result<Arc<Answered
             elapsed_seconds: 0.0,
             map_copied: false,
         };
-        let live = LiveRun::new(o.comparison.alt(), o.paired.alt(), &settings)?;
+        let live = Arc::new(LiveRun::new(o.comparison.alt(), o.paired.alt(), &settings)?);
+        // The unchanged scenario's run is the same for every what-if of these trials and
+        // seed: the page's own unchanged request has usually drawn it already.
         let base = if request.changes.is_empty() {
             None
         } else {
-            Some(LiveRun::new(
-                o.comparison.base(),
-                o.paired.base(),
-                &settings,
-            )?)
+            let unchanged = Request {
+                changes: Vec::new(),
+                ..request.clone()
+            };
+            let kept = serde_json::to_string(&unchanged)
+                .ok()
+                .and_then(|k| app.answers.get(&k));
+            Some(match kept {
+                Some(a) => Arc::clone(&a.live),
+                None => Arc::new(LiveRun::new(
+                    o.comparison.base(),
+                    o.paired.base(),
+                    &settings,
+                )?),
+            })
         };
         let json = serde_json::to_string(&o.response()?).unwrap_or_default();
         Ok(Answered { json, live, base })
