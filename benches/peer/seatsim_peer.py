@@ -417,11 +417,6 @@ class StageSupply:
             self.w = np.ones((T, self.J))
         else:
             self.w = rng.gamma(kappa, 1.0 / kappa, (T, self.J))
-        self.order = None
-        if st["cap"] is not None and not det:  # heaviest first within each segment
-            key = self.seg_of[None, :] + 1.0 / (1.0 + self.w)
-            self.order = np.argsort(key, axis=1, kind="stable")
-            self.w = np.take_along_axis(self.w, self.order, axis=1)
 
     def pool(self, t):
         """Classes of the existing schools (note 1): base + opened expansions − closures, ≥ 0."""
@@ -442,8 +437,6 @@ class StageSupply:
         r = pd - q * n
         c[:, self.exist_pos] = q + (self.kin[self.exist_pos][None, :] < r)
         c[:, self.new_pos] = new_c
-        if self.order is not None:
-            c = np.take_along_axis(c, self.order, axis=1)
         return c
 
     def spending(self, t):
@@ -456,39 +449,39 @@ class StageSupply:
         w = self.w
         cw = c * w
         W = segsum(cw, self.starts, self.lens)  # (T, G)
-        Dg = demand[:, self.seg_of]
-        Wj = W[:, self.seg_of]
         with np.errstate(divide="ignore", invalid="ignore"):
-            m_free = np.where(Wj > 0, Dg * w / Wj, 0.0)
+            m = np.where(W > 0, demand / W, 0.0)[:, self.seg_of] * w
         cap = self.st["cap"]
         if cap is None:
-            return m_free
-        cap = float(cap)
-        Cg = segsum(c, self.starts, self.lens)
-        if self.order is None:  # deterministic: every weight 1, every class the same size
-            return m_free
-        # g(λ) = Σ min(cap·c_i, λ·c_i·w_i) at the breakpoints λ_j = cap / w_j (weights descending)
-        A_incl = np.cumsum(c, axis=1)
-        CW_incl = np.cumsum(cw, axis=1)
-        first = self.starts
-        base_A = np.where(first > 0, A_incl[:, np.maximum(first - 1, 0)], 0.0)
-        base_CW = np.where(first > 0, CW_incl[:, np.maximum(first - 1, 0)], 0.0)
-        A_incl = A_incl - base_A[:, self.seg_of]
-        CW_incl = CW_incl - base_CW[:, self.seg_of]
-        B_after = Wj - CW_incl
-        g = cap * A_incl + cap / w * B_after
-        cnt = segsum((g < Dg).astype(float), self.starts, self.lens).astype(int)  # (T, G)
-        over = cnt >= self.lens[None, :]
-        jstar = np.minimum(first[None, :] + cnt, first[None, :] + np.maximum(self.lens - 1, 0))
-        jstar = np.minimum(jstar, self.J - 1)
-        A_excl = np.take_along_axis(A_incl - c, jstar, axis=1)
-        B_from = np.take_along_axis(B_after + cw, jstar, axis=1)
+            return m
+        # note 11: the water-filling runs only where the most popular school would reach the cap
+        rows = np.flatnonzero((m >= cap).any(axis=1))
+        if rows.size:
+            m[rows] = self.water_fill(c[rows], w[rows], cw[rows], W[rows], demand[rows], float(cap))
+        return m
+
+    def water_fill(self, c, w, cw, W, demand, cap):
+        """Admission cap (DESIGN §2.4): D_i = min(cap·c_i, λ·c_i·w_i) summing to min(D, cap·C),
+        then the excess over cap·C spread by c_i·w_i. λ by fixed-point iteration on the capped
+        set, which only grows and ends exact: λ_{k+1} = (D − cap·Σ_capped c) / Σ_free c·w."""
+        seg, starts, lens = self.seg_of, self.starts, self.lens
+        C = segsum(c, starts, lens)
         with np.errstate(divide="ignore", invalid="ignore"):
-            lam = np.where(B_from > 0, (demand - cap * A_excl) / B_from, 0.0)
-            m_capped = np.minimum(cap, lam[:, self.seg_of] * w)
-            extra = np.where(W > 0, (demand - cap * Cg) / W, 0.0)
-        m_over = cap + extra[:, self.seg_of] * w
-        return np.where(over[:, self.seg_of], m_over, m_capped)
+            lam = np.where(W > 0, demand / W, 0.0)
+            n_capped = -1
+            for _ in range(self.J + 1):
+                capped = lam[:, seg] * w >= cap
+                k = int(capped.sum())
+                if k == n_capped:
+                    break
+                n_capped = k
+                A = segsum(np.where(capped, c, 0.0), starts, lens)
+                B = segsum(np.where(capped, 0.0, cw), starts, lens)
+                lam = np.where(B > 0, (demand - cap * A) / B, lam)
+            m = np.minimum(cap, lam[:, seg] * w)
+            excess = np.where(W > 0, (demand - cap * C) / W, 0.0)
+        over = (demand > cap * C)[:, seg]
+        return np.where(over, cap + excess[:, seg] * w, m)
 
 
 # --------------------------------------------------------------------------------------------
