@@ -54,7 +54,7 @@ def deterministic(sa, sb, ra, rb, head_s, head_r, rel):
     return bad
 
 
-def monte_carlo(sa, sb, ra, rb, na, nb, zmax, show):
+def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
     zs = []
     for k in sorted(set(sa) & set(sb)):
         ma, sda, mb, sdb = num(sa[k][4]), num(sa[k][5]), num(sb[k][4]), num(sb[k][5])
@@ -80,6 +80,37 @@ def monte_carlo(sa, sb, ra, rb, na, nb, zmax, show):
         print(f"  {z:+9.2f}  {'/'.join(k):58s} {ma:14.6g} ± {sda:<12.6g} {mb:14.6g} ± {sdb:<12.6g}")
     if len(beyond) > show:
         print(f"  … and {len(beyond) - show} more")
+    sd_z, q_out = [], []
+    for k in sorted(set(sa) & set(sb) & set(bands)):
+        va, vb = [num(x) for x in sa[k][4:]], [num(x) for x in sb[k][4:]]
+        band = [num(x) for x in bands[k][4:]]
+        if None in va or None in vb:
+            continue
+        sda, sdb, kurt = va[1], vb[1], band[0]
+        if kurt is not None and sda > 0 and sdb > 0:
+            # SE of a sample sd: sd·√((κ − 1)/(4n)), κ the kurtosis (the peer's trials)
+            se = math.sqrt((kurt - 1) / 4 * (sda**2 / na + sdb**2 / nb))
+            sd_z.append((abs(sda - sdb) / se, (sda - sdb) / se, k, sda, sdb, kurt))
+        # quantiles: seatsim's value against the peer's trials' ranks ±4 SE (bands.csv), widened
+        # by seatsim's sketch error bound, 0.05 sd (README "Quantiles")
+        for j, name in enumerate(("p05", "p50", "p95")):
+            lo, hi = band[1 + 2 * j], band[2 + 2 * j]
+            x = va[(2, 4, 6)[j]]
+            slack = 0.05 * sda + 1e-9 * max(abs(lo), abs(hi), 1.0)
+            if x < lo - slack or x > hi + slack:
+                q_out.append((k, name, x, vb[(2, 4, 6)[j]], lo, hi, sda))
+    sd_z.sort(reverse=True)
+    print(f"sd: {len(sd_z)} compared (SE from the kurtosis of the peer's trials); "
+          f"|z| > 3: {sum(1 for r in sd_z if r[0] > 3)} (chance {len(sd_z) * math.erfc(3 / math.sqrt(2)):.1f}), "
+          f"> {zmax}: {sum(1 for r in sd_z if r[0] > zmax)}")
+    for a_, z, k, x, y, kurt in sd_z[:show]:
+        if a_ > zmax:
+            print(f"  {z:+9.2f}  {'/'.join(k):58s} sd seatsim {x:12.6g}  peer {y:12.6g}  "
+                  f"ratio {y / x:.3f}  kurtosis {kurt:.3g}")
+    print(f"quantiles P5/P50/P95: {3 * len(bands)} compared; seatsim's outside the peer's "
+          f"±4 SE rank band (+0.05 sd): {len(q_out)}")
+    for k, name, x, y, lo, hi, sd in q_out[:show]:
+        print(f"  {'/'.join(k):58s} {name} seatsim {x:12.6g}  peer {y:12.6g}  band [{lo:.6g}, {hi:.6g}]  sd {sd:.4g}")
     rz = []
     cols = ["p_shortfall", "p_large_classes", "p_super_large_classes", "p_underused"]
     for k in sorted(set(ra) & set(rb)):
@@ -120,7 +151,12 @@ def main():
         with open(f"{a.seatsim_dir}/run.json") as f:
             na = int(json.load(f)["trials"])
     nb = a.trials_b or na
-    monte_carlo(sa, sb, ra, rb, na, nb, a.z, a.show)
+    try:
+        _, bands = load(f"{a.peer_dir}/bands.csv", 4)
+    except FileNotFoundError:
+        print("no bands.csv in the peer's folder: sd and quantiles not compared")
+        bands = {}
+    monte_carlo(sa, sb, ra, rb, bands, na, nb, a.z, a.show)
 
 
 if __name__ == "__main__":

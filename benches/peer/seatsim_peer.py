@@ -352,47 +352,33 @@ def delays(sc, T, rng, det):
 # Supply of one stage
 
 
-def segsum(x, starts, lens):
-    """Sums of x (T, J) over contiguous segments of columns; 0 for an empty segment."""
-    if x.shape[1] == 0:
-        return np.zeros((x.shape[0], len(starts)))
-    s = np.add.reduceat(x, np.minimum(starts, x.shape[1] - 1), axis=1)
-    return np.where(lens > 0, s, 0.0)
-
-
 class StageSupply:
-    """The schools of a stage: existing schools and new-school projects, ordered by district."""
+    """The schools of a stage in slots (trials × districts × schools): a district's existing
+    schools first, then its new-school projects, then empty padding (never any class)."""
 
     def __init__(self, sc, si, opening, T, rng, det):
         st = sc.stages[si]
         self.st, self.T = st, T
         D = len(sc.districts)
         projs = [(j, p) for j, p in enumerate(sc.projects) if p["s"] == si]
-        news = [(j, p) for j, p in projs if p["kind"] == "new"]
+        news = [[(j, p) for j, p in projs if p["kind"] == "new" and p["d"] == d] for d in range(D)]
         pools = [(j, p) for j, p in projs if p["kind"] in ("expansion", "closure")]
-        # school order: per district, its existing schools then its new schools
-        dist, kin, is_new, new_cls, new_open = [], [], [], [], []
+        n_exist = sc.schools[:, si]
+        S = max(1, max(n_exist[d] + len(news[d]) for d in range(D)))
+        self.n_exist = np.maximum(n_exist, 1).astype(float)[None, :]  # (1, D); 0 schools: no slot
+        slot = np.arange(S)[None, :]
+        self.exist = (slot < n_exist[:, None]).astype(float)  # (D, S)
+        self.kin = np.where(self.exist > 0, slot, S + 1).astype(float)
+        self.new_cls = np.zeros((D, S))
+        self.new_open = np.full((T, D, S), np.inf)
         for d in range(D):
-            for k in range(sc.schools[d, si]):
-                dist.append(d), kin.append(k), is_new.append(False)
-            for j, p in news:
-                if p["d"] == d:
-                    dist.append(d), kin.append(-1), is_new.append(True)
-                    new_cls.append(p["classes"]), new_open.append(opening[:, j])
-        self.dist, self.kin, self.is_new = np.array(dist, int), np.array(kin, int), np.array(is_new)
-        self.J = len(dist)
-        self.exist_pos = np.flatnonzero(~self.is_new)
-        self.new_pos = np.flatnonzero(self.is_new)
-        self.new_cls = np.array(new_cls, float)
-        self.new_open = np.stack(new_open, axis=1) if new_open else np.zeros((T, 0))
-        self.new_onehot = np.zeros((len(self.new_pos), D))
-        self.new_onehot[np.arange(len(self.new_pos)), self.dist[self.new_pos]] = 1
-        self.n_exist = sc.schools[:, si].astype(float)
+            for k, (j, p) in enumerate(news[d]):
+                self.new_cls[d, n_exist[d] + k] = p["classes"]
+                self.new_open[:, d, n_exist[d] + k] = opening[:, j]
         self.base_classes = sc.classes[:, si].astype(float)
-        sign = np.array([1.0 if p["kind"] == "expansion" else -1.0 for _, p in pools])
         self.pool_delta = np.zeros((len(pools), D))
         for i, (_, p) in enumerate(pools):
-            self.pool_delta[i, p["d"]] = sign[i] * p["classes"]
+            self.pool_delta[i, p["d"]] = (1.0 if p["kind"] == "expansion" else -1.0) * p["classes"]
         self.pool_open = opening[:, [j for j, _ in pools]]
         # spending: every project of the stage, in millions of yuan (DESIGN §2.7)
         self.spend = None
@@ -403,20 +389,16 @@ class StageSupply:
                 c = {"new": new_c, "expansion": exp_c}.get(p["kind"], 0.0)
                 self.spend[i, p["d"]] = p["classes"] * st["cs"] * c / 1e6
             self.spend_open = opening[:, [j for j, _ in projs]]
-        # catchment segments: districts, or one city pool
-        if st["city"]:
-            self.starts, self.lens = np.array([0]), np.array([self.J])
-            self.seg_of = np.zeros(self.J, int)
-        else:
-            self.lens = np.bincount(self.dist, minlength=D)
-            self.starts = np.concatenate([[0], np.cumsum(self.lens)[:-1]])
-            self.seg_of = self.dist
         # popularity weights, drawn once per trial (DESIGN §2.4, note 8)
         kappa = st["kappa"]
         if det or kappa is None:
-            self.w = np.ones((T, self.J))
+            self.w = np.ones((T, D, S))
         else:
-            self.w = rng.gamma(kappa, 1.0 / kappa, (T, self.J))
+            self.w = rng.gamma(kappa, 1.0 / kappa, (T, D, S))
+
+    def catch(self, x):
+        """Sum over the schools of each catchment: (T, D, S) -> (T, D), or (T, 1) city-wide."""
+        return x.sum(axis=(1, 2))[:, None] if self.st["city"] else x.sum(axis=2)
 
     def pool(self, t):
         """Classes of the existing schools (note 1): base + opened expansions − closures, ≥ 0."""
@@ -424,20 +406,14 @@ class StageSupply:
         return np.maximum(self.base_classes[None, :] + opened @ self.pool_delta, 0.0)
 
     def new_classes(self, t):
-        """(T, new schools) classes of the new schools open in year t."""
-        return np.where(self.new_open <= t, self.new_cls[None, :], 0.0)
+        """(T, D, S) classes of the new schools open in year t."""
+        return np.where(self.new_open <= t, self.new_cls, 0.0)
 
     def classes(self, pool, new_c):
-        """(T, J) classes of every school: the pool split evenly (first schools take the odd)."""
-        c = np.zeros((self.T, self.J))
-        d = self.dist[self.exist_pos]
-        n = self.n_exist[d]
-        pd = pool[:, d]
-        q = np.floor(pd / n)
-        r = pd - q * n
-        c[:, self.exist_pos] = q + (self.kin[self.exist_pos][None, :] < r)
-        c[:, self.new_pos] = new_c
-        return c
+        """(T, D, S) classes of every school: the pool split evenly (first schools take the odd)."""
+        q = np.floor(pool / self.n_exist)
+        r = pool - q * self.n_exist
+        return (q[:, :, None] + (self.kin < r[:, :, None])) * self.exist + new_c
 
     def spending(self, t):
         if self.spend is None:
@@ -445,43 +421,49 @@ class StageSupply:
         return (self.spend_open == t).astype(float) @ self.spend
 
     def class_sizes(self, c, demand):
-        """Pupils per class m (T, J) of every school, given catchment demand (T, G) (DESIGN §2.4)."""
+        """Pupils per class m (T, D, S) of every school, given catchment demand (T, G)."""
         w = self.w
         cw = c * w
-        W = segsum(cw, self.starts, self.lens)  # (T, G)
+        W = self.catch(cw)  # (T, G)
         with np.errstate(divide="ignore", invalid="ignore"):
-            m = np.where(W > 0, demand / W, 0.0)[:, self.seg_of] * w
+            m = np.where(W > 0, demand / W, 0.0)[:, :, None] * w
         cap = self.st["cap"]
         if cap is None:
             return m
         # note 11: the water-filling runs only where the most popular school would reach the cap
-        rows = np.flatnonzero((m >= cap).any(axis=1))
-        if rows.size:
-            m[rows] = self.water_fill(c[rows], w[rows], cw[rows], W[rows], demand[rows], float(cap))
+        if self.st["city"]:
+            rows = np.flatnonzero((m >= cap).any(axis=(1, 2)))
+            if rows.size:
+                m[rows] = self.water_fill(c[rows], w[rows], cw[rows], W[rows], demand[rows], float(cap))
+            return m
+        ti, di = np.nonzero((m >= cap).any(axis=2))  # the catchments (trial, district) that need it
+        if ti.size:
+            sub = self.water_fill(c[ti, di][:, None], w[ti, di][:, None], cw[ti, di][:, None],
+                                  W[ti, di][:, None], demand[ti, di][:, None], float(cap))
+            m[ti, di] = sub[:, 0]
         return m
 
     def water_fill(self, c, w, cw, W, demand, cap):
         """Admission cap (DESIGN §2.4): D_i = min(cap·c_i, λ·c_i·w_i) summing to min(D, cap·C),
         then the excess over cap·C spread by c_i·w_i. λ by fixed-point iteration on the capped
         set, which only grows and ends exact: λ_{k+1} = (D − cap·Σ_capped c) / Σ_free c·w."""
-        seg, starts, lens = self.seg_of, self.starts, self.lens
-        C = segsum(c, starts, lens)
+        C = self.catch(c)
         with np.errstate(divide="ignore", invalid="ignore"):
             lam = np.where(W > 0, demand / W, 0.0)
             n_capped = -1
-            for _ in range(self.J + 1):
-                capped = lam[:, seg] * w >= cap
+            while True:
+                capped = lam[:, :, None] * w >= cap
                 k = int(capped.sum())
                 if k == n_capped:
                     break
                 n_capped = k
-                A = segsum(np.where(capped, c, 0.0), starts, lens)
-                B = segsum(np.where(capped, 0.0, cw), starts, lens)
+                A = self.catch(np.where(capped, c, 0.0))
+                B = self.catch(np.where(capped, 0.0, cw))
                 lam = np.where(B > 0, (demand - cap * A) / B, lam)
-            m = np.minimum(cap, lam[:, seg] * w)
+            m = np.minimum(cap, lam[:, :, None] * w)
             excess = np.where(W > 0, (demand - cap * C) / W, 0.0)
-        over = (demand > cap * C)[:, seg]
-        return np.where(over, cap + excess[:, seg] * w, m)
+        over = (demand > cap * C)[:, :, None]
+        return np.where(over, cap + excess[:, :, None] * w, m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -549,7 +531,7 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
         sp = supply[si]
         pool = sp.pool(t) if t > sc.base else np.broadcast_to(sp.base_classes, demand.shape)
         new_c = sp.new_classes(t)
-        C = pool + new_c @ sp.new_onehot
+        C = pool + new_c.sum(axis=2)
         surge = np.zeros_like(demand)
         if st["surge"] is not None and t > sc.base:  # note 15
             f = st["surge"]
@@ -559,11 +541,11 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
         c = sp.classes(pool + surge, new_c)
         catch = demand.sum(axis=1, keepdims=True) if st["city"] else demand
         m = sp.class_sizes(c, catch)
-        Cg = segsum(c, sp.starts, sp.lens)
-        large = segsum(c * (m >= sc.large), sp.starts, sp.lens)
-        sup = segsum(c * (m >= sc.super_large), sp.starts, sp.lens)
+        Cg = sp.catch(c)
+        large = sp.catch(c * (m >= sc.large))
+        sup = sp.catch(c * (m >= sc.super_large))
         per = np.maximum(0.0, np.ceil(m * c / cs - EPS_CEIL) - c)
-        extra = segsum(np.where(c > 0, per, 0.0), sp.starts, sp.lens)
+        extra = sp.catch(np.where(c > 0, per, 0.0))
         extra = np.where(Cg > 0, extra, np.ceil(catch / cs - EPS_CEIL))
         spend = sp.spending(t) if t > sc.base else (np.zeros_like(demand) if sp.spend is not None else None)
         teach = sc.teachers.get(sid)
@@ -616,7 +598,40 @@ def stats_rows(values):
     sd = values.std(axis=0, ddof=1) if T > 1 else np.zeros(values.shape[1])
     srt = np.sort(values, axis=0)
     qs = [srt[int(math.floor(q * (T - 1)))] for q in QUANTILES]
-    return np.column_stack([mean, sd, *qs, srt[0], srt[-1]])
+    return np.column_stack([mean, sd, *qs, srt[0], srt[-1]]), srt
+
+
+def band_rows(values, srt):
+    """For compare.py, from this run's own trials: the kurtosis of each column (for the SE of
+    the sd) and, for P5, P50, P95, the values at ranks ±4 SE of two runs' quantiles
+    (rank ⌊q(n−1)⌋ ± 4·√(2·n·q(1−q)), distribution-free: ties and steps included)."""
+    T = values.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = values - values.mean(axis=0)
+        var = (dev**2).mean(axis=0)
+        kurt = np.where(var > 0, (dev**4).mean(axis=0) / var**2, np.nan)
+    cols = [kurt]
+    for q in (0.05, 0.5, 0.95):
+        r = int(math.floor(q * (T - 1)))
+        h = int(math.ceil(4 * math.sqrt(2 * T * q * (1 - q))))
+        cols += [srt[max(0, r - h)], srt[min(T - 1, r + h)]]
+    return np.column_stack(cols)
+
+
+def keep_patterns(spec):
+    """seatsim's --keep-trials syntax: DISTRICT/STAGE/YEAR[/METRIC], parts a name or *."""
+    pats = []
+    for p in spec.split(","):
+        parts = p.strip().split("/")
+        if len(parts) not in (3, 4):
+            raise ScenarioError(f"--keep-trials {p}: expected DISTRICT/STAGE/YEAR[/METRIC]")
+        pats.append(parts + ["*"] * (4 - len(parts)))
+    return pats
+
+
+def kept(pats, key, metric):
+    fields = [key[0], key[1], str(key[2]), metric]
+    return any(all(a == "*" or a == b for a, b in zip(p, fields)) for p in pats)
 
 
 def fmt(x):
@@ -631,7 +646,7 @@ def fmt(x):
     return s.rstrip(".")
 
 
-def run(sc, T, seed, det, out_dir, chunk):
+def run(sc, T, seed, det, out_dir, chunk, keep=None):
     rng = np.random.default_rng(seed)
     names = sc.districts + ["ALL"]
     cells = {}  # (district name, stage, year) -> {metric: list of (trial-chunk arrays)}
@@ -650,17 +665,22 @@ def run(sc, T, seed, det, out_dir, chunk):
             for t in sc.years:
                 if (dn, st["id"], t) in cells:
                     order.append((dn, st["id"], t))
-    summary, risk = [], []
+    summary, risk, bands, trials = [], [], [], []
     for key in order:
         ms = cells[key]
         mnames = [m for m in METRICS if m in ms]
         vals = np.column_stack([np.concatenate(ms[m]) for m in mnames])
-        srow = stats_rows(vals)
+        srow, srt = stats_rows(vals)
+        brow = band_rows(vals, srt) if T > 1 else None
         for j, mn in enumerate(mnames):
             if mn == "utilization" and np.isnan(vals[:, j]).any():
                 summary.append([*key, mn] + [None] * 9)
             else:
                 summary.append([*key, mn] + list(srow[j]))
+                if brow is not None:
+                    bands.append([*key, mn] + list(brow[j]))
+            if keep and kept(keep, key, mn):
+                trials.append((key, mn, vals[:, j]))
         v = {m: vals[:, j] for j, m in enumerate(mnames)}
         short, dem = v["shortfall"], v["demand"]
         util = v["utilization"]
@@ -691,6 +711,17 @@ def run(sc, T, seed, det, out_dir, chunk):
         for r in summary:
             f.write(",".join([r[0], r[1], str(r[2]), r[3]] +
                              ["" if x is None else fmt(x) for x in r[4:]]) + "\n")
+    if bands:
+        with open(os.path.join(out_dir, "bands.csv"), "w", newline="") as f:
+            f.write("district,stage,year,metric,kurtosis,p05_lo,p05_hi,p50_lo,p50_hi,p95_lo,p95_hi\n")
+            for r in bands:
+                f.write(",".join([r[0], r[1], str(r[2]), r[3]] + [fmt(x) for x in r[4:]]) + "\n")
+    if keep:
+        with open(os.path.join(out_dir, "trials.csv"), "w", newline="") as f:
+            f.write("trial,district,stage,year,metric,value\n")
+            for i in range(T):
+                for key, mn, v in trials:
+                    f.write(f"{i},{key[0]},{key[1]},{key[2]},{mn},{float(v[i])!r}\n")
     with open(os.path.join(out_dir, "risk.csv"), "w", newline="") as f:
         f.write("district,stage,year,p_shortfall,p_large_classes,p_super_large_classes,"
                 "p_underused,expected_shortfall,warning,seats_for_p10,severity,rank\n")
@@ -707,16 +738,19 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--deterministic", action="store_true")
     ap.add_argument("--chunk", type=int, default=5000, help="trials per vectorised batch")
+    ap.add_argument("--keep-trials", metavar="CELLS",
+                    help="also write trials.csv for these cells (seatsim's syntax)")
     a = ap.parse_args()
     t0 = time.perf_counter()
     try:
+        keep = keep_patterns(a.keep_trials) if a.keep_trials else None
         sc = Scenario(a.scenario)
     except (ScenarioError, KeyError, ValueError) as e:
         print(f"seatsim_peer: {a.scenario}: {e}", file=sys.stderr)
         sys.exit(2)
     T = 1 if a.deterministic else (a.trials or sc.trials)
     seed = sc.seed if a.seed is None else a.seed
-    run(sc, T, seed, a.deterministic, a.out, max(1, a.chunk))
+    run(sc, T, seed, a.deterministic, a.out, max(1, a.chunk), keep)
     print(f"seatsim_peer: {T} trials in {time.perf_counter() - t0:.2f} s wall "
           f"(inputs read to files written) -> {a.out}")
 

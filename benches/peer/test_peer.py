@@ -24,40 +24,44 @@ def brute_cap(c, w, D, cap):
 
 
 class Stub(peer.StageSupply):
-    """A StageSupply with given segments and weights, bypassing the scenario."""
+    """A StageSupply with given weights (trials × catchments × slots), bypassing the scenario."""
 
-    def __init__(self, lens, w, cap):
-        self.lens = np.array(lens)
-        self.starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        self.seg_of = np.repeat(np.arange(len(lens)), lens)
-        self.J = int(sum(lens))
+    def __init__(self, w, cap, city=False):
         self.w = w
-        self.st = {"cap": cap}
+        self.st = {"cap": cap, "city": city}
 
 
-def test_water_fill():
+def check_cap(city):
     rng = np.random.default_rng(5)
-    lens = [7, 1, 12, 3]
-    T, cap = 400, 65.0
-    w = rng.gamma(3.0, 1 / 3.0, (T, sum(lens)))
-    c = rng.integers(0, 40, (T, sum(lens))).astype(float)
-    c[:, 1] = np.where(rng.random(T) < 0.3, 0.0, c[:, 1])  # closed schools, an empty catchment
-    C = peer.segsum(c, np.array([0, 7, 8, 20]), np.array(lens))
+    T, G, S, cap = 400, 4, 12, 65.0
+    w = rng.gamma(3.0, 1 / 3.0, (T, G, S))
+    c = rng.integers(0, 40, (T, G, S)).astype(float)
+    c[:, :, 9:] = 0.0  # padding slots
+    c[:, 1, :] = np.where(rng.random((T, 1)) < 0.3, 0.0, c[:, 1, :])  # some empty catchments
+    st = Stub(w, cap, city)
+    C = st.catch(c)
     demand = C * rng.uniform(20, 75, C.shape)  # below, near and over the cap everywhere
-    st = Stub(lens, w, cap)
     m = st.class_sizes(c, demand)
     worst = 0.0
     for t in range(T):
-        for g, (s, n) in enumerate(zip(st.starts, lens)):
-            cs, ws = c[t, s:s + n], w[t, s:s + n]
+        for g in range(C.shape[1]):
+            cs = c[t].ravel() if city else c[t, g]
+            ws = w[t].ravel() if city else w[t, g]
+            ms = m[t].ravel() if city else m[t, g]
             if cs.sum() == 0:
                 continue
             ref = brute_cap(cs, ws, demand[t, g], cap)
             open_ = cs > 0
-            worst = max(worst, np.abs(m[t, s:s + n][open_] - ref[open_]).max())
-            assert abs((m[t, s:s + n] * cs).sum() - demand[t, g]) < 1e-7 * demand[t, g] + 1e-9
+            worst = max(worst, np.abs(ms[open_] - ref[open_]).max())
+            assert abs((ms * cs).sum() - demand[t, g]) < 1e-7 * demand[t, g] + 1e-9
     assert worst < 1e-7, worst
-    print(f"water_fill: {T} trials × {len(lens)} catchments agree with bisection (worst {worst:.1e})")
+    print(f"water_fill ({'city' if city else 'district'} catchments): {T} trials agree with "
+          f"bisection (worst {worst:.1e})")
+
+
+def test_water_fill():
+    check_cap(False)
+    check_cap(True)
 
 
 def test_ndtri():
