@@ -375,6 +375,8 @@ class StageSupply:
             for k, (j, p) in enumerate(news[d]):
                 self.new_cls[d, n_exist[d] + k] = p["classes"]
                 self.new_open[:, d, n_exist[d] + k] = opening[:, j]
+        self.new_years = set(np.unique(self.new_open[np.isfinite(self.new_open)]).tolist())
+        self._new_c = None
         self.base_classes = sc.classes[:, si].astype(float)
         self.pool_delta = np.zeros((len(pools), D))
         for i, (_, p) in enumerate(pools):
@@ -406,14 +408,20 @@ class StageSupply:
         return np.maximum(self.base_classes[None, :] + opened @ self.pool_delta, 0.0)
 
     def new_classes(self, t):
-        """(T, D, S) classes of the new schools open in year t."""
-        return np.where(self.new_open <= t, self.new_cls, 0.0)
+        """(T, D, S) classes of the new schools open in year t (recomputed only in a year in
+        which some new school opens)."""
+        if self._new_c is None or t in self.new_years:
+            self._new_c = np.where(self.new_open <= t, self.new_cls, 0.0)
+        return self._new_c
 
     def classes(self, pool, new_c):
         """(T, D, S) classes of every school: the pool split evenly (first schools take the odd)."""
         q = np.floor(pool / self.n_exist)
         r = pool - q * self.n_exist
-        return (q[:, :, None] + (self.kin < r[:, :, None])) * self.exist + new_c
+        c = q[:, :, None] * self.exist  # padding and new-school slots have kin > any r
+        c += self.kin < r[:, :, None]
+        c += new_c
+        return c
 
     def spending(self, t):
         if self.spend is None:
@@ -544,8 +552,13 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
         Cg = sp.catch(c)
         large = sp.catch(c * (m >= sc.large))
         sup = sp.catch(c * (m >= sc.super_large))
-        per = np.maximum(0.0, np.ceil(m * c / cs - EPS_CEIL) - c)
-        extra = sp.catch(np.where(c > 0, per, 0.0))
+        per = m * c  # pupils of each school; a slot without a class has none and needs none
+        per /= cs
+        per -= EPS_CEIL
+        np.ceil(per, out=per)
+        per -= c
+        np.maximum(per, 0.0, out=per)
+        extra = sp.catch(per)
         extra = np.where(Cg > 0, extra, np.ceil(catch / cs - EPS_CEIL))
         spend = sp.spending(t) if t > sc.base else (np.zeros_like(demand) if sp.spend is not None else None)
         teach = sc.teachers.get(sid)
@@ -646,7 +659,7 @@ def fmt(x):
     return s.rstrip(".")
 
 
-def run(sc, T, seed, det, out_dir, chunk, keep=None):
+def run(sc, T, seed, det, out_dir, chunk, keep=None, with_bands=False):
     rng = np.random.default_rng(seed)
     names = sc.districts + ["ALL"]
     cells = {}  # (district name, stage, year) -> {metric: list of (trial-chunk arrays)}
@@ -671,7 +684,7 @@ def run(sc, T, seed, det, out_dir, chunk, keep=None):
         mnames = [m for m in METRICS if m in ms]
         vals = np.column_stack([np.concatenate(ms[m]) for m in mnames])
         srow, srt = stats_rows(vals)
-        brow = band_rows(vals, srt) if T > 1 else None
+        brow = band_rows(vals, srt) if T > 1 and with_bands else None
         for j, mn in enumerate(mnames):
             if mn == "utilization" and np.isnan(vals[:, j]).any():
                 summary.append([*key, mn] + [None] * 9)
@@ -740,6 +753,8 @@ def main():
     ap.add_argument("--chunk", type=int, default=5000, help="trials per vectorised batch")
     ap.add_argument("--keep-trials", metavar="CELLS",
                     help="also write trials.csv for these cells (seatsim's syntax)")
+    ap.add_argument("--bands", action="store_true",
+                    help="also write bands.csv (kurtosis and quantile rank bands, for compare.py)")
     a = ap.parse_args()
     t0 = time.perf_counter()
     try:
@@ -750,7 +765,7 @@ def main():
         sys.exit(2)
     T = 1 if a.deterministic else (a.trials or sc.trials)
     seed = sc.seed if a.seed is None else a.seed
-    run(sc, T, seed, a.deterministic, a.out, max(1, a.chunk), keep)
+    run(sc, T, seed, a.deterministic, a.out, max(1, a.chunk), keep, a.bands)
     print(f"seatsim_peer: {T} trials in {time.perf_counter() - t0:.2f} s wall "
           f"(inputs read to files written) -> {a.out}")
 
