@@ -8,6 +8,9 @@ SE = √(sd_a²/n_a + sd_b²/n_b); cells with |z| > 4 are listed (with ~10,000 c
 beyond 3 is chance, beyond 4 is not: P(|z| > 4) ≈ 6e-5 per cell). Risk probabilities: the
 difference in units of the binomial SE √(p(1−p)(1/n_a + 1/n_b)) at the pooled p.
 Deterministic runs (n = 1 on both sides): every number must agree to a relative 1e-8.
+With the peer's bands.csv (`seatsim_peer.py --bands`): sds, with an SE from the kurtosis of
+the peer's trials (advisory: rare-event cells), and P5/P50/P95 against the peer's ±4 SE rank
+bands widened by seatsim's sketch bound (0.05 sd).
 Standard library only.
 """
 
@@ -89,8 +92,9 @@ def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
         sda, sdb, kurt = va[1], vb[1], band[0]
         if kurt is not None and sda > 0 and sdb > 0:
             # SE of a sample sd: sd·√((κ − 1)/(4n)), κ the kurtosis (the peer's trials)
-            se = math.sqrt((kurt - 1) / 4 * (sda**2 / na + sdb**2 / nb))
-            sd_z.append((abs(sda - sdb) / se, (sda - sdb) / se, k, sda, sdb, kurt))
+            se = math.sqrt(max(kurt - 1, 0.0) / 4 * (sda**2 / na + sdb**2 / nb))
+            if se > 0:
+                sd_z.append((abs(sda - sdb) / se, (sda - sdb) / se, k, sda, sdb, kurt, va[8], vb[8]))
         # quantiles: seatsim's value against the peer's trials' ranks ±4 SE (bands.csv), widened
         # by seatsim's sketch error bound, 0.05 sd (README "Quantiles")
         for j, name in enumerate(("p05", "p50", "p95")):
@@ -100,13 +104,15 @@ def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
             if x < lo - slack or x > hi + slack:
                 q_out.append((k, name, x, vb[(2, 4, 6)[j]], lo, hi, sda))
     sd_z.sort(reverse=True)
-    print(f"sd: {len(sd_z)} compared (SE from the kurtosis of the peer's trials); "
+    print(f"sd (advisory: a sd made by a few rare trials, e.g. a surplus beyond one class where a "
+          f"surge fills the rest, has a kurtosis the peer's run may miss): {len(sd_z)} compared "
+          f"(SE from the kurtosis of the peer's trials); "
           f"|z| > 3: {sum(1 for r in sd_z if r[0] > 3)} (chance {len(sd_z) * math.erfc(3 / math.sqrt(2)):.1f}), "
           f"> {zmax}: {sum(1 for r in sd_z if r[0] > zmax)}")
-    for a_, z, k, x, y, kurt in sd_z[:show]:
+    for a_, z, k, x, y, kurt, mxa, mxb in sd_z[:show]:
         if a_ > zmax:
-            print(f"  {z:+9.2f}  {'/'.join(k):58s} sd seatsim {x:12.6g}  peer {y:12.6g}  "
-                  f"ratio {y / x:.3f}  kurtosis {kurt:.3g}")
+            print(f"  {z:+9.2f}  {'/'.join(k):58s} sd seatsim {x:10.5g}  peer {y:10.5g}  "
+                  f"kurtosis {kurt:8.3g}  max seatsim {mxa:10.5g}  peer {mxb:10.5g}")
     print(f"quantiles P5/P50/P95: {3 * len(bands)} compared; seatsim's outside the peer's "
           f"±4 SE rank band (+0.05 sd): {len(q_out)}")
     for k, name, x, y, lo, hi, sd in q_out[:show]:
