@@ -64,6 +64,8 @@ def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
         if None in (ma, sda, mb, sdb):
             continue
         se = math.sqrt(sda**2 / na + sdb**2 / nb)
+        if se < 1e-9 * max(abs(ma), abs(mb)):  # float noise of a constant cell, not a spread
+            se = 0.0
         if se == 0:
             z = 0.0 if close(ma, mb, 1e-9) else math.inf
         else:

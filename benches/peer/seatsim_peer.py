@@ -610,6 +610,9 @@ def stats_rows(values):
     mean = values.mean(axis=0)
     sd = values.std(axis=0, ddof=1) if T > 1 else np.zeros(values.shape[1])
     srt = np.sort(values, axis=0)
+    same = srt[0] == srt[-1]  # a cell equal in every trial: exactly that value, sd 0
+    mean = np.where(same, srt[0], mean)
+    sd = np.where(same, 0.0, sd)
     qs = [srt[int(math.floor(q * (T - 1)))] for q in QUANTILES]
     return np.column_stack([mean, sd, *qs, srt[0], srt[-1]]), srt
 
