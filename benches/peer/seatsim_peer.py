@@ -140,12 +140,41 @@ def read_csv(path_):
         return [r for r in csv.DictReader(f) if any(v.strip() for v in r.values())]
 
 
+def merge(parent, child):
+    """README "Scenario reference": tables merge key by key, other values replace; a
+    distribution replaces the parent's number or distribution as a whole."""
+    out = dict(parent)
+    for k, v in child.items():
+        p = out.get(k)
+        if isinstance(v, dict) and isinstance(p, dict) and "dist" not in v and "dist" not in p:
+            out[k] = merge(p, v)
+        else:
+            out[k] = v
+    return out
+
+
+def load_doc(file, seen=()):
+    """A scenario file with its `extends` chain merged; [data] paths made absolute."""
+    file = os.path.abspath(file)
+    if file in seen:
+        raise ScenarioError(f"{file}: extends loop")
+    with open(file, "rb") as f:
+        doc = tomllib.load(f)
+    if "changes" in doc:
+        raise ScenarioError(f"{file}: [[changes]] not implemented by the peer")
+    here = os.path.dirname(file)
+    doc["data"] = {k: os.path.join(here, v) for k, v in doc.get("data", {}).items()}
+    parent = doc.get("scenario", {}).pop("extends", None)
+    if parent is None:
+        return doc
+    return merge(load_doc(os.path.join(here, parent), seen + (file,)), doc)
+
+
 class Scenario:
     """The parts of a scenario file that DESIGN §2 and the README notes give meaning to."""
 
     def __init__(self, file):
-        with open(file, "rb") as f:
-            doc = tomllib.load(f)
+        doc = load_doc(file)
         here = os.path.dirname(os.path.abspath(file))
         check_keys(doc, ["scenario", "stages", "standards", "enrolment", "private_share", "births",
                          "demography", "migration", "drift", "construction", "warnings",
