@@ -426,6 +426,16 @@ class StageSupply:
             self.w = np.ones((T, D, S))
         else:
             self.w = rng.gamma(kappa, 1.0 / kappa, (T, D, S))
+        self.w_max = self.catch_max(self.w)  # the most popular school of each catchment
+
+    def catch_where(self, x, mask):
+        """catch(x · mask) without the product."""
+        ax = (1, 2) if self.st["city"] else 2
+        s = np.add.reduce(x, axis=ax, where=mask)
+        return s[:, None] if self.st["city"] else s
+
+    def catch_max(self, x):
+        return x.max(axis=(1, 2))[:, None] if self.st["city"] else x.max(axis=2)
 
     def catch(self, x):
         """Sum over the schools of each catchment: (T, D, S) -> (T, D), or (T, 1) city-wide."""
@@ -463,17 +473,20 @@ class StageSupply:
         cw = c * w
         W = self.catch(cw)  # (T, G)
         with np.errstate(divide="ignore", invalid="ignore"):
-            m = np.where(W > 0, demand / W, 0.0)[:, :, None] * w
+            lam = np.where(W > 0, demand / W, 0.0)
+        m = lam[:, :, None] * w
         cap = self.st["cap"]
         if cap is None:
             return m
         # note 11: the water-filling runs only where the most popular school would reach the cap
+        # (judged on the heaviest weight of the catchment, open or not: a superset, still exact)
+        need = lam * self.w_max >= cap
         if self.st["city"]:
-            rows = np.flatnonzero((m >= cap).any(axis=(1, 2)))
+            rows = np.flatnonzero(need[:, 0])
             if rows.size:
                 m[rows] = self.water_fill(c[rows], w[rows], cw[rows], W[rows], demand[rows], float(cap))
             return m
-        ti, di = np.nonzero((m >= cap).any(axis=2))  # the catchments (trial, district) that need it
+        ti, di = np.nonzero(need)  # the catchments (trial, district) that need it
         if ti.size:
             sub = self.water_fill(c[ti, di][:, None], w[ti, di][:, None], cw[ti, di][:, None],
                                   W[ti, di][:, None], demand[ti, di][:, None], float(cap))
@@ -579,8 +592,8 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
         catch = demand.sum(axis=1, keepdims=True) if st["city"] else demand
         m = sp.class_sizes(c, catch)
         Cg = sp.catch(c)
-        large = sp.catch(c * (m >= sc.large))
-        sup = sp.catch(c * (m >= sc.super_large))
+        large = sp.catch_where(c, m >= sc.large)
+        sup = sp.catch_where(c, m >= sc.super_large)
         per = m * c  # pupils of each school; a slot without a class has none and needs none
         per /= cs
         per -= EPS_CEIL
@@ -782,7 +795,7 @@ def main():
     ap.add_argument("--seed", type=int)
     ap.add_argument("--out", required=True)
     ap.add_argument("--deterministic", action="store_true")
-    ap.add_argument("--chunk", type=int, default=5000, help="trials per vectorised batch")
+    ap.add_argument("--chunk", type=int, default=2500, help="trials per vectorised batch")
     ap.add_argument("--keep-trials", metavar="CELLS",
                     help="also write trials.csv for these cells (seatsim's syntax)")
     ap.add_argument("--bands", action="store_true",

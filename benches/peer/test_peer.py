@@ -29,6 +29,7 @@ class Stub(peer.StageSupply):
     def __init__(self, w, cap, city=False):
         self.w = w
         self.st = {"cap": cap, "city": city}
+        self.w_max = self.catch_max(w)
 
 
 def check_cap(city):
