@@ -808,7 +808,7 @@ def main():
         keep = keep_patterns(a.keep_trials) if a.keep_trials else None
         sc = Scenario(a.scenario)
     except (ScenarioError, KeyError, ValueError) as e:
-        print(f"seatsim_peer: {a.scenario}: {e}", file=sys.stderr)
+        print(f"seatsim_peer: {e}", file=sys.stderr)
         sys.exit(2)
     T = 1 if a.deterministic else (a.trials or sc.trials)
     seed = sc.seed if a.seed is None else a.seed
