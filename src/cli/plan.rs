@@ -53,6 +53,9 @@ pub struct PlanArgs {
 /// Runs `seatsim plan`.
 pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     let mut scenario = Scenario::load(&args.scenario)?;
+    if let Some(toml) = &args.write {
+        super::check_targets(&scenario, "--write", &plan::scenario_files(toml))?;
+    }
     scenario.plan.budgets = budgets(&args.budget, scenario.plan.budgets)?;
     let candidates = match &args.candidates {
         Some(path) => Some(scenario.read_candidates(path)?),

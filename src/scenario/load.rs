@@ -26,6 +26,8 @@ pub struct LoadedFiles {
     pub hasher: Sha256,
     /// The `[[changes]]` of the chain, parents' first, then those given by the caller.
     pub changes: Vec<Located>,
+    /// The TOML files of the `extends` chain, parents first.
+    pub chain: Vec<PathBuf>,
 }
 
 /// Where each dotted key path (`births.rho`) was last set in the `extends` chain.
@@ -99,6 +101,7 @@ pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, Scenario
         },
         hasher,
         changes,
+        chain: chain.into_iter().map(|(file, ..)| file).collect(),
     })
 }
 

@@ -136,6 +136,8 @@ pub struct Scenario {
     pub delay: DelayProfile,
     /// The CSV tables read, in order, and how each was decoded.
     pub tables: Vec<TableFile>,
+    /// The TOML files of its `extends` chain, parents first (the last is `file`).
+    pub chain: Vec<PathBuf>,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
     /// `[housing]` and `housing.csv`: estates whose children join the population (none by
@@ -185,6 +187,21 @@ impl Scenario {
     /// Index of a stage by id.
     pub fn stage_ix(&self, id: &str) -> Option<StageIx> {
         self.stages.iter().position(|s| s.id == id).map(StageIx)
+    }
+
+    /// Whether `path` is a file the scenario was read from (a TOML file of its chain, a
+    /// table or its map): a command that writes a file must never write over its own input.
+    pub fn reads(&self, path: &std::path::Path) -> bool {
+        let Ok(path) = path.canonicalize() else {
+            return false;
+        };
+        let tables = self.tables.iter().map(|t| &t.path);
+        let map = self.map.iter().map(|m| &m.path);
+        self.chain
+            .iter()
+            .chain(tables)
+            .chain(map)
+            .any(|input| input.canonicalize().is_ok_and(|p| p == path))
     }
 }
 

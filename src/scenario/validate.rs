@@ -79,6 +79,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         origins,
         hasher,
         changes,
+        chain,
     } = files;
     let mut reads = Reads {
         hasher,
@@ -145,6 +146,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         stages,
         delay,
         tables: Vec::new(),
+        chain,
     };
     read_tables(&mut scenario, &data, delay, &mut reads)?;
     super::changes::apply(&mut scenario, &changes, delay)?;
