@@ -41,6 +41,7 @@ pub use map::MapFile;
 pub use path::YearPath;
 pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
 pub use resources::SeatCost;
+pub(crate) use table::{CsvTable, Fields, Reads};
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
 
