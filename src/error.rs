@@ -11,7 +11,7 @@ pub enum Error {
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
     /// The command line is invalid (exit code 2).
-    #[error("{0}")]
+    #[error("{}", crate::scenario::short_numbers(.0))]
     Usage(String),
     /// The scenario drives a metric beyond what the statistics hold exactly (exit code 2);
     /// nothing was written.

@@ -33,7 +33,7 @@ pub use candidates::Candidate;
 pub use changes::{Change, ProjectRow};
 pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
-pub(crate) use error::quoted;
+pub(crate) use error::{quoted, short_numbers};
 pub use error::ScenarioError;
 pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use labels::{stage_zh, Labels, Name};

@@ -149,8 +149,9 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         chain,
     };
     read_tables(&mut scenario, &data, delay, &mut reads)?;
+    let projects = data.projects.as_deref().unwrap_or(&root);
+    check_pipeline(&scenario).map_err(|m| ScenarioError::in_file(projects, m))?;
     super::changes::apply(&mut scenario, &changes, delay)?;
-    check_pipeline(&scenario, data.projects.as_deref().unwrap_or(&root))?;
     scenario.sha256 = hex(&reads.hasher.finalize());
     scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
@@ -890,8 +891,9 @@ pub(super) fn project_delay(row: &impl Fields, default: DelayProfile) -> Result<
     }
 }
 
-/// Expansions and closures act on existing schools, and closures cannot remove more than is there.
-fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
+/// Expansions and closures act on existing schools, and closures cannot remove more than is
+/// there: checked on the pipeline as read, then after each change that edits it.
+pub(super) fn check_pipeline(s: &Scenario) -> std::result::Result<(), String> {
     for (d, district) in s.districts.iter().enumerate() {
         for (st, stage) in s.stages.iter().enumerate() {
             let of = |kind| {
@@ -905,18 +907,18 @@ fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
                 .next()
                 .filter(|_| cap.schools == 0)
             {
-                return Err(ScenarioError::in_file(path, format!(
+                return Err(format!(
                     "project {}: district {} has no existing {} school to expand or close (add it as kind = new)",
                     p.id, district.id, stage.id
-                )));
+                ));
             }
             let sum = |kind| of(kind).map(|p| u64::from(p.classes)).sum::<u64>();
             let (added, removed) = (sum(ProjectKind::Expansion), sum(ProjectKind::Closure));
             if removed > u64::from(cap.classes) + added {
-                return Err(ScenarioError::in_file(path, format!(
+                return Err(format!(
                     "closures in district {} stage {} remove {removed} classes but it has only {} (+{added} from expansions)",
                     district.id, stage.id, cap.classes
-                )));
+                ));
             }
         }
     }
