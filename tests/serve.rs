@@ -247,6 +247,34 @@ fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn a_bad_what_if_is_blamed_on_its_change_in_one_line() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    let cases = [
+        (
+            r#"[{"set": "births.index", "value": {"2020": 1, "2025": 1e300}}]"#,
+            r#"scenario.toml: change #1 (set = "births.index"): births.index.2025 = 1e300: must be between 0 and 100"#,
+        ),
+        (
+            r#"[{"resize": "c-kc", "classes": 1000}]"#,
+            r#"scenario.toml: change #1 (resize = "c-kc"): closures in district centre stage kindergarten remove 1000 classes"#,
+        ),
+        (
+            r#"[{"drop": "s-p1"}, {"delay": "s-p1", "years": 1}]"#,
+            r#"scenario.toml: change #2 (delay = "s-p1"): no project "s-p1" in the pipeline: change #1 dropped it"#,
+        ),
+    ];
+    for (changes, expected) in cases {
+        let (status, answer) = server.whatif(&format!(r#"{{"trials": 10, "changes": {changes}}}"#));
+        let message = serde_json::from_str::<Value>(&answer).unwrap()["error"].clone();
+        let message = message.as_str().unwrap_or_default();
+        assert_eq!(status, 400, "{changes}: {answer}");
+        assert!(message.contains(expected), "{changes}: {message}");
+        assert!(!message.contains('\n'), "{changes}: {message}");
+    }
+}
+
+#[test]
 fn identical_concurrent_what_ifs_answer_identical_rows() {
     let fx = Fixture::copy_of("tests/broken/base");
     let server = Server::start(&fx, "scenario.toml");
