@@ -360,6 +360,7 @@ impl Validator<'_> {
     ) -> Result<Stage> {
         let key = |k: &str| format!("stages.{id}.{k}");
         if id == "ALL"
+            || id.is_empty()
             || !id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
