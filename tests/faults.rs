@@ -152,3 +152,23 @@ fn a_plan_that_builds_nothing_is_an_answer_not_a_failure() {
     assert!(fx.path("out/plan.html").exists());
     assert!(fx.path("out/plan_summary.csv").exists());
 }
+
+#[test]
+fn plan_refuses_fresh_trials_that_are_the_trials_it_chose_on() {
+    let fx = base();
+    let plan = ["plan", "scenario.toml", "--trials", "5", "--out", "out"];
+    for seeds in [
+        &["--fresh-seed", "7"][..],
+        &["--seed", "3", "--fresh-seed", "3"],
+    ] {
+        refused_untouched(
+            &fx,
+            &[&plan[..], seeds].concat(),
+            &[
+                "--fresh-seed",
+                "the seed the plan is chosen on",
+                "another seed",
+            ],
+        );
+    }
+}

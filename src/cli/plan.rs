@@ -63,6 +63,12 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     };
     let run = args.sampling.resolve(&scenario)?;
     let fresh_seed = args.fresh_seed.unwrap_or(run.seed.wrapping_add(1));
+    if fresh_seed == run.seed {
+        return Err(Error::Usage(format!(
+            "--fresh-seed {fresh_seed}: the seed the plan is chosen on; the fresh trials that \
+             check it need another seed (default: seed + 1)"
+        )));
+    }
     let keep = args.keep_pipeline.unwrap_or(scenario.plan.pipeline);
     let planner = Planner::new(scenario, keep, candidates).map_err(Error::Usage)?;
     let width = planner.base.layout().n_cells() as u64;

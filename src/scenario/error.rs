@@ -139,7 +139,9 @@ pub fn short_numbers(message: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = message;
     while let Some(start) = rest.find(is_num) {
         out.push_str(&rest[..start]);
-        let len = rest[start..].find(|c| !is_num(c)).unwrap_or(rest.len() - start);
+        let len = rest[start..]
+            .find(|c| !is_num(c))
+            .unwrap_or(rest.len() - start);
         let token = &rest[start..start + len];
         match token.parse::<f64>() {
             Ok(x) if long(token) => out.push_str(&format!("{x:e}")),
