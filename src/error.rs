@@ -46,7 +46,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_) => 2,
+            // A map year outside the run, or a result file `plot` cannot read as seatsim
+            // writes it (damaged by hand): bad input, not a failure.
             Error::Plot(crate::plot::PlotError::MapYear { .. }) => 2,
+            Error::Plot(crate::plot::PlotError::Invalid { .. }) => 2,
             _ => 1,
         }
     }

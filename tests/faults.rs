@@ -172,3 +172,31 @@ fn plan_refuses_fresh_trials_that_are_the_trials_it_chose_on() {
         );
     }
 }
+
+#[test]
+fn plot_of_a_damaged_run_folder_names_the_file_the_user_can_fix() {
+    let fx = base();
+    fx.run("scenario.toml", "r", &["--trials", "5"]);
+    let summary = std::fs::read_to_string(fx.path("r/summary.csv")).unwrap();
+    let (header, rows) = summary.split_once('\n').unwrap();
+    let damaged = [
+        (
+            format!(
+                "{header}\ncentre,primary,twenty,{}",
+                rows.split_once(",primary,2020,").unwrap().1
+            ),
+            "error: r/summary.csv:2: column `year`",
+        ),
+        (
+            "district;stage\n".to_string(),
+            "error: r/summary.csv:1: header has no column `district`",
+        ),
+    ];
+    for (text, expected) in damaged {
+        std::fs::write(fx.path("r/summary.csv"), text).unwrap();
+        let before = files(&fx);
+        let err = fx.refused(&["plot", "r"]);
+        assert!(err.starts_with(expected), "{err}");
+        assert_eq!(before, files(&fx), "plot changed the damaged folder");
+    }
+}
