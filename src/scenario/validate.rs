@@ -39,6 +39,16 @@ const SCALE_RANGE: (f64, f64) = (0.0, 100.0);
 const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
 const MAX_DISPERSION: f64 = 1e9;
+/// Largest sd of a log shock: e⁵ ≈ 150 times the central value at one sd is a slip, not a
+/// scenario (and far larger ones overflow the projection to infinity).
+const MAX_SIGMA: f64 = 5.0;
+
+/// The valid sds of a log shock, in words.
+fn sigma_range() -> String {
+    format!(
+        "≥ 0 and at most {MAX_SIGMA} (the sd of a log shock: e^{MAX_SIGMA} ≈ 150 times at one sd)"
+    )
+}
 
 /// The valid seeds, in words.
 fn seed_range() -> String {
@@ -65,7 +75,8 @@ pub(super) fn valid_range(key: &str) -> Option<String> {
         _ if key.starts_with("stages.") && last == "class_size" => {
             "a whole number from 1 to 1000".into()
         }
-        _ if last.starts_with("sigma") => "≥ 0".into(),
+        _ if key.starts_with("drift.") && last == "sigma" => "between 0 and 2".into(),
+        _ if last.starts_with("sigma") => sigma_range(),
         _ if last.starts_with("rho") => "strictly between -1 and 1".into(),
         _ => return None,
     })
@@ -224,7 +235,8 @@ impl Validator<'_> {
     }
 
     fn sigma(&self, key: &str, value: Option<f64>) -> Result<f64> {
-        self.opt_num(key, value, 0.0, |x| x >= 0.0, "≥ 0")
+        let ok = |x| (0.0..=MAX_SIGMA).contains(&x);
+        self.opt_num(key, value, 0.0, ok, &sigma_range())
     }
 
     fn rho(&self, key: &str, value: Option<f64>) -> Result<f64> {
