@@ -79,7 +79,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         }
         acc.merge(&next);
     }
-    super::limits::check_range(&engine, &acc)?;
+    crate::report::check_range(&engine, &acc)?;
     let run = &first.header.run;
     let settings = RunSettings {
         seed: run.seed,
