@@ -200,3 +200,33 @@ fn plot_of_a_damaged_run_folder_names_the_file_the_user_can_fix() {
         assert_eq!(before, files(&fx), "plot changed the damaged folder");
     }
 }
+
+#[test]
+fn a_plan_of_a_projection_that_runs_away_is_refused_not_searched_forever() {
+    let fx = base();
+    std::fs::write(
+        fx.path("runaway.toml"),
+        "[scenario]\nextends = \"scenario.toml\"\n[migration]\nrate_scale = 100\ntrend = 100\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seatsim"))
+        .args(["plan", "runaway.toml", "--trials", "10", "--out", "out", "--quiet"])
+        .current_dir(fx.dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 60 {
+            child.kill().unwrap();
+            panic!("plan of a runaway projection still searching after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("demand of district"), "{err}");
+    assert!(err.contains("beyond the ±1e9 seatsim summarises exactly"), "{err}");
+    assert!(!fx.path("out").exists());
+}

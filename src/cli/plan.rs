@@ -87,6 +87,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     let project =
         |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, args.quiet);
     let searched = project(&planner.base, run.seed)?;
+    searched.check_range(&planner.base)?;
     let form = planner.form(&searched);
     let problem = Problem {
         scenario: &planner.original,
