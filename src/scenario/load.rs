@@ -206,10 +206,11 @@ fn load_parent(
         ..child.clone()
     };
     if !parent.is_file() {
-        return Err(extends_error(&format!(
-            "{} does not exist (the path is relative to this file)",
-            parent.display()
-        )));
+        let what = match parent.exists() {
+            true => "is not a file: name the parent scenario's TOML file",
+            false => "does not exist (the path is relative to this file)",
+        };
+        return Err(extends_error(&format!("{} {what}", parent.display())));
     }
     if visiting.contains(&canonical(parent)) {
         return Err(extends_error(
