@@ -210,7 +210,15 @@ fn a_plan_of_a_projection_that_runs_away_is_refused_not_searched_forever() {
     )
     .unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seatsim"))
-        .args(["plan", "runaway.toml", "--trials", "10", "--out", "out", "--quiet"])
+        .args([
+            "plan",
+            "runaway.toml",
+            "--trials",
+            "10",
+            "--out",
+            "out",
+            "--quiet",
+        ])
         .current_dir(fx.dir.path())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -227,6 +235,9 @@ fn a_plan_of_a_projection_that_runs_away_is_refused_not_searched_forever() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("demand of district"), "{err}");
-    assert!(err.contains("beyond the ±1e9 seatsim summarises exactly"), "{err}");
+    assert!(
+        err.contains("beyond the ±1e9 seatsim summarises exactly"),
+        "{err}"
+    );
     assert!(!fx.path("out").exists());
 }

@@ -195,6 +195,17 @@ fn targets(
             format!("plan.target_from = {from}: must be a year from plan.first_year ({first}) to the horizon {horizon}"),
         ));
     }
+    if let Some(names) = &raw.target_stages {
+        let twice = (1..names.len()).find(|&i| names[..i].contains(&names[i]));
+        let problem = match (names.is_empty(), twice) {
+            (true, _) => Some("plan.target_stages = []: name at least one stage, or leave the key out to target every stage with a candidate".to_string()),
+            (false, Some(i)) => Some(format!("plan.target_stages: \"{}\" is named twice", names[i])),
+            (false, None) => None,
+        };
+        if let Some(message) = problem {
+            return Err(origins.error("plan.target_stages", message));
+        }
+    }
     let stages = match raw.target_stages.take() {
         None => None,
         Some(names) => Some(
