@@ -278,6 +278,18 @@ fn a_bad_what_if_gets_the_command_lines_message_in_one_line() {
         assert!(message.contains(expected), "{changes}: {message}");
         assert!(!message.contains('\n'), "{changes}: {message}");
     }
+    // A seed a saved what-if could not hold as `[scenario] seed`.
+    let (status, answer) = server.send(
+        "POST /api/save",
+        br#"{"trials": 10, "seed": 18446744073709551615}"#,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.contains(
+            "seed = 18446744073709551615: must be a whole number from 0 to 9223372036854775807"
+        ),
+        "{answer}"
+    );
 }
 
 #[test]
