@@ -241,3 +241,26 @@ fn a_plan_of_a_projection_that_runs_away_is_refused_not_searched_forever() {
     );
     assert!(!fx.path("out").exists());
 }
+
+#[test]
+fn plan_budget_flags_are_bounded_as_plan_keys_are_and_given_once() {
+    let fx = base();
+    let plan = ["plan", "scenario.toml", "--trials", "5", "--out", "out"];
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--budget", "yuan=1e300"],
+            "--budget yuan=1e300: the value must be a number from 0 to 1e15",
+        ),
+        (
+            &["--budget", "classes=inf"],
+            "--budget classes=inf: the value must be a number from 0 to 1e15",
+        ),
+        (
+            &["--budget", "classes=600", "--budget", "classes=60"],
+            "--budget classes=60: a second classes budget; give each kind once",
+        ),
+    ];
+    for (flags, expected) in cases {
+        refused_untouched(&fx, &[&plan[..], flags].concat(), &[expected]);
+    }
+}

@@ -11,7 +11,7 @@ use super::SamplingArgs;
 use crate::engine::Engine;
 use crate::plan::{self, Futures, KeepPipeline, Outcome, Planner, Problem, Run};
 use crate::report::OutputFolder;
-use crate::scenario::{Budgets, Scenario};
+use crate::scenario::{Budgets, Scenario, MAX_PLAN_VALUE};
 use crate::Error;
 
 /// Largest trials × cells the futures may hold (two numbers each): 2 GB.
@@ -160,17 +160,29 @@ fn futures(
 
 /// `--budget KIND=VALUE` flags over the scenario's budgets.
 fn budgets(flags: &[String], mut b: Budgets) -> Result<Budgets, Error> {
+    let mut given: Vec<&str> = Vec::new();
     for flag in flags {
         let bad = |why: &str| Error::Usage(format!("--budget {flag}: {why}"));
         let (kind, value) = flag
             .split_once('=')
             .ok_or_else(|| bad("write KIND=VALUE, e.g. yuan=5e9 or classes=600"))?;
+        if given.contains(&kind.trim()) {
+            return Err(bad(&format!(
+                "a second {} budget; give each kind once",
+                kind.trim()
+            )));
+        }
+        given.push(kind.trim());
         let value: f64 = value
             .trim()
             .parse()
             .ok()
-            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
-            .ok_or_else(|| bad("the value must be a number ≥ 0"))?;
+            .filter(|x: &f64| (0.0..=MAX_PLAN_VALUE).contains(x))
+            .ok_or_else(|| {
+                bad(&format!(
+                    "the value must be a number from 0 to {MAX_PLAN_VALUE:e}, as in [plan]"
+                ))
+            })?;
         let slot = match kind.trim() {
             "yuan" => &mut b.yuan,
             "classes" => &mut b.classes,

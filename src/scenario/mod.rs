@@ -39,7 +39,7 @@ pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
-pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights, MAX_PLAN_VALUE};
 pub use resources::SeatCost;
 pub(crate) use table::{CsvTable, Fields, Reads};
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};

@@ -71,7 +71,8 @@ pub struct PlanSettings {
 }
 
 /// Largest accepted budget or weight: a slipped digit, not a plan.
-const MAX: f64 = 1e15;
+pub const MAX_PLAN_VALUE: f64 = 1e15;
+const MAX: f64 = MAX_PLAN_VALUE;
 
 /// Checks `[plan]`: weights ≥ 0 with `w_short + w_spare > 0`; budgets ≥ 0; the years of
 /// generated candidates inside the projection `(base, horizon)`.
