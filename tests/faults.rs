@@ -249,11 +249,11 @@ fn plan_budget_flags_are_bounded_as_plan_keys_are_and_given_once() {
     let cases: [(&[&str], &str); 3] = [
         (
             &["--budget", "yuan=1e300"],
-            "--budget yuan=1e300: the value must be a number from 0 to 1e15",
+            "--budget yuan=1e300: the value must be a number ≥ 0 and at most 1e15",
         ),
         (
             &["--budget", "classes=inf"],
-            "--budget classes=inf: the value must be a number from 0 to 1e15",
+            "--budget classes=inf: the value must be a number ≥ 0 and at most 1e15",
         ),
         (
             &["--budget", "classes=600", "--budget", "classes=60"],

@@ -180,7 +180,7 @@ fn budgets(flags: &[String], mut b: Budgets) -> Result<Budgets, Error> {
             .filter(|x: &f64| (0.0..=MAX_PLAN_VALUE).contains(x))
             .ok_or_else(|| {
                 bad(&format!(
-                    "the value must be a number from 0 to {MAX_PLAN_VALUE:e}, as in [plan]"
+                    "the value must be a number ≥ 0 and at most {MAX_PLAN_VALUE:e}, as in [plan]"
                 ))
             })?;
         let slot = match kind.trim() {
