@@ -264,3 +264,24 @@ fn plan_budget_flags_are_bounded_as_plan_keys_are_and_given_once() {
         refused_untouched(&fx, &[&plan[..], flags].concat(), &[expected]);
     }
 }
+
+#[test]
+fn calibrate_writes_into_a_folder_it_makes_a_scenario_that_loads() {
+    let fx = base();
+    let args = [
+        "calibrate",
+        "scenario.toml",
+        "--stage",
+        "primary",
+        "--trials",
+        "20",
+    ];
+    let write = [
+        "--large-class-share",
+        "0.05",
+        "--write",
+        "new/folder/c.toml",
+    ];
+    fx.seatsim_ok(&[&args[..], &write].concat());
+    fx.seatsim_ok(&["check", "new/folder/c.toml"]);
+}

@@ -85,6 +85,11 @@ fn write_child(
     kappa: f64,
     target: f64,
 ) -> Result<(), Error> {
+    // Like `plan --write`: a folder that does not exist yet is made, not a failure after the
+    // search.
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::report::create_dir(dir)?;
+    }
     let parent = relative_to(parent, out.parent().unwrap_or(Path::new("")));
     write_atomic(out, |w| {
         writeln!(
