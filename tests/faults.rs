@@ -13,6 +13,10 @@ fn base() -> Fixture {
     fx
 }
 
+/// `calibrate` of the base scenario's primary stage, on a few trials.
+const CALIBRATE: &str =
+    "calibrate scenario.toml --stage primary --large-class-share 0.05 --trials 5";
+
 /// Asserts that `args` are refused with every fragment of `expect` in one `error:` line, that
 /// `out` was not created, and that every file of the fixture is as it was.
 #[track_caller]
@@ -73,16 +77,7 @@ fn plan_and_calibrate_never_write_a_scenario_over_its_own_files() {
         &[&plan[..], &["--write", "folder"]].concat(),
         &["--write folder: is a folder"],
     );
-    let calibrate = [
-        "calibrate",
-        "scenario.toml",
-        "--stage",
-        "primary",
-        "--large-class-share",
-        "0.05",
-        "--trials",
-        "5",
-    ];
+    let calibrate: Vec<&str> = CALIBRATE.split(' ').collect();
     refused_untouched(
         &fx,
         &[&calibrate[..], &["--write", "scenario.toml"]].concat(),
@@ -98,20 +93,9 @@ fn plan_and_calibrate_never_write_a_scenario_over_its_own_files() {
 #[test]
 fn calibrate_refuses_a_stage_named_twice_instead_of_writing_broken_toml() {
     let fx = base();
-    refused_untouched(
-        &fx,
-        &[
-            "calibrate",
-            "scenario.toml",
-            "--stage",
-            "primary,junior,primary",
-            "--large-class-share",
-            "0.05",
-            "--write",
-            "out.toml",
-        ],
-        &["--stage primary: given twice"],
-    );
+    let args = CALIBRATE.replace("primary", "primary,junior,primary") + " --write out.toml";
+    let args: Vec<&str> = args.split(' ').collect();
+    refused_untouched(&fx, &args, &["--stage primary: given twice"]);
     assert!(!fx.path("out.toml").exists());
 }
 
@@ -268,20 +252,7 @@ fn plan_budget_flags_are_bounded_as_plan_keys_are_and_given_once() {
 #[test]
 fn calibrate_writes_into_a_folder_it_makes_a_scenario_that_loads() {
     let fx = base();
-    let args = [
-        "calibrate",
-        "scenario.toml",
-        "--stage",
-        "primary",
-        "--trials",
-        "20",
-    ];
-    let write = [
-        "--large-class-share",
-        "0.05",
-        "--write",
-        "new/folder/c.toml",
-    ];
-    fx.seatsim_ok(&[&args[..], &write].concat());
+    let args = format!("{CALIBRATE} --write new/folder/c.toml");
+    fx.seatsim_ok(&args.split(' ').collect::<Vec<_>>());
     fx.seatsim_ok(&["check", "new/folder/c.toml"]);
 }
