@@ -57,9 +57,9 @@ impl Futures {
     /// meaningless, and its search need not end.
     pub fn check_range(&self, engine: &Engine) -> Result<(), crate::Error> {
         use crate::stats::EXACT_RANGE;
-        let Some((i, &x)) =
-            (self.demand.iter().enumerate()).find(|(_, x)| !(x.abs() <= EXACT_RANGE))
-        else {
+        // NaN (inf − inf on the way) is out of range too.
+        let within = |x: f64| (-EXACT_RANGE..=EXACT_RANGE).contains(&x);
+        let Some((i, &x)) = (self.demand.iter().enumerate()).find(|(_, &x)| !within(x)) else {
             return Ok(());
         };
         let (place, stage) = self.rows[i / self.n_years % self.rows.len()];
