@@ -381,6 +381,9 @@ fn position(
             .rev()
             .find(|c| matches!(&c.change, Change::Drop(d) if d == id));
         let hint = match dropped {
+            Some(c) if c.file != at.file => {
+                format!(": {} of {} dropped it", c.label, c.file.display())
+            }
             Some(c) => format!(": {} dropped it", c.label),
             None => did_you_mean(id, s.projects.iter().map(|p| p.id.as_str())),
         };
