@@ -11,7 +11,7 @@ pub enum Error {
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
     /// The command line is invalid (exit code 2).
-    #[error("{0}")]
+    #[error("{}", crate::scenario::short_numbers(.0))]
     Usage(String),
     /// The scenario drives a metric beyond what the statistics hold exactly (exit code 2);
     /// nothing was written.
@@ -46,7 +46,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Usage(_) | Error::OutOfRange(_) => 2,
+            // A map year outside the run, or a result file `plot` cannot read as seatsim
+            // writes it (damaged by hand): bad input, not a failure.
             Error::Plot(crate::plot::PlotError::MapYear { .. }) => 2,
+            Error::Plot(crate::plot::PlotError::Invalid { .. }) => 2,
             _ => 1,
         }
     }

@@ -103,6 +103,7 @@ pub fn run(
         None => comparison.run(seed, 0..request.trials, threads, cancel, &|_| {}),
     }
     .map_err(|_| Error::Interrupted)?;
+    crate::compare::check_range(&comparison, &paired)?;
     Ok(Outcome { comparison, paired })
 }
 

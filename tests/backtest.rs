@@ -284,6 +284,18 @@ fn errors_in_the_observed_file_name_the_line_and_nothing_is_written() {
             "centre,primary,2021,demand",
             "obs.csv:3: this row has 4 fields but the header has 5",
         ),
+        (
+            "centre,primary,2021,enrolled,-5",
+            "obs.csv:3: value = -5: enrolled is never negative",
+        ),
+        (
+            "centre,primary,2021,large_class_share,8.88",
+            "obs.csv:3: value = 8.88: large_class_share is a share from 0 to 1 (8.88% is 0.0888)",
+        ),
+        (
+            "centre,primary,2021,teachers_needed,900",
+            "obs.csv:3: metric = \"teachers_needed\": stage primary has none in this scenario (no [teachers] ratio)",
+        ),
     ];
     let fx = Fixture::new(&[]);
     let example = example_toml().display().to_string();
@@ -306,6 +318,16 @@ fn errors_in_the_observed_file_name_the_line_and_nothing_is_written() {
         "obs.csv:1: missing column `value`".into(),
     ));
     all.push((header.into(), "obs.csv: no observations".into()));
+    all.push((
+        format!("district,stage,year,metric,value,value\n{good}"),
+        "obs.csv:1: column `value` appears twice".into(),
+    ));
+    // Spreadsheets write CRLF: lines are still counted as a reader sees them.
+    all.push((
+        format!("{header}{good}centre,primary,2022,demand,lots\n").replace('\n', "\r\n"),
+        "obs.csv:3: value = \"lots\": not a number".into(),
+    ));
+    all.push(("".into(), "obs.csv:1: the file is empty".into()));
     for (text, expected) in all {
         let o = run(&text);
         let stderr = String::from_utf8_lossy(&o.stderr);

@@ -247,6 +247,52 @@ fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn a_bad_what_if_gets_the_command_lines_message_in_one_line() {
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    let cases = [
+        (
+            r#"[{"set": "births.index", "value": {"2020": 1, "2025": 1e300}}]"#,
+            r#"scenario.toml: change #1 (set = "births.index"): births.index.2025 = 1e300: must be between 0 and 100"#,
+        ),
+        (
+            r#"[{"resize": "c-kc", "classes": 1000}]"#,
+            r#"scenario.toml: change #1 (resize = "c-kc"): closures in district centre stage kindergarten remove 1000 classes"#,
+        ),
+        // A projection that runs away is refused as `run` and `compare` refuse it, not answered
+        // with sums that wrapped.
+        (
+            r#"[{"set": "migration.rate_scale", "value": 100}, {"set": "migration.trend", "value": 100}]"#,
+            "in some trial, beyond the ±1e9 seatsim summarises exactly",
+        ),
+        (
+            r#"[{"drop": "s-p1"}, {"delay": "s-p1", "years": 1}]"#,
+            r#"scenario.toml: change #2 (delay = "s-p1"): no project "s-p1" in the pipeline: change #1 dropped it"#,
+        ),
+    ];
+    for (changes, expected) in cases {
+        let (status, answer) = server.whatif(&format!(r#"{{"trials": 10, "changes": {changes}}}"#));
+        let message = serde_json::from_str::<Value>(&answer).unwrap()["error"].clone();
+        let message = message.as_str().unwrap_or_default();
+        assert_eq!(status, 400, "{changes}: {answer}");
+        assert!(message.contains(expected), "{changes}: {message}");
+        assert!(!message.contains('\n'), "{changes}: {message}");
+    }
+    // A seed a saved what-if could not hold as `[scenario] seed`.
+    let (status, answer) = server.send(
+        "POST /api/save",
+        br#"{"trials": 10, "seed": 18446744073709551615}"#,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.contains(
+            "seed = 18446744073709551615: must be a whole number from 0 to 9223372036854775807"
+        ),
+        "{answer}"
+    );
+}
+
+#[test]
 fn identical_concurrent_what_ifs_answer_identical_rows() {
     let fx = Fixture::copy_of("tests/broken/base");
     let server = Server::start(&fx, "scenario.toml");

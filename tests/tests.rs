@@ -68,6 +68,9 @@ mod workbook;
 // Broken scenarios (tests/broken/): exit code 2, a located message, nothing written.
 mod broken;
 
+// Faults beyond the corpus: the other commands' options and files, inputs never overwritten.
+mod faults;
+
 // Ctrl-C, SIGTERM and write failures: exit 1, previous results intact, no partial file.
 mod interrupt;
 

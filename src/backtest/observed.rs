@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use csv::StringRecord;
-
 use crate::engine::{Engine, Place};
 use crate::model::metrics::Metric;
-use crate::scenario::{quoted, Scenario, ScenarioError, StageIx, Year};
+use crate::scenario::{
+    quoted, CsvTable, Fields, Reads, Scenario, ScenarioError, Stage, StageIx, Year,
+};
 
 /// The columns the observed file must have.
 const COLUMNS: [&str; 5] = ["district", "stage", "year", "metric", "value"];
@@ -44,37 +44,27 @@ pub enum OtherYears {
     Skip,
 }
 
-/// Reads and checks the observed file `path` against `engine`'s scenario and layout.
+/// Reads and checks the observed file `path` against `engine`'s scenario and layout. It is
+/// read as a scenario's tables are (UTF-8 with or without BOM, or GB18030; CRLF; blank lines),
+/// its other columns ignored.
 pub fn read_observed(
     path: &Path,
     engine: &Engine,
     other_years: OtherYears,
 ) -> Result<Vec<Observation>, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::in_file(path, format!("cannot read the file: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| csv_error(path, &e))?;
-    let columns = columns(header).map_err(|m| ScenarioError::at_line(path, 1, m))?;
+    let table = CsvTable::read_among_others(path, &COLUMNS, &mut Reads::default())?;
     let mut first_seen: HashMap<(usize, &str), usize> = HashMap::new();
     let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &e))?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let fields = columns.map(|c| record.get(c).unwrap_or(""));
+    for row in table.rows() {
+        let fields = COLUMNS.map(|c| row.raw(c));
         if other_years == OtherYears::Skip && !in_years(engine.scenario(), fields[2]) {
             continue;
         }
-        let obs = parse(engine, line, fields).map_err(|m| ScenarioError::at_line(path, line, m))?;
-        if let Some(first) = first_seen.insert((obs.cell, obs.metric.name()), line) {
-            let message = format!(
+        let obs = parse(engine, row.line(), fields).map_err(|m| row.error(m))?;
+        if let Some(first) = first_seen.insert((obs.cell, obs.metric.name()), row.line()) {
+            return Err(row.error(format!(
                 "duplicate observation: same district, stage, year and metric as line {first}"
-            );
-            return Err(ScenarioError::at_line(path, line, message));
+            )));
         }
         out.push(obs);
     }
@@ -91,33 +81,6 @@ pub fn read_observed(
     Ok(out)
 }
 
-/// Position of each of [`COLUMNS`] in the header.
-fn columns(header: &StringRecord) -> Result<[usize; 5], String> {
-    let mut at = [0; 5];
-    for (slot, name) in at.iter_mut().zip(COLUMNS) {
-        *slot = header.iter().position(|h| h == name).ok_or_else(|| {
-            format!(
-                "missing column `{name}`: expected columns {}",
-                COLUMNS.join(",")
-            )
-        })?;
-    }
-    Ok(at)
-}
-
-fn csv_error(path: &Path, e: &csv::Error) -> ScenarioError {
-    let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("this row has {len} fields but the header has {expected_len}"),
-        _ => e.to_string(),
-    };
-    match e.position() {
-        Some(p) => ScenarioError::at_line(path, p.line() as usize, message),
-        None => ScenarioError::in_file(path, message),
-    }
-}
-
 /// Checks one row's fields (in [`COLUMNS`] order) and locates them in the layout.
 fn parse(engine: &Engine, line: usize, fields: [&str; 5]) -> Result<Observation, String> {
     let [district, stage, year, metric, value] = fields;
@@ -129,15 +92,16 @@ fn parse(engine: &Engine, line: usize, fields: [&str; 5]) -> Result<Observation,
     })?;
     let year = year_of(s, required("year", year)?)?;
     let horizon = year.0 - s.base_year.0;
+    let metric = metric_of(required("metric", metric)?, &s.stages[stage_ix.0])?;
     Ok(Observation {
         line,
         district: district.to_string(),
         stage: stage.to_string(),
         year,
         horizon,
-        metric: metric_of(required("metric", metric)?)?,
+        metric,
         cell: engine.layout().cell(row, horizon as usize),
-        value: value_of(required("value", value)?)?,
+        value: value_of(metric, required("value", value)?)?,
     })
 }
 
@@ -194,21 +158,54 @@ fn year_of(s: &Scenario, text: &str) -> Result<Year, String> {
     }
 }
 
-fn metric_of(name: &str) -> Result<Metric, String> {
-    Metric::from_name(name).ok_or_else(|| {
+/// The metric called `name`, which `stage` must have in this scenario.
+fn metric_of(name: &str, stage: &Stage) -> Result<Metric, String> {
+    let metric = Metric::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
         format!(
             "metric = \"{}\": unknown (expected one of {})",
             quoted(name),
             names.join(", ")
         )
-    })
+    })?;
+    if metric.defined_for(stage) {
+        return Ok(metric);
+    }
+    let st = &stage.id;
+    let why = match metric {
+        Metric::TeachersNeeded => "no [teachers] ratio".to_string(),
+        Metric::Spending => format!("no [costs.{st}]"),
+        Metric::SurgeClasses => format!("no [stages.{st}] surge"),
+        _ => "no estates in housing.csv".to_string(),
+    };
+    Err(format!(
+        "metric = \"{name}\": stage {st} has none in this scenario ({why})"
+    ))
 }
 
-fn value_of(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x),
-        Ok(_) => Err(format!("value = {}: must be a finite number", quoted(text))),
-        Err(_) => Err(format!("value = \"{}\": not a number", quoted(text))),
+/// The observed value of `metric`: a finite number the metric can take — never negative, and
+/// a share at most 1 (a percentage is the usual slip).
+fn value_of(metric: Metric, text: &str) -> Result<f64, String> {
+    let x = match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => x,
+        Ok(_) => return Err(format!("value = {}: must be a finite number", quoted(text))),
+        Err(_) => return Err(format!("value = \"{}\": not a number", quoted(text))),
+    };
+    let name = metric.name();
+    let share = matches!(
+        metric,
+        Metric::LargeClassShare | Metric::SuperLargeClassShare | Metric::MigrantShare
+    );
+    if x < 0.0 {
+        Err(format!(
+            "value = {text}: {name} is never negative: must be ≥ 0"
+        ))
+    } else if share && x > 1.0 {
+        Err(format!(
+            "value = {text}: {name} is a share from 0 to 1 ({text}% is {})",
+            (x * 1e8).round() / 1e10
+        ))
+    } else {
+        Ok(x)
     }
 }

@@ -14,6 +14,9 @@ use crate::Error;
 pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
     let s = Scenario::load(&args.scenario)?;
     let stages = stage_ids(&s, &args.stage)?;
+    if let Some(out) = &args.write {
+        super::check_targets(&s, "--write", std::slice::from_ref(out))?;
+    }
     let target = args.large_class_share;
     if !(0.0..1.0).contains(&target) {
         return Err(Error::Usage(format!(
@@ -48,7 +51,13 @@ pub fn run(args: &CalibrateArgs) -> Result<(), Error> {
 /// The stages named on the command line.
 fn stage_ids(s: &Scenario, ids: &[String]) -> Result<Vec<StageIx>, Error> {
     ids.iter()
-        .map(|id| {
+        .enumerate()
+        .map(|(i, id)| {
+            if ids[..i].contains(id) {
+                return Err(Error::Usage(format!(
+                    "--stage {id}: given twice; name each stage once"
+                )));
+            }
             s.stage_ix(id).ok_or_else(|| {
                 let known: Vec<_> = s.stages.iter().map(|st| st.id.as_str()).collect();
                 Error::Usage(format!(
@@ -76,6 +85,11 @@ fn write_child(
     kappa: f64,
     target: f64,
 ) -> Result<(), Error> {
+    // Like `plan --write`: a folder that does not exist yet is made, not a failure after the
+    // search.
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::report::create_dir(dir)?;
+    }
     let parent = relative_to(parent, out.parent().unwrap_or(Path::new("")));
     write_atomic(out, |w| {
         writeln!(

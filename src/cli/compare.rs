@@ -77,19 +77,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         .map_err(|_| Error::Interrupted)?;
     let elapsed_seconds = started.elapsed().as_secs_f64();
     progress.finish();
-    super::limits::check_range(c.base(), paired.base())?;
-    super::limits::check_range(c.alt(), paired.alt())?;
-    if let Some((pair, metric, value)) = paired.diff_out_of_range() {
-        let cell = c.matching().pairs[pair].base;
-        let what = "changes (ALT − BASE) by";
-        return Err(super::limits::out_of_range(
-            c.base(),
-            cell,
-            metric,
-            value,
-            what,
-        ));
-    }
+    crate::compare::check_range(&c, &paired)?;
 
     let settings = CompareSettings {
         seed,

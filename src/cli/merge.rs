@@ -31,8 +31,28 @@ pub struct MergeArgs {
     pub quiet: bool,
 }
 
+/// Refuses an `--out` that is one of the shard folders: the merged results would replace the
+/// shard they are read from.
+fn refuse_out_in_shards(out: &Path, shards: &[PathBuf]) -> Result<(), Error> {
+    let Ok(out_abs) = out.canonicalize() else {
+        return Ok(());
+    };
+    match shards
+        .iter()
+        .find(|dir| dir.canonicalize().is_ok_and(|d| d == out_abs))
+    {
+        Some(dir) => Err(Error::Usage(format!(
+            "--out {}: is the shard folder {}, which merging would replace; give a new folder",
+            out.display(),
+            dir.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Runs `seatsim merge`.
 pub fn merge(args: &MergeArgs) -> Result<(), Error> {
+    refuse_out_in_shards(&args.out, &args.shards)?;
     let parts = args
         .shards
         .iter()
@@ -59,7 +79,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         }
         acc.merge(&next);
     }
-    super::limits::check_range(&engine, &acc)?;
+    crate::report::check_range(&engine, &acc)?;
     let run = &first.header.run;
     let settings = RunSettings {
         seed: run.seed,

@@ -243,6 +243,33 @@ fn stem(path: &Path) -> String {
         .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned())
 }
 
+/// Refuses (exit code 2) a `flag` that would write `targets` where they cannot go — over a
+/// file `scenario` is read from, or over a folder — before anything runs.
+fn check_targets(
+    scenario: &crate::scenario::Scenario,
+    flag: &str,
+    targets: &[PathBuf],
+) -> Result<(), Error> {
+    for target in targets {
+        let why = if scenario.reads(target) {
+            "one of the scenario's own input files"
+        } else if target.is_dir() {
+            "a folder"
+        } else {
+            continue;
+        };
+        let what = match target == &targets[0] {
+            true => "is".to_string(),
+            false => format!("would write {}, which is", target.display()),
+        };
+        return Err(Error::Usage(format!(
+            "{flag} {}: {what} {why}; give a new file name",
+            targets[0].display()
+        )));
+    }
+    Ok(())
+}
+
 /// Default output folder of a scenario: `output/<file stem>/`.
 fn default_out(scenario: &Path) -> PathBuf {
     PathBuf::from("output").join(stem(scenario))

@@ -11,7 +11,7 @@ use super::SamplingArgs;
 use crate::engine::Engine;
 use crate::plan::{self, Futures, KeepPipeline, Outcome, Planner, Problem, Run};
 use crate::report::OutputFolder;
-use crate::scenario::{Budgets, Scenario};
+use crate::scenario::{Budgets, Scenario, MAX_PLAN_VALUE};
 use crate::Error;
 
 /// Largest trials × cells the futures may hold (two numbers each): 2 GB.
@@ -53,6 +53,9 @@ pub struct PlanArgs {
 /// Runs `seatsim plan`.
 pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     let mut scenario = Scenario::load(&args.scenario)?;
+    if let Some(toml) = &args.write {
+        super::check_targets(&scenario, "--write", &plan::scenario_files(toml))?;
+    }
     scenario.plan.budgets = budgets(&args.budget, scenario.plan.budgets)?;
     let candidates = match &args.candidates {
         Some(path) => Some(scenario.read_candidates(path)?),
@@ -60,6 +63,12 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     };
     let run = args.sampling.resolve(&scenario)?;
     let fresh_seed = args.fresh_seed.unwrap_or(run.seed.wrapping_add(1));
+    if fresh_seed == run.seed {
+        return Err(Error::Usage(format!(
+            "--fresh-seed {fresh_seed}: the seed the plan is chosen on; the fresh trials that \
+             check it need another seed (default: seed + 1)"
+        )));
+    }
     let keep = args.keep_pipeline.unwrap_or(scenario.plan.pipeline);
     let planner = Planner::new(scenario, keep, candidates).map_err(Error::Usage)?;
     let width = planner.base.layout().n_cells() as u64;
@@ -78,6 +87,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     let project =
         |engine: &Engine, seed| futures(engine, seed, run.trials, run.threads, args.quiet);
     let searched = project(&planner.base, run.seed)?;
+    searched.check_range(&planner.base)?;
     let form = planner.form(&searched);
     let problem = Problem {
         scenario: &planner.original,
@@ -150,17 +160,29 @@ fn futures(
 
 /// `--budget KIND=VALUE` flags over the scenario's budgets.
 fn budgets(flags: &[String], mut b: Budgets) -> Result<Budgets, Error> {
+    let mut given: Vec<&str> = Vec::new();
     for flag in flags {
         let bad = |why: &str| Error::Usage(format!("--budget {flag}: {why}"));
         let (kind, value) = flag
             .split_once('=')
             .ok_or_else(|| bad("write KIND=VALUE, e.g. yuan=5e9 or classes=600"))?;
+        if given.contains(&kind.trim()) {
+            return Err(bad(&format!(
+                "a second {} budget; give each kind once",
+                kind.trim()
+            )));
+        }
+        given.push(kind.trim());
         let value: f64 = value
             .trim()
             .parse()
             .ok()
-            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
-            .ok_or_else(|| bad("the value must be a number ≥ 0"))?;
+            .filter(|x: &f64| (0.0..=MAX_PLAN_VALUE).contains(x))
+            .ok_or_else(|| {
+                bad(&format!(
+                    "the value must be a number ≥ 0 and at most {MAX_PLAN_VALUE:e}, as in [plan]"
+                ))
+            })?;
         let slot = match kind.trim() {
             "yuan" => &mut b.yuan,
             "classes" => &mut b.classes,

@@ -128,7 +128,7 @@ pub(super) fn project_with<K: Keep>(
     progress.finish();
     let (acc, kept) = result.map_err(|_| Error::Interrupted)?;
     let elapsed = started.elapsed().as_secs_f64();
-    super::limits::check_range(engine, &acc)?;
+    crate::report::check_range(engine, &acc)?;
     Ok((acc, kept, elapsed))
 }
 

@@ -52,6 +52,31 @@ pub struct CityTotal {
 }
 
 impl Futures {
+    /// Refuses futures whose demand ran away beyond what `run` summarises exactly (the same
+    /// message `run` gives, naming the first such cell): a plan scored on them would be
+    /// meaningless, and its search need not end.
+    pub fn check_range(&self, engine: &Engine) -> Result<(), crate::Error> {
+        use crate::stats::EXACT_RANGE;
+        // NaN (inf − inf on the way) is out of range too.
+        let within = |x: f64| (-EXACT_RANGE..=EXACT_RANGE).contains(&x);
+        let Some((i, &x)) = (self.demand.iter().enumerate()).find(|(_, &x)| !within(x)) else {
+            return Ok(());
+        };
+        let (place, stage) = self.rows[i / self.n_years % self.rows.len()];
+        let layout = engine.layout();
+        let row = layout
+            .row(place, stage)
+            .expect("decision rows are reported");
+        let cell = layout.cell(row, i % self.n_years);
+        Err(crate::report::out_of_range(
+            engine,
+            cell,
+            Metric::Demand,
+            x,
+            "reaches",
+        ))
+    }
+
     /// Projects trials `trials` of `engine` under `seed` on `threads` workers.
     pub fn project(
         engine: &Engine,

@@ -25,7 +25,7 @@ pub use outcome::Outcome;
 pub use report::{summary, write_plan, Run};
 pub use score::{Form, Score, Scorer};
 pub use solve::{solve, Built, Problem, Solution};
-pub use write::write_scenario;
+pub use write::{scenario_files, write_scenario};
 
 use crate::engine::Engine;
 use crate::engine::Place;

@@ -11,16 +11,24 @@ use crate::report::{create_dir, Batch};
 use crate::scenario::{Project, Scenario, DELAY_COLUMNS, PROJECT_COLUMNS};
 use crate::Error;
 
+/// The files `--write toml` writes: `toml` and its projects table beside it.
+pub fn scenario_files(toml: &Path) -> [PathBuf; 2] {
+    let stem = toml
+        .file_stem()
+        .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
+    [
+        toml.to_path_buf(),
+        toml.with_file_name(format!("{stem}-projects.csv")),
+    ]
+}
+
 /// Writes the scenario `toml` and its projects table; returns the paths written.
 pub fn write_scenario(
     toml: &Path,
     original: &Scenario,
     projects: &[Project],
 ) -> Result<Vec<PathBuf>, Error> {
-    let stem = toml
-        .file_stem()
-        .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
-    let table = toml.with_file_name(format!("{stem}-projects.csv"));
+    let [_, table] = scenario_files(toml);
     let parent = std::fs::canonicalize(&original.file).map_err(|source| Error::Read {
         path: original.file.clone(),
         source,

@@ -552,11 +552,24 @@ pub(crate) fn read_csv<T: DeserializeOwned>(
     columns: &[&str],
     each: impl FnMut(T) -> Result<(), String>,
 ) -> Result<(), PlotError> {
-    let file = File::open(path).map_err(|source| PlotError::Read {
+    read_csv_from(path, open(path)?, columns, each)
+}
+
+/// [`read_csv`] of a table that may rightly have no rows (the projects of a plan that builds
+/// nothing).
+pub(crate) fn read_csv_or_empty<T: DeserializeOwned>(
+    path: &Path,
+    columns: &[&str],
+    each: impl FnMut(T) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    read_rows(path, open(path)?, columns, each).map(drop)
+}
+
+fn open(path: &Path) -> Result<File, PlotError> {
+    File::open(path).map_err(|source| PlotError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    read_csv_from(path, file, columns, each)
+    })
 }
 
 /// [`read_csv`] of the CSV text in `input`, `path` naming it in errors.
@@ -564,8 +577,21 @@ fn read_csv_from<T: DeserializeOwned>(
     path: &Path,
     input: impl Read,
     columns: &[&str],
-    mut each: impl FnMut(T) -> Result<(), String>,
+    each: impl FnMut(T) -> Result<(), String>,
 ) -> Result<(), PlotError> {
+    match read_rows(path, input, columns, each)? {
+        0 => Err(invalid(path, None, "has a header but no data rows".into())),
+        _ => Ok(()),
+    }
+}
+
+/// Hands each row of the CSV text in `input` to `each`; returns how many there were.
+fn read_rows<T: DeserializeOwned>(
+    path: &Path,
+    input: impl Read,
+    columns: &[&str],
+    mut each: impl FnMut(T) -> Result<(), String>,
+) -> Result<usize, PlotError> {
     let mut reader = csv::Reader::from_reader(input);
     let headers = reader.headers().map_err(|e| csv_error(path, &e))?.clone();
     if let Some(missing) = columns.iter().find(|c| !headers.iter().any(|h| h == **c)) {
@@ -585,10 +611,7 @@ fn read_csv_from<T: DeserializeOwned>(
         each(row).map_err(|message| invalid(path, line, message))?;
         rows += 1;
     }
-    match rows {
-        0 => Err(invalid(path, None, "has a header but no data rows".into())),
-        _ => Ok(()),
-    }
+    Ok(rows)
 }
 
 /// A `PlotError::Invalid` for `path`.

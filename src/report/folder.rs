@@ -138,6 +138,19 @@ impl OutputFolder {
                 path: shown(path),
                 message,
             }),
+            Error::Plot(PlotError::Read { path, source }) => Error::Plot(PlotError::Read {
+                path: shown(path),
+                source,
+            }),
+            Error::Plot(PlotError::Invalid {
+                path,
+                line,
+                message,
+            }) => Error::Plot(PlotError::Invalid {
+                path: shown(path),
+                line,
+                message,
+            }),
             Error::Plot(PlotError::MapYear {
                 path,
                 year,

@@ -7,6 +7,7 @@ pub mod csv;
 mod folder;
 mod json;
 mod lock;
+mod range;
 pub mod rank;
 pub mod rules;
 pub mod sensitivity;
@@ -23,6 +24,7 @@ pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
 pub use folder::OutputFolder;
 pub use json::{DistrictJson, RunJson, RunSettings};
+pub use range::{check_range, out_of_range};
 pub use terminal::top_risks;
 
 use crate::engine::{Accumulator, Engine};

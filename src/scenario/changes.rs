@@ -318,14 +318,15 @@ pub fn apply(
     changes: &[Located],
     default: DelayProfile,
 ) -> Result<(), ScenarioError> {
-    for at in changes {
+    for (k, at) in changes.iter().enumerate() {
+        let position = |s: &Scenario, id: &str| position(s, id, at, &changes[..k]);
         match &at.change {
             Change::Drop(id) => {
-                let i = position(s, id, at)?;
+                let i = position(s, id)?;
                 s.projects.remove(i);
             }
             Change::Delay { id, years } => {
-                let i = position(s, id, at)?;
+                let i = position(s, id)?;
                 let (first, last) = super::validate::project_years(s);
                 let year = i64::from(s.projects[i].planned_year.0).saturating_add(*years);
                 if !(first..=last).contains(&year) {
@@ -338,7 +339,7 @@ pub fn apply(
                 s.projects[i].planned_year = Year(year as i32);
             }
             Change::Resize { id, classes } => {
-                let i = position(s, id, at)?;
+                let i = position(s, id)?;
                 let max = super::validate::MAX_PROJECT_CLASSES;
                 if !(1..=max).contains(classes) {
                     return Err(at.error(format!(
@@ -359,20 +360,36 @@ pub fn apply(
                 }
                 s.projects.push(project);
             }
-            Change::Set { .. } => {}
+            Change::Set { .. } => continue,
         }
+        super::validate::check_pipeline(s).map_err(|m| at.error(m))?;
     }
     Ok(())
 }
 
-/// The position of project `id` in the pipeline, or an error naming the change.
-fn position(s: &Scenario, id: &str, at: &Located) -> Result<usize, ScenarioError> {
+/// The position of project `id` in the pipeline, or an error naming the change (and the
+/// `earlier` change that dropped it, if one did).
+fn position(
+    s: &Scenario,
+    id: &str,
+    at: &Located,
+    earlier: &[Located],
+) -> Result<usize, ScenarioError> {
     s.projects.iter().position(|p| p.id == id).ok_or_else(|| {
-        let ids = s.projects.iter().map(|p| p.id.as_str());
+        let dropped = earlier
+            .iter()
+            .rev()
+            .find(|c| matches!(&c.change, Change::Drop(d) if d == id));
+        let hint = match dropped {
+            Some(c) if c.file != at.file => {
+                format!(": {} of {} dropped it", c.label, c.file.display())
+            }
+            Some(c) => format!(": {} dropped it", c.label),
+            None => did_you_mean(id, s.projects.iter().map(|p| p.id.as_str())),
+        };
         at.error(format!(
-            "no project \"{}\" in the pipeline{}",
-            super::quoted(id),
-            did_you_mean(id, ids)
+            "no project \"{}\" in the pipeline{hint}",
+            super::quoted(id)
         ))
     })
 }

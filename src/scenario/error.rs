@@ -115,11 +115,42 @@ pub(super) fn line_at(text: &str, offset: usize) -> usize {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = short_numbers(&self.message);
         match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
+            Some(line) => write!(f, "{}:{}: {message}", self.file.display(), line),
+            None => write!(f, "{}: {message}", self.file.display()),
         }
     }
+}
+
+/// Digits a number may take in a message before it is written in scientific notation.
+const MAX_DIGITS: usize = 24;
+
+/// `message` with every number that Rust's `{}` spelled out in hundreds of digits (`1e300`
+/// as a 1 and 300 zeros, `1e-300` as `0.000…1`) written as `1e300`, `1e-300`: a message
+/// states the bad value as the user wrote it, on one readable line.
+pub fn short_numbers(message: &str) -> std::borrow::Cow<'_, str> {
+    let is_num = |c: char| c.is_ascii_digit() || c == '.';
+    let long = |token: &str| token.len() > MAX_DIGITS && token.parse::<f64>().is_ok();
+    if !message.split(|c| !is_num(c)).any(long) {
+        return message.into();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(is_num) {
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c| !is_num(c))
+            .unwrap_or(rest.len() - start);
+        let token = &rest[start..start + len];
+        match token.parse::<f64>() {
+            Ok(x) if long(token) => out.push_str(&format!("{x:e}")),
+            _ => out.push_str(token),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 impl std::error::Error for ScenarioError {}
@@ -127,6 +158,14 @@ impl std::error::Error for ScenarioError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_spelled_out_in_hundreds_of_digits_are_written_short() {
+        let huge = format!("x = {}: must be ≤ {}", 1e300, 2.5e-200);
+        assert_eq!(short_numbers(&huge), "x = 1e300: must be ≤ 2.5e-200");
+        let everyday = "year = 2031 of 2020–2030; 0.0888; id 12345678901234567890";
+        assert_eq!(short_numbers(everyday), everyday);
+    }
 
     #[test]
     fn a_close_id_is_suggested_and_a_far_one_lists_the_few_valid() {

@@ -26,6 +26,8 @@ pub struct LoadedFiles {
     pub hasher: Sha256,
     /// The `[[changes]]` of the chain, parents' first, then those given by the caller.
     pub changes: Vec<Located>,
+    /// The TOML files of the `extends` chain, parents first.
+    pub chain: Vec<PathBuf>,
 }
 
 /// Where each dotted key path (`births.rho`) was last set in the `extends` chain.
@@ -39,21 +41,30 @@ pub struct Origins {
 impl Origins {
     /// An error about `key`, located at the file and line that set it (or its nearest parent);
     /// a key set by a change is blamed on the change.
+    ///
+    /// A change set its key's whole value after every file was read, so it is blamed even
+    /// where a file set a key below it (`births.index.2025`, replaced by a `set` of
+    /// `births.index`) or above it (`stages`, when the change made `stages.nursery`).
     pub fn error(&self, key: &str, message: impl Into<String>) -> ScenarioError {
-        let mut k = key;
-        loop {
-            if let Some(at) = self.set_by.get(k) {
-                return at.error(message.into());
-            }
+        if let Some(at) = prefixes(key).find_map(|k| self.set_by.get(k)) {
+            return at.error(message.into());
+        }
+        for k in prefixes(key) {
             if let Some((file, line)) = self.keys.get(k) {
                 return ScenarioError::at_line(file, *line, message);
             }
-            match k.rfind('.') {
-                Some(i) => k = &k[..i],
-                None => return ScenarioError::in_file(&self.root, message),
+            let below = |set: &&String| set.strip_prefix(k).is_some_and(|r| r.starts_with('.'));
+            if let Some(set) = self.set_by.keys().filter(below).min() {
+                return self.set_by[set].error(message.into());
             }
         }
+        ScenarioError::in_file(&self.root, message)
     }
+}
+
+/// `key` and each table above it, deepest first: `a.b.c`, `a.b`, `a`.
+fn prefixes(key: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(key), |k| k.rfind('.').map(|i| &k[..i]))
 }
 
 /// Reads `path` and its `extends` ancestors, merging child over parent, then applies the
@@ -99,6 +110,7 @@ pub fn load_files(path: &Path, extra: &[Change]) -> Result<LoadedFiles, Scenario
         },
         hasher,
         changes,
+        chain: chain.into_iter().map(|(file, ..)| file).collect(),
     })
 }
 
@@ -194,10 +206,11 @@ fn load_parent(
         ..child.clone()
     };
     if !parent.is_file() {
-        return Err(extends_error(&format!(
-            "{} does not exist (the path is relative to this file)",
-            parent.display()
-        )));
+        let what = match parent.exists() {
+            true => "is not a file: name the parent scenario's TOML file",
+            false => "does not exist (the path is relative to this file)",
+        };
+        return Err(extends_error(&format!("{} {what}", parent.display())));
     }
     if visiting.contains(&canonical(parent)) {
         return Err(extends_error(

@@ -33,14 +33,15 @@ pub use candidates::Candidate;
 pub use changes::{Change, ProjectRow};
 pub use drift::{DriftSeries, DriftTarget};
 pub use encoding::{TableFile, TextEncoding};
-pub(crate) use error::quoted;
 pub use error::ScenarioError;
+pub(crate) use error::{quoted, short_numbers};
 pub use housing::{Estate, Housing, HOUSING_COLUMNS};
 pub use labels::{stage_zh, Labels, Name};
 pub use map::MapFile;
 pub use path::YearPath;
-pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights};
+pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights, MAX_PLAN_VALUE};
 pub use resources::SeatCost;
+pub(crate) use table::{CsvTable, Fields, Reads};
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
 pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
 
@@ -136,6 +137,8 @@ pub struct Scenario {
     pub delay: DelayProfile,
     /// The CSV tables read, in order, and how each was decoded.
     pub tables: Vec<TableFile>,
+    /// The TOML files of its `extends` chain, parents first (the last is `file`).
+    pub chain: Vec<PathBuf>,
     /// `[drift]`: processes on enrolment, private shares and the trend (none by default).
     pub drift: Vec<DriftSeries>,
     /// `[housing]` and `housing.csv`: estates whose children join the population (none by
@@ -185,6 +188,21 @@ impl Scenario {
     /// Index of a stage by id.
     pub fn stage_ix(&self, id: &str) -> Option<StageIx> {
         self.stages.iter().position(|s| s.id == id).map(StageIx)
+    }
+
+    /// Whether `path` is a file the scenario was read from (a TOML file of its chain, a
+    /// table or its map): a command that writes a file must never write over its own input.
+    pub fn reads(&self, path: &std::path::Path) -> bool {
+        let Ok(path) = path.canonicalize() else {
+            return false;
+        };
+        let tables = self.tables.iter().map(|t| &t.path);
+        let map = self.map.iter().map(|m| &m.path);
+        self.chain
+            .iter()
+            .chain(tables)
+            .chain(map)
+            .any(|input| input.canonicalize().is_ok_and(|p| p == path))
     }
 }
 

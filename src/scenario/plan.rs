@@ -71,7 +71,8 @@ pub struct PlanSettings {
 }
 
 /// Largest accepted budget or weight: a slipped digit, not a plan.
-const MAX: f64 = 1e15;
+pub const MAX_PLAN_VALUE: f64 = 1e15;
+const MAX: f64 = MAX_PLAN_VALUE;
 
 /// Checks `[plan]`: weights ≥ 0 with `w_short + w_spare > 0`; budgets ≥ 0; the years of
 /// generated candidates inside the projection `(base, horizon)`.
@@ -194,6 +195,17 @@ fn targets(
             "plan.target_from",
             format!("plan.target_from = {from}: must be a year from plan.first_year ({first}) to the horizon {horizon}"),
         ));
+    }
+    if let Some(names) = &raw.target_stages {
+        let twice = (1..names.len()).find(|&i| names[..i].contains(&names[i]));
+        let problem = match (names.is_empty(), twice) {
+            (true, _) => Some("plan.target_stages = []: name at least one stage, or leave the key out to target every stage with a candidate".to_string()),
+            (false, Some(i)) => Some(format!("plan.target_stages: \"{}\" is named twice", names[i])),
+            (false, None) => None,
+        };
+        if let Some(message) = problem {
+            return Err(origins.error("plan.target_stages", message));
+        }
     }
     let stages = match raw.target_stages.take() {
         None => None,

@@ -36,6 +36,26 @@ impl CsvTable {
         optional: &[&'static str],
         reads: &mut Reads,
     ) -> Result<Self, ScenarioError> {
+        Self::read_with(path, required, optional, Others::Refused, reads)
+    }
+
+    /// Reads `path`, requiring every column of `required` and ignoring any other (a file
+    /// seatsim reads alongside what its maker keeps in it, e.g. a `source`).
+    pub fn read_among_others(
+        path: &Path,
+        required: &[&'static str],
+        reads: &mut Reads,
+    ) -> Result<Self, ScenarioError> {
+        Self::read_with(path, required, &[], Others::Ignored, reads)
+    }
+
+    fn read_with(
+        path: &Path,
+        required: &[&'static str],
+        optional: &[&'static str],
+        others: Others,
+        reads: &mut Reads,
+    ) -> Result<Self, ScenarioError> {
         let (text, encoding) = decode(path, super::load::read_bytes(path)?)?;
         reads.hasher.update(text.as_bytes());
         reads.hasher.update([0u8]);
@@ -66,7 +86,7 @@ impl CsvTable {
                 format!("the file is empty: expected a header row `{}`", expected()),
             ));
         }
-        let columns = check_header(path, &header, required, optional, &expected())?;
+        let columns = check_header(path, &header, (required, optional, others), &expected())?;
         let mut records = Vec::new();
         let mut lines = Lines::new(&text);
         for result in reader.records() {
@@ -94,17 +114,28 @@ impl CsvTable {
     }
 }
 
+/// What a table's header may hold beyond its required and optional columns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Others {
+    /// Nothing: an unknown column is an error (a typo must not pass unseen).
+    Refused,
+    /// Anything: the file is also its maker's.
+    Ignored,
+}
+
 fn check_header(
     path: &Path,
     header: &StringRecord,
-    required: &[&'static str],
-    optional: &[&'static str],
+    (required, optional, others): (&[&'static str], &[&'static str], Others),
     expected: &str,
 ) -> Result<HashMap<&'static str, usize>, ScenarioError> {
     let mut columns = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let known = required.iter().chain(optional).find(|c| **c == name);
         let Some(&known) = known else {
+            if others == Others::Ignored {
+                continue;
+            }
             return Err(ScenarioError::at_line(
                 path,
                 1,
@@ -206,6 +237,13 @@ pub struct Row<'a> {
     table: &'a CsvTable,
     line: usize,
     record: &'a StringRecord,
+}
+
+impl Row<'_> {
+    /// The 1-based line the row starts on.
+    pub fn line(&self) -> usize {
+        self.line
+    }
 }
 
 impl Fields for Row<'_> {

@@ -39,6 +39,16 @@ const SCALE_RANGE: (f64, f64) = (0.0, 100.0);
 const MIN_DISPERSION: f64 = 1e-6;
 /// Above this every school is equally popular to within rounding; leave it out instead.
 const MAX_DISPERSION: f64 = 1e9;
+/// Largest sd of a log shock: e⁵ ≈ 150 times the central value at one sd is a slip, not a
+/// scenario (and far larger ones overflow the projection to infinity).
+const MAX_SIGMA: f64 = 5.0;
+
+/// The valid sds of a log shock, in words.
+fn sigma_range() -> String {
+    format!(
+        "≥ 0 and at most {MAX_SIGMA} (the sd of a log shock: e^{MAX_SIGMA} ≈ 150 times at one sd)"
+    )
+}
 
 /// The valid seeds, in words.
 fn seed_range() -> String {
@@ -65,7 +75,8 @@ pub(super) fn valid_range(key: &str) -> Option<String> {
         _ if key.starts_with("stages.") && last == "class_size" => {
             "a whole number from 1 to 1000".into()
         }
-        _ if last.starts_with("sigma") => "≥ 0".into(),
+        _ if key.starts_with("drift.") && last == "sigma" => "between 0 and 2".into(),
+        _ if last.starts_with("sigma") => sigma_range(),
         _ if last.starts_with("rho") => "strictly between -1 and 1".into(),
         _ => return None,
     })
@@ -79,6 +90,7 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         origins,
         hasher,
         changes,
+        chain,
     } = files;
     let mut reads = Reads {
         hasher,
@@ -145,10 +157,12 @@ pub fn validate(files: LoadedFiles) -> Result<Scenario> {
         stages,
         delay,
         tables: Vec::new(),
+        chain,
     };
     read_tables(&mut scenario, &data, delay, &mut reads)?;
+    let projects = data.projects.as_deref().unwrap_or(&root);
+    check_pipeline(&scenario).map_err(|m| ScenarioError::in_file(projects, m))?;
     super::changes::apply(&mut scenario, &changes, delay)?;
-    check_pipeline(&scenario, data.projects.as_deref().unwrap_or(&root))?;
     scenario.sha256 = hex(&reads.hasher.finalize());
     scenario.tables = reads.tables;
     scenario.inputs = v.inputs.take();
@@ -221,7 +235,8 @@ impl Validator<'_> {
     }
 
     fn sigma(&self, key: &str, value: Option<f64>) -> Result<f64> {
-        self.opt_num(key, value, 0.0, |x| x >= 0.0, "≥ 0")
+        let ok = |x| (0.0..=MAX_SIGMA).contains(&x);
+        self.opt_num(key, value, 0.0, ok, &sigma_range())
     }
 
     fn rho(&self, key: &str, value: Option<f64>) -> Result<f64> {
@@ -357,6 +372,7 @@ impl Validator<'_> {
     ) -> Result<Stage> {
         let key = |k: &str| format!("stages.{id}.{k}");
         if id == "ALL"
+            || id.is_empty()
             || !id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
@@ -888,8 +904,9 @@ pub(super) fn project_delay(row: &impl Fields, default: DelayProfile) -> Result<
     }
 }
 
-/// Expansions and closures act on existing schools, and closures cannot remove more than is there.
-fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
+/// Expansions and closures act on existing schools, and closures cannot remove more than is
+/// there: checked on the pipeline as read, then after each change that edits it.
+pub(super) fn check_pipeline(s: &Scenario) -> std::result::Result<(), String> {
     for (d, district) in s.districts.iter().enumerate() {
         for (st, stage) in s.stages.iter().enumerate() {
             let of = |kind| {
@@ -903,18 +920,18 @@ fn check_pipeline(s: &Scenario, path: &Path) -> Result<()> {
                 .next()
                 .filter(|_| cap.schools == 0)
             {
-                return Err(ScenarioError::in_file(path, format!(
+                return Err(format!(
                     "project {}: district {} has no existing {} school to expand or close (add it as kind = new)",
                     p.id, district.id, stage.id
-                )));
+                ));
             }
             let sum = |kind| of(kind).map(|p| u64::from(p.classes)).sum::<u64>();
             let (added, removed) = (sum(ProjectKind::Expansion), sum(ProjectKind::Closure));
             if removed > u64::from(cap.classes) + added {
-                return Err(ScenarioError::in_file(path, format!(
+                return Err(format!(
                     "closures in district {} stage {} remove {removed} classes but it has only {} (+{added} from expansions)",
                     district.id, stage.id, cap.classes
-                )));
+                ));
             }
         }
     }

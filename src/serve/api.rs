@@ -297,6 +297,14 @@ fn parse(body: &[u8]) -> Result<Request, Reply> {
             ),
         ));
     }
+    // A saved what-if writes its seed as `[scenario] seed`, which TOML holds up to i64::MAX.
+    if let Some(seed) = request.seed.filter(|&s| i64::try_from(s).is_err()) {
+        let message = format!(
+            "seed = {seed}: must be a whole number from 0 to {}",
+            i64::MAX
+        );
+        return Err(Reply::error(400, &message));
+    }
     for (i, change) in request.changes.iter().enumerate() {
         if let Change::Set { key, .. } = change {
             if key == "scenario" || key.starts_with("scenario.") {

@@ -91,7 +91,12 @@ impl Moments {
         // cancellation of Σq² − (Σq)²/n in floating point.
         let m = self.sum.div_euclid(n);
         let r = self.sum.rem_euclid(n);
-        let centred = self.sum_sq - n * m * m - 2 * m * r;
+        // Wrapping like the sums: beyond EXACT_RANGE they are meaningless, and the run refuses
+        // them after its pilot has framed them.
+        let centred = self
+            .sum_sq
+            .wrapping_sub(n.wrapping_mul(m).wrapping_mul(m))
+            .wrapping_sub(m.wrapping_mul(r).wrapping_mul(2));
         let ss = centred as f64 - (r as f64) * (r as f64) / n as f64;
         (ss / (n - 1) as f64).max(0.0) / (SCALE * SCALE)
     }
@@ -106,6 +111,13 @@ mod tests {
         let mut m = Moments::default();
         xs.iter().for_each(|&x| m.add(x));
         m
+    }
+
+    #[test]
+    fn values_beyond_the_exact_range_give_a_number_not_a_panic() {
+        // A run whose projection runs away is refused after its pilot framed its values.
+        let m = of(&[[f64::INFINITY; 16].as_slice(), &[1e300, -1e30, 5.0]].concat());
+        assert!(m.variance() >= 0.0 && m.mean().is_finite());
     }
 
     #[test]

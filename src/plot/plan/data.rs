@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::super::data::{invalid, read_csv};
+use super::super::data::{invalid, read_csv, read_csv_or_empty};
 use super::super::PlotError;
 
 /// `plan.json`: the settings, costs, stages and unmet cells of a plan.
@@ -185,7 +185,7 @@ impl Plan {
             "planned_year",
             "cost_yuan",
         ];
-        read_csv(&dir.join("plan.csv"), &columns, |p: Project| {
+        read_csv_or_empty(&dir.join("plan.csv"), &columns, |p: Project| {
             projects.push(p);
             Ok(())
         })?;
