@@ -99,6 +99,10 @@ struct Json<'a> {
     bound: f64,
     bound_of: &'static str,
     gap: f64,
+    /// What `exact`, `bound` and `gap` rest on, with a target on large classes (whose share
+    /// is not monotone in what is built); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<&'static str>,
     stages: Vec<StageReport>,
     unmet: &'a [Unmet],
 }
@@ -420,9 +424,22 @@ fn json<'a>(planner: &'a Planner, p: &Problem<'_>, o: &'a Outcome, run: &Run) ->
         bound: o.solution.bound,
         bound_of: o.solution.bound_of,
         gap: o.solution.gap(),
+        proof: proof(s, o.solution.exact),
         stages: stages(planner, p, o),
         unmet: &o.unmet,
     }
+}
+
+/// With a target on large classes, what the optimality claim rests on: the large-class share
+/// is not monotone in the classes added (a new school's own classes can be large), and
+/// nothing proved assumes it is.
+fn proof(s: &Scenario, exact: bool) -> Option<&'static str> {
+    s.plan.targets.as_ref()?.p_large_classes?;
+    Some(if exact {
+        "every portfolio of each decision row was scored with its classes re-sized by the class model (no monotonicity of the large-class share assumed); the branch and bound over rows adds exact row scores and prunes only on budgets and on sums of each row's best score, so the plan is the optimum on its trials"
+    } else {
+        "not proved optimal; the bound assumes no monotonicity of the large-class share (a new school's own classes can be large): a greedy plan's bound counts only the excess risk of targeted cells before any candidate of their row can open, which no project can change; a branch and bound cut at its node limit is bounded by a Lagrangian relaxation over exactly scored row portfolios"
+    })
 }
 
 /// The generated candidates' sizes and prices, one per stage and kind.
