@@ -559,6 +559,23 @@ pub(crate) fn read_csv<T: DeserializeOwned>(
     read_csv_from(path, file, columns, each)
 }
 
+/// [`read_csv`] of a table that may have no rows (a plan that builds nothing).
+pub(crate) fn read_csv_maybe_empty<T: DeserializeOwned>(
+    path: &Path,
+    columns: &[&str],
+    each: impl FnMut(T) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    match read_csv(path, columns, each) {
+        Err(PlotError::Invalid { line: None, .. }) if has_header_only(path) => Ok(()),
+        other => other,
+    }
+}
+
+/// Whether the CSV file at `path` is one header line and nothing else.
+fn has_header_only(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.trim_end().lines().count() == 1)
+}
+
 /// [`read_csv`] of the CSV text in `input`, `path` naming it in errors.
 fn read_csv_from<T: DeserializeOwned>(
     path: &Path,

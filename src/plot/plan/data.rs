@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::super::data::{invalid, read_csv};
+use super::super::data::{invalid, read_csv, read_csv_maybe_empty};
 use super::super::PlotError;
 
 /// `plan.json`: the settings, costs, stages and unmet cells of a plan.
@@ -189,7 +189,8 @@ impl Plan {
             "planned_year",
             "cost_yuan",
         ];
-        read_csv(&dir.join("plan.csv"), &columns, |p: Project| {
+        // A plan may build nothing: the pipeline already meets the targets.
+        read_csv_maybe_empty(&dir.join("plan.csv"), &columns, |p: Project| {
             projects.push(p);
             Ok(())
         })?;
