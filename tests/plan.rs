@@ -88,7 +88,10 @@ fn large_class_fixture() -> Fixture {
         ("s.toml", &toml),
         ("districts.csv", &districts),
         ("population.csv", population),
-        ("capacity.csv", "district,stage,schools,classes\na,p,3,20\nb,p,2,18\n"),
+        (
+            "capacity.csv",
+            "district,stage,schools,classes\na,p,3,20\nb,p,2,18\n",
+        ),
         ("candidates.csv", CANDIDATES),
     ])
 }
@@ -373,8 +376,8 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
 
 /// The feasible portfolio that is least in the target form's order: least excess over `α`
 /// and `β`, then least cost, then fewest spare seat-years.
-fn lexicographic_best<'a>(
-    feasible: &[&'a Portfolio],
+fn lexicographic_best(
+    feasible: &[&Portfolio],
     alpha: Option<f64>,
     beta: Option<f64>,
 ) -> (f64, f64, f64) {
@@ -399,7 +402,12 @@ fn with_a_large_class_target_plan_finds_the_optimum_enumeration_finds() {
     // (the target keys, α, β, a budget: none when its limit is 0)
     let cases = [
         (both, Some(0.1), Some(0.3), ("yuan", 0.0)),
-        ("target_p_large_classes = 0.2", None, Some(0.2), ("yuan", 0.0)),
+        (
+            "target_p_large_classes = 0.2",
+            None,
+            Some(0.2),
+            ("yuan", 0.0),
+        ),
         (both, Some(0.1), Some(0.3), ("yuan", 120.0)),
         (
             "target_p_shortfall = 0.1\ntarget_p_large_classes = 0.2",
@@ -442,7 +450,12 @@ fn with_a_large_class_target_plan_finds_the_optimum_enumeration_finds() {
             .collect();
         let mut listed: Vec<(String, i64)> = (json["unmet"].as_array().unwrap().iter())
             .filter(|u| u["target"] == "p_large_classes" && u["reason"] != "out_of_sample")
-            .map(|u| (u["district"].as_str().unwrap().into(), u["year"].as_i64().unwrap()))
+            .map(|u| {
+                (
+                    u["district"].as_str().unwrap().into(),
+                    u["year"].as_i64().unwrap(),
+                )
+            })
             .collect();
         over.sort();
         listed.sort();

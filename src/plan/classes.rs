@@ -15,7 +15,9 @@
 
 use super::futures::Futures;
 use super::score::Opened;
-use crate::engine::{project_delay, delay_common_key, delay_key, DelayCopula, Engine, Place, TrialKey};
+use crate::engine::{
+    delay_common_key, delay_key, project_delay, DelayCopula, Engine, Place, TrialKey,
+};
 use crate::model::classes::allocate;
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::model::yearly::YearSplits;
@@ -331,7 +333,14 @@ mod tests {
             .collect()
     }
 
-    fn project(id: &str, d: usize, st: usize, kind: ProjectKind, classes: u32, year: i32) -> Project {
+    fn project(
+        id: &str,
+        d: usize,
+        st: usize,
+        kind: ProjectKind,
+        classes: u32,
+        year: i32,
+    ) -> Project {
         Project {
             id: id.into(),
             name: id.into(),
@@ -397,6 +406,9 @@ mod tests {
             assert_eq!(shares, column(&g, r), "row {r}");
             changed += usize::from(shares != column(&f, r));
         }
-        assert!(changed >= 2, "what is built moves the shares: {changed} rows");
+        assert!(
+            changed >= 2,
+            "what is built moves the shares: {changed} rows"
+        );
     }
 }

@@ -130,7 +130,9 @@ impl Outcome {
                 classes: None,
                 ..scorer
             };
-            (0..f.rows.len()).map(|r| scorer.cells(r, None, &[])).collect()
+            (0..f.rows.len())
+                .map(|r| scorer.cells(r, None, &[]))
+                .collect()
         };
         let target = s.standards.large_class_target;
         let k = p.constraints();
@@ -229,7 +231,10 @@ impl Outcome {
     /// classes were not sized), and fresh.
     fn p_large(&self) -> (Vec<&[f64]>, Vec<&[f64]>) {
         let within = self.in_sample.iter().map(|c| c.p_large.as_slice());
-        (within.collect(), self.large_after.iter().map(Vec::as_slice).collect())
+        (
+            within.collect(),
+            self.large_after.iter().map(Vec::as_slice).collect(),
+        )
     }
 }
 

@@ -398,9 +398,7 @@ impl State<'_, '_> {
         };
         let (r, n_y) = (self.rows[c], f.n_years);
         let now = &self.cells[r].p_large;
-        let over: Vec<bool> = (0..n_y)
-            .map(|y| targeted[r][y] && now[y] > *beta)
-            .collect();
+        let over: Vec<bool> = (0..n_y).map(|y| targeted[r][y] && now[y] > *beta).collect();
         if !over.contains(&true) {
             return None;
         }

@@ -78,7 +78,13 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
             }
             let cand = &p.candidates[c];
             let year = cand.window.0 + (choice - 1) as i32;
-            add_seats(&mut extra, n_y, p.year_ix(year), &draws[i].delays, p.seats(c));
+            add_seats(
+                &mut extra,
+                n_y,
+                p.year_ix(year),
+                &draws[i].delays,
+                p.seats(c),
+            );
             opened.push(p.opened(c, year, &draws[i]));
             cost += cand.cost;
             for (u, add) in used.iter_mut().zip(usage(k, cand, year)) {

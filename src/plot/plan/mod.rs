@@ -444,10 +444,9 @@ fn unmet(page: &mut Page, plan: &Plan) {
     for u in &plan.info.unmet {
         let target = match (large, u.target.as_deref()) {
             (false, _) => String::new(),
-            (true, Some("p_large_classes")) => format!(
-                "<td>{}</td>",
-                lang.label("大班额", "P(large classes)")
-            ),
+            (true, Some("p_large_classes")) => {
+                format!("<td>{}</td>", lang.label("大班额", "P(large classes)"))
+            }
             (true, _) => format!("<td>{}</td>", lang.label("缺口", "P(shortfall)")),
         };
         let reason = match u.reason.as_str() {
