@@ -7,7 +7,9 @@
 //! schools' popularity) and re-sizes the row's classes for a portfolio with the engine's own
 //! code ([`SupplyUnit::prepare`], [`TrialSchools::split_years`], [`allocate`]), demand taken
 //! from the futures. A candidate's new school takes the popularity `run` gives a project of
-//! its id, so `run` of the written scenario sizes the same classes.
+//! its id, so `run` of the written scenario sizes the same classes. The classes it opens give
+//! the row's capacity too: with surge classes (which close as new seats open) capacity is not
+//! the kept pipeline's plus the seats built.
 //!
 //! The large-class share is not monotone in what is built: more classes lower every school's
 //! pupils per class, but a new school's own classes may be large. Nothing in the search
@@ -50,6 +52,15 @@ struct UnitSchools {
     /// `[trial × (school, then fixed project)]`: popularity of each existing school, then of
     /// each fixed project's new school (1 for the others).
     weights: Vec<f64>,
+}
+
+/// A decision row's classes under a portfolio, `[trial × year]` each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowClasses {
+    /// The large-class share.
+    pub shares: Vec<f64>,
+    /// Open classes × standard size (surge classes included), as `run` reports capacity.
+    pub capacity: Vec<f64>,
 }
 
 /// Reused buffers of one evaluation.
@@ -105,10 +116,9 @@ impl<'a> ClassModel<'a> {
             .collect()
     }
 
-    /// The large-class share of decision row `row` in every trial and year, `[trial × year]`,
-    /// with `added` built on top of the kept pipeline (in the order the written scenario
-    /// lists them).
-    pub fn shares(&self, row: usize, added: &[Opened<'_>]) -> Vec<f64> {
+    /// The classes of decision row `row` in every trial and year with `added` built on top of
+    /// the kept pipeline (in the order the written scenario lists them).
+    pub fn classes(&self, row: usize, added: &[Opened<'_>]) -> RowClasses {
         let f = self.futures;
         let s = self.engine.scenario();
         let r = &self.rows[row];
@@ -125,8 +135,13 @@ impl<'a> ClassModel<'a> {
             surge: vec![0.0; n_y],
             ..Scratch::default()
         };
-        let mut out = vec![0.0; f.n_trials() * n_y];
-        for (t, shares) in out.chunks_exact_mut(n_y).enumerate() {
+        let mut out = RowClasses {
+            shares: vec![0.0; f.n_trials() * n_y],
+            capacity: vec![0.0; f.n_trials() * n_y],
+        };
+        let size = f64::from(stage.class_size);
+        let rows = out.shares.chunks_exact_mut(n_y);
+        for (t, (shares, seats)) in rows.zip(out.capacity.chunks_exact_mut(n_y)).enumerate() {
             for (k, (u, unit)) in r.units.iter().zip(&units).enumerate() {
                 u.fill(t, &mine[k], &mut scratch);
                 let existing = &u.weights[t * u.width()..][..u.schools as usize];
@@ -141,26 +156,24 @@ impl<'a> ClassModel<'a> {
             }
             let demand = |y: usize| f.demand[t * f.width() + row * n_y + y];
             match stage.catchment {
-                Catchment::District => district_shares(s, stage, demand, &mut scratch, shares),
+                Catchment::District => district_tallies(s, stage, demand, &mut scratch),
                 Catchment::City => {
-                    for (y, share) in shares.iter_mut().enumerate() {
+                    scratch.tallies.clear();
+                    for y in 0..n_y {
                         scratch.schools.iter_mut().for_each(|x| x.set_year(y));
                         let open = scratch.schools.iter().map(TrialSchools::open);
-                        let size = f64::from(stage.class_size);
                         let cap = stage.admission_cap;
-                        *share = allocate(demand(y), open, size, cap, &s.standards).large_share();
+                        let tally = allocate(demand(y), open, size, cap, &s.standards);
+                        scratch.tallies.push(tally);
                     }
                 }
             }
+            for ((share, seats), tally) in shares.iter_mut().zip(seats).zip(&scratch.tallies) {
+                *share = tally.large_share();
+                *seats = tally.classes * size;
+            }
         }
         out
-    }
-
-    /// Per year, the share of trials whose large-class share in `row` exceeds the scenario's
-    /// `large_class_target`, with `added` built.
-    pub fn p_large(&self, row: usize, added: &[Opened<'_>]) -> Vec<f64> {
-        let target = self.engine.scenario().standards.large_class_target;
-        p_over(&self.shares(row, added), self.futures, target)
     }
 }
 
@@ -177,14 +190,13 @@ pub fn p_over(shares: &[f64], f: &Futures, target: f64) -> Vec<f64> {
     p
 }
 
-/// The large-class shares of a district catchment's years, as `run` sizes them (surge
-/// classes included).
-fn district_shares(
+/// The class tallies of a district catchment's years into `scratch.tallies`, as `run` sizes
+/// them (surge classes included).
+fn district_tallies(
     s: &Scenario,
     stage: &Stage,
     demand: impl Fn(usize) -> f64,
     scratch: &mut Scratch,
-    shares: &mut [f64],
 ) {
     let schools = &mut scratch.schools[0];
     schools.split_years(
@@ -195,9 +207,6 @@ fn district_shares(
         &mut scratch.surge,
     );
     schools.tally_years(&scratch.splits, &mut scratch.tallies);
-    for (share, tally) in shares.iter_mut().zip(&scratch.tallies) {
-        *share = tally.large_share();
-    }
 }
 
 /// District `d`'s schools of `stage` in `engine`'s scenario, with their draws on `f`'s trials.
@@ -324,13 +333,19 @@ mod tests {
         (engine, f.expect("not cancelled"))
     }
 
-    /// The large-class shares of row `r` of `f`, `[trial × year]`.
-    fn column(f: &Futures, r: usize) -> Vec<f64> {
+    /// The classes of row `r` of `f` as the engine gave them.
+    fn column(f: &Futures, r: usize) -> RowClasses {
         let n_y = f.n_years;
-        (0..f.n_trials())
-            .flat_map(|t| (0..n_y).map(move |y| (t, y)))
-            .map(|(t, y)| f.large[t * f.width() + r * n_y + y])
-            .collect()
+        let at = |v: &[f64]| -> Vec<f64> {
+            (0..f.n_trials())
+                .flat_map(|t| (0..n_y).map(move |y| (t, y)))
+                .map(|(t, y)| v[t * f.width() + r * n_y + y])
+                .collect()
+        };
+        RowClasses {
+            shares: at(&f.large),
+            capacity: at(&f.capacity),
+        }
     }
 
     fn project(
@@ -359,7 +374,7 @@ mod tests {
         let (engine, f) = futures(&s);
         let model = ClassModel::new(&engine, &f);
         for r in 0..f.rows.len() {
-            assert_eq!(model.shares(r, &[]), column(&f, r), "row {r}");
+            assert_eq!(model.classes(r, &[]), column(&f, r), "row {r}");
         }
     }
 
@@ -402,13 +417,18 @@ mod tests {
                     draws: d,
                 })
                 .collect();
-            let shares = model.shares(r, &opened);
-            assert_eq!(shares, column(&g, r), "row {r}");
-            changed += usize::from(shares != column(&f, r));
+            let classes = model.classes(r, &opened);
+            assert_eq!(classes, column(&g, r), "row {r}");
+            changed += usize::from(classes.shares != column(&f, r).shares);
         }
-        assert!(
-            changed >= 2,
-            "what is built moves the shares: {changed} rows"
-        );
+        assert!(changed >= 2, "what is built moves the shares: {changed} rows");
+        // Surge classes close as new seats open: capacity is not the pipeline's plus the seats.
+        let r = f.row_of(&s, DistrictIx(2), StageIx(1));
+        let (before, after) = (column(&f, r).capacity, column(&g, r).capacity);
+        let seats = 24.0 * f64::from(s.stages[1].class_size);
+        assert!(before
+            .iter()
+            .zip(&after)
+            .any(|(b, a)| *a != *b && *a != b + seats));
     }
 }

@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use super::classes::ClassModel;
+use super::classes::{p_over, ClassModel};
 use super::futures::Futures;
 use crate::engine::{delay_common_key, delay_key, project_delay, DelayCopula, TrialKey};
 use crate::scenario::{DelayProfile, DistrictIx, ProjectKind, Weights, Year};
@@ -152,17 +152,22 @@ pub struct Scorer<'a> {
 impl Scorer<'_> {
     /// The cells of `row` with `extra` seats (`[trial × year]`, `None` = none) on top of the
     /// futures' capacity: the seats of the copies `added` (in the order the written scenario
-    /// lists them), whose classes the class model sizes when there is one.
+    /// lists them). With a class model, their classes are sized and give the capacity (surge
+    /// classes close as seats open) and the large classes.
     pub fn cells(&self, row: usize, extra: Option<&[f64]>, added: &[Opened<'_>]) -> RowCells {
         let f = self.futures;
         let (n_y, width) = (f.n_years, f.width());
+        let sized = match (added.is_empty(), self.classes) {
+            (false, Some(model)) => Some(model.classes(row, added)),
+            _ => None,
+        };
         let mut cells = RowCells {
             p_short: vec![0.0; n_y],
             short: vec![0.0; n_y],
             spare: vec![0.0; n_y],
-            p_large: match (added.is_empty(), self.classes) {
+            p_large: match (added.is_empty(), &sized) {
                 (true, _) => f.p_large_row(row, self.large_target),
-                (false, Some(model)) => model.p_large(row, added),
+                (false, Some(sized)) => p_over(&sized.shares, f, self.large_target),
                 (false, None) => Vec::new(),
             },
         };
@@ -170,7 +175,10 @@ impl Scorer<'_> {
             let at = t * width + row * n_y;
             for y in 0..n_y {
                 let d = f.demand[at + y];
-                let c = f.capacity[at + y] + extra.map_or(0.0, |e| e[t * n_y + y]);
+                let c = match &sized {
+                    Some(sized) => sized.capacity[t * n_y + y],
+                    None => f.capacity[at + y] + extra.map_or(0.0, |e| e[t * n_y + y]),
+                };
                 let short = (d - c).max(0.0);
                 cells.short[y] += short;
                 cells.spare[y] += (c - d).max(0.0);

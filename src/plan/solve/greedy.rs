@@ -403,7 +403,7 @@ impl State<'_, '_> {
             return None;
         }
         let mut added = self.opened(r);
-        let before = model.shares(r, &added);
+        let before = model.classes(r, &added).shares;
         let excess_now = excess(&targeted[r], now, Some(*beta));
         let window = p.candidates[c].window;
         let n = f.n_trials().max(1) as f64;
@@ -411,7 +411,7 @@ impl State<'_, '_> {
         for year in (window.0 .0..=window.1 .0).map(Year) {
             // Appended last, as the copy would be built.
             added.push(p.opened(c, year, draws));
-            let after = model.shares(r, &added);
+            let after = model.classes(r, &added).shares;
             added.pop();
             let p_after = p_over(&after, f, p.scenario.standards.large_class_target);
             risk.push(excess_now - excess(&targeted[r], &p_after, Some(*beta)));
