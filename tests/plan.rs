@@ -75,12 +75,13 @@ fn fixture() -> Fixture {
 }
 
 /// The fixture with fewer pupils spread unevenly over several schools (popularity of
-/// variance 1/6), and classes of 12 or more large: the schools built and where they are decide how
+/// variance 1/6), surge classes (which close as new seats open), and classes of 12 or more
+/// large: the schools built and where they are decide how
 /// many classes are large, not only the seats.
 fn large_class_fixture() -> Fixture {
     let toml = TOML.replace(
         "class_size = 10\n",
-        "class_size = 10\ndispersion = 6\n\n[standards]\nlarge_class = 12\nlarge_class_target = 0.25\n",
+        "class_size = 10\ndispersion = 6\nsurge = { extra_classes = 0.1 }\n\n[standards]\nlarge_class = 12\nlarge_class_target = 0.25\n",
     );
     let districts = DISTRICTS.replace("130,", "100,").replace("112,", "90,");
     let population = "district,age,local,migrant\na,0,100,0\na,1,100,0\nb,0,90,0\nb,1,90,0\n";
@@ -408,7 +409,7 @@ fn with_a_large_class_target_plan_finds_the_optimum_enumeration_finds() {
             Some(0.2),
             ("yuan", 0.0),
         ),
-        (both, Some(0.1), Some(0.3), ("yuan", 120.0)),
+        (both, Some(0.1), Some(0.3), ("yuan", 100.0)),
         (
             "target_p_shortfall = 0.1\ntarget_p_large_classes = 0.2",
             Some(0.1),
