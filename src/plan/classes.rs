@@ -421,7 +421,10 @@ mod tests {
             assert_eq!(classes, column(&g, r), "row {r}");
             changed += usize::from(classes.shares != column(&f, r).shares);
         }
-        assert!(changed >= 2, "what is built moves the shares: {changed} rows");
+        assert!(
+            changed >= 2,
+            "what is built moves the shares: {changed} rows"
+        );
         // Surge classes close as new seats open: capacity is not the pipeline's plus the seats.
         let r = f.row_of(&s, DistrictIx(2), StageIx(1));
         let (before, after) = (column(&f, r).capacity, column(&g, r).capacity);
