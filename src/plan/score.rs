@@ -290,6 +290,49 @@ mod tests {
     }
 
     #[test]
+    fn the_excess_risk_adds_both_targets_over_targeted_cells_only() {
+        let cells = RowCells {
+            p_short: vec![0.3, 0.05, 0.2],
+            short: vec![0.0; 3],
+            spare: vec![1.0, 2.0, 3.0],
+            p_large: vec![0.9, 0.5, 0.1],
+        };
+        let score = |alpha, beta| {
+            let form = Form::Target {
+                alpha,
+                beta,
+                targeted: vec![vec![false, true, true]],
+            };
+            let f = Futures {
+                seed: 0,
+                delay_correlation: 0.0,
+                trials: 0..0,
+                rows: Vec::new(),
+                n_years: 3,
+                demand: Vec::new(),
+                capacity: Vec::new(),
+                large: Vec::new(),
+                city_stages: Vec::new(),
+                city: Vec::new(),
+            };
+            let scorer = Scorer {
+                futures: &f,
+                form: &form,
+                tolerance: 0.0,
+                large_target: 0.0,
+                classes: None,
+            };
+            scorer.of_cells(0, &cells, 7.0)
+        };
+        // Year 0 is not targeted; α = 0.1 takes 0.1 from year 2, β = 0.2 takes 0.3 from year 1.
+        let both = score(Some(0.1), Some(0.2));
+        assert!((both.first - 0.4).abs() < 1e-12, "{both:?}");
+        assert!((score(None, Some(0.2)).first - 0.3).abs() < 1e-12);
+        assert!((score(Some(0.1), None).first - 0.1).abs() < 1e-12);
+        assert_eq!((both.cost, both.spare), (7.0, 6.0));
+    }
+
+    #[test]
     fn seats_arrive_in_the_opening_year_and_never_when_never() {
         let mut extra = vec![0.0; 8];
         add_seats(&mut extra, 4, 1, &[Some(1), None], 10.0);
