@@ -5,6 +5,13 @@
 //! budgets ([`lagrange`]) bounds it when the search is cut short. Rows too large to enumerate
 //! (standard schools that may be built any number of times) are filled by [`greedy`] and
 //! bounded by what no project can change.
+//!
+//! With a target on large classes, a row's score is not monotone in what it builds (a new
+//! school's own classes can be large), and nothing here assumes it is: each enumerated
+//! portfolio is scored exactly, the branch and bound cuts only on budgets and on sums of each
+//! row's best score, the dominance filter compares scores and budget use, the Lagrangian bound
+//! takes each row's best priced portfolio, and the greedy bound counts only cells before any
+//! candidate of their row can open. So `exact` still means the optimum on the trials.
 
 mod branch;
 mod greedy;
