@@ -549,6 +549,57 @@ fn the_objective_plan_reports_is_what_run_of_the_written_scenario_gives() {
 }
 
 #[test]
+fn a_greedy_plan_with_a_large_class_target_reports_the_risk_run_of_its_scenario_gives() {
+    let f = Fixture::scenario("example");
+    let costs: String = ["kindergarten", "primary", "junior", "senior"]
+        .iter()
+        .map(|st| format!("[costs.{st}]\nnew = 30000\nexpansion = 25000\n"))
+        .collect();
+    let toml = format!(
+        "[scenario]\nextends = \"example.toml\"\n{costs}[plan]\ntarget_p_shortfall = 0.1\ntarget_p_large_classes = 0.3\nlast_year = 2024\n"
+    );
+    std::fs::write(f.path("beta.toml"), toml).unwrap();
+    let args = [
+        "plan",
+        "beta.toml",
+        "--trials",
+        "40",
+        "--quiet",
+        "--out",
+        "out",
+    ];
+    f.seatsim_ok(&[&args[..], &["--write", "planned.toml"]].concat());
+    let json = plan_json(&f.path("out"));
+    assert_eq!(
+        json["exact"], false,
+        "generated candidates are filled greedily"
+    );
+    let run = f.run("planned.toml", "run", &["--trials", "40"]);
+    // Every stage has candidates; targeted from 2022; senior high is city-wide.
+    let excess: f64 = read_rows(&run.join("risk.csv"))
+        .iter()
+        .filter(|r| r["year"].parse::<i32>().unwrap() >= 2022)
+        .filter(|r| (r["district"] == "ALL") == (r["stage"] == "senior"))
+        .map(|r| {
+            let over = |key: &str, target: f64| (r[key].parse::<f64>().unwrap() - target).max(0.0);
+            over("p_shortfall", 0.1) + over("p_large_classes", 0.3)
+        })
+        .sum();
+    let reported = json["objective"]["in_sample"]["excess_risk"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (reported - excess).abs() < 1e-9,
+        "plan says {reported}, run of the written scenario gives {excess}"
+    );
+    let unmet = json["unmet"].as_array().unwrap();
+    assert!(
+        unmet.iter().any(|u| u["target"] == "p_large_classes"),
+        "{unmet:?}"
+    );
+}
+
+#[test]
 fn budgets_are_never_exceeded() {
     let f = Fixture::scenario("example");
     let args = [
