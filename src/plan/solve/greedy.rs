@@ -40,6 +40,9 @@ struct State<'a, 'p> {
     next: Vec<Option<CopyDraws>>,
     /// Whether the gains still guide a choice (not while polishing).
     guiding: bool,
+    /// Per row, its large-class shares with what is built (`[trial × year]`), sized once
+    /// after each change for every candidate's large-class gains.
+    shares: Vec<Option<Vec<f64>>>,
     /// `gains[c][j]`: the guide gain of `c`'s next copy in window year `j`.
     gains: Vec<Vec<f64>>,
     /// `risk[c][j]`: how much it lowers the excess risk (target form; empty otherwise).
@@ -63,6 +66,7 @@ pub fn solve(p: &Problem<'_>, k: &[Constraint], cancel: &AtomicBool) -> Solution
         copies: vec![0; p.candidates.len()],
         next: Vec::new(),
         guiding: true,
+        shares: vec![None; n_rows],
         gains: vec![Vec::new(); p.candidates.len()],
         risk: vec![Vec::new(); p.candidates.len()],
     };
@@ -238,6 +242,7 @@ impl State<'_, '_> {
             .scorer()
             .cells(r, Some(&self.extra[r]), &self.opened(r));
         self.cells[r] = cells;
+        self.shares[r] = None;
         if !self.guiding {
             return;
         }
@@ -369,6 +374,9 @@ impl State<'_, '_> {
             Form::Target { .. } => 0.0,
         };
         self.gains[c] = acc.iter().map(|a| a / n - cost).collect();
+        if self.shares[r].is_none() && self.over_beta(r) {
+            self.shares[r] = (p.classes).map(|model| model.classes(r, &self.opened(r)).shares);
+        }
         if let Some((risk, guide)) = self.large_gains(c) {
             let add = |to: &mut Vec<f64>, from: Vec<f64>| {
                 to.iter_mut().zip(from).for_each(|(a, b)| *a += b);
@@ -376,6 +384,20 @@ impl State<'_, '_> {
             add(&mut self.risk[c], risk);
             add(&mut self.gains[c], guide);
         }
+    }
+
+    /// Whether a targeted cell of row `r` is over the large-class target.
+    fn over_beta(&self, r: usize) -> bool {
+        let Form::Target {
+            beta: Some(beta),
+            targeted,
+            ..
+        } = self.p.form
+        else {
+            return false;
+        };
+        let p_large = &self.cells[r].p_large;
+        (targeted[r].iter().zip(p_large)).any(|(on, p)| *on && p > beta)
     }
 
     /// How much `c`'s next copy lowers the large-class part of its row's excess risk in every
@@ -403,12 +425,19 @@ impl State<'_, '_> {
             return None;
         }
         let mut added = self.opened(r);
-        let before = model.classes(r, &added).shares;
+        let before = self.shares[r].as_ref()?;
         let excess_now = excess(&targeted[r], now, Some(*beta));
         let window = p.candidates[c].window;
         let n = f.n_trials().max(1) as f64;
         let (mut risk, mut guide) = (Vec::new(), Vec::new());
         for year in (window.0 .0..=window.1 .0).map(Year) {
+            // Budgets only fill while the gains guide: a year that does not fit now never
+            // will, and is never chosen.
+            if !self.fits(c, year) {
+                risk.push(0.0);
+                guide.push(0.0);
+                continue;
+            }
             // Appended last, as the copy would be built.
             added.push(p.opened(c, year, draws));
             let after = model.classes(r, &added).shares;
