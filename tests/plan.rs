@@ -1,7 +1,7 @@
 //! `seatsim plan`: the portfolio it finds against brute-force enumeration in both forms and
-//! under every kind of budget (each portfolio scored by `run` itself), its reported objective
-//! against `run` of the scenario it writes, budgets, thread-count independence, Ctrl-C and bad
-//! input.
+//! under every kind of budget (each portfolio scored by `run` itself), with a target on large
+//! classes too, its reported objective against `run` of the scenario it writes, budgets,
+//! thread-count independence, Ctrl-C and bad input.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -74,6 +74,29 @@ fn fixture() -> Fixture {
     ])
 }
 
+/// The fixture with fewer pupils spread unevenly over several schools (popularity of
+/// variance 1/6), surge classes (which close as new seats open), and classes of 12 or more
+/// large: the schools built and where they are decide how
+/// many classes are large, not only the seats.
+fn large_class_fixture() -> Fixture {
+    let toml = TOML.replace(
+        "class_size = 10\n",
+        "class_size = 10\ndispersion = 6\nsurge = { extra_classes = 0.1 }\n\n[standards]\nlarge_class = 12\nlarge_class_target = 0.25\n",
+    );
+    let districts = DISTRICTS.replace("130,", "100,").replace("112,", "90,");
+    let population = "district,age,local,migrant\na,0,100,0\na,1,100,0\nb,0,90,0\nb,1,90,0\n";
+    Fixture::new(&[
+        ("s.toml", &toml),
+        ("districts.csv", &districts),
+        ("population.csv", population),
+        (
+            "capacity.csv",
+            "district,stage,schools,classes\na,p,3,20\nb,p,2,18\n",
+        ),
+        ("candidates.csv", CANDIDATES),
+    ])
+}
+
 /// `plan SCENARIO --candidates candidates.csv --quiet --out out` plus `extra`, asserting
 /// success.
 fn plan_candidates(f: &Fixture, scenario: &str, extra: &[&str]) {
@@ -117,6 +140,9 @@ struct Portfolio {
     seat_years: f64,
     /// `Σ_{district, year ≥ 2022} max(0, p_shortfall − 0.1)` from run's risk.csv.
     excess: f64,
+    /// The targeted cells (district rows from 2022) from run's risk.csv: `(district, year,
+    /// p_shortfall, p_large_classes)`.
+    cells: Vec<(String, i32, f64, f64)>,
     /// Expected spare seat-years.
     spare: f64,
     cost: f64,
@@ -126,6 +152,16 @@ struct Portfolio {
 }
 
 impl Portfolio {
+    /// `Σ max(0, p_shortfall − α) + Σ max(0, p_large_classes − β)` over the targeted cells
+    /// (a target that is `None` adds nothing).
+    fn excess_over(&self, alpha: Option<f64>, beta: Option<f64>) -> f64 {
+        let part = |target: Option<f64>, p: f64| target.map_or(0.0, |t| (p - t).max(0.0));
+        let cell = |&(_, _, short, large): &(String, i32, f64, f64)| {
+            part(alpha, short) + part(beta, large)
+        };
+        self.cells.iter().map(cell).sum()
+    }
+
     /// Whether it keeps the budget `kind=limit`.
     fn within(&self, kind: &str, limit: f64) -> bool {
         let years = || self.by_year.values();
@@ -173,6 +209,7 @@ fn enumerate(f: &Fixture) -> Vec<Portfolio> {
                 picks: Vec::new(),
                 seat_years: 0.0,
                 excess: 0.0,
+                cells: Vec::new(),
                 spare: 0.0,
                 cost: 0.0,
                 classes: 0.0,
@@ -195,11 +232,17 @@ fn enumerate(f: &Fixture) -> Vec<Portfolio> {
             let run = f.run(&toml, "enum-out", &[]);
             p.seat_years = run_objective(&run, 0.1, &[]);
             p.spare = run_objective(&run, 1.0, &[]) - run_objective(&run, 0.0, &[]);
-            p.excess = read_rows(&run.join("risk.csv"))
+            p.cells = read_rows(&run.join("risk.csv"))
                 .iter()
-                .filter(|r| r["year"].parse::<i32>().unwrap() >= 2022 && r["district"] != "ALL")
-                .map(|r| (r["p_shortfall"].parse::<f64>().unwrap() - 0.1).max(0.0))
-                .sum();
+                .map(|r| {
+                    let number = |key: &str| r[key].parse::<f64>().unwrap();
+                    let year = r["year"].parse().unwrap();
+                    let (short, large) = (number("p_shortfall"), number("p_large_classes"));
+                    (r["district"].clone(), year, short, large)
+                })
+                .filter(|(district, year, _, _)| *year >= 2022 && district != "ALL")
+                .collect();
+            p.excess = p.excess_over(Some(0.1), None);
             p
         })
         .collect()
@@ -332,6 +375,108 @@ fn plan_finds_the_optimum_enumeration_finds_in_both_forms_under_every_kind_of_bu
     }
 }
 
+/// The feasible portfolio that is least in the target form's order: least excess over `α`
+/// and `β`, then least cost, then fewest spare seat-years.
+fn lexicographic_best(
+    feasible: &[&Portfolio],
+    alpha: Option<f64>,
+    beta: Option<f64>,
+) -> (f64, f64, f64) {
+    let least = |values: &mut dyn Iterator<Item = f64>| values.fold(f64::INFINITY, f64::min);
+    let excess = least(&mut feasible.iter().map(|p| p.excess_over(alpha, beta)));
+    let at_least = |p: &&&Portfolio| p.excess_over(alpha, beta) < excess + 1e-9;
+    let cost = least(&mut feasible.iter().filter(at_least).map(|p| p.cost));
+    let spare = least(
+        &mut feasible
+            .iter()
+            .filter(|p| at_least(p) && p.cost <= cost)
+            .map(|p| p.spare),
+    );
+    (excess, cost, spare)
+}
+
+#[test]
+fn with_a_large_class_target_plan_finds_the_optimum_enumeration_finds() {
+    let f = large_class_fixture();
+    let all = enumerate(&f);
+    let both = "target_p_shortfall = 0.1\ntarget_p_large_classes = 0.3";
+    // (the target keys, α, β, a budget: none when its limit is 0)
+    let cases = [
+        (both, Some(0.1), Some(0.3), ("yuan", 0.0)),
+        (
+            "target_p_large_classes = 0.2",
+            None,
+            Some(0.2),
+            ("yuan", 0.0),
+        ),
+        (both, Some(0.1), Some(0.3), ("yuan", 100.0)),
+        (
+            "target_p_shortfall = 0.1\ntarget_p_large_classes = 0.2",
+            Some(0.1),
+            Some(0.2),
+            ("classes_per_year", 6.0),
+        ),
+    ];
+    let mut chosen_cost = HashMap::new();
+    for (keys, alpha, beta, (kind, limit)) in cases {
+        let toml = std::fs::read_to_string(f.path("s.toml")).unwrap();
+        std::fs::write(f.path("t.toml"), toml.replace("w_spare = 0.1", keys)).unwrap();
+        let (feasible, got, json) = plan_within(&f, &all, "t.toml", (kind, limit));
+        let free = lexicographic_best(&all.iter().collect::<Vec<_>>(), alpha, beta);
+        let (excess, cost, spare) = lexicographic_best(&feasible, alpha, beta);
+        assert!(
+            limit == 0.0 || (excess, cost) != (free.0, free.1),
+            "{keys}, {kind}={limit}: the budget binds"
+        );
+        let case = format!("{keys}, {kind}={limit}: plan {got:?}, best {excess} {cost} {spare}");
+        assert!(got.excess_over(alpha, beta) < excess + 1e-9, "{case}");
+        assert!(got.cost <= cost, "{case}");
+        // summary.csv keeps 6 decimals of ~10 means: spare seat-years agree to 1e-4.
+        assert!(got.spare < spare + 1e-4, "{case}");
+        let reported = json["objective"]["in_sample"]["excess_risk"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (reported - got.excess_over(alpha, beta)).abs() < 1e-9,
+            "{case}: reported {reported}"
+        );
+        assert_eq!(json["exact"], true, "{case}");
+        assert!(json["proof"].as_str().unwrap().contains("no monotonicity"));
+        assert_eq!(json["targets"]["target_p_large_classes"].as_f64(), beta);
+        assert_eq!(json["targets"]["target_p_shortfall"].as_f64(), alpha);
+        // Every cell over β on the plan's trials is listed as unmet, and no other.
+        let mut over: Vec<(String, i64)> = (got.cells.iter())
+            .filter(|c| c.3 > beta.unwrap() + 1e-12)
+            .map(|c| (c.0.clone(), i64::from(c.1)))
+            .collect();
+        let mut listed: Vec<(String, i64)> = (json["unmet"].as_array().unwrap().iter())
+            .filter(|u| u["target"] == "p_large_classes" && u["reason"] != "out_of_sample")
+            .map(|u| {
+                (
+                    u["district"].as_str().unwrap().into(),
+                    u["year"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        over.sort();
+        listed.sort();
+        assert_eq!(over, listed, "{case}");
+        let html = std::fs::read_to_string(f.path("out/plan.html")).unwrap();
+        assert!(html.contains("P(large classes) at most"), "{case}");
+        chosen_cost.insert((keys, limit.to_bits()), got.cost);
+    }
+    // β binds: α alone would build something cheaper that leaves cells over β.
+    let everything: Vec<&Portfolio> = all.iter().collect();
+    let (_, alpha_cost, _) = lexicographic_best(&everything, Some(0.1), None);
+    let alpha_only = (all.iter())
+        .filter(|p| p.excess_over(Some(0.1), None) < 1e-9 && p.cost <= alpha_cost)
+        .collect::<Vec<_>>();
+    assert!(alpha_only
+        .iter()
+        .all(|p| p.excess_over(None, Some(0.3)) > 0.0));
+    assert!(alpha_cost < chosen_cost[&(both, 0f64.to_bits())]);
+}
+
 /// `run` of the written scenario on 2,000 fresh trials keeps every targeted cell not listed
 /// as unmet within the target + 3 standard errors.
 fn fresh_trials_keep_the_target(f: &Fixture, json: &serde_json::Value) {
@@ -401,6 +546,57 @@ fn the_objective_plan_reports_is_what_run_of_the_written_scenario_gives() {
         .map(|r| r["count"].parse::<usize>().unwrap())
         .sum();
     assert_eq!(projects.len(), pipeline.len() + built);
+}
+
+#[test]
+fn a_greedy_plan_with_a_large_class_target_reports_the_risk_run_of_its_scenario_gives() {
+    let f = Fixture::scenario("example");
+    let costs: String = ["kindergarten", "primary", "junior", "senior"]
+        .iter()
+        .map(|st| format!("[costs.{st}]\nnew = 30000\nexpansion = 25000\n"))
+        .collect();
+    let toml = format!(
+        "[scenario]\nextends = \"example.toml\"\n{costs}[plan]\ntarget_p_shortfall = 0.1\ntarget_p_large_classes = 0.3\nlast_year = 2024\n"
+    );
+    std::fs::write(f.path("beta.toml"), toml).unwrap();
+    let args = [
+        "plan",
+        "beta.toml",
+        "--trials",
+        "40",
+        "--quiet",
+        "--out",
+        "out",
+    ];
+    f.seatsim_ok(&[&args[..], &["--write", "planned.toml"]].concat());
+    let json = plan_json(&f.path("out"));
+    assert_eq!(
+        json["exact"], false,
+        "generated candidates are filled greedily"
+    );
+    let run = f.run("planned.toml", "run", &["--trials", "40"]);
+    // Every stage has candidates; targeted from 2022; senior high is city-wide.
+    let excess: f64 = read_rows(&run.join("risk.csv"))
+        .iter()
+        .filter(|r| r["year"].parse::<i32>().unwrap() >= 2022)
+        .filter(|r| (r["district"] == "ALL") == (r["stage"] == "senior"))
+        .map(|r| {
+            let over = |key: &str, target: f64| (r[key].parse::<f64>().unwrap() - target).max(0.0);
+            over("p_shortfall", 0.1) + over("p_large_classes", 0.3)
+        })
+        .sum();
+    let reported = json["objective"]["in_sample"]["excess_risk"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (reported - excess).abs() < 1e-9,
+        "plan says {reported}, run of the written scenario gives {excess}"
+    );
+    let unmet = json["unmet"].as_array().unwrap();
+    assert!(
+        unmet.iter().any(|u| u["target"] == "p_large_classes"),
+        "{unmet:?}"
+    );
 }
 
 #[test]
@@ -534,7 +730,7 @@ fn bad_candidates_budgets_and_weights_are_refused_with_where_and_nothing_written
             "target_p_shortfall = 0.1\ntarget_margin = 0.2",
             "plan.target_margin = 0.2",
         ),
-        ("target_margin = 0.01", "plan.target_p_shortfall is not"),
+        ("target_margin = 0.01", "neither plan.target_p_shortfall"),
         ("target_p_shortfal = 0.1", "target_p_shortfal"),
     ];
     for (keys, says) in bad_keys {

@@ -89,12 +89,14 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
     let searched = project(&planner.base, run.seed)?;
     searched.check_range(&planner.base)?;
     let form = planner.form(&searched);
+    let classes = planner.class_model(&searched);
     let problem = Problem {
         scenario: &planner.original,
         futures: &searched,
         candidates: &planner.candidates,
         form: &form,
         budgets: planner.original.plan.budgets,
+        classes: classes.as_ref(),
     };
     let solution = plan::solve(&problem, super::interrupted());
     if super::interrupted().load(Ordering::Relaxed) {

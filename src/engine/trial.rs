@@ -10,12 +10,11 @@ use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
 use super::sensitivity::{Drivers, Shock};
 use super::streams::{EntityKey, TrialKey};
-use crate::model::classes::{allocate, split, unseated, ClassTally};
+use crate::model::classes::{allocate, ClassTally};
 use crate::model::demand::{stage_pupils, StagePupils};
 use crate::model::demography::YearDrivers;
 use crate::model::metrics::{Metric, Tally, YUAN_PER_SPENDING};
 use crate::model::supply::{SupplyUnit, TrialSchools};
-use crate::model::surge::surge_classes;
 use crate::model::yearly::YearSplits;
 use crate::scenario::{
     Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, Stage, StageIx, Year,
@@ -387,18 +386,30 @@ impl Engine {
                 ws.project_weights[i] = self.weight(t, p.stage, self.keys.project_school[i]);
             }
         }
-        for ((unit, weights), &key) in self
-            .units
-            .iter()
-            .zip(&mut ws.school_weights)
-            .zip(&self.keys.existing_schools)
-        {
-            if let Some(gamma) = &self.popularity[unit.stage.0] {
-                let mut rng = t.stream(key);
-                weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
-            }
+        for (u, weights) in ws.school_weights.iter_mut().enumerate() {
+            self.existing_popularity(t, u, weights);
         }
         self.estate_delays(t, ws);
+    }
+
+    /// Popularity of the existing schools of supply unit `u` (district-major, `d · n_stages +
+    /// stage`) in trial `t`, school by school into `weights` (all 1 without a dispersion).
+    /// `seatsim plan` sizes classes with these draws too.
+    pub fn existing_popularity(&self, t: TrialKey, u: usize, weights: &mut [f64]) {
+        match &self.popularity[self.units[u].stage.0] {
+            Some(gamma) => {
+                let mut rng = t.stream(self.keys.existing_schools[u]);
+                weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
+            }
+            None => weights.fill(1.0),
+        }
+    }
+
+    /// Popularity of the school a new-school project with id `id` of `stage` opens in trial
+    /// `t`, as `run` draws it for a project of that id (`seatsim plan` draws its candidates'
+    /// here).
+    pub fn new_school_popularity(&self, t: TrialKey, stage: StageIx, id: &str) -> f64 {
+        self.weight(t, stage, school_key(id))
     }
 
     /// Draws the year each estate completes: its own stream keyed by its id, coupled to the
@@ -491,36 +502,15 @@ impl Engine {
     /// across them all, so that its schools stay in cache through the years (a nation's
     /// 11,000 district-stages visited each year missed the cache on every one).
     fn split_years(&self, stage: &Stage, u: usize, ws: &mut Workspace) {
-        let size = f64::from(stage.class_size);
         let n_y = self.layout.years.len();
-        ws.splits.reset(n_y);
-        for yi in 0..n_y {
-            let schools = &mut ws.schools[u];
-            schools.set_year(yi);
-            let pupils = ws.pupils[u * n_y + yi];
-            ws.surge[u * n_y + yi] = match stage.surge {
-                // The base year is the observed state.
-                Some(surge) if yi > 0 => {
-                    let (open, existing) = (schools.open().classes(), schools.existing_classes());
-                    let extra = surge_classes(surge, pupils.demand, size, open, existing);
-                    schools.add_surge(yi, extra);
-                    f64::from(extra)
-                }
-                _ => 0.0,
-            };
-            let (open, held) = (ws.schools[u].open(), ws.schools[u].held());
-            let catchment = std::iter::once(open);
-            let standards = &self.scenario.standards;
-            let spread = split(
-                pupils.demand,
-                catchment,
-                size,
-                stage.admission_cap,
-                standards,
-            );
-            let split = spread.as_ref().ok_or_else(|| unseated(pupils.demand, size));
-            ws.splits.set(yi, split, held, open.classes());
-        }
+        let pupils = &ws.pupils[u * n_y..(u + 1) * n_y];
+        ws.schools[u].split_years(
+            stage,
+            &self.scenario.standards,
+            |yi| pupils[yi].demand,
+            &mut ws.splits,
+            &mut ws.surge[u * n_y..(u + 1) * n_y],
+        );
     }
 
     /// Writes every cell of the stages with district catchments, each district-stage's
@@ -606,11 +596,7 @@ impl Keys {
             delay_common: delay_common_key(),
             delay: s.projects.iter().map(|p| delay_key(&p.id)).collect(),
             existing_schools,
-            project_school: s
-                .projects
-                .iter()
-                .map(|p| EntityKey::new("popularity", &format!("project/{}", p.id)))
-                .collect(),
+            project_school: s.projects.iter().map(|p| school_key(&p.id)).collect(),
             housing_delay: (s.housing.estates.iter())
                 .map(|e| EntityKey::new("housing-delay", &e.id))
                 .collect(),
@@ -656,6 +642,11 @@ pub fn project_delay(
 /// The stream key of the delay of the project with id `id`.
 pub fn delay_key(id: &str) -> EntityKey {
     EntityKey::new("delay", id)
+}
+
+/// The stream key of the popularity of the school a new-school project with id `id` opens.
+fn school_key(id: &str) -> EntityKey {
+    EntityKey::new("popularity", &format!("project/{id}"))
 }
 
 /// The stream key of the delay copula's common factor `Z`.

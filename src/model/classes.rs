@@ -32,6 +32,17 @@ pub struct ClassTally {
     pub extra_needed: f64,
 }
 
+impl ClassTally {
+    /// The `large_class_share` metric: large classes over open classes (0 with none open).
+    pub fn large_share(&self) -> f64 {
+        if self.classes > 0.0 {
+            self.large / self.classes
+        } else {
+            0.0
+        }
+    }
+}
+
 impl std::ops::AddAssign for ClassTally {
     fn add_assign(&mut self, o: Self) {
         self.classes += o.classes;

@@ -166,7 +166,7 @@ impl Tally {
             } else {
                 f64::NAN
             },
-            ratio(c.large, c.classes),
+            c.large_share(),
             ratio(c.super_large, c.classes),
             c.extra_needed,
             ratio(self.pupils.migrant_children, self.pupils.children),

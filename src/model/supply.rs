@@ -5,9 +5,10 @@
 //! minus opened closures — split as evenly as possible over them, the first schools taking the
 //! odd classes. Each new school is a school of its own with its planned classes.
 
-use super::classes::{ClassTally, ExistingSchools, NewSums, OpenSchools};
+use super::classes::{split, unseated, ClassTally, ExistingSchools, NewSums, OpenSchools};
+use super::surge::surge_classes;
 use super::yearly::{Held, YearSplits};
-use crate::scenario::{DistrictIx, ProjectKind, Scenario, StageIx, Year};
+use crate::scenario::{DistrictIx, ProjectKind, Scenario, Stage, StageIx, Standards, Year};
 
 /// The schools of one district and stage, and the projects that change them.
 #[derive(Debug, Clone)]
@@ -157,6 +158,41 @@ impl TrialSchools {
             each,
             odd,
             opened: self.opened,
+        }
+    }
+
+    /// Opens each year's surge classes (into `surge`, by year number) and sets `splits` to
+    /// how each year spreads `demand(year number)` pupils over the schools of this district
+    /// catchment of `stage`, for [`TrialSchools::tally_years`]. `run` and `seatsim plan`
+    /// both size a district-stage's classes here.
+    pub fn split_years(
+        &mut self,
+        stage: &Stage,
+        standards: &Standards,
+        demand: impl Fn(usize) -> f64,
+        splits: &mut YearSplits,
+        surge: &mut [f64],
+    ) {
+        let size = f64::from(stage.class_size);
+        splits.reset(self.timeline.len());
+        for (yi, surge) in surge.iter_mut().enumerate().take(self.timeline.len()) {
+            self.set_year(yi);
+            let demand = demand(yi);
+            *surge = match stage.surge {
+                // The base year is the observed state.
+                Some(rule) if yi > 0 => {
+                    let (open, existing) = (self.open().classes(), self.existing_classes());
+                    let extra = surge_classes(rule, demand, size, open, existing);
+                    self.add_surge(yi, extra);
+                    f64::from(extra)
+                }
+                _ => 0.0,
+            };
+            let (open, held) = (self.open(), self.held());
+            let catchment = std::iter::once(open);
+            let spread = split(demand, catchment, size, stage.admission_cap, standards);
+            let split = spread.as_ref().ok_or_else(|| unseated(demand, size));
+            splits.set(yi, split, held, open.classes());
         }
     }
 

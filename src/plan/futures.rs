@@ -183,18 +183,21 @@ impl Futures {
 
     /// Per row and year, the share of trials whose large-class share exceeds `target`.
     pub fn p_large(&self, target: f64) -> Vec<Vec<f64>> {
+        (0..self.rows.len())
+            .map(|r| self.p_large_row(r, target))
+            .collect()
+    }
+
+    /// Per year, the share of trials whose large-class share in row `r` exceeds `target`.
+    pub fn p_large_row(&self, r: usize, target: f64) -> Vec<f64> {
         let (n_y, width) = (self.n_years, self.width());
         let n = self.n_trials().max(1) as f64;
-        (0..self.rows.len())
-            .map(|r| {
-                (0..n_y)
-                    .map(|y| {
-                        let over = (0..self.n_trials())
-                            .filter(|t| self.large[t * width + r * n_y + y] > target)
-                            .count();
-                        over as f64 / n
-                    })
-                    .collect()
+        (0..n_y)
+            .map(|y| {
+                let over = (0..self.n_trials())
+                    .filter(|t| self.large[t * width + r * n_y + y] > target)
+                    .count();
+                over as f64 / n
             })
             .collect()
     }

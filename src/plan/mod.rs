@@ -3,11 +3,13 @@
 //! objective — over the same trials as `run` (common random numbers), within budgets.
 //!
 //! Demand does not depend on what is built, so [`Futures`] projects every trial once; the
-//! solver ([`solve`]) then scores portfolios on capacity alone, drawing each project's delay
-//! from the same keyed stream `run` uses, so `run` of the written scenario sees the same
-//! openings.
+//! solver ([`solve`]) then scores portfolios on capacity, drawing each project's delay from
+//! the same keyed stream `run` uses, so `run` of the written scenario sees the same openings;
+//! with a target on large classes, [`ClassModel`] re-sizes a portfolio's classes with the
+//! engine's class split, on the popularity draws `run` makes.
 
 mod budget;
+mod classes;
 mod futures;
 mod generate;
 mod outcome;
@@ -19,6 +21,7 @@ mod write;
 use std::collections::HashSet;
 
 pub use budget::{constraints, BudgetKind, Constraint};
+pub use classes::ClassModel;
 pub use futures::Futures;
 pub use generate::{candidates as generated_candidates, standard_classes};
 pub use outcome::Outcome;
@@ -120,8 +123,10 @@ impl Planner {
         };
         let stages = self.target_stages();
         let from = (t.from.0 - s.base_year.0) as usize;
+        let (alpha, beta) = t.tightened();
         Form::Target {
-            alpha: t.p_shortfall - t.margin,
+            alpha,
+            beta,
             targeted: f
                 .rows
                 .iter()
@@ -132,6 +137,14 @@ impl Planner {
                 })
                 .collect(),
         }
+    }
+
+    /// The class model on futures `f` when a target is on large classes (`None` otherwise:
+    /// capacity alone decides).
+    pub fn class_model<'a>(&'a self, f: &'a Futures) -> Option<ClassModel<'a>> {
+        let targets = self.original.plan.targets.as_ref()?;
+        targets.p_large_classes?;
+        Some(ClassModel::new(&self.base, f))
     }
 
     /// The targeted stages: `target_stages`, or every stage with a candidate.

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::budget::{BudgetKind, Constraint};
 use super::futures::{CityTotal, Futures};
-use super::score::{add_seats, delays, Form, RowCells, Scorer};
-use super::solve::{Built, Problem, Solution};
+use super::score::{add_seats, CopyDraws, Form, Opened, RowCells, Scorer};
+use super::solve::{drawn, Built, Problem, Solution};
 use super::Planner;
 use crate::scenario::Scenario;
 
@@ -39,6 +39,10 @@ pub struct Unmet {
     /// Decision row.
     #[serde(skip)]
     pub row: usize,
+    /// Which target: `p_large_classes`, or `p_shortfall` (not written, so that the plan.json
+    /// of a plan without a large-class target is as it was).
+    #[serde(skip_serializing_if = "on_shortfall")]
+    pub target: &'static str,
     /// District id (`ALL` for a city-wide stage).
     pub district: String,
     /// District name.
@@ -47,9 +51,9 @@ pub struct Unmet {
     pub stage: String,
     /// Year.
     pub year: i32,
-    /// P(shortfall) on the plan's trials.
+    /// The probability the target is on, on the plan's trials.
     pub p_in_sample: f64,
-    /// P(shortfall) on fresh trials.
+    /// The same on fresh trials.
     pub p_fresh: f64,
     /// Why.
     pub reason: Reason,
@@ -105,18 +109,30 @@ impl Outcome {
     ) -> Self {
         let s = &planner.original;
         let scorer = p.scorer();
-        let extra = extras(p, &solution.built);
+        let draws: Vec<CopyDraws> = (solution.built.iter())
+            .map(|b| drawn(p, b.candidate, &b.id))
+            .collect();
+        let extra = extras(p, &solution.built, &draws);
         let in_sample: Vec<RowCells> = extra
             .iter()
             .enumerate()
-            .map(|(r, e)| scorer.cells(r, Some(e)))
+            .map(|(r, e)| {
+                let added: Vec<Opened<'_>> = (solution.built.iter().zip(&draws))
+                    .filter(|(b, _)| p.row_of(b.candidate) == r)
+                    .map(|(b, d)| p.opened(b.candidate, b.year, d))
+                    .collect();
+                scorer.cells(r, Some(e), &added)
+            })
             .collect();
         let fresh = |f: &Futures| -> Vec<RowCells> {
             let scorer = Scorer {
                 futures: f,
+                classes: None,
                 ..scorer
             };
-            (0..f.rows.len()).map(|r| scorer.cells(r, None)).collect()
+            (0..f.rows.len())
+                .map(|r| scorer.cells(r, None, &[]))
+                .collect()
         };
         let target = s.standards.large_class_target;
         let k = p.constraints();
@@ -145,14 +161,12 @@ impl Outcome {
         out
     }
 
-    /// The targeted cells over target, with the reason.
+    /// The targeted cells over a target, with the reason.
     fn unmet(&self, planner: &Planner, p: &Problem<'_>) -> Vec<Unmet> {
         let Some(t) = &planner.original.plan.targets else {
             return Vec::new();
         };
         let n = self.fresh_trials.max(1) as f64;
-        let fresh_limit =
-            t.p_shortfall + FRESH_SE * (t.p_shortfall * (1.0 - t.p_shortfall) / n).sqrt();
         let binding = self.budgets.iter().any(|b| b.used > BINDING * b.limit);
         let mut first = vec![None; p.futures.rows.len()];
         for (c, cand) in p.candidates.iter().enumerate() {
@@ -161,39 +175,72 @@ impl Outcome {
             first[r] = Some(first[r].map_or(y, |f: usize| f.min(y)));
         }
         let s = &planner.original;
+        // Each target with its probabilities per row and year: in-sample, fresh.
+        let targets = [
+            ("p_shortfall", t.p_shortfall, self.p_short()),
+            ("p_large_classes", t.p_large_classes, self.p_large()),
+        ];
         let mut out = Vec::new();
         for (r, row) in self.targeted.iter().enumerate() {
             for (y, _) in row.iter().enumerate().filter(|(_, on)| **on) {
-                let (p_in, p_fresh) = (self.in_sample[r].p_short[y], self.after[r].p_short[y]);
-                // Against the target as given: a cell between it and the tightened one is
-                // within what the bureau asked.
-                let reason = if p_in > t.p_shortfall + 1e-12 {
-                    match first[r] {
-                        None => Reason::NoCandidates,
-                        Some(f) if y < f => Reason::TooEarly,
-                        _ if binding => Reason::Budget,
-                        _ => Reason::Window,
-                    }
-                } else if p_fresh > fresh_limit {
-                    Reason::OutOfSample
-                } else {
-                    continue;
-                };
-                let (district, district_name, stage) = names(s, p.futures, r);
-                out.push(Unmet {
-                    row: r,
-                    district,
-                    district_name,
-                    stage,
-                    year: s.base_year.0 + y as i32,
-                    p_in_sample: p_in,
-                    p_fresh,
-                    reason,
-                });
+                for (name, target, (within, fresh)) in &targets {
+                    let Some(target) = *target else { continue };
+                    let fresh_limit = target + FRESH_SE * (target * (1.0 - target) / n).sqrt();
+                    let (p_in, p_fresh) = (within[r][y], fresh[r][y]);
+                    // Against the target as given: a cell between it and the tightened one
+                    // is within what the bureau asked.
+                    let reason = if p_in > target + 1e-12 {
+                        match first[r] {
+                            None => Reason::NoCandidates,
+                            Some(f) if y < f => Reason::TooEarly,
+                            _ if binding => Reason::Budget,
+                            _ => Reason::Window,
+                        }
+                    } else if p_fresh > fresh_limit {
+                        Reason::OutOfSample
+                    } else {
+                        continue;
+                    };
+                    let (district, district_name, stage) = names(s, p.futures, r);
+                    out.push(Unmet {
+                        row: r,
+                        target: name,
+                        district,
+                        district_name,
+                        stage,
+                        year: s.base_year.0 + y as i32,
+                        p_in_sample: p_in,
+                        p_fresh,
+                        reason,
+                    });
+                }
             }
         }
         out
     }
+
+    /// P(shortfall) per row and year: in-sample with the plan, and fresh.
+    fn p_short(&self) -> (Vec<&[f64]>, Vec<&[f64]>) {
+        fn of(cells: &[RowCells]) -> Vec<&[f64]> {
+            cells.iter().map(|c| c.p_short.as_slice()).collect()
+        }
+        (of(&self.in_sample), of(&self.after))
+    }
+
+    /// P(large classes) per row and year: in-sample with the plan (empty rows when the
+    /// classes were not sized), and fresh.
+    fn p_large(&self) -> (Vec<&[f64]>, Vec<&[f64]>) {
+        let within = self.in_sample.iter().map(|c| c.p_large.as_slice());
+        (
+            within.collect(),
+            self.large_after.iter().map(Vec::as_slice).collect(),
+        )
+    }
+}
+
+/// Whether an unmet cell is over the P(shortfall) target.
+fn on_shortfall(target: &&str) -> bool {
+    *target == "p_shortfall"
 }
 
 /// The district id, district name and stage id of decision row `r`.
@@ -209,18 +256,17 @@ pub fn names(s: &Scenario, f: &Futures, r: usize) -> (String, String, String) {
     }
 }
 
-/// Seats `built` adds to each row, `[trial × year]`, on the trials searched.
-fn extras(p: &Problem<'_>, built: &[Built]) -> Vec<Vec<f64>> {
+/// Seats `built` (with `draws`) adds to each row, `[trial × year]`, on the trials searched.
+fn extras(p: &Problem<'_>, built: &[Built], draws: &[CopyDraws]) -> Vec<Vec<f64>> {
     let f = p.futures;
     let mut extra = vec![vec![0.0; f.n_trials() * f.n_years]; f.rows.len()];
-    for b in built {
-        let drawn = delays(f, &b.id, &p.candidates[b.candidate].delay);
+    for (b, drawn) in built.iter().zip(draws) {
         let r = p.row_of(b.candidate);
         add_seats(
             &mut extra[r],
             f.n_years,
             p.year_ix(b.year),
-            &drawn,
+            &drawn.delays,
             p.seats(b.candidate),
         );
     }

@@ -6,9 +6,10 @@
 
 use std::cmp::Ordering;
 
+use super::classes::{p_over, ClassModel};
 use super::futures::Futures;
 use crate::engine::{delay_common_key, delay_key, project_delay, DelayCopula, TrialKey};
-use crate::scenario::{DelayProfile, Weights};
+use crate::scenario::{DelayProfile, DistrictIx, ProjectKind, Weights, Year};
 
 /// Differences this small (relative) are ties: sums taken in another order may differ by
 /// rounding.
@@ -18,7 +19,8 @@ const TIE: f64 = 1e-9;
 /// the weighted objective), then capital cost, then spare seat-years.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Score {
-    /// Excess risk `Σ max(0, p − α)` (target form) or the weighted objective.
+    /// Excess risk `Σ max(0, p − α) + Σ max(0, p_large − β)` (target form) or the weighted
+    /// objective.
     pub first: f64,
     /// Capital cost, yuan.
     pub cost: f64,
@@ -69,9 +71,11 @@ impl Score {
 pub enum Form {
     /// Least excess risk over the targeted cells, then cost, then spare.
     Target {
-        /// The target as tightened by the margin, on the plan's trials.
-        alpha: f64,
-        /// `targeted[row][year]`: whether the cell carries the target.
+        /// The P(shortfall) target as tightened by the margin, on the plan's trials.
+        alpha: Option<f64>,
+        /// The P(large classes) target as tightened by the margin, on the plan's trials.
+        beta: Option<f64>,
+        /// `targeted[row][year]`: whether the cell carries the targets.
         targeted: Vec<Vec<bool>>,
     },
     /// `w_short·shortfall + w_spare·surplus + w_cost·cost`.
@@ -88,6 +92,9 @@ pub struct RowCells {
     pub short: Vec<f64>,
     /// Per year, the mean spare seats.
     pub spare: Vec<f64>,
+    /// Per year, the share of trials whose large-class share exceeds `large_class_target`;
+    /// empty when it cannot be known (seats added without a class model) or is not needed.
+    pub p_large: Vec<f64>,
 }
 
 impl RowCells {
@@ -102,7 +109,33 @@ impl RowCells {
     }
 }
 
+/// A copy's draws in every trial of the futures: its delay, and the popularity of the
+/// school it opens (a new school, when large classes are scored; empty otherwise).
+#[derive(Debug, Clone, Default)]
+pub struct CopyDraws {
+    /// Years late per trial (`None` = never opens).
+    pub delays: Vec<Option<i32>>,
+    /// Popularity of its school per trial.
+    pub weights: Vec<f64>,
+}
+
+/// A copy built on top of the kept pipeline, as the class model needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Opened<'a> {
+    /// Where.
+    pub district: DistrictIx,
+    /// New school or expansion.
+    pub kind: ProjectKind,
+    /// Classes it adds.
+    pub classes: u32,
+    /// Planned year.
+    pub year: Year,
+    /// Its draws.
+    pub draws: &'a CopyDraws,
+}
+
 /// Scores rows of one set of futures.
+#[derive(Clone, Copy)]
 pub struct Scorer<'a> {
     /// The trials.
     pub futures: &'a Futures,
@@ -110,24 +143,42 @@ pub struct Scorer<'a> {
     pub form: &'a Form,
     /// `shortfall_tolerance` of the scenario's standards.
     pub tolerance: f64,
+    /// `large_class_target` of the scenario's standards.
+    pub large_target: f64,
+    /// Sizes the classes of a portfolio; `None` when no target is on large classes.
+    pub classes: Option<&'a ClassModel<'a>>,
 }
 
 impl Scorer<'_> {
     /// The cells of `row` with `extra` seats (`[trial × year]`, `None` = none) on top of the
-    /// futures' capacity.
-    pub fn cells(&self, row: usize, extra: Option<&[f64]>) -> RowCells {
+    /// futures' capacity: the seats of the copies `added` (in the order the written scenario
+    /// lists them). With a class model, their classes are sized and give the capacity (surge
+    /// classes close as seats open) and the large classes.
+    pub fn cells(&self, row: usize, extra: Option<&[f64]>, added: &[Opened<'_>]) -> RowCells {
         let f = self.futures;
         let (n_y, width) = (f.n_years, f.width());
+        let sized = match (added.is_empty(), self.classes) {
+            (false, Some(model)) => Some(model.classes(row, added)),
+            _ => None,
+        };
         let mut cells = RowCells {
             p_short: vec![0.0; n_y],
             short: vec![0.0; n_y],
             spare: vec![0.0; n_y],
+            p_large: match (added.is_empty(), &sized) {
+                (true, _) => f.p_large_row(row, self.large_target),
+                (false, Some(sized)) => p_over(&sized.shares, f, self.large_target),
+                (false, None) => Vec::new(),
+            },
         };
         for t in 0..f.n_trials() {
             let at = t * width + row * n_y;
             for y in 0..n_y {
                 let d = f.demand[at + y];
-                let c = f.capacity[at + y] + extra.map_or(0.0, |e| e[t * n_y + y]);
+                let c = match &sized {
+                    Some(sized) => sized.capacity[t * n_y + y],
+                    None => f.capacity[at + y] + extra.map_or(0.0, |e| e[t * n_y + y]),
+                };
                 let short = (d - c).max(0.0);
                 cells.short[y] += short;
                 cells.spare[y] += (c - d).max(0.0);
@@ -143,20 +194,26 @@ impl Scorer<'_> {
         cells
     }
 
-    /// The score of `row` with `extra` seats and `cost` yuan built in it.
-    pub fn row(&self, row: usize, extra: Option<&[f64]>, cost: f64) -> Score {
-        self.of_cells(row, &self.cells(row, extra), cost)
+    /// The score of `row` with `extra` seats of the copies `added` and `cost` yuan built in
+    /// it.
+    pub fn row(&self, row: usize, extra: Option<&[f64]>, added: &[Opened<'_>], cost: f64) -> Score {
+        self.of_cells(row, &self.cells(row, extra, added), cost)
     }
 
     /// The score of `row` whose cells are `cells`, with `cost` yuan built in it.
     pub fn of_cells(&self, row: usize, cells: &RowCells, cost: f64) -> Score {
         let first = match self.form {
-            Form::Target { alpha, targeted } => targeted[row]
-                .iter()
-                .zip(&cells.p_short)
-                .filter(|(on, _)| **on)
-                .map(|(_, p)| (p - alpha).max(0.0))
-                .sum(),
+            Form::Target {
+                alpha,
+                beta,
+                targeted,
+            } => {
+                let short = excess(&targeted[row], &cells.p_short, *alpha);
+                match beta {
+                    None => short,
+                    Some(_) => short + excess(&targeted[row], &cells.p_large, *beta),
+                }
+            }
             Form::Weights(w) => {
                 w.short * cells.shortfall() + w.spare * cells.spare() + w.cost * cost
             }
@@ -167,6 +224,21 @@ impl Scorer<'_> {
             spare: cells.spare(),
         }
     }
+}
+
+/// `Σ max(0, p − target)` over the `targeted` years of one row (0 without a target).
+pub fn excess(targeted: &[bool], p: &[f64], target: Option<f64>) -> f64 {
+    let Some(target) = target else { return 0.0 };
+    assert!(
+        p.len() == targeted.len(),
+        "a row scored against a large-class target has its classes sized"
+    );
+    targeted
+        .iter()
+        .zip(p)
+        .filter(|(on, _)| **on)
+        .map(|(_, p)| (p - target).max(0.0))
+        .sum()
 }
 
 /// Delays of project `id` in every trial of `f`, drawn as `run` draws them (`None` = never
@@ -215,6 +287,49 @@ mod tests {
             s(0.1 + 0.2, 5.0, 1.0).order(&s(0.3, 5.0, 1.0)),
             Ordering::Equal
         );
+    }
+
+    #[test]
+    fn the_excess_risk_adds_both_targets_over_targeted_cells_only() {
+        let cells = RowCells {
+            p_short: vec![0.3, 0.05, 0.2],
+            short: vec![0.0; 3],
+            spare: vec![1.0, 2.0, 3.0],
+            p_large: vec![0.9, 0.5, 0.1],
+        };
+        let score = |alpha, beta| {
+            let form = Form::Target {
+                alpha,
+                beta,
+                targeted: vec![vec![false, true, true]],
+            };
+            let f = Futures {
+                seed: 0,
+                delay_correlation: 0.0,
+                trials: 0..0,
+                rows: Vec::new(),
+                n_years: 3,
+                demand: Vec::new(),
+                capacity: Vec::new(),
+                large: Vec::new(),
+                city_stages: Vec::new(),
+                city: Vec::new(),
+            };
+            let scorer = Scorer {
+                futures: &f,
+                form: &form,
+                tolerance: 0.0,
+                large_target: 0.0,
+                classes: None,
+            };
+            scorer.of_cells(0, &cells, 7.0)
+        };
+        // Year 0 is not targeted; α = 0.1 takes 0.1 from year 2, β = 0.2 takes 0.3 from year 1.
+        let both = score(Some(0.1), Some(0.2));
+        assert!((both.first - 0.4).abs() < 1e-12, "{both:?}");
+        assert!((score(None, Some(0.2)).first - 0.3).abs() < 1e-12);
+        assert!((score(Some(0.1), None).first - 0.1).abs() < 1e-12);
+        assert_eq!((both.cost, both.spare), (7.0, 6.0));
     }
 
     #[test]

@@ -42,17 +42,29 @@ pub enum KeepPipeline {
     Retime,
 }
 
-/// The risk targets of DESIGN §8 form 1: every targeted cell's `p_shortfall ≤ α`.
+/// The risk targets of DESIGN §8 form 1: every targeted cell's `p_shortfall ≤ α` and
+/// `p_large_classes ≤ β` (at least one of them is set).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Targets {
     /// `α`, the largest tolerated probability of a shortfall, in [0, 1].
-    pub p_shortfall: f64,
+    pub p_shortfall: Option<f64>,
+    /// `β`, the largest tolerated probability of a large-class share over
+    /// `large_class_target`, in [0, 1].
+    pub p_large_classes: Option<f64>,
     /// First targeted year.
     pub from: Year,
     /// Targeted stages; `None` = every stage that has candidates.
     pub stages: Option<Vec<StageIx>>,
-    /// How much the target is tightened on the plan's own trials, in [0, α].
+    /// How much the targets are tightened on the plan's own trials, in [0, min(α, β)].
     pub margin: f64,
+}
+
+impl Targets {
+    /// The targets as tightened by the margin, on the plan's own trials: `(α, β)`.
+    pub fn tightened(&self) -> (Option<f64>, Option<f64>) {
+        let tight = |x: Option<f64>| x.map(|x| x - self.margin);
+        (tight(self.p_shortfall), tight(self.p_large_classes))
+    }
 }
 
 /// Everything `[plan]` sets.
@@ -146,9 +158,10 @@ pub(super) fn settings(
     })
 }
 
-/// Checks the target keys: `target_p_shortfall` and `target_margin` in [0, 1] with the margin
-/// at most the target, `target_from` in `first..=horizon`, `target_stages` known stage ids.
-/// The other target keys without `target_p_shortfall` are an error: they would do nothing.
+/// Checks the target keys: `target_p_shortfall`, `target_p_large_classes` and
+/// `target_margin` in [0, 1] with the margin at most each target, `target_from` in
+/// `first..=horizon`, `target_stages` known stage ids. The other target keys without a target
+/// are an error: they would do nothing.
 fn targets(
     origins: &Origins,
     raw: &mut PlanRaw,
@@ -166,13 +179,9 @@ fn targets(
         }
         v => Ok(v),
     };
-    if let Some(v) = &raw.target_p_large_classes {
-        return Err(origins.error(
-            "plan.target_p_large_classes",
-            format!("plan.target_p_large_classes = {v}: not supported by this version of seatsim plan, which targets P(shortfall) only (scored on capacity; whether a class is large depends on the class model, which the plan does not re-run for each portfolio). Remove the key; plan_summary.csv reports p_large_classes before and after the plan"),
-        ));
-    }
-    let Some(alpha) = share("target_p_shortfall", raw.target_p_shortfall, 1.0)? else {
+    let alpha = share("target_p_shortfall", raw.target_p_shortfall, 1.0)?;
+    let beta = share("target_p_large_classes", raw.target_p_large_classes, 1.0)?;
+    if alpha.is_none() && beta.is_none() {
         let stray = [
             ("target_from", raw.target_from.is_some()),
             ("target_stages", raw.target_stages.is_some()),
@@ -181,12 +190,13 @@ fn targets(
         return match stray.iter().find(|(_, set)| *set) {
             Some((name, _)) => {
                 let key = format!("plan.{name}");
-                Err(origins.error(&key, format!("{key} is set but plan.target_p_shortfall is not: give the target it qualifies")))
+                Err(origins.error(&key, format!("{key} is set but neither plan.target_p_shortfall nor plan.target_p_large_classes is: give the target it qualifies")))
             }
             None => Ok(None),
         };
-    };
-    let margin = share("target_margin", raw.target_margin, alpha)?.unwrap_or(0.0);
+    }
+    let lowest = alpha.into_iter().chain(beta).fold(1.0, f64::min);
+    let margin = share("target_margin", raw.target_margin, lowest)?.unwrap_or(0.0);
     let from = raw
         .target_from
         .unwrap_or((i64::from(first.0) + 1).min(i64::from(horizon.0)));
@@ -226,6 +236,7 @@ fn targets(
     };
     Ok(Some(Targets {
         p_shortfall: alpha,
+        p_large_classes: beta,
         from: Year(from as i32),
         stages,
         margin,

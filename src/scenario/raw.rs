@@ -182,8 +182,7 @@ pub struct PlanRaw {
     pub target_from: Option<i64>,
     pub target_stages: Option<Vec<String>>,
     pub target_margin: Option<f64>,
-    /// DESIGN §8's optional target on large classes: read so that it is refused by name.
-    pub target_p_large_classes: Option<toml::Value>,
+    pub target_p_large_classes: Option<f64>,
 }
 
 /// `[drift]`: per-stage tables of enrolment and private-share drift, and the trend's.

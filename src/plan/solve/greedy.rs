@@ -11,16 +11,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{bound_of, drawn, Built, Problem, Solution};
 use crate::plan::budget::{usage, Constraint};
-use crate::plan::score::{add_seats, Form, RowCells, Score};
+use crate::plan::classes::p_over;
+use crate::plan::score::{add_seats, excess, CopyDraws, Form, Opened, RowCells, Score};
 use crate::scenario::Year;
 
 /// Gains at or below this are no gain.
 const TOLERANCE: f64 = 1e-9;
 
-/// A copy built, with its delays.
+/// A copy built, with its draws.
+#[derive(Clone)]
 struct Copy {
     built: Built,
-    delays: Vec<Option<i32>>,
+    draws: CopyDraws,
 }
 
 /// The greedy search's state.
@@ -34,8 +36,13 @@ struct State<'a, 'p> {
     used: Vec<f64>,
     built: Vec<Copy>,
     copies: Vec<u32>,
-    /// Delays of each candidate's next copy; `None` when it cannot be built again.
-    next: Vec<Option<Vec<Option<i32>>>>,
+    /// Draws of each candidate's next copy; `None` when it cannot be built again.
+    next: Vec<Option<CopyDraws>>,
+    /// Whether the gains still guide a choice (not while polishing).
+    guiding: bool,
+    /// Per row, its large-class shares with what is built (`[trial × year]`), sized once
+    /// after each change for every candidate's large-class gains.
+    shares: Vec<Option<Vec<f64>>>,
     /// `gains[c][j]`: the guide gain of `c`'s next copy in window year `j`.
     gains: Vec<Vec<f64>>,
     /// `risk[c][j]`: how much it lowers the excess risk (target form; empty otherwise).
@@ -52,12 +59,14 @@ pub fn solve(p: &Problem<'_>, k: &[Constraint], cancel: &AtomicBool) -> Solution
         k,
         rows: (0..p.candidates.len()).map(|c| p.row_of(c)).collect(),
         extra: vec![vec![0.0; f.n_trials() * f.n_years]; n_rows],
-        cells: (0..n_rows).map(|r| scorer.cells(r, None)).collect(),
+        cells: (0..n_rows).map(|r| scorer.cells(r, None, &[])).collect(),
         cost: vec![0.0; n_rows],
         used: vec![0.0; k.len()],
         built: Vec::new(),
         copies: vec![0; p.candidates.len()],
         next: Vec::new(),
+        guiding: true,
+        shares: vec![None; n_rows],
         gains: vec![Vec::new(); p.candidates.len()],
         risk: vec![Vec::new(); p.candidates.len()],
     };
@@ -71,6 +80,7 @@ pub fn solve(p: &Problem<'_>, k: &[Constraint], cancel: &AtomicBool) -> Solution
         let Some((c, j)) = s.best() else { break };
         s.add_next(c, j);
     }
+    s.guiding = false;
     s.polish(cancel);
     let score = (0..n_rows)
         .map(|r| s.row_score(r))
@@ -99,9 +109,10 @@ fn bound(p: &Problem<'_>, bound_of: &str) -> f64 {
     let scorer = p.scorer();
     (0..p.futures.rows.len())
         .map(|r| {
-            let mut cells = scorer.cells(r, None);
+            let mut cells = scorer.cells(r, None, &[]);
             if let Form::Target { .. } = p.form {
                 cells.p_short[first[r]..].fill(0.0);
+                cells.p_large[first[r]..].fill(0.0);
             } else {
                 cells.short[first[r]..].fill(0.0);
             }
@@ -182,7 +193,7 @@ impl State<'_, '_> {
     }
 
     fn add_next(&mut self, c: usize, j: usize) {
-        let delays = self.next[c]
+        let draws = self.next[c]
             .take()
             .expect("only buildable candidates are chosen");
         let built = Built {
@@ -194,13 +205,55 @@ impl State<'_, '_> {
         if self.p.candidates[c].repeatable {
             self.next[c] = Some(drawn(self.p, c, &self.copy_id(c)));
         }
-        let copy = Copy { built, delays };
-        self.book(&copy, 1.0);
-        self.built.push(copy);
+        let copy = Copy { built, draws };
+        self.insert(self.built.len(), copy);
     }
 
-    /// Adds (`sign` 1) or takes away (−1) a copy's seats, cost and budget use, and re-scores
-    /// its row.
+    /// Builds `copy` as the `i`-th of the plan's copies, and re-scores its row.
+    fn insert(&mut self, i: usize, copy: Copy) {
+        self.book(&copy, 1.0);
+        let r = self.rows[copy.built.candidate];
+        self.built.insert(i, copy);
+        self.refresh(r);
+    }
+
+    /// Takes away the `i`-th copy, and re-scores its row.
+    fn remove(&mut self, i: usize) -> Copy {
+        let copy = self.built.remove(i);
+        self.book(&copy, -1.0);
+        self.refresh(self.rows[copy.built.candidate]);
+        copy
+    }
+
+    /// The copies built in row `r`, in the order the written scenario lists them.
+    fn opened(&self, r: usize) -> Vec<Opened<'_>> {
+        self.built
+            .iter()
+            .filter(|b| self.rows[b.built.candidate] == r)
+            .map(|b| self.p.opened(b.built.candidate, b.built.year, &b.draws))
+            .collect()
+    }
+
+    /// Re-scores row `r` from what is built in it, and the gains of its candidates' next
+    /// copies while they guide.
+    fn refresh(&mut self, r: usize) {
+        let cells = self
+            .p
+            .scorer()
+            .cells(r, Some(&self.extra[r]), &self.opened(r));
+        self.cells[r] = cells;
+        self.shares[r] = None;
+        if !self.guiding {
+            return;
+        }
+        for other in 0..self.rows.len() {
+            if self.rows[other] == r {
+                self.rescore(other);
+            }
+        }
+    }
+
+    /// Adds (`sign` 1) or takes away (−1) a copy's seats, cost and budget use.
     fn book(&mut self, copy: &Copy, sign: f64) {
         let (c, year) = (copy.built.candidate, copy.built.year);
         let (r, n_y) = (self.rows[c], self.p.futures.n_years);
@@ -209,19 +262,13 @@ impl State<'_, '_> {
             &mut self.extra[r],
             n_y,
             self.p.year_ix(year),
-            &copy.delays,
+            &copy.draws.delays,
             seats,
         );
         let cand = &self.p.candidates[c];
         self.cost[r] += sign * cand.cost;
         for (u, a) in self.used.iter_mut().zip(usage(self.k, cand, year)) {
             *u += sign * a;
-        }
-        self.cells[r] = self.p.scorer().cells(r, Some(&self.extra[r]));
-        for other in 0..self.rows.len() {
-            if self.rows[other] == r {
-                self.rescore(other);
-            }
         }
     }
 
@@ -234,13 +281,11 @@ impl State<'_, '_> {
             }
             let r = self.rows[self.built[i].built.candidate];
             let before = self.row_score(r);
-            let copy = self.built.remove(i);
-            self.book(&copy, -1.0);
+            let copy = self.remove(i);
             if !before.below(&self.row_score(r)) {
                 continue;
             }
-            self.book(&copy, 1.0);
-            self.built.insert(i, copy);
+            self.insert(i, copy);
         }
         for i in 0..self.built.len() {
             if cancel.load(Ordering::Relaxed) {
@@ -255,44 +300,36 @@ impl State<'_, '_> {
         let (c, year) = (self.built[i].built.candidate, self.built[i].built.year);
         let (r, last) = (self.rows[c], self.p.candidates[c].window.1);
         let mut best = self.row_score(r);
-        let copy = self.built.remove(i);
-        self.book(&copy, -1.0);
+        let copy = self.remove(i);
         let mut chosen = year;
+        let planned = |y: Year| Copy {
+            built: Built {
+                year: y,
+                ..copy.built.clone()
+            },
+            draws: copy.draws.clone(),
+        };
         for y in (year.0 + 1..=last.0).map(Year) {
             if !self.fits(c, y) {
                 continue;
             }
-            let trial = Copy {
-                built: Built {
-                    year: y,
-                    ..copy.built.clone()
-                },
-                delays: copy.delays.clone(),
-            };
-            self.book(&trial, 1.0);
+            self.insert(i, planned(y));
             if self.row_score(r).below(&best) {
                 (best, chosen) = (self.row_score(r), y);
             }
-            self.book(&trial, -1.0);
+            self.remove(i);
         }
-        let kept = Copy {
-            built: Built {
-                year: chosen,
-                ..copy.built
-            },
-            delays: copy.delays,
-        };
-        self.book(&kept, 1.0);
-        self.built.insert(i, kept);
+        self.insert(i, planned(chosen));
     }
 
     /// The guide gains of `c`'s next copy in every year of its window.
     fn rescore(&mut self, c: usize) {
-        let Some(delays) = &self.next[c] else {
+        let Some(draws) = &self.next[c] else {
             self.gains[c].clear();
             self.risk[c].clear();
             return;
         };
+        let delays = &draws.delays;
         self.risk[c] = self.risk_gains(c, delays);
         let (p, f) = (self.p, self.p.futures);
         let cand = &p.candidates[c];
@@ -303,9 +340,11 @@ impl State<'_, '_> {
             Form::Weights(w) => Box::new(move |_, d: f64, c: f64| {
                 w.short * (d - c).max(0.0) + w.spare * (c - d).max(0.0)
             }),
-            Form::Target { alpha, targeted } => {
+            Form::Target {
+                alpha, targeted, ..
+            } => {
                 let over: Vec<bool> = (0..n_y)
-                    .map(|y| targeted[r][y] && self.cells[r].p_short[y] > *alpha)
+                    .map(|y| targeted[r][y] && alpha.is_some_and(|a| self.cells[r].p_short[y] > a))
                     .collect();
                 Box::new(move |y, d: f64, c: f64| match over[y] {
                     true => (d * (1.0 - tol) - c).max(0.0),
@@ -335,13 +374,96 @@ impl State<'_, '_> {
             Form::Target { .. } => 0.0,
         };
         self.gains[c] = acc.iter().map(|a| a / n - cost).collect();
+        if self.shares[r].is_none() && self.over_beta(r) {
+            self.shares[r] = (p.classes).map(|model| model.classes(r, &self.opened(r)).shares);
+        }
+        if let Some((risk, guide)) = self.large_gains(c) {
+            let add = |to: &mut Vec<f64>, from: Vec<f64>| {
+                to.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+            };
+            add(&mut self.risk[c], risk);
+            add(&mut self.gains[c], guide);
+        }
+    }
+
+    /// Whether a targeted cell of row `r` is over the large-class target.
+    fn over_beta(&self, r: usize) -> bool {
+        let Form::Target {
+            beta: Some(beta),
+            targeted,
+            ..
+        } = self.p.form
+        else {
+            return false;
+        };
+        let p_large = &self.cells[r].p_large;
+        (targeted[r].iter().zip(p_large)).any(|(on, p)| *on && p > beta)
+    }
+
+    /// How much `c`'s next copy lowers the large-class part of its row's excess risk in every
+    /// year of its window, and the pupils a trial it takes out of large classes in targeted
+    /// cells over β (a guide while that probability does not move); `None` without a target
+    /// on large classes or a cell over it.
+    fn large_gains(&self, c: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        let (p, f) = (self.p, self.p.futures);
+        let (
+            Form::Target {
+                beta: Some(beta),
+                targeted,
+                ..
+            },
+            Some(model),
+            Some(draws),
+        ) = (p.form, p.classes, &self.next[c])
+        else {
+            return None;
+        };
+        let (r, n_y) = (self.rows[c], f.n_years);
+        let now = &self.cells[r].p_large;
+        let over: Vec<bool> = (0..n_y).map(|y| targeted[r][y] && now[y] > *beta).collect();
+        if !over.contains(&true) {
+            return None;
+        }
+        let mut added = self.opened(r);
+        let before = self.shares[r].as_ref()?;
+        let excess_now = excess(&targeted[r], now, Some(*beta));
+        let window = p.candidates[c].window;
+        let n = f.n_trials().max(1) as f64;
+        let (mut risk, mut guide) = (Vec::new(), Vec::new());
+        for year in (window.0 .0..=window.1 .0).map(Year) {
+            // Budgets only fill while the gains guide: a year that does not fit now never
+            // will, and is never chosen.
+            if !self.fits(c, year) {
+                risk.push(0.0);
+                guide.push(0.0);
+                continue;
+            }
+            // Appended last, as the copy would be built.
+            added.push(p.opened(c, year, draws));
+            let after = model.classes(r, &added).shares;
+            added.pop();
+            let p_after = p_over(&after, f, p.scenario.standards.large_class_target);
+            risk.push(excess_now - excess(&targeted[r], &p_after, Some(*beta)));
+            let mut moved = 0.0;
+            for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+                let (t, y) = (i / n_y, i % n_y);
+                if over[y] {
+                    moved += (b - a) * f.demand[t * f.width() + r * n_y + y];
+                }
+            }
+            guide.push(moved / n);
+        }
+        Some((risk, guide))
     }
 
     /// How much `c`'s next copy, with `delays`, lowers the excess risk of its row in every
     /// year of its window (empty in the weighted form).
     fn risk_gains(&self, c: usize, delays: &[Option<i32>]) -> Vec<f64> {
         let (p, f) = (self.p, self.p.futures);
-        let Form::Target { alpha, targeted } = p.form else {
+        let Form::Target {
+            alpha, targeted, ..
+        } = p.form
+        else {
             return Vec::new();
         };
         let cand = &p.candidates[c];
@@ -374,6 +496,9 @@ impl State<'_, '_> {
             }
         }
         let n = f.n_trials().max(1) as f64;
+        let Some(alpha) = alpha else {
+            return vec![0.0; width];
+        };
         let excess = |p: f64| (p - alpha).max(0.0);
         fewer
             .iter()

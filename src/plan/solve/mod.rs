@@ -5,6 +5,13 @@
 //! budgets ([`lagrange`]) bounds it when the search is cut short. Rows too large to enumerate
 //! (standard schools that may be built any number of times) are filled by [`greedy`] and
 //! bounded by what no project can change.
+//!
+//! With a target on large classes, a row's score is not monotone in what it builds (a new
+//! school's own classes can be large), and nothing here assumes it is: each enumerated
+//! portfolio is scored exactly, the branch and bound cuts only on budgets and on sums of each
+//! row's best score, the dominance filter compares scores and budget use, the Lagrangian bound
+//! takes each row's best priced portfolio, and the greedy bound counts only cells before any
+//! candidate of their row can open. So `exact` still means the optimum on the trials.
 
 mod branch;
 mod greedy;
@@ -14,9 +21,10 @@ mod options;
 use std::sync::atomic::AtomicBool;
 
 use super::budget::{constraints, Constraint};
+use super::classes::ClassModel;
 use super::futures::Futures;
-use super::score::{delays, Form, Score, Scorer};
-use crate::scenario::{Budgets, Candidate, Scenario, Year};
+use super::score::{delays, CopyDraws, Form, Opened, Score, Scorer};
+use crate::scenario::{Budgets, Candidate, ProjectKind, Scenario, Year};
 
 /// Most search nodes of the branch and bound before it stops with a bound.
 const MAX_NODES: u64 = 20_000_000;
@@ -33,6 +41,8 @@ pub struct Problem<'a> {
     pub form: &'a Form,
     /// The limits.
     pub budgets: Budgets,
+    /// Sizes the classes of a portfolio, when a target is on large classes.
+    pub classes: Option<&'a ClassModel<'a>>,
 }
 
 impl Problem<'_> {
@@ -42,6 +52,20 @@ impl Problem<'_> {
             futures: self.futures,
             form: self.form,
             tolerance: self.scenario.standards.shortfall_tolerance,
+            large_target: self.scenario.standards.large_class_target,
+            classes: self.classes,
+        }
+    }
+
+    /// Copy `draws` of candidate `c` planned for `year`, as the class model takes it.
+    pub fn opened<'d>(&self, c: usize, year: Year, draws: &'d CopyDraws) -> Opened<'d> {
+        let cand = &self.candidates[c];
+        Opened {
+            district: cand.district,
+            kind: cand.kind,
+            classes: cand.classes,
+            year,
+            draws,
         }
     }
 
@@ -187,7 +211,17 @@ fn bound_of(form: &Form, s: &Score) -> &'static str {
     }
 }
 
-/// Every copy's delays in `p`'s trials, by its id.
-fn drawn(p: &Problem<'_>, c: usize, id: &str) -> Vec<Option<i32>> {
-    delays(p.futures, id, &p.candidates[c].delay)
+/// A copy's draws in `p`'s trials, by its id: its delays, and its school's popularity when
+/// classes are sized.
+pub fn drawn(p: &Problem<'_>, c: usize, id: &str) -> CopyDraws {
+    let cand = &p.candidates[c];
+    CopyDraws {
+        delays: delays(p.futures, id, &cand.delay),
+        weights: match p.classes {
+            Some(model) if cand.kind == ProjectKind::New => {
+                model.new_school_weights(cand.stage, id)
+            }
+            _ => Vec::new(),
+        },
+    }
 }

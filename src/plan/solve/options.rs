@@ -4,7 +4,7 @@
 
 use super::{drawn, Problem};
 use crate::plan::budget::{usage, Constraint};
-use crate::plan::score::{add_seats, Score};
+use crate::plan::score::{add_seats, CopyDraws, Score};
 use crate::scenario::Year;
 
 /// Most portfolios of one row that are enumerated: a city-wide stage's row holds every
@@ -59,7 +59,7 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
     if cands.iter().any(|&c| p.candidates[c].repeatable) {
         return None;
     }
-    let draws: Vec<Vec<Option<i32>>> = cands
+    let draws: Vec<CopyDraws> = cands
         .iter()
         .map(|&c| drawn(p, c, &p.candidates[c].id))
         .collect();
@@ -67,7 +67,7 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
     let (n_y, n_t) = (p.futures.n_years, p.futures.n_trials());
     let mut options = Vec::with_capacity(total as usize);
     for mut code in 0..total {
-        let mut picks = Vec::new();
+        let (mut picks, mut opened) = (Vec::new(), Vec::new());
         let mut extra = vec![0.0; n_t * n_y];
         let (mut cost, mut used) = (0.0, vec![0.0; k.len()]);
         for (i, &c) in cands.iter().enumerate() {
@@ -78,7 +78,14 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
             }
             let cand = &p.candidates[c];
             let year = cand.window.0 + (choice - 1) as i32;
-            add_seats(&mut extra, n_y, p.year_ix(year), &draws[i], p.seats(c));
+            add_seats(
+                &mut extra,
+                n_y,
+                p.year_ix(year),
+                &draws[i].delays,
+                p.seats(c),
+            );
+            opened.push(p.opened(c, year, &draws[i]));
             cost += cand.cost;
             for (u, add) in used.iter_mut().zip(usage(k, cand, year)) {
                 *u += add;
@@ -86,7 +93,7 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
             picks.push((c, year));
         }
         options.push(RowOption {
-            score: scorer.row(row, Some(&extra), cost),
+            score: scorer.row(row, Some(&extra), &opened, cost),
             picks,
             usage: used,
         });

@@ -51,7 +51,9 @@ pub(crate) struct PlanInfo {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Targets {
     /// The target on P(shortfall).
-    pub target_p_shortfall: f64,
+    pub target_p_shortfall: Option<f64>,
+    /// The target on P(large classes).
+    pub target_p_large_classes: Option<f64>,
     /// The first targeted year.
     pub target_from: Option<i32>,
 }
@@ -100,9 +102,11 @@ pub(crate) struct Unmet {
     pub stage: String,
     /// Year.
     pub year: i32,
-    /// P(shortfall) on the plan's trials.
+    /// The target it misses: `p_large_classes`, or (absent) `p_shortfall`.
+    pub target: Option<String>,
+    /// The target's probability on the plan's trials.
     pub p_in_sample: Option<f64>,
-    /// P(shortfall) on the fresh trials.
+    /// The target's probability on the fresh trials.
     pub p_fresh: Option<f64>,
     /// Why: `too_early`, `budget`, `window`, `no_candidates` or `out_of_sample`.
     pub reason: String,

@@ -102,18 +102,40 @@ fn summary(page: &mut Page, plan: &Plan) {
     }
     let n = info.unmet.len();
     if let Some(t) = &info.targets {
-        let target = percent(t.target_p_shortfall);
         let (from_zh, from_en) = t.target_from.map_or((String::new(), String::new()), |y| {
             (format!("自 {y} 年起，"), format!(" from {y}"))
         });
+        let (zh, en) = target_words(t);
         page.paragraph(
-            &format!("目标：{from_zh}各目标格子的缺口概率不超过 {target}。仍有 <b>{n}</b> 个格子未能确保达标（见<a href=\"#unmet\">未达标的格子</a>）。"),
-            &format!("Target: P(shortfall) at most {target} in every targeted cell{from_en}. <b>{n}</b> cells are not assured (see <a href=\"#unmet\">Cells still over the target</a>)."),
+            &format!("目标：{from_zh}各目标格子的{zh}。仍有 <b>{n}</b> 个格子未能确保达标（见<a href=\"#unmet\">未达标的格子</a>）。"),
+            &format!("Target: {en} in every targeted cell{from_en}. <b>{n}</b> cells are not assured (see <a href=\"#unmet\">Cells still over the target</a>)."),
         );
+        if t.target_p_large_classes.is_some() {
+            page.paragraph(
+                "大班额占比并不随新增班级单调下降（新学校自己的班级也可能是大班），因此求解不依赖单调性：可穷举时逐一计算每个组合（大班额按模型重新分班），证明的最优解即为此；否则下界只计任何项目都无法改变的格子。",
+                "The large-class share does not fall monotonically with the classes added (a new school's own classes can be large), so nothing proved relies on it: where portfolios can be enumerated each one's classes are re-sized and scored, and the optimum proved is over all of them; otherwise the lower bound counts only cells no project can change.",
+            );
+        }
     }
     if let Some((zh, en)) = optimality(info) {
         page.paragraph(&zh, &en);
     }
+}
+
+/// The targets in words, Chinese and English: "P(shortfall) at most 10%", with the
+/// large-class target when there is one.
+fn target_words(t: &data::Targets) -> (String, String) {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if let Some(a) = t.target_p_shortfall {
+        zh.push(format!("缺口概率不超过 {}", percent(a)));
+        en.push(format!("P(shortfall) at most {}", percent(a)));
+    }
+    if let Some(b) = t.target_p_large_classes {
+        zh.push(format!("大班额超标概率不超过 {}", percent(b)));
+        en.push(format!("P(large classes) at most {}", percent(b)));
+    }
+    (zh.join("、"), en.join(" and "))
 }
 
 /// Whether the plan is proved optimal, and if not what is proved, in words a planner can use.
@@ -397,16 +419,36 @@ fn unmet(page: &mut Page, plan: &Plan) {
         );
         return;
     }
-    let labels = [
-        ("区", "district"),
-        ("学段", "stage"),
-        ("年份", "year"),
-        ("缺口概率（方案模拟）", "P(shortfall), plan's trials"),
-        ("缺口概率（新模拟）", "P(shortfall), fresh trials"),
-        ("原因", "reason"),
-    ];
+    let large = (plan.info.targets.as_ref()).is_some_and(|t| t.target_p_large_classes.is_some());
+    let labels = if large {
+        vec![
+            ("区", "district"),
+            ("学段", "stage"),
+            ("年份", "year"),
+            ("目标", "target"),
+            ("概率（方案模拟）", "probability, plan's trials"),
+            ("概率（新模拟）", "probability, fresh trials"),
+            ("原因", "reason"),
+        ]
+    } else {
+        vec![
+            ("区", "district"),
+            ("学段", "stage"),
+            ("年份", "year"),
+            ("缺口概率（方案模拟）", "P(shortfall), plan's trials"),
+            ("缺口概率（新模拟）", "P(shortfall), fresh trials"),
+            ("原因", "reason"),
+        ]
+    };
     let mut html = table_head(lang, "years", &labels);
     for u in &plan.info.unmet {
+        let target = match (large, u.target.as_deref()) {
+            (false, _) => String::new(),
+            (true, Some("p_large_classes")) => {
+                format!("<td>{}</td>", lang.label("大班额", "P(large classes)"))
+            }
+            (true, _) => format!("<td>{}</td>", lang.label("缺口", "P(shortfall)")),
+        };
         let reason = match u.reason.as_str() {
             "too_early" => lang.label("太早，来不及建成", "too early for anything to open"),
             "budget" => lang.label("预算不足", "the budget is too small"),
@@ -418,7 +460,7 @@ fn unmet(page: &mut Page, plan: &Plan) {
         let p = |v: Option<f64>| v.map_or(String::new(), percent);
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{reason}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td>{target}<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{reason}</td></tr>",
             place(&u.district, u.district_name.as_deref()),
             stage_label(lang, &u.stage),
             u.year,
