@@ -139,12 +139,19 @@ impl Planner {
         }
     }
 
-    /// The class model on futures `f` when a target is on large classes (`None` otherwise:
-    /// capacity alone decides).
+    /// The class model on futures `f` when a target is on large classes or a stage opens
+    /// surge classes (`None` otherwise: capacity alone decides). Surge classes close as new
+    /// seats open, so without the model a portfolio's capacity would count both and the plan
+    /// would score what `run` of its written scenario does not see.
     pub fn class_model<'a>(&'a self, f: &'a Futures) -> Option<ClassModel<'a>> {
-        let targets = self.original.plan.targets.as_ref()?;
-        targets.p_large_classes?;
-        Some(ClassModel::new(&self.base, f))
+        let large = self
+            .original
+            .plan
+            .targets
+            .as_ref()
+            .is_some_and(|t| t.p_large_classes.is_some());
+        let surge = self.original.stages.iter().any(|s| s.surge.is_some());
+        (large || surge).then(|| ClassModel::new(&self.base, f))
     }
 
     /// The targeted stages: `target_stages`, or every stage with a candidate.
