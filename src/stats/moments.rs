@@ -43,36 +43,43 @@ impl Moments {
     #[inline]
     pub fn add_slice(&mut self, xs: &[f64]) {
         for chunk in xs.chunks(LANE_CHUNK) {
-            if chunk.iter().all(|x| x.abs() <= EXACT_RANGE) {
-                self.add_in_lanes(chunk);
-            } else {
+            if !self.add_in_lanes(chunk) {
                 self.add_wide(chunk);
             }
         }
         self.n += xs.len() as u64;
     }
 
-    /// Adds the sums of `xs` (at most [`LANE_CHUNK`] values within ±[`EXACT_RANGE`]) in 64-bit
-    /// lanes, which the compiler turns into vector instructions: the same integers as
-    /// [`Moments::add_wide`] sums in 128 bits one value at a time, so the same state.
+    /// Adds the sums of `xs` (at most [`LANE_CHUNK`] values) in 64-bit lanes, which the
+    /// compiler turns into vector instructions — the same integers as [`Moments::add_wide`]
+    /// sums in 128 bits one value at a time, so the same state — if every value is within
+    /// ±[`EXACT_RANGE`]; returns whether they were (if not, nothing is added).
     ///
     /// A fixed-point value `q` (|q| ≤ 2⁵⁰) is `h·2²⁶ + l` with `0 ≤ l < 2²⁶`, and
     /// `q² = h²·2⁵² + h·l·2²⁷ + l²`: over 1,024 values each of the three sums stays below 2⁶².
     #[inline]
-    fn add_in_lanes(&mut self, xs: &[f64]) {
+    fn add_in_lanes(&mut self, xs: &[f64]) -> bool {
         const LOW: i64 = (1 << 26) - 1;
         let (mut sum, mut hh, mut hl, mut ll) = (0i64, 0i64, 0i64, 0i64);
+        let mut within = true;
         for &x in xs {
-            let q = nearest_integer(x * SCALE);
+            // Out of range, the wrapping sums are thrown away: a check without a branch
+            // keeps the loop in vector instructions.
+            within &= x.abs() <= EXACT_RANGE;
+            let q = nearest_integer(x.clamp(-EXACT_RANGE, EXACT_RANGE) * SCALE);
             let (h, l) = (q >> 26, q & LOW);
             sum += q;
             hh += h * h;
             hl += h * l;
             ll += l * l;
         }
+        if !within {
+            return false;
+        }
         let sq = (i128::from(hh) << 52) + (i128::from(hl) << 27) + i128::from(ll);
         self.sum = self.sum.wrapping_add(i128::from(sum));
         self.sum_sq = self.sum_sq.wrapping_add(sq);
+        true
     }
 
     /// Adds the sums of `xs` one value at a time in 128 bits, whatever their magnitude.
