@@ -90,7 +90,10 @@ mod tests {
     #[test]
     fn draws_are_those_of_the_library_bit_for_bit() {
         for kappa in [1e-6, 0.5, 1.0, 1.000_001, 2.0, 20.0, 48.6, 150.0, 1e9] {
-            let (ours, theirs) = (Popularity::new(kappa), Gamma::new(kappa, 1.0 / kappa).unwrap());
+            let (ours, theirs) = (
+                Popularity::new(kappa),
+                Gamma::new(kappa, 1.0 / kappa).unwrap(),
+            );
             for seed in 0..200u64 {
                 let mut a = Stream::seed_from_u64(seed);
                 let mut b = Stream::seed_from_u64(seed);
@@ -99,7 +102,11 @@ mod tests {
                 filled[6] = ours.sample(&mut a);
                 for (i, &w) in filled.iter().enumerate() {
                     let want: f64 = theirs.sample(&mut b);
-                    assert_eq!(w.to_bits(), want.to_bits(), "κ {kappa}, seed {seed}, draw {i}");
+                    assert_eq!(
+                        w.to_bits(),
+                        want.to_bits(),
+                        "κ {kappa}, seed {seed}, draw {i}"
+                    );
                 }
             }
         }
