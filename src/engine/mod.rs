@@ -7,6 +7,7 @@ mod keep;
 mod layout;
 mod parallel;
 pub mod pilot;
+mod popularity;
 mod rounds;
 mod sensitivity;
 mod streams;

@@ -4,10 +4,11 @@
 
 use ndarray::Array3;
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
 use super::inputs::{Inputs, TrialInputs};
 use super::layout::{Layout, Place};
+use super::popularity::Popularity;
 use super::sensitivity::{Drivers, Shock};
 use super::streams::{EntityKey, TrialKey};
 use crate::model::classes::{allocate, ClassTally};
@@ -46,7 +47,7 @@ pub struct Engine {
     /// What `sensitivity.csv` splits the variance by.
     drivers: Drivers,
     /// Popularity distribution per stage (`None` = all weights 1).
-    popularity: Vec<Option<Gamma<f64>>>,
+    popularity: Vec<Option<Popularity>>,
     /// Per project: its supply unit and capital cost in spending units (0 where its stage
     /// has no `[costs]`).
     project_costs: Vec<(usize, f64)>,
@@ -130,10 +131,7 @@ impl Engine {
         let popularity = s
             .stages
             .iter()
-            .map(|st| {
-                st.dispersion
-                    .map(|k| Gamma::new(k, 1.0 / k).expect("κ > 0 is checked"))
-            })
+            .map(|st| st.dispersion.map(Popularity::new))
             .collect();
         let keys = Keys::new(s, &units);
         let project_costs = s
@@ -398,8 +396,7 @@ impl Engine {
     pub fn existing_popularity(&self, t: TrialKey, u: usize, weights: &mut [f64]) {
         match &self.popularity[self.units[u].stage.0] {
             Some(gamma) => {
-                let mut rng = t.stream(self.keys.existing_schools[u]);
-                weights.iter_mut().for_each(|w| *w = gamma.sample(&mut rng));
+                gamma.fill(&mut t.stream(self.keys.existing_schools[u]), weights);
             }
             None => weights.fill(1.0),
         }

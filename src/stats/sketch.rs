@@ -169,44 +169,58 @@ impl QuantileSketch {
 
     /// Records several values (none `NaN`).
     pub fn add_slice(&mut self, xs: &[f64]) {
-        self.classify(xs, |bins, key| bins.increment(key));
+        if self.add_all_but_bins(xs) {
+            for &x in xs {
+                let key = self.key(x);
+                self.bins.increment(key);
+            }
+        }
     }
 
     /// [`QuantileSketch::add_slice`], but the keys of a frame with spread are appended to
     /// `keys` for [`QuantileSketch::count_staged`] rather than counted at once.
     #[inline]
     pub(super) fn stage(&mut self, xs: &[f64], keys: &mut Vec<i32>) {
-        keys.reserve(xs.len());
-        self.classify(xs, |_, key| keys.push(key));
-    }
-
-    /// Records the extremes and exact values of `xs` (none `NaN`), and hands the bins and the
-    /// key of each value to `count` (for a frame with spread; without, counts them at once).
-    #[inline]
-    fn classify(&mut self, xs: &[f64], mut count: impl FnMut(&mut Bins, i32)) {
-        self.add_extremes_and_exact(xs);
-        if self.frame.has_spread() {
-            for &x in xs {
-                let key = self.key(x);
-                count(&mut self.bins, key);
+        if !self.add_all_but_bins(xs) {
+            return;
+        }
+        // The central keys of all values in one loop without a branch, which the compiler
+        // turns into vector instructions; the rare tail values are then keyed again.
+        let start = keys.len();
+        keys.resize(start + xs.len(), 0);
+        let staged = &mut keys[start..];
+        let mut tail = false;
+        for (key, &x) in staged.iter_mut().zip(xs) {
+            let t = self.frame.offset(x);
+            tail |= t.abs() > TAIL_START;
+            *key = nearest_integer(t.clamp(-TAIL_START, TAIL_START)) as i32;
+        }
+        if tail {
+            for (key, &x) in staged.iter_mut().zip(xs) {
+                *key = self.key(x);
             }
-        } else {
-            xs.iter().for_each(|&x| self.add_about_centre(x, 1));
         }
     }
 
-    /// Records the extremes and exact values of `xs` (none `NaN`).
+    /// Records the extremes and exact values of `xs` (none `NaN`), and, for a frame without
+    /// spread, the values themselves; returns whether their bins, of a frame with spread,
+    /// are still to be counted.
     ///
     /// Each is its own pass over `xs`, which is short and in the first-level cache: one loop
     /// doing all of them kept its running extremes on the stack.
     #[inline]
-    fn add_extremes_and_exact(&mut self, xs: &[f64]) {
+    fn add_all_but_bins(&mut self, xs: &[f64]) -> bool {
         self.add_extremes(xs);
         if let Some(set) = &mut self.exact {
             if !xs.iter().all(|&x| set.add(x, 1)) {
                 self.exact = None;
             }
         }
+        if self.frame.has_spread() {
+            return true;
+        }
+        xs.iter().for_each(|&x| self.add_about_centre(x, 1));
+        false
     }
 
     /// Merges the extremes of `xs` (none `NaN`), with how often each occurs.
