@@ -477,6 +477,45 @@ fn with_a_large_class_target_plan_finds_the_optimum_enumeration_finds() {
     assert!(alpha_cost < chosen_cost[&(both, 0f64.to_bits())]);
 }
 
+/// With surge classes (which close as new seats open) and no large-class target, both forms
+/// still score a portfolio as `run` of its written scenario does: the plan is the optimum the
+/// enumeration finds and reports `run`'s objective.
+#[test]
+fn with_surge_classes_plan_finds_the_optimum_enumeration_finds_in_both_forms() {
+    let f = large_class_fixture();
+    let all = enumerate(&f);
+    let toml = std::fs::read_to_string(f.path("s.toml")).unwrap();
+    let weighted_toml = toml.replace("w_spare = 0.1", "w_spare = 0.1\nw_cost = 0.02");
+    std::fs::write(f.path("w.toml"), weighted_toml).unwrap();
+    let weighted = |p: &Portfolio| p.seat_years + 0.02 * p.cost;
+    let (feasible, got, json) = plan_within(&f, &all, "w.toml", ("yuan", 0.0));
+    let best = (feasible.iter().map(|p| weighted(p))).fold(f64::INFINITY, f64::min);
+    assert!(
+        (weighted(got) - best).abs() < 1e-4,
+        "plan {got:?}, best {best}"
+    );
+    let reported = json["objective"]["in_sample"]["weighted"].as_f64().unwrap();
+    assert!(
+        (reported - weighted(got)).abs() < 1e-4,
+        "reported {reported}"
+    );
+    let target = toml.replace("w_spare = 0.1", "target_p_shortfall = 0.1");
+    std::fs::write(f.path("t.toml"), target).unwrap();
+    for budget in [("yuan", 0.0), ("classes_per_year", 6.0)] {
+        let (feasible, got, json) = plan_within(&f, &all, "t.toml", budget);
+        let (excess, cost, _) = lexicographic_best(&feasible, Some(0.1), None);
+        let case = format!("{budget:?}: plan {got:?}, best {excess} {cost}");
+        assert!(got.excess < excess + 1e-9 && got.cost <= cost, "{case}");
+        let reported = json["objective"]["in_sample"]["excess_risk"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (reported - got.excess).abs() < 1e-9,
+            "{case}: reported {reported}"
+        );
+    }
+}
+
 /// `run` of the written scenario on 2,000 fresh trials keeps every targeted cell not listed
 /// as unmet within the target + 3 standard errors.
 fn fresh_trials_keep_the_target(f: &Fixture, json: &serde_json::Value) {
