@@ -16,10 +16,8 @@
 //! assumes it is (see [`super::solve`]).
 
 use super::futures::Futures;
-use super::score::Opened;
-use crate::engine::{
-    delay_common_key, delay_key, project_delay, DelayCopula, Engine, Place, TrialKey,
-};
+use super::score::{delays, Opened};
+use crate::engine::{Engine, Place, TrialKey};
 use crate::model::classes::allocate;
 use crate::model::supply::{SupplyUnit, TrialSchools};
 use crate::model::yearly::YearSplits;
@@ -220,20 +218,18 @@ fn unit_schools(engine: &Engine, f: &Futures, d: DistrictIx, stage: StageIx) -> 
         .collect();
     let u = d.0 * s.stages.len() + stage.0;
     let width = cap.schools as usize + projects.len();
+    let late: Vec<_> = (projects.iter())
+        .map(|p| delays(f, &p.id, &p.delay))
+        .collect();
     let mut opens = Vec::with_capacity(f.n_trials() * projects.len());
     let mut weights = vec![1.0; f.n_trials() * width];
-    let (common, keys): (_, Vec<_>) = (
-        delay_common_key(),
-        projects.iter().map(|p| delay_key(&p.id)).collect(),
-    );
-    for (t, w) in f.trials.clone().zip(weights.chunks_exact_mut(width)) {
+    let trials = f.trials.clone().zip(weights.chunks_exact_mut(width));
+    for (i, (t, w)) in trials.enumerate() {
         let key = TrialKey::new(f.seed, t);
         let (existing, own) = w.split_at_mut(cap.schools as usize);
         engine.existing_popularity(key, u, existing);
-        let copula = DelayCopula::of(key, common, s.delay_correlation);
-        for ((p, &k), w) in projects.iter().zip(&keys).zip(own) {
-            let late = project_delay(key, k, &p.delay, &copula);
-            opens.push(late.map(|l| p.planned_year + l));
+        for ((p, late), w) in projects.iter().zip(&late).zip(own) {
+            opens.push(late[i].map(|l| p.planned_year + l));
             if p.kind == ProjectKind::New {
                 *w = engine.new_school_popularity(key, stage, &p.id);
             }

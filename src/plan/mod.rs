@@ -5,8 +5,8 @@
 //! Demand does not depend on what is built, so [`Futures`] projects every trial once; the
 //! solver ([`solve`]) then scores portfolios on capacity, drawing each project's delay from
 //! the same keyed stream `run` uses, so `run` of the written scenario sees the same openings;
-//! with a target on large classes, [`ClassModel`] re-sizes a portfolio's classes with the
-//! engine's class split, on the popularity draws `run` makes.
+//! with a target on large classes or surge classes, [`ClassModel`] re-sizes a portfolio's
+//! classes with the engine's class split, on the popularity draws `run` makes.
 
 mod budget;
 mod classes;

@@ -145,7 +145,8 @@ pub struct Scorer<'a> {
     pub tolerance: f64,
     /// `large_class_target` of the scenario's standards.
     pub large_target: f64,
-    /// Sizes the classes of a portfolio; `None` when no target is on large classes.
+    /// Sizes the classes of a portfolio; `None` when capacity alone decides (see
+    /// [`crate::plan::Planner::class_model`]).
     pub classes: Option<&'a ClassModel<'a>>,
 }
 

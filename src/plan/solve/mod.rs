@@ -41,7 +41,7 @@ pub struct Problem<'a> {
     pub form: &'a Form,
     /// The limits.
     pub budgets: Budgets,
-    /// Sizes the classes of a portfolio, when a target is on large classes.
+    /// Sizes the classes of a portfolio, with a target on large classes or surge classes.
     pub classes: Option<&'a ClassModel<'a>>,
 }
 
