@@ -24,12 +24,16 @@ pub(crate) struct PlanInfo {
     pub fresh_seed: Option<u64>,
     /// Fresh trials the plan was checked on.
     pub fresh_trials: Option<u64>,
+    /// The first year a project of the plan may open.
+    pub first_year: Option<i32>,
     /// What the plan did with the pipeline: `keep`, `drop` or `retime`.
     pub keep_pipeline: Option<String>,
     /// The risk targets, for the target form.
     pub targets: Option<Targets>,
     /// What the plan and the pipeline cost.
     pub cost: Cost,
+    /// The plan's criteria on its trials and on fresh ones.
+    pub objective: Option<Objective>,
     /// Whether the plan is the proven optimum.
     #[serde(default)]
     pub exact: bool,
@@ -65,6 +69,24 @@ pub(crate) struct Cost {
     pub plan_yuan: f64,
     /// The pipeline's projects.
     pub pipeline_yuan: f64,
+}
+
+/// The plan's criteria, on the trials it was chosen on and on fresh ones.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Objective {
+    /// On the trials the plan was chosen on.
+    pub in_sample: Criteria,
+}
+
+/// The criteria a plan is judged by; each `None` where the form does not use it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Criteria {
+    /// `Σ max(0, p − target)` over the targeted cells.
+    pub excess_risk: Option<f64>,
+    /// The plan's cost, yuan.
+    pub cost_yuan: Option<f64>,
+    /// The weighted objective.
+    pub weighted: Option<f64>,
 }
 
 /// One stage: what the plan adds and what it changes.

@@ -110,15 +110,15 @@ fn summary(page: &mut Page, plan: &Plan) {
             &format!("目标：{from_zh}各目标格子的{zh}。仍有 <b>{n}</b> 个格子未能确保达标（见<a href=\"#unmet\">未达标的格子</a>）。"),
             &format!("Target: {en} in every targeted cell{from_en}. <b>{n}</b> cells are not assured (see <a href=\"#unmet\">Cells still over the target</a>)."),
         );
-        if t.target_p_large_classes.is_some() {
-            page.paragraph(
-                "大班额占比并不随新增班级单调下降（新学校自己的班级也可能是大班），因此求解不依赖单调性：可穷举时逐一计算每个组合（大班额按模型重新分班），证明的最优解即为此；否则下界只计任何项目都无法改变的格子。",
-                "The large-class share does not fall monotonically with the classes added (a new school's own classes can be large), so nothing proved relies on it: where portfolios can be enumerated each one's classes are re-sized and scored, and the optimum proved is over all of them; otherwise the lower bound counts only cells no project can change.",
-            );
-        }
     }
     if let Some((zh, en)) = optimality(info) {
         page.paragraph(&zh, &en);
+    }
+    if (info.targets.as_ref()).is_some_and(|t| t.target_p_large_classes.is_some()) {
+        page.paragraph(
+            "大班额占比并不随新增班级单调下降（新学校自己的班级也可能是大班），因此求解不依赖单调性：可穷举时逐一计算每个组合（大班额按模型重新分班），证明的最优解即为此；否则下界只计任何项目都无法改变的格子。",
+            "The large-class share does not fall monotonically with the classes added (a new school's own classes can be large), so nothing proved relies on it: where portfolios can be enumerated each one's classes are re-sized and scored, and the optimum proved is over all of them; otherwise the lower bound counts only cells no project can change.",
+        );
     }
 }
 
@@ -148,19 +148,49 @@ fn optimality(info: &data::PlanInfo) -> Option<(String, String)> {
     }
     let gap = percent(info.gap?);
     let bound = info.bound.unwrap_or(0.0);
-    let (what_zh, what_en, value) = match info.bound_of.as_deref() {
-        Some("cost_yuan") => ("投资", "cost", money(bound)),
-        Some("weighted") => ("加权目标", "weighted objective", format!("{bound:.4}")),
-        Some("excess_risk") => (
-            "超标风险",
-            "excess risk over the targets",
-            format!("{bound:.4}"),
+    let criteria = info.objective.as_ref().map(|o| &o.in_sample);
+    let (what_zh, what_en, value, own) = match info.bound_of.as_deref() {
+        Some("cost_yuan") => (
+            "投资",
+            "cost",
+            money(bound),
+            criteria.and_then(|c| c.cost_yuan).map(money),
         ),
-        _ => ("目标", "objective", format!("{bound:.4}")),
+        Some("weighted") => (
+            "加权目标",
+            "weighted objective",
+            format!("{bound:.4}"),
+            criteria.and_then(|c| c.weighted).map(|v| format!("{v:.4}")),
+        ),
+        Some("excess_risk") => (
+            "超标风险（各目标格子超出目标的概率之和）",
+            "excess risk over the targets (the sum over targeted cells of the probability beyond the target)",
+            format!("{bound:.4}"),
+            criteria.and_then(|c| c.excess_risk).map(|v| format!("{v:.4}")),
+        ),
+        _ => ("目标", "objective", format!("{bound:.4}"), None),
+    };
+    let (own_zh, own_en) = own.map_or((String::new(), String::new()), |v| {
+        (
+            format!("方案在其模拟上的{what_zh}为 {v}；"),
+            format!("On its trials the plan's {what_en} is {v}. "),
+        )
+    });
+    // A bound of zero proves nothing: say so rather than quote a 100% gap as a measure.
+    let (proved_zh, proved_en) = if bound > 0.0 {
+        (
+            format!("已证明的下界为 {value}，差距至多 {gap}。"),
+            format!("No plan can do better than {value} (a proved lower bound): this one is at most {gap} above the optimum."),
+        )
+    } else {
+        (
+            "未能证明大于零的下界，因此不知道它离最优还有多远。".to_string(),
+            "No lower bound above zero was proved, so how far it is from the best plan is not known.".to_string(),
+        )
     };
     Some((
-        format!("未证明为最优：已证明的{what_zh}下界为 {value}，差距 {gap}。可重复建设的标准项目按贪心法安排；候选项目少到可以穷举时，方案为精确最优。"),
-        format!("Not proved optimal: the best proved lower bound on the {what_en} is {value}, a gap of {gap}. Standard projects that may be built any number of times are placed greedily; when the candidates are few enough to enumerate, the plan is the exact optimum."),
+        format!("未证明为最优：{own_zh}{proved_zh}可重复建设的标准项目按贪心法安排；候选项目少到可以穷举时，方案为精确最优。"),
+        format!("Not proved optimal. {own_en}{proved_en} Standard projects that may be built any number of times are placed greedily; when the candidates are few enough to enumerate, the plan is the exact optimum."),
     ))
 }
 
@@ -367,9 +397,21 @@ fn before_after(
 /// Risk before and after, per district and stage, by the rules every view shares.
 fn risk(page: &mut Page, plan: &Plan) {
     page.section("risk", "风险变化", "Risk before and after");
+    // Years before the plan's first can only repeat the pipeline's risk (or history): a worst
+    // year of 2020 in a plan for 2026 would read as the plan's failure.
+    let from = plan.info.first_year.unwrap_or(i32::MIN);
+    let (from_zh, from_en) =
+        plan.info
+            .first_year
+            .map_or((String::new(), String::new()), |y| {
+                (
+            format!("只计 {y} 年（方案项目最早可建成之年）起的年份。"),
+            format!(" Only the years from {y}, the first in which a project of the plan can open."),
+        )
+            });
     page.paragraph(
-        "在另一组（新的）随机模拟上测得：前 = 仅现有规划，后 = 加上方案。",
-        "Measured on fresh trials (another seed): before = the pipeline alone, after = with the plan.",
+        &format!("在另一组（新的）随机模拟上测得：前 = 仅现有规划，后 = 加上方案。{from_zh}"),
+        &format!("Measured on fresh trials (another seed): before = the pipeline alone, after = with the plan.{from_en}"),
     );
     let labels = [
         ("区", "district"),
@@ -387,6 +429,7 @@ fn risk(page: &mut Page, plan: &Plan) {
     ];
     let mut html = table_head(page.lang, "years", &labels);
     for ((district, stage), years) in &plan.cells {
+        let years = &years[years.partition_point(|c| c.year < from)..];
         let max = |f: fn(&Cell) -> f64| years.iter().map(f).fold(0.0, f64::max);
         let sum = |f: fn(&Cell) -> f64| years.iter().map(f).sum::<f64>();
         let _ = writeln!(
@@ -524,7 +567,7 @@ mod tests {
         assert!(html.contains("太早") && html.contains("too early"));
         // Not exact: what is proved, in words; the build list at a glance by district.
         assert!(
-            html.contains("the best proved lower bound on the objective is 1.0000, a gap of 2%"),
+            html.contains("No plan can do better than 1.0000 (a proved lower bound): this one is at most 2% above the optimum."),
             "{html}"
         );
         let glance = html.find("by-district").expect("the table by district");
@@ -535,6 +578,45 @@ mod tests {
         );
         assert!(html.contains("2023: 50"), "classes by year");
         assert!(html.contains("甲区") && html.contains("@page{size:A4"));
+    }
+
+    /// The fixture with `plan.json` edited by `edit`, drawn; the page's text.
+    fn drawn_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let dir = fixture();
+        let path = dir.path().join("plan.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut json);
+        std::fs::write(&path, json.to_string()).unwrap();
+        let written = draw_plan(dir.path()).unwrap();
+        std::fs::read_to_string(&written[0]).unwrap()
+    }
+
+    #[test]
+    fn the_risk_table_counts_only_the_years_a_plan_can_change() {
+        let html = drawn_with(|j| j["first_year"] = 2023.into());
+        // 2023 alone: short before, not after; its own worst year; 90% → 5%; 1,500 → 10.
+        assert!(
+            html.contains("<td>2023 → –</td><td>2023 → 2023</td><td class=\"num\">90% → 5%</td><td class=\"num\">1,500 → 10</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Only the years from 2023"));
+    }
+
+    #[test]
+    fn a_zero_bound_is_said_to_prove_nothing_and_the_plans_own_value_is_given() {
+        let html = drawn_with(|j| {
+            j["bound"] = 0.0.into();
+            j["gap"] = 1.0.into();
+            j["bound_of"] = "excess_risk".into();
+            j["objective"]["in_sample"]["excess_risk"] = 4.754.into();
+        });
+        assert!(html.contains("On its trials the plan's excess risk over the targets"));
+        assert!(
+            html.contains("is 4.7540. No lower bound above zero was proved"),
+            "{html}"
+        );
+        assert!(!html.contains("gap of 100%") && !html.contains("100% above"));
     }
 
     #[test]
