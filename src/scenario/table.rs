@@ -304,8 +304,13 @@ pub trait Fields {
         match raw.parse::<f64>() {
             Ok(x) if x.is_finite() && ok(x) => Ok(x),
             Ok(x) if x.is_finite() => Err(self.error(format!("{column} = {s}: must be {valid}"))),
-            _ => Err(self.error(format!(
+            Ok(_) => Err(self.error(format!(
                 "{column} = {s}: not a finite number; must be {valid}"
+            ))),
+            // A spreadsheet's "2,400", "30%" or full-width digits: say how to write it.
+            Err(_) => Err(self.error(format!(
+                "{column} = {s}: not a number (write digits with an optional decimal point, \
+                 without thousands separators, units or spaces); must be {valid}"
             ))),
         }
     }

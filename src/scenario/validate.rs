@@ -592,6 +592,12 @@ impl Validator<'_> {
         let Some(path) = path.map(PathBuf::from) else {
             return Ok(None);
         };
+        if path.as_os_str().is_empty() {
+            return Err(self.err(
+                key,
+                format!("{key} = \"\": give the path of a file (relative to the TOML file)"),
+            ));
+        }
         if path.is_file() {
             return Ok(Some(path));
         }

@@ -286,6 +286,15 @@ pub(super) fn save(app: &App, body: &[u8]) -> Reply {
 
 /// A request body as a [`Request`] within the server's limits, or the 4xx answer.
 fn parse(body: &[u8]) -> Result<Request, Reply> {
+    // serde reads a struct from an array too (`[10]` would be trials = 10): only an object is a
+    // request.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Reply::error(
+            400,
+            "not a what-if request: the body must be a JSON object, e.g. \
+             {\"trials\": 500, \"seed\": 7, \"changes\": [{\"drop\": \"<project id>\"}]}",
+        ));
+    }
     let request: Request = serde_json::from_slice(body)
         .map_err(|e| Reply::error(400, &format!("not a what-if request: {e}")))?;
     if !(1..=MAX_TRIALS).contains(&request.trials) {
