@@ -628,7 +628,7 @@ fn read_tables(
     delay: DelayProfile,
     reads: &mut Reads,
 ) -> Result<()> {
-    s.districts = read_districts(&data.districts, s.map.is_some(), reads)?;
+    s.districts = read_districts(&data.districts, s.map.as_ref(), reads)?;
     s.population = read_population(s, &data.population, reads)?;
     s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
@@ -640,7 +640,7 @@ fn read_tables(
     Ok(())
 }
 
-fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<District>> {
+fn read_districts(path: &Path, map: Option<&MapFile>, reads: &mut Reads) -> Result<Vec<District>> {
     let table = CsvTable::read(
         path,
         &[
@@ -681,7 +681,7 @@ fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<D
             rate_local: rate("rate_local")?,
             rate_migrant: rate("rate_migrant")?,
             inflow: row.count("inflow")?,
-            map: map_link(&row, has_map)?,
+            map: map_link(&row, map)?,
         });
     }
     if districts.is_empty() {
@@ -693,7 +693,7 @@ fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<D
     Ok(districts)
 }
 
-fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
+fn map_link(row: &table::Row<'_>, map: Option<&MapFile>) -> Result<Option<MapLink>> {
     let (feature, kind) = (row.raw("map_feature"), row.raw("map_kind"));
     if feature.is_empty() {
         return match kind {
@@ -701,8 +701,16 @@ fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
             _ => Err(row.error(format!("map_kind = {kind} needs a map_feature"))),
         };
     }
-    if !has_map {
+    let Some(map) = map else {
         return Err(row.error("map_feature is set but the scenario has no [data] map"));
+    };
+    // A typo would leave the district off every map without a word.
+    if !map.has_feature(feature) {
+        return Err(row.error(format!(
+            "map_feature = {}: no feature of {} has this adcode, id or name",
+            quoted(feature),
+            map.path.display()
+        )));
     }
     let kind = match kind {
         "" | "polygon" => MapKind::Polygon,
