@@ -338,4 +338,14 @@ fn a_file_where_an_output_folder_should_be_is_refused_before_any_work() {
             &[&format!("{shown}: "), "is a file, not a folder"],
         );
     }
+    // --write is checked before the plan is searched or κ calibrated, not after.
+    let plan = ["plan", "scenario.toml", "--trials", "5", "--out", "out"];
+    let calibrate: Vec<&str> = CALIBRATE.split(' ').collect();
+    for args in [&plan[..], &calibrate] {
+        refused_untouched(
+            &fx,
+            &[args, &["--write", "f/x.toml"]].concat(),
+            &["--write f/x.toml: is inside f, which is a file, not a folder"],
+        );
+    }
 }

@@ -281,17 +281,23 @@ fn stem(path: &Path) -> String {
 }
 
 /// Refuses (exit code 2) a `flag` that would write `targets` where they cannot go — over a
-/// file `scenario` is read from, or over a folder — before anything runs.
+/// file `scenario` is read from, over a folder, or inside a file — before anything runs.
 fn check_targets(
     scenario: &crate::scenario::Scenario,
     flag: &str,
     targets: &[PathBuf],
 ) -> Result<(), Error> {
     for target in targets {
+        let file_above = target
+            .ancestors()
+            .skip(1)
+            .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
         let why = if scenario.reads(target) {
-            "one of the scenario's own input files"
+            "one of the scenario's own input files".to_string()
         } else if target.is_dir() {
-            "a folder"
+            "a folder".to_string()
+        } else if let Some(file) = file_above {
+            format!("inside {}, which is a file, not a folder", file.display())
         } else {
             continue;
         };
