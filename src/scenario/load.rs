@@ -377,10 +377,19 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
         .iter()
         .filter(|e| e.value_span.contains(&span.start))
         .max_by_key(|e| e.path.len());
-    let first_line = text.get(span).unwrap_or("").lines().next().unwrap_or("");
-    let value = quoted(first_line);
+    let first_line = text
+        .get(span.clone())
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("");
     let Some(h) = holder else {
         return raw.to_string();
+    };
+    // A dotted key (`rho.x = 0.7`) makes a table whose span is the key's name: show the line.
+    let value = match h.is_table && !first_line.starts_with(['{', '[']) {
+        true => format!("a table ({})", quoted(line_text(text, span.start).trim())),
+        false => quoted(first_line),
     };
     match raw.split_once(", expected ") {
         Some(_) if value.starts_with("[[") => format!(
