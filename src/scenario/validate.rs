@@ -291,6 +291,13 @@ impl Validator<'_> {
                 format!("scenario.seed = {seed}: must be {}", seed_range()),
             ));
         }
+        // A blank name would head every report and chart with nothing.
+        if s.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(self.err(
+                "scenario.name",
+                "scenario.name is blank: give a name, or leave the key out (the file name is used)",
+            ));
+        }
         let stem = root.file_stem().map(|s| s.to_string_lossy().into_owned());
         Ok(Head {
             name: s.name.or(stem).unwrap_or_default(),
