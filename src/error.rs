@@ -50,6 +50,12 @@ impl Error {
             // writes it (damaged by hand): bad input, not a failure.
             Error::Plot(crate::plot::PlotError::MapYear { .. }) => 2,
             Error::Plot(crate::plot::PlotError::Invalid { .. }) => 2,
+            // A table missing from the folder given (deleted by hand, or not a whole run).
+            Error::Plot(crate::plot::PlotError::Read { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                2
+            }
             _ => 1,
         }
     }

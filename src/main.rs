@@ -2,10 +2,21 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = seatsim::cli::Cli::parse();
+    let cli = match seatsim::cli::parse() {
+        Ok(cli) => cli,
+        // --help, --version, and the help a bare `seatsim` prints: clap's own text.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("error: {}", seatsim::cli::usage_message(&e));
+            return ExitCode::from(2);
+        }
+    };
     match seatsim::cli::execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -256,3 +256,96 @@ fn calibrate_writes_into_a_folder_it_makes_a_scenario_that_loads() {
     fx.seatsim_ok(&args.split(' ').collect::<Vec<_>>());
     fx.seatsim_ok(&["check", "new/folder/c.toml"]);
 }
+
+#[test]
+fn plot_of_a_run_folder_missing_a_table_is_bad_input_not_a_failure() {
+    let fx = base();
+    fx.run("scenario.toml", "r", &["--trials", "5"]);
+    std::fs::remove_file(fx.path("r/risk.csv")).unwrap();
+    let before = files(&fx);
+    let err = fx.refused(&["plot", "r"]);
+    assert!(err.starts_with("error: r/risk.csv: cannot read"), "{err}");
+    assert_eq!(before, files(&fx), "plot changed the damaged folder");
+}
+
+#[test]
+fn a_bad_command_line_gets_one_line_that_names_the_flag_and_what_is_valid() {
+    let fx = base();
+    let cases: [(&[&str], &[&str]); 6] = [
+        (
+            &["run", "scenario.toml", "--seed", "-1", "--out", "out"],
+            &["'-1' for '--seed <SEED>'", "must be a whole number"],
+        ),
+        (
+            &["run", "scenario.toml", "--trials", "1e3", "--out", "out"],
+            &[
+                "'1e3' for '--trials <TRIALS>'",
+                "e.g. 2000",
+                "seatsim run --help",
+            ],
+        ),
+        (
+            &["calibrate", "scenario.toml", "--stage", "primary"],
+            &["--large-class-share", "not provided"],
+        ),
+        (
+            &[
+                "calibrate",
+                "scenario.toml",
+                "--stage",
+                "primary",
+                "--large-class-share",
+                "-0.1",
+            ],
+            &["--large-class-share -0.1: must be a share in [0, 1)"],
+        ),
+        (
+            &[
+                "run",
+                "scenario.toml",
+                "--deterministic",
+                "--trials",
+                "50",
+                "--out",
+                "out",
+            ],
+            &["'--deterministic' cannot be used with '--trials <TRIALS>'"],
+        ),
+        (
+            &["runn", "scenario.toml"],
+            &["unrecognized subcommand 'runn'", "'run'", "seatsim --help"],
+        ),
+    ];
+    for (args, expect) in cases {
+        refused_untouched(&fx, args, expect);
+    }
+}
+
+#[test]
+fn a_file_where_an_output_folder_should_be_is_refused_before_any_work() {
+    let fx = base();
+    std::fs::write(fx.path("f"), "mine").unwrap();
+    let cases: [&[&str]; 3] = [
+        &["compare", "scenario.toml", "scenario.toml", "--out", "f/x"],
+        &["synth", "--units", "3", "--out", "f"],
+        &["plan", "scenario.toml", "--trials", "5", "--out", "f"],
+    ];
+    for args in cases {
+        let shown = args[args.len() - 1];
+        refused_untouched(
+            &fx,
+            args,
+            &[&format!("{shown}: "), "is a file, not a folder"],
+        );
+    }
+    // --write is checked before the plan is searched or κ calibrated, not after.
+    let plan = ["plan", "scenario.toml", "--trials", "5", "--out", "out"];
+    let calibrate: Vec<&str> = CALIBRATE.split(' ').collect();
+    for args in [&plan[..], &calibrate] {
+        refused_untouched(
+            &fx,
+            &[args, &["--write", "f/x.toml"]].concat(),
+            &["--write f/x.toml: is inside f, which is a file, not a folder"],
+        );
+    }
+}

@@ -136,34 +136,33 @@ fn calibrate_refuses_more_trials_than_a_run_may_have() {
 }
 
 #[test]
-fn an_unwritable_output_folder_is_an_io_error_with_exit_code_1() {
+fn a_file_where_the_output_folder_should_be_is_a_bad_command_line() {
     let fx = Fixture::copy_of("tests/broken/base");
     std::fs::write(fx.path("taken"), "a file, not a folder").unwrap();
-    let o = fx.seatsim(&[
-        "run",
-        "scenario.toml",
-        "--out",
-        "taken/run",
-        "--quiet",
-        "--no-plots",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.starts_with("error: cannot write taken/run"),
-        "{stderr}"
-    );
-    let o = fx.seatsim(&[
-        "run",
-        "scenario.toml",
-        "--out",
-        "taken",
-        "--quiet",
-        "--no-plots",
-    ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("exists and is not a folder"), "{stderr}");
+    for (out, expected) in [
+        (
+            "taken/run",
+            "error: taken/run: taken is a file, not a folder; give a new",
+        ),
+        (
+            "taken",
+            "error: taken: is a file, not a folder; give a new or empty folder",
+        ),
+    ] {
+        let args = [
+            "run",
+            "scenario.toml",
+            "--out",
+            out,
+            "--quiet",
+            "--no-plots",
+        ];
+        let o = fx.seatsim(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with(expected), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
     assert_eq!(
         std::fs::read(fx.path("taken")).unwrap(),
         b"a file, not a folder"

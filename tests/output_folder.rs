@@ -300,9 +300,9 @@ fn an_unwritable_output_folder_is_refused_before_the_projection() {
         "taken/run",
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.starts_with("error: cannot write taken/run"),
+        stderr.starts_with("error: taken/run: taken is a file, not a folder"),
         "{stderr}"
     );
 }

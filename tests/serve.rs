@@ -247,6 +247,31 @@ fn hostile_requests_get_a_4xx_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn a_json_array_is_not_a_what_if_request_and_types_are_named_as_json_names_them() {
+    // serde reads a struct from an array by position: `[10]` ran 10 trials with status 200.
+    let fx = Fixture::copy_of("tests/broken/base");
+    let server = Server::start(&fx, "scenario.toml");
+    for body in ["[10]", " [10, 3, []]", "10", "\"x\""] {
+        let (status, answer) = server.whatif(body);
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer.contains("must be a JSON object"), "{body}: {answer}");
+    }
+    // Types are named as JSON names them, not as Rust does (u64, map, sequence).
+    let cases = [
+        (r#"{"trials": "10"}"#, "expected a whole number ≥ 0"),
+        (
+            r#"{"trials": 10, "changes": {}}"#,
+            "invalid type: object, expected an array",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, answer) = server.whatif(body);
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer.contains(expected), "{body}: {answer}");
+    }
+}
+
+#[test]
 fn a_bad_what_if_gets_the_command_lines_message_in_one_line() {
     let fx = Fixture::copy_of("tests/broken/base");
     let server = Server::start(&fx, "scenario.toml");

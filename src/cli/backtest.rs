@@ -39,7 +39,7 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Score the deterministic projection (one trial, every shock at its central value).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["trials", "seed"])]
     pub deterministic: bool,
     /// Do not draw the chart and backtest.html.
     #[arg(long)]

@@ -204,7 +204,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// One trial with every shock at its central value: the classic cohort projection.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["trials", "seed"])]
     pub deterministic: bool,
     /// Do not draw charts.
     #[arg(long)]
@@ -219,6 +219,43 @@ pub struct RunArgs {
     /// DISTRICT/STAGE/YEAR[/METRIC] patterns, each part a name or *, e.g. 'ALL/*/*'.
     #[arg(long, value_name = "CELLS", conflicts_with = "shard")]
     pub keep_trials: Option<String>,
+}
+
+/// The command line of this process, or the one-line message of a bad one (`--help` and
+/// `--version` come back as errors too: [`clap::Error::exit`] prints them).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    // `--seed -1` or `--large-class-share -0.1` is a bad value to name, not an unknown flag.
+    let command = Cli::command().mut_subcommands(|s| s.allow_negative_numbers(true));
+    Cli::from_arg_matches(&command.try_get_matches()?)
+}
+
+/// clap's message for a bad command line in one line, without its usage block, and with what
+/// is valid where clap only names Rust's parse error.
+pub fn usage_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let parts: Vec<String> = text
+        .split("\n\n")
+        .filter(|p| !p.starts_with("Usage:") && !p.starts_with("For more information"))
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    use clap::CommandFactory;
+    let subcommand = std::env::args()
+        .nth(1)
+        .filter(|a| Cli::command().find_subcommand(a).is_some());
+    let help = subcommand.map_or("seatsim --help".into(), |s| format!("seatsim {s} --help"));
+    format!("{}; see `{help}`", parts.join("; "))
+        .replace(
+            "invalid digit found in string",
+            "must be a whole number (digits only), e.g. 2000",
+        )
+        .replace("invalid float literal", "must be a number, e.g. 0.05")
+        .replace(
+            "number too large to fit in target type",
+            "too large a whole number",
+        )
 }
 
 /// Runs a parsed command line.
@@ -244,17 +281,23 @@ fn stem(path: &Path) -> String {
 }
 
 /// Refuses (exit code 2) a `flag` that would write `targets` where they cannot go — over a
-/// file `scenario` is read from, or over a folder — before anything runs.
+/// file `scenario` is read from, over a folder, or inside a file — before anything runs.
 fn check_targets(
     scenario: &crate::scenario::Scenario,
     flag: &str,
     targets: &[PathBuf],
 ) -> Result<(), Error> {
     for target in targets {
+        let file_above = target
+            .ancestors()
+            .skip(1)
+            .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
         let why = if scenario.reads(target) {
-            "one of the scenario's own input files"
+            "one of the scenario's own input files".to_string()
         } else if target.is_dir() {
-            "a folder"
+            "a folder".to_string()
+        } else if let Some(file) = file_above {
+            format!("inside {}, which is a file, not a folder", file.display())
         } else {
             continue;
         };

@@ -120,6 +120,7 @@ struct Unit {
 
 /// Runs `seatsim synth`.
 pub fn synth(args: &SynthArgs) -> Result<(), Error> {
+    crate::report::refuse_file_in_the_way(&args.out)?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(args.seed);
     let mut units: Vec<Unit> = (1..=args.units).map(|i| draw_unit(&mut rng, i)).collect();
     let scale = NATIONAL_BIRTHS * f64::from(args.units)

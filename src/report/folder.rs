@@ -56,6 +56,7 @@ impl OutputFolder {
             path: out.to_path_buf(),
             source,
         };
+        refuse_file_in_the_way(out)?;
         let made_parents = outermost_missing(out);
         let target = resolve(out).map_err(write_error)?;
         let lock = Lock::take(&target, out)?;
@@ -239,6 +240,25 @@ fn resolve(out: &Path) -> std::io::Result<PathBuf> {
     };
     fs::create_dir_all(parent)?;
     Ok(parent.canonicalize()?.join(name))
+}
+
+/// Refuses an `out` that is, or lies inside, a file: the path given is wrong (a bad command
+/// line), not a folder that could not be written.
+pub fn refuse_file_in_the_way(out: &Path) -> Result<(), Error> {
+    let Some(file) = out
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+    else {
+        return Ok(());
+    };
+    let what = match file == out {
+        true => "is a file, not a folder".to_string(),
+        false => format!("{} is a file, not a folder", file.display()),
+    };
+    Err(Error::Usage(format!(
+        "{}: {what}; give a new or empty folder with --out",
+        out.display()
+    )))
 }
 
 /// Refuses to replace a folder that is not empty and holds no seatsim result: replacing it

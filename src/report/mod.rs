@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
-pub use folder::OutputFolder;
+pub use folder::{refuse_file_in_the_way, OutputFolder};
 pub use json::{DistrictJson, RunJson, RunSettings};
 pub use range::{check_range, out_of_range};
 pub use terminal::top_risks;

@@ -409,13 +409,23 @@ pub fn set_keys(table: &mut toml::Table, changes: &[Located]) -> Result<(), Scen
                 super::quoted(key)
             )));
         }
+        // The chain is followed before any change is applied: setting it would do nothing.
+        if key == "scenario.extends" {
+            return Err(at.error(
+                "set = \"scenario.extends\": the extends chain is read before the changes; \
+                 write extends in [scenario]",
+            ));
+        }
         let mut alone = toml::Table::new();
         insert(&mut alone, &parts, value.clone());
         if let Err(e) = alone.try_into::<super::raw::ScenarioFile>() {
             let message = e.message().trim_end();
             return Err(at.error(match message.starts_with("unknown field") {
                 true => format!("not a scenario key: {message}"),
-                false => format!("value = {value}: {}", super::load::plain_message(message)),
+                false => format!(
+                    "value = {value}: {}",
+                    super::load::plain_message(message, key)
+                ),
             }));
         }
         insert(table, &parts, value.clone());

@@ -180,6 +180,16 @@ fn load_chain(
                 line: key_line(&text, "scenario.extends"),
                 message: format!("[scenario] extends = \"{rel}\""),
             };
+            if rel.trim().is_empty() {
+                return Err(ScenarioError {
+                    message: format!(
+                        "{}: give the path of the parent scenario's TOML file (relative to \
+                         this file), or leave the key out",
+                        child.message
+                    ),
+                    ..child
+                });
+            }
             load_parent(child, &dir.join(&rel), visiting, chain, hasher)?
         }
         None => Table::new(),
@@ -367,10 +377,19 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
         .iter()
         .filter(|e| e.value_span.contains(&span.start))
         .max_by_key(|e| e.path.len());
-    let first_line = text.get(span).unwrap_or("").lines().next().unwrap_or("");
-    let value = quoted(first_line);
+    let first_line = text
+        .get(span.clone())
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("");
     let Some(h) = holder else {
         return raw.to_string();
+    };
+    // A dotted key (`rho.x = 0.7`) makes a table whose span is the key's name: show the line.
+    let value = match h.is_table && !first_line.starts_with(['{', '[']) {
+        true => format!("a table ({})", quoted(line_text(text, span.start).trim())),
+        false => quoted(first_line),
     };
     match raw.split_once(", expected ") {
         Some(_) if value.starts_with("[[") => format!(
@@ -386,10 +405,14 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
                 i64::MIN,
                 i64::MAX,
                 super::validate::valid_range(&h.path)
-                    .unwrap_or_else(|| plain_type(expected).to_string())
+                    .unwrap_or_else(|| plain_type(expected, &h.path).to_string())
             )
         }
-        Some((_, expected)) => format!("{} = {value}: must be {}", h.path, plain_type(expected)),
+        Some((_, expected)) => format!(
+            "{} = {value}: must be {}",
+            h.path,
+            plain_type(expected, &h.path)
+        ),
         None if raw.contains("overflowed") => format!(
             "{} = {value}: beyond the largest number a 64-bit float holds (±{:e}); give a finite \
              number{}",
@@ -401,23 +424,37 @@ fn schema_message(raw: &str, text: &str, span: Range<usize>, table: &DeTable<'_>
     }
 }
 
-/// A serde message about a value of the wrong type, in a planner's words.
-pub(super) fn plain_message(raw: &str) -> String {
+/// A serde message about a value of the wrong type at `key`, in a planner's words.
+pub(super) fn plain_message(raw: &str, key: &str) -> String {
     match raw.trim_end().split_once(", expected ") {
-        Some((_, expected)) => format!("must be {}", plain_type(expected)),
+        Some((_, expected)) => format!("must be {}", plain_type(expected, key)),
         None => raw.trim_end().to_string(),
     }
 }
 
-/// serde's name for an expected type, in a planner's words.
-fn plain_type(expected: &str) -> &str {
+/// serde's name for the type expected at `key`, in a planner's words.
+fn plain_type<'a>(expected: &'a str, key: &str) -> &'a str {
     match expected {
         "f64" => "a number",
         "i64" => "a whole number",
         "a string" => "text in quotes",
-        "a sequence" => "an array, e.g. [6, 11]",
+        "a sequence" => array_example(key),
         t if t.starts_with("struct ") || t == "a map" => "a table",
         t => t,
+    }
+}
+
+/// What an array at `key` looks like: an example of the wrong kind of array misleads.
+fn array_example(key: &str) -> &'static str {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    match last {
+        "changes" => "an array of tables: write [[changes]] above each change",
+        "survival" | "age_profile" | "yield" => {
+            "an array of one value per age from 0, e.g. [0.995, 0.9996, …]"
+        }
+        "ages" => "an array of the first and last age, e.g. [6, 11]",
+        "target_stages" => "an array of stage names, e.g. [\"primary\", \"junior\"]",
+        _ => "an array in square brackets, e.g. [1, 2]",
     }
 }
 
@@ -436,8 +473,12 @@ fn line_text(text: &str, offset: usize) -> &str {
 fn resolve_data_paths(table: &mut Table, dir: &Path) {
     if let Some(toml::Value::Table(data)) = table.get_mut("data") {
         for (_, value) in data.iter_mut() {
-            if let toml::Value::String(s) = value {
-                *s = dir.join(s.as_str()).to_string_lossy().into_owned();
+            // An empty path stays empty so that validation says so (joined, it names a folder).
+            match value {
+                toml::Value::String(s) if !s.is_empty() => {
+                    *s = dir.join(s.as_str()).to_string_lossy().into_owned();
+                }
+                _ => {}
             }
         }
     }

@@ -18,6 +18,15 @@ pub struct MapFile {
     pub bytes: Vec<u8>,
     /// How many features it has (at least one).
     pub features: usize,
+    /// The keys each feature answers to (adcode, id, name), for checking `map_feature`.
+    pub keys: Vec<Vec<String>>,
+}
+
+impl MapFile {
+    /// Whether some feature answers to `key`.
+    pub fn has_feature(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k.iter().any(|k| k == key))
+    }
 }
 
 /// Reads and checks the map at `path`, if the scenario names one, adding its bytes to `hasher`.
@@ -36,16 +45,19 @@ pub(super) fn read(
             "[data] map: not UTF-8 text ({e}); expected GeoJSON"
         ))
     })?;
-    let features = super::geojson::parse(text).map(|f| f.len()).map_err(|m| {
-        refuse(format!(
-            "[data] map: not a GeoJSON map the charts can draw: {m}"
-        ))
-    })?;
+    let keys: Vec<Vec<String>> = super::geojson::parse(text)
+        .map(|f| f.into_iter().map(|f| f.keys).collect())
+        .map_err(|m| {
+            refuse(format!(
+                "[data] map: not a GeoJSON map the charts can draw: {m}"
+            ))
+        })?;
     hasher.update(&bytes);
     Ok(Some(MapFile {
         path: path.to_path_buf(),
         bytes,
-        features,
+        features: keys.len(),
+        keys,
     }))
 }
 

@@ -217,12 +217,25 @@ fn separator_hint(header: &StringRecord) -> &'static str {
     }
 }
 
+/// Why a row came out short when a `"` opened in it is never closed: the reader took the rest
+/// of the file as one field, which the count of fields alone does not tell.
+fn unclosed_quote_hint(text: &str, e: &csv::Error) -> &'static str {
+    let rest = e.position().and_then(|p| text.get(p.byte() as usize..));
+    match rest.is_some_and(|rest| rest.matches('"').count() % 2 == 1) {
+        true => " (a quote `\"` opened in this row is never closed, so the rest of the file was read as one field)",
+        false => "",
+    }
+}
+
 fn csv_error(path: &Path, text: &str, e: &csv::Error) -> ScenarioError {
     let line = e.position().map(|p| line_of(text, p));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("this row has {len} fields but the header has {expected_len}"),
+        } => format!(
+            "this row has {len} fields but the header has {expected_len}{}",
+            unclosed_quote_hint(text, e)
+        ),
         csv::ErrorKind::Utf8 { .. } => "the file is not valid UTF-8 (save it as UTF-8)".into(),
         _ => e.to_string(),
     };
@@ -304,8 +317,13 @@ pub trait Fields {
         match raw.parse::<f64>() {
             Ok(x) if x.is_finite() && ok(x) => Ok(x),
             Ok(x) if x.is_finite() => Err(self.error(format!("{column} = {s}: must be {valid}"))),
-            _ => Err(self.error(format!(
+            Ok(_) => Err(self.error(format!(
                 "{column} = {s}: not a finite number; must be {valid}"
+            ))),
+            // A spreadsheet's "2,400", "30%" or full-width digits: say how to write it.
+            Err(_) => Err(self.error(format!(
+                "{column} = {s}: not a number (write digits with an optional decimal point, \
+                 without thousands separators, units or spaces); must be {valid}"
             ))),
         }
     }

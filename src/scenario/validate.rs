@@ -291,6 +291,13 @@ impl Validator<'_> {
                 format!("scenario.seed = {seed}: must be {}", seed_range()),
             ));
         }
+        // A blank name would head every report and chart with nothing.
+        if s.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(self.err(
+                "scenario.name",
+                "scenario.name is blank: give a name, or leave the key out (the file name is used)",
+            ));
+        }
         let stem = root.file_stem().map(|s| s.to_string_lossy().into_owned());
         Ok(Head {
             name: s.name.or(stem).unwrap_or_default(),
@@ -592,6 +599,12 @@ impl Validator<'_> {
         let Some(path) = path.map(PathBuf::from) else {
             return Ok(None);
         };
+        if path.as_os_str().is_empty() {
+            return Err(self.err(
+                key,
+                format!("{key} = \"\": give the path of a file (relative to the TOML file)"),
+            ));
+        }
         if path.is_file() {
             return Ok(Some(path));
         }
@@ -622,7 +635,7 @@ fn read_tables(
     delay: DelayProfile,
     reads: &mut Reads,
 ) -> Result<()> {
-    s.districts = read_districts(&data.districts, s.map.is_some(), reads)?;
+    s.districts = read_districts(&data.districts, s.map.as_ref(), reads)?;
     s.population = read_population(s, &data.population, reads)?;
     s.capacity = read_capacity(s, &data.capacity, reads)?;
     if let Some(path) = &data.projects {
@@ -634,7 +647,7 @@ fn read_tables(
     Ok(())
 }
 
-fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<District>> {
+fn read_districts(path: &Path, map: Option<&MapFile>, reads: &mut Reads) -> Result<Vec<District>> {
     let table = CsvTable::read(
         path,
         &[
@@ -675,7 +688,7 @@ fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<D
             rate_local: rate("rate_local")?,
             rate_migrant: rate("rate_migrant")?,
             inflow: row.count("inflow")?,
-            map: map_link(&row, has_map)?,
+            map: map_link(&row, map)?,
         });
     }
     if districts.is_empty() {
@@ -687,7 +700,7 @@ fn read_districts(path: &Path, has_map: bool, reads: &mut Reads) -> Result<Vec<D
     Ok(districts)
 }
 
-fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
+fn map_link(row: &table::Row<'_>, map: Option<&MapFile>) -> Result<Option<MapLink>> {
     let (feature, kind) = (row.raw("map_feature"), row.raw("map_kind"));
     if feature.is_empty() {
         return match kind {
@@ -695,8 +708,16 @@ fn map_link(row: &table::Row<'_>, has_map: bool) -> Result<Option<MapLink>> {
             _ => Err(row.error(format!("map_kind = {kind} needs a map_feature"))),
         };
     }
-    if !has_map {
+    let Some(map) = map else {
         return Err(row.error("map_feature is set but the scenario has no [data] map"));
+    };
+    // A typo would leave the district off every map without a word.
+    if !map.has_feature(feature) {
+        return Err(row.error(format!(
+            "map_feature = {}: no feature of {} has this adcode, id or name",
+            quoted(feature),
+            map.path.display()
+        )));
     }
     let kind = match kind {
         "" | "polygon" => MapKind::Polygon,

@@ -284,10 +284,33 @@ pub(super) fn save(app: &App, body: &[u8]) -> Reply {
     }
 }
 
+/// serde's message about a request, with JSON's names for types instead of Rust's.
+fn json_words(e: &serde_json::Error) -> String {
+    [
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected an array [ … ]"),
+        ("invalid type: map", "invalid type: object"),
+        ("invalid type: sequence", "invalid type: array"),
+    ]
+    .iter()
+    .fold(e.to_string(), |text, (rust, json)| text.replace(rust, json))
+}
+
 /// A request body as a [`Request`] within the server's limits, or the 4xx answer.
 fn parse(body: &[u8]) -> Result<Request, Reply> {
+    // serde reads a struct from an array too (`[10]` would be trials = 10): only an object is a
+    // request.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Reply::error(
+            400,
+            "not a what-if request: the body must be a JSON object, e.g. \
+             {\"trials\": 500, \"seed\": 7, \"changes\": [{\"drop\": \"<project id>\"}]}",
+        ));
+    }
     let request: Request = serde_json::from_slice(body)
-        .map_err(|e| Reply::error(400, &format!("not a what-if request: {e}")))?;
+        .map_err(|e| Reply::error(400, &format!("not a what-if request: {}", json_words(&e))))?;
     if !(1..=MAX_TRIALS).contains(&request.trials) {
         return Err(Reply::error(
             400,
