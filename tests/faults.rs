@@ -271,7 +271,7 @@ fn plot_of_a_run_folder_missing_a_table_is_bad_input_not_a_failure() {
 #[test]
 fn a_bad_command_line_gets_one_line_that_names_the_flag_and_what_is_valid() {
     let fx = base();
-    let cases: [(&[&str], &[&str]); 6] = [
+    let cases: [(&[&str], &[&str]); 5] = [
         (
             &["run", "scenario.toml", "--seed", "-1", "--out", "out"],
             &["'-1' for '--seed <SEED>'", "must be a whole number"],
@@ -298,18 +298,6 @@ fn a_bad_command_line_gets_one_line_that_names_the_flag_and_what_is_valid() {
                 "-0.1",
             ],
             &["--large-class-share -0.1: must be a share in [0, 1)"],
-        ),
-        (
-            &[
-                "run",
-                "scenario.toml",
-                "--deterministic",
-                "--trials",
-                "50",
-                "--out",
-                "out",
-            ],
-            &["'--deterministic' cannot be used with '--trials <TRIALS>'"],
         ),
         (
             &["runn", "scenario.toml"],
@@ -347,5 +335,41 @@ fn a_file_where_an_output_folder_should_be_is_refused_before_any_work() {
             &[args, &["--write", "f/x.toml"]].concat(),
             &["--write f/x.toml: is inside f, which is a file, not a folder"],
         );
+    }
+}
+
+#[test]
+fn trials_and_seed_with_deterministic_are_noted_and_change_nothing() {
+    let fx = base();
+    fx.seatsim_ok(&[
+        "run",
+        "scenario.toml",
+        "--deterministic",
+        "--no-plots",
+        "--quiet",
+        "--out",
+        "plain",
+    ]);
+    let out = fx.seatsim_ok(&[
+        "run",
+        "scenario.toml",
+        "--deterministic",
+        "--trials",
+        "50",
+        "--seed",
+        "3",
+        "--no-plots",
+        "--quiet",
+        "--out",
+        "seeded",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--trials and --seed have no effect with --deterministic"),
+        "{err}"
+    );
+    for file in ["summary.csv", "risk.csv"] {
+        let read = |dir: &str| std::fs::read(fx.path(dir).join(file)).unwrap();
+        assert_eq!(read("plain"), read("seeded"), "{file}");
     }
 }

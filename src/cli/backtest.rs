@@ -39,7 +39,7 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Score the deterministic projection (one trial, every shock at its central value).
-    #[arg(long, conflicts_with_all = ["trials", "seed"])]
+    #[arg(long)]
     pub deterministic: bool,
     /// Do not draw the chart and backtest.html.
     #[arg(long)]
@@ -64,6 +64,7 @@ struct Ready {
 /// Runs `seatsim backtest`.
 pub fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     let ready = prepare(args)?;
+    args.sampling.warn_if_deterministic(args.deterministic);
     let out = args.out.clone().unwrap_or_else(|| match ready.as_slice() {
         [one] => PathBuf::from("output").join(format!("backtest-{}", one.origin.id)),
         _ => PathBuf::from("output").join("backtest-rolling"),

@@ -182,6 +182,26 @@ impl Sampling {
 }
 
 impl SamplingArgs {
+    /// Says on stderr that `--trials`/`--seed` do nothing with `--deterministic`. A warning,
+    /// not a refusal: the combination is harmless, and scripts that always pass a seed must
+    /// still get the classic projection.
+    pub fn warn_if_deterministic(&self, deterministic: bool) {
+        let given: Vec<&str> = [
+            ("--trials", self.trials.is_some()),
+            ("--seed", self.seed.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, set)| set.then_some(flag))
+        .collect();
+        if deterministic && !given.is_empty() {
+            let verb = if given.len() > 1 { "have" } else { "has" };
+            eprintln!(
+                "note: {} {verb} no effect with --deterministic (one trial, no random draws)",
+                given.join(" and ")
+            );
+        }
+    }
+
     /// The options resolved against the scenario that supplies their defaults.
     pub fn resolve(&self, scenario: &crate::scenario::Scenario) -> Result<Sampling, Error> {
         Ok(Sampling {
@@ -204,7 +224,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// One trial with every shock at its central value: the classic cohort projection.
-    #[arg(long, conflicts_with_all = ["trials", "seed"])]
+    #[arg(long)]
     pub deterministic: bool,
     /// Do not draw charts.
     #[arg(long)]

@@ -17,6 +17,7 @@ use crate::Error;
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let scenario = Scenario::load(&args.scenario)?;
     let sampling = args.sampling.resolve(&scenario)?;
+    args.sampling.warn_if_deterministic(args.deterministic);
     let Sampling {
         trials,
         seed,
