@@ -152,12 +152,11 @@ class Gen:
                        for y in years})
 
     def delay_profile(self):
-        w = [self.r.random() ** 2 for _ in range(4)]
+        cuts = sorted(self.r.randint(0, 1000) for _ in range(3))  # thousandths summing to 1
+        w = [b - a for a, b in zip([0] + cuts, cuts + [1000])]
         if self.chance(0.3):
-            w = [1.0, 0.0, 0.0, 0.0] if self.chance(0.5) else [0.0, 0.0, 0.0, 1.0]
-        w = [round(x / sum(w), 3) for x in w]
-        w[0] = round(1 - sum(w[1:]), 3)  # sums to 1 within 1e-6
-        return dict(zip(("on_time", "one_year", "two_years", "never"), w))
+            w = [1000, 0, 0, 0] if self.chance(0.5) else [0, 0, 0, 1000]
+        return dict(zip(("on_time", "one_year", "two_years", "never"), [x / 1000 for x in w]))
 
     def build(self):
         r = self.r
@@ -272,6 +271,8 @@ class Gen:
                 cap.append([d, s, schools, classes])
                 self.exist[(d, s)] = classes
         self.cap = cap
+        if r.random() < 0.4:
+            self.tie()
         projects, room = [], dict(self.exist)
         for k in range(r.randint(0, 8)):
             d, s = r.choice(self.districts), r.choice(self.stages)
@@ -305,6 +306,31 @@ class Gen:
                 hs["delay"] = dict(self.delay_profile(), correlation=r.choice([0.0, 0.5]))
             hs["yield"] = hs.pop("yield_")
             self.doc["housing"] = hs
+
+    def tie(self):
+        """Edge: a base-year district-stage whose classes hold exactly a threshold's pupils
+        (large, super-large, standard size, admission cap), where ⌈⌉, ≥ and < decide."""
+        r = self.r
+        sid = r.choice([s for s in self.stages])
+        st = self.doc["stages"][sid]
+        if st.get("catchment") == "city":
+            return
+        d = r.choice(self.districts)
+        for key in ("enrolment", "private_share"):  # enrolment 1, no private share: demand = pupils
+            self.doc.get(key, {}).pop(sid, None)
+        std = self.doc["standards"]
+        size = r.choice([std["large_class"], std["super_large_class"], st["class_size"],
+                         st.get("admission_cap", st["class_size"])])
+        row = next(c for c in self.cap if c[0] == d and c[1] == sid)
+        if row[2] == 0:
+            row[2:] = [r.randint(1, 4), 0]
+            row[3] = row[2] * r.randint(1, 5) + r.randint(0, row[2] - 1)
+            self.exist[(d, sid)] = row[3]
+        a0, a1 = st["ages"]
+        for p in self.pop:
+            if p[0] == d and a0 <= p[1] <= a1:
+                p[2:] = [0, 0]
+        next(p for p in self.pop if p[0] == d and p[1] == a0)[2] = row[3] * size
 
     def changes(self):
         """A list of [[changes]] valid on the pipeline as each previous change left it."""
@@ -411,11 +437,14 @@ def case(i, a):
             hr, ra = compare.load(f"{folder}/ss-det/risk.csv", 3)
             _, rb = compare.load(f"{folder}/peer-det/risk.csv", 3)
             bad = compare.deterministic(sa, sb, ra, rb, hs, hr, 1e-8)
-        found.append(("deterministic: bytes differ, " + (f"{bad} fields beyond 1e-8:\n" if bad else
-                      "all fields within 1e-8 (formatting)\n") + buf.getvalue()[:3000]))
+        if bad:
+            found.append(f"deterministic: {bad} fields beyond 1e-8:\n" + buf.getvalue()[:3000])
+        else:  # the last printed digit of a value on a decimal tie, one ulp apart: noted, not a finding
+            print(f"case {i}: deterministic bytes differ, every field within a relative 1e-8")
     if a.trials > 0 and not found:
         rc, msg = run(ss + ["--trials", str(a.trials), "--seed", str(a.seed + i), "--out", f"{folder}/ss-mc"])
-        rc2, msg2 = run(peer + ["--trials", str(a.trials), "--seed", str(a.seed + i + 7), "--out", f"{folder}/peer-mc"])
+        rc2, msg2 = run(peer + ["--trials", str(a.trials), "--seed", str(a.seed + i + 7), "--bands",
+                                "--out", f"{folder}/peer-mc"])
         if rc or rc2:
             return [f"Monte Carlo run failed: {msg[-300:]} {msg2[-300:]}"]
         buf = io.StringIO()
@@ -424,9 +453,11 @@ def case(i, a):
             _, sb = compare.load(f"{folder}/peer-mc/summary.csv", 4)
             _, ra = compare.load(f"{folder}/ss-mc/risk.csv", 3)
             _, rb = compare.load(f"{folder}/peer-mc/risk.csv", 3)
-            means, probs = compare.monte_carlo(sa, sb, ra, rb, {}, a.trials, a.trials, a.z, 12)
-        if means or probs:
-            found.append(f"Monte Carlo: {means} means and {probs} probabilities beyond {a.z} SE\n"
+            _, bands = compare.load(f"{folder}/peer-mc/bands.csv", 4)
+            means, probs, quants = compare.monte_carlo(sa, sb, ra, rb, bands, a.trials, a.trials, a.z, 12)
+        if means or probs or quants:
+            found.append(f"Monte Carlo: {means} means and {probs} probabilities beyond {a.z} SE, "
+                         f"{quants} quantiles outside the peer's band\n"
                          + buf.getvalue()[:3000])
     if not found and not a.keep:
         shutil.rmtree(folder, ignore_errors=True)
