@@ -174,7 +174,7 @@ class Gen:
             sid = r.choice(["kg", "primary", "junior", "senior", "x"]) + str(k)
             st = dict(ages=[a0, a1], class_size=r.choice([1, 3, 20, 30, 45, 50, 60]))
             if r.random() < 0.5:
-                st["dispersion"] = r.choice([0.3, 2.0, 10.0, 50.0, 1e6])
+                st["dispersion"] = r.choice([0.1, 0.3, 2.0, 10.0, 50.0, 1e6])
             city = r.random() < 0.25
             if city:
                 st["catchment"] = "city"
@@ -242,6 +242,11 @@ class Gen:
         if r.random() < 0.4:
             doc["costs"] = {s: dict(new=float(r.randint(0, 50000)), expansion=float(r.randint(0, 40000)))
                             for s in self.stages if r.random() < 0.7}
+        if r.random() < 0.3:
+            keys = ["p_shortfall", "p_large_classes", "p_super_large_classes", "p_underused"]
+            red = {k: self.num(0.3, 1, 2) for k in keys if r.random() < 0.6}
+            doc["warnings"] = dict(red=red, amber={k: round(v * r.random(), 2) for k, v in red.items()})
+            doc["warnings"] = {k: v for k, v in doc["warnings"].items() if v}
         doc = {k: v for k, v in doc.items() if v != {}}
         self.doc = doc
         self.tables()
@@ -397,7 +402,14 @@ class Gen:
             f.write(dump(doc))
         if not self.chance(0.4):
             return os.path.join(folder, "parent.toml")
-        child = {"scenario": dict(extends="parent.toml", name="fuzz child"), "changes": self.changes()}
+        child = {"scenario": dict(extends="parent.toml", name="fuzz child")}
+        if self.chance(0.5):  # tables merge key by key; a path or distribution replaces
+            child["births"] = dict(index=self.path(0, 100, self.num(0.6, 1.3), 0.3))
+        if self.chance(0.3):
+            sid = self.r.choice(self.stages)
+            st = doc["stages"][sid]
+            child["stages"] = {sid: dict(class_size=self.r.randint(1, st.get("admission_cap", 60)))}
+        child["changes"] = self.changes()
         with open(os.path.join(folder, "child.toml"), "w", encoding="utf-8") as f:
             f.write(dump(child))
         return os.path.join(folder, "child.toml")
