@@ -193,7 +193,10 @@ fn a_one_school_catchment_ignores_its_weight_at_the_smallest_dispersion() {
     use crate::support::{read_summary, Fixture};
     let dispersed = GOLDEN_TOML.replace(
         "catchment = \"city\"",
-        &format!("catchment = \"city\"\ndispersion = {}", seatsim::scenario::MIN_DISPERSION),
+        &format!(
+            "catchment = \"city\"\ndispersion = {}",
+            seatsim::scenario::MIN_DISPERSION
+        ),
     );
     assert_ne!(dispersed, GOLDEN_TOML);
     let f = Fixture::new(&[
@@ -208,13 +211,20 @@ fn a_one_school_catchment_ignores_its_weight_at_the_smallest_dispersion() {
     let even = read_summary(&f.run("even.toml", "even", &args));
     let dispersed = read_summary(&f.run("dispersed.toml", "dispersed", &args));
     let late: Vec<_> = even.keys().filter(|k| k.1 == "late").collect();
-    assert!(late.len() > 20, "{} rows of the city-wide stage", late.len());
+    assert!(
+        late.len() > 20,
+        "{} rows of the city-wide stage",
+        late.len()
+    );
     for k in late {
         let (a, b) = (&even[k], &dispersed[k]);
         let same = |x: Option<f64>, y: Option<f64>| match (x, y) {
             (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
             _ => x == y,
         };
-        assert!(same(a.mean, b.mean) && same(a.sd, b.sd), "{k:?}: {a:?} vs {b:?}");
+        assert!(
+            same(a.mean, b.mean) && same(a.sd, b.sd),
+            "{k:?}: {a:?} vs {b:?}"
+        );
     }
 }
