@@ -425,6 +425,16 @@ def same_bytes(a, b):
                for f in ("summary.csv", "risk.csv"))
 
 
+def tables(ss_dir, peer_dir):
+    """((summary header, seatsim's rows, the peer's), (the same for risk.csv)), keyed as compare.py."""
+    out = []
+    for name, key_len in (("summary.csv", 4), ("risk.csv", 3)):
+        head, a = compare.load(os.path.join(ss_dir, name), key_len)
+        _, b = compare.load(os.path.join(peer_dir, name), key_len)
+        out.append((head, a, b))
+    return out
+
+
 def case(i, a):
     """Generates and checks case i; returns a list of findings (empty: agreement)."""
     folder = os.path.join(a.out, f"case{i:04d}")
@@ -444,10 +454,7 @@ def case(i, a):
     if not same_bytes(f"{folder}/ss-det", f"{folder}/peer-det"):
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            hs, sa = compare.load(f"{folder}/ss-det/summary.csv", 4)
-            _, sb = compare.load(f"{folder}/peer-det/summary.csv", 4)
-            hr, ra = compare.load(f"{folder}/ss-det/risk.csv", 3)
-            _, rb = compare.load(f"{folder}/peer-det/risk.csv", 3)
+            (hs, sa, sb), (hr, ra, rb) = tables(f"{folder}/ss-det", f"{folder}/peer-det")
             bad = compare.deterministic(sa, sb, ra, rb, hs, hr, 1e-8)
         if bad:
             found.append(f"deterministic: {bad} fields beyond 1e-8:\n" + buf.getvalue()[:3000])
@@ -461,10 +468,7 @@ def case(i, a):
             return [f"Monte Carlo run failed: {msg[-300:]} {msg2[-300:]}"]
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            _, sa = compare.load(f"{folder}/ss-mc/summary.csv", 4)
-            _, sb = compare.load(f"{folder}/peer-mc/summary.csv", 4)
-            _, ra = compare.load(f"{folder}/ss-mc/risk.csv", 3)
-            _, rb = compare.load(f"{folder}/peer-mc/risk.csv", 3)
+            (_, sa, sb), (_, ra, rb) = tables(f"{folder}/ss-mc", f"{folder}/peer-mc")
             _, bands = compare.load(f"{folder}/peer-mc/bands.csv", 4)
             means, probs, quants = compare.monte_carlo(sa, sb, ra, rb, bands, a.trials, a.trials, a.z, 12)
         if means or probs or quants:
