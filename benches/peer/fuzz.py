@@ -14,10 +14,13 @@ uncertain inputs of all four distributions (shared `draw` labels too); births, s
 migration (rates, inflow, trend, scales, age profile, city and district AR(1)); drift (log and
 level); projects new / expansion / closure with per-project profiles, planned in the first
 or last year or after the horizon; correlated delays; dispersion, admission caps, surge
-classes, city-wide catchments; private shares; teachers and costs; new housing (§2.8) with
-types, origin and delays; `[[changes]]` (drop, delay, resize, add, set) through `extends`;
-and edge values — zero births, zero population, zero classes, a stage with one school, a
-district with no school of a stage, closures that empty a district-stage, tiny class sizes.
+classes, city-wide catchments; private shares; teachers and costs; warning thresholds; new
+housing (§2.8) with types, origin and delays; `extends` with a child that overrides a path or a
+class size and edits the pipeline with `[[changes]]` (drop, delay, resize, add, set); and edge
+values — zero births, zero population, zero classes, a stage with one school, a district with
+no school of a stage, closures that empty a district-stage, tiny class sizes, κ at its minimum,
+and a base-year district-stage whose classes hold exactly a threshold's pupils (large,
+super-large, standard size, admission cap), where `≥`, `<` and `⌈⌉` decide.
 
 For every case: `seatsim run --deterministic` and `seatsim_peer.py --deterministic` must write
 byte-identical `summary.csv` and `risk.csv` (on a difference, compare.py's field-by-field
