@@ -9,7 +9,8 @@
 
 use crate::support::{close, mean, read_summary, Fixture};
 
-const GOLDEN_TOML: &str = r#"
+/// Shared with `tests/statistics.rs`.
+pub(crate) const GOLDEN_TOML: &str = r#"
 [scenario]
 name = "golden"
 base_year = 2020
@@ -86,7 +87,8 @@ b,early,1,3
 b,late,0,0
 ";
 
-const PROJECTS: &str = "id,name,district,stage,kind,classes,planned_year
+/// Shared with `tests/statistics.rs`.
+pub(crate) const PROJECTS: &str = "id,name,district,stage,kind,classes,planned_year
 nb,New school in B,b,early,new,2,2021
 xa,Expansion in A,a,early,expansion,1,2022
 ca,Closure in A,a,late,closure,2,2022

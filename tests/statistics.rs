@@ -181,3 +181,50 @@ fn delay_frequencies_match_the_profile() {
         );
     }
 }
+
+/// At the smallest dispersion a scenario takes (κ = 0.1), a catchment with one school still
+/// seats every pupil there: its weight cancels from `D · c w / Σ c w` (DESIGN §2.4), so the
+/// golden scenario's city-wide stage (one school, four classes, a closure) gives the same
+/// numbers, trial by trial, as without dispersion. Below 0.1 the weight could underflow to 0
+/// and the class size became infinite (κ = 0.01 stopped the run); such κ are now refused.
+#[test]
+fn a_one_school_catchment_ignores_its_weight_at_the_smallest_dispersion() {
+    use crate::golden::{CAPACITY, DISTRICTS, GOLDEN_TOML, POPULATION, PROJECTS};
+    use crate::support::{read_summary, Fixture};
+    let dispersed = GOLDEN_TOML.replace(
+        "catchment = \"city\"",
+        &format!(
+            "catchment = \"city\"\ndispersion = {}",
+            seatsim::scenario::MIN_DISPERSION
+        ),
+    );
+    assert_ne!(dispersed, GOLDEN_TOML);
+    let f = Fixture::new(&[
+        ("even.toml", GOLDEN_TOML),
+        ("dispersed.toml", &dispersed),
+        ("districts.csv", DISTRICTS),
+        ("population.csv", POPULATION),
+        ("capacity.csv", CAPACITY),
+        ("projects.csv", PROJECTS),
+    ]);
+    let args = ["--trials", "20000", "--seed", "3"];
+    let even = read_summary(&f.run("even.toml", "even", &args));
+    let dispersed = read_summary(&f.run("dispersed.toml", "dispersed", &args));
+    let late: Vec<_> = even.keys().filter(|k| k.1 == "late").collect();
+    assert!(
+        late.len() > 20,
+        "{} rows of the city-wide stage",
+        late.len()
+    );
+    for k in late {
+        let (a, b) = (&even[k], &dispersed[k]);
+        let same = |x: Option<f64>, y: Option<f64>| match (x, y) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            _ => x == y,
+        };
+        assert!(
+            same(a.mean, b.mean) && same(a.sd, b.sd),
+            "{k:?}: {a:?} vs {b:?}"
+        );
+    }
+}

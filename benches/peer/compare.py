@@ -7,6 +7,7 @@ Monte Carlo runs: for every district × stage × year × metric, z = (mean_a −
 SE = √(sd_a²/n_a + sd_b²/n_b); cells with |z| > 4 are listed (with ~10,000 cells, a handful
 beyond 3 is chance, beyond 4 is not: P(|z| > 4) ≈ 6e-5 per cell). Risk probabilities: the
 difference in units of the binomial SE √(p(1−p)(1/n_a + 1/n_b)) at the pooled p.
+A difference of means within seatsim's 2⁻²⁰ grid (README note 10) is agreement.
 Deterministic runs (n = 1 on both sides): every number must agree to a relative 1e-8.
 With the peer's bands.csv (`seatsim_peer.py --bands`): sds, with an SE from the kurtosis of
 the peer's trials (advisory: rare-event cells), and P5/P50/P95 against the peer's ±4 SE rank
@@ -18,6 +19,9 @@ import argparse
 import csv
 import math
 import sys
+
+
+GRID = 2.0**-20  # seatsim sums each trial's value on this grid: its means carry up to this
 
 
 def load(path, key_len):
@@ -66,7 +70,9 @@ def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
         se = math.sqrt(sda**2 / na + sdb**2 / nb)
         if se < 1e-9 * max(abs(ma), abs(mb)):  # float noise of a constant cell, not a spread
             se = 0.0
-        if se == 0:
+        if abs(ma - mb) <= GRID:  # seatsim's values are on a 2⁻²⁰ grid (README note 10)
+            z = 0.0
+        elif se == 0:
             z = 0.0 if close(ma, mb, 1e-9) else math.inf
         else:
             z = (ma - mb) / se
@@ -134,7 +140,7 @@ def monte_carlo(sa, sb, ra, rb, bands, na, nb, zmax, show):
           f" (> 3: {sum(1 for r in rz if r[0] > 3)}, chance alone {len(rz) * math.erfc(3 / math.sqrt(2)):.1f})")
     for a, z, k, c, pa, pb in rb_[:show]:
         print(f"  {z:+9.2f}  {'/'.join(k):32s} {c:22s} seatsim {pa:.4f}  peer {pb:.4f}")
-    return len(beyond), len(rb_)
+    return len(beyond), len(rb_), len(q_out)
 
 
 def main():

@@ -39,6 +39,7 @@ METRICS = [
     "teachers_needed",
     "spending",
     "surge_classes",
+    "housing_pupils",
 ]
 QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]
 
@@ -163,14 +164,46 @@ def load_doc(file, seen=()):
         raise ScenarioError(f"{file}: extends loop")
     with open(file, "rb") as f:
         doc = tomllib.load(f)
-    if "changes" in doc:
-        raise ScenarioError(f"{file}: [[changes]] not implemented by the peer")
+    changes = doc.pop("changes", [])
     here = os.path.dirname(file)
     doc["data"] = {k: os.path.join(here, v) for k, v in doc.get("data", {}).items()}
     parent = doc.get("scenario", {}).pop("extends", None)
     if parent is None:
+        doc["changes"] = changes
         return doc
-    return merge(load_doc(os.path.join(here, parent), seen + (file,)), doc)
+    up = load_doc(os.path.join(here, parent), seen + (file,))
+    # DESIGN §4: [[changes]] apply after the whole chain, a parent's before its child's
+    inherited = up.pop("changes")
+    out = merge(up, doc)
+    out["changes"] = inherited + changes
+    return out
+
+
+def apply_sets(doc, changes):
+    """README "[[changes]]": `set` = dotted key path outside [data], as if written in the file."""
+    for ch in changes:
+        if "set" not in ch:
+            continue
+        *parents, leaf = ch["set"].split(".")
+        node = doc
+        for k in parents:
+            node = node.setdefault(k, {})
+        node[leaf] = ch["value"]
+
+
+def apply_pipeline_changes(projects, changes, make):
+    """README "[[changes]]": drop / delay / resize / add, in file order, on the project list."""
+    for ch in changes:
+        ids = [p["id"] for p in projects]
+        if "drop" in ch:
+            projects.pop(ids.index(ch["drop"]))
+        elif "delay" in ch:
+            projects[ids.index(ch["delay"])]["year"] += int(ch["years"])
+        elif "resize" in ch:
+            projects[ids.index(ch["resize"])]["classes"] = int(ch["classes"])
+        elif "add" in ch:
+            projects.append(make({k: str(v) for k, v in ch["add"].items()}))
+    return projects
 
 
 class Scenario:
@@ -178,10 +211,12 @@ class Scenario:
 
     def __init__(self, file):
         doc = load_doc(file)
+        changes = doc.pop("changes")
+        apply_sets(doc, changes)
         here = os.path.dirname(os.path.abspath(file))
         check_keys(doc, ["scenario", "stages", "standards", "enrolment", "private_share", "births",
                          "demography", "migration", "drift", "construction", "warnings",
-                         "teachers", "costs", "data", "labels", "plan"], file)
+                         "teachers", "costs", "data", "labels", "plan", "housing"], file)
         sc = doc["scenario"]
         check_keys(sc, ["name", "base_year", "horizon", "trials", "seed"], "[scenario]")
         self.base, self.horizon = int(sc["base_year"]), int(sc["horizon"])
@@ -264,7 +299,8 @@ class Scenario:
         self.costs = {k: (float(v["new"]), float(v["expansion"])) for k, v in doc.get("costs", {}).items()}
 
         data = doc["data"]
-        check_keys(data, ["districts", "population", "capacity", "projects", "map"], "[data]")
+        check_keys(data, ["districts", "population", "capacity", "projects", "map", "housing"],
+                   "[data]")
         dist_rows = read_csv(os.path.join(here, data["districts"]))
         self.districts = [r["id"] for r in dist_rows]
         di = {d: i for i, d in enumerate(self.districts)}
@@ -282,20 +318,43 @@ class Scenario:
         for r in read_csv(os.path.join(here, data["capacity"])):
             self.schools[di[r["district"]], si[r["stage"]]] = int(r["schools"])
             self.classes[di[r["district"]], si[r["stage"]]] = int(r["classes"])
-        self.projects = []
-        if "projects" in data:
-            for r in read_csv(os.path.join(here, data["projects"])):
-                prof = [r.get(k, "") for k in ("on_time", "one_year", "two_years", "never")]
-                self.projects.append(dict(
-                    id=r["id"], d=di[r["district"]], s=si[r["stage"]], kind=r["kind"].strip(),
-                    classes=int(r["classes"]), year=int(r["planned_year"]),
-                    profile=[float(x) for x in prof] if all(x.strip() for x in prof) else self.delay))
+
+        def project(r):
+            prof = [r.get(k, "") for k in ("on_time", "one_year", "two_years", "never")]
+            return dict(
+                id=r["id"], d=di[r["district"]], s=si[r["stage"]], kind=r["kind"].strip(),
+                classes=int(r["classes"]), year=int(r["planned_year"]),
+                profile=[float(x) for x in prof] if all(x.strip() for x in prof) else self.delay)
+
+        rows = read_csv(os.path.join(here, data["projects"])) if "projects" in data else []
+        self.projects = apply_pipeline_changes([project(r) for r in rows], changes, project)
+        self.housing(doc.get("housing", {}), data, di, n_ages)
+
+    def housing(self, hs, data, di, n_ages):
+        """DESIGN §2.8 and README "New housing": the estates, their yields, types and delays."""
+        check_keys(hs, ["yield", "types", "origin", "persons_per_dwelling", "delay"], "[housing]")
+        self.estates = []
+        self.h_yield = [number(v, f"housing.yield.{a}", 0.0, 5.0)
+                        for a, v in enumerate(hs.get("yield", [0.0] * n_ages))]
+        self.h_types = {k: number(v, f"housing.types.{k}", 0.0, 10.0)
+                        for k, v in hs.get("types", {}).items()}
+        self.h_origin = 0 if hs.get("origin", "migrant") == "local" else 1
+        dl = hs.get("delay", {})
+        self.h_delay = [float(dl.get(k, 0)) for k in ("on_time", "one_year", "two_years", "never")]
+        if not dl:
+            self.h_delay = [1.0, 0.0, 0.0, 0.0]
+        self.h_rho = float(dl.get("correlation", 0))
+        if "housing" not in data:
+            return
+        for r in read_csv(data["housing"]):
+            self.estates.append(dict(id=r["id"], d=di[r["district"]], dwellings=float(r["dwellings"]),
+                                     year=int(r["completion_year"]), type=(r.get("type") or "").strip()))
 
     def uncertain(self):
         """Every Dist of the scenario."""
         vals = [v for p in [self.index, self.trend, *self.enrol.values(), *self.private.values()]
                 for _, v in p]
-        vals += [self.stay, self.inflow_scale, self.rate_scale]
+        vals += [self.stay, self.inflow_scale, self.rate_scale, *self.h_yield, *self.h_types.values()]
         return [v for v in vals if isinstance(v, Dist)]
 
 
@@ -357,18 +416,18 @@ def drift_series(rng, T, years, spec, det):
     return out
 
 
-def delays(sc, T, rng, det):
-    """Opening year of every project per trial (DESIGN §2.3, Gaussian copula), inf = never."""
-    P = len(sc.projects)
-    planned = np.array([p["year"] for p in sc.projects], float)
+def delays(planned, profiles, rho, T, rng, det):
+    """Opening year of every project (or estate, §2.8) per trial (DESIGN §2.3, Gaussian
+    copula), inf = never. `planned` (P,) years, `profiles` (P, 4) probabilities."""
+    P = len(planned)
+    planned = np.array(planned, float)
     if det or P == 0:
         return np.broadcast_to(planned, (T, P)).copy()
-    rho = sc.delay_rho
     if rho > 0:
         v = math.sqrt(rho) * rng.standard_normal((T, 1)) + math.sqrt(1 - rho) * rng.standard_normal((T, P))
     else:
         v = rng.random((T, P))
-    cum = np.cumsum(np.array([p["profile"] for p in sc.projects]), axis=1)  # (P, 4)
+    cum = np.cumsum(np.array(profiles, float), axis=1)  # (P, 4)
     outcome = np.zeros((T, P), int)
     for k in range(3):  # the last cumulative probability is 1: never passed
         c = cum[:, k]
@@ -536,7 +595,9 @@ def simulate(sc, T, rng, det):
                for s in sc.stages}
     d_priv = {s["id"]: drift_series(rng, T, sc.years, sc.drift_private.get(s["id"]), det)
               for s in sc.stages}
-    opening = delays(sc, T, rng, det)
+    opening = delays([p["year"] for p in sc.projects], [p["profile"] for p in sc.projects],
+                     sc.delay_rho, T, rng, det)
+    estates = Estates(sc, inp, T, rng, det)
     supply = [StageSupply(sc, i, opening, T, rng, det) for i in range(len(sc.stages))]
 
     stay = inp.num(sc.stay)[:, None]
@@ -544,12 +605,18 @@ def simulate(sc, T, rng, det):
     rate[:, :, 1] *= inp.num(sc.rate_scale)[:, None]
     inflow = sc.inflow[None, :] * inp.num(sc.inflow_scale)[:, None]
     P = np.broadcast_to(sc.pop0, (T, *sc.pop0.shape)).copy()
+    H = np.zeros_like(P) if sc.estates else None  # the housing cohort (README "housing_pupils")
+
+    def age(X):
+        Q = np.zeros_like(X)
+        Q[:, :, :, 1:] = X[:, :, :, :-1] * sc.survival[:-1]  # 1. ageing and survival
+        Q[:, :, 1, sc.a_senior] *= stay  # 2. senior-high return
+        return Q
+
     for k, t in enumerate(sc.years):
         if t > sc.base:
             i = k - 1
-            Q = np.zeros_like(P)
-            Q[:, :, :, 1:] = P[:, :, :, :-1] * sc.survival[:-1]  # 1. ageing and survival
-            Q[:, :, 1, sc.a_senior] *= stay  # 2. senior-high return
+            Q = age(P)
             births = sc.births_base[None, :] * inp.at(sc.index, t)[:, None]
             Q[:, :, 0, 0] = births * np.exp(eps_city[i][:, None] + eps_d[i])  # 3. births
             tr = inp.at(sc.trend, t)  # 4. migration (trend moved by its drift, note 14)
@@ -559,12 +626,38 @@ def simulate(sc, T, rng, det):
             else:
                 tr = tr * np.exp(d_trend[t])
             mult = tr[:, None] * np.exp(xi_city[i][:, None] + xi_d[i])  # (T, D)
-            P = np.maximum(0.0, Q * (1 + rate[:, :, :, None] * mult[:, :, None, None]))
+            growth = 1 + rate[:, :, :, None] * mult[:, :, None, None]
+            P = np.maximum(0.0, Q * growth)
             P[:, :, 1, :] += (inflow * mult)[:, :, None] * sc.profile[None, None, :]
-        yield t, metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply)
+            if H is not None:  # §2.8: after step 4, estates completing in t add their children
+                H = np.maximum(0.0, age(H) * growth)
+                add = estates.children(t)
+                P[:, :, sc.h_origin, :] += add
+                H[:, :, sc.h_origin, :] += add
+        yield t, metrics_of_year(sc, t, P, H, inp, d_enrol, d_priv, supply)
 
 
-def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
+class Estates:
+    """New housing (DESIGN §2.8): each estate's completion year per trial (its own delay
+    profile and common factor) and the children it brings, dwellings · multiplier · yield."""
+
+    def __init__(self, sc, inp, T, rng, det):
+        self.sc, self.T = sc, T
+        es = sc.estates
+        self.done = delays([e["year"] for e in es], [sc.h_delay] * len(es), sc.h_rho, T, rng, det)
+        self.yld = np.column_stack([inp.num(v) for v in sc.h_yield])  # (T, A)
+        self.mult = [inp.num(sc.h_types[e["type"]]) if e["type"] else np.ones(T) for e in es]
+
+    def children(self, t):
+        """(T, D, A) children added in year t."""
+        out = np.zeros((self.T, len(self.sc.districts), self.yld.shape[1]))
+        for j, e in enumerate(self.sc.estates):
+            now = (self.done[:, j] == t) * e["dwellings"] * self.mult[j]
+            out[:, e["d"], :] += now[:, None] * self.yld
+        return out
+
+
+def metrics_of_year(sc, t, P, H, inp, d_enrol, d_priv, supply):
     out = {}
     for si, st in enumerate(sc.stages):
         sid, cs = st["id"], st["cs"]
@@ -580,6 +673,9 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
             priv = np.where((priv <= 0) | (priv >= 1), priv, 1 / (1 + np.exp(-lo)))
         enrolled = children * enrol[:, None]
         demand = enrolled * (1 - priv[:, None])
+        housing = None  # README "housing_pupils": the public demand of the housing cohort
+        if H is not None:
+            housing = H[:, :, :, st["a0"]:st["a1"] + 1].sum(axis=(2, 3)) * enrol[:, None] * (1 - priv[:, None])
 
         sp = supply[si]
         pool = sp.pool(t) if t > sc.base else np.broadcast_to(sp.base_classes, demand.shape)
@@ -608,7 +704,7 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
         spend = sp.spending(t) if t > sc.base else (np.zeros_like(demand) if sp.spend is not None else None)
         teach = sc.teachers.get(sid)
 
-        def cell(dem, enr, cl, lg, sg, ex, mig, kid, sur, spd):
+        def cell(dem, enr, cl, lg, sg, ex, mig, kid, sur, spd, hp):
             cap = cl * cs
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = dict(
@@ -625,20 +721,26 @@ def metrics_of_year(sc, t, P, inp, d_enrol, d_priv, supply):
                 r["spending"] = spd
             if st["surge"] is not None:
                 r["surge_classes"] = sur
+            if hp is not None:
+                r["housing_pupils"] = hp
             return r
+
+        def total(x):
+            return None if x is None else x.sum(1)
 
         if st["city"]:
             out[("ALL", sid)] = cell(catch[:, 0], enrolled.sum(1), Cg[:, 0], large[:, 0], sup[:, 0],
                                      extra[:, 0], migrants.sum(1), children.sum(1),
-                                     surge.sum(1), None if spend is None else spend.sum(1))
+                                     surge.sum(1), total(spend), total(housing))
             continue
         for d in range(len(sc.districts)):
             out[(d, sid)] = cell(demand[:, d], enrolled[:, d], Cg[:, d], large[:, d], sup[:, d],
                                  extra[:, d], migrants[:, d], children[:, d], surge[:, d],
-                                 None if spend is None else spend[:, d])
+                                 None if spend is None else spend[:, d],
+                                 None if housing is None else housing[:, d])
         al = cell(demand.sum(1), enrolled.sum(1), Cg.sum(1), large.sum(1), sup.sum(1),
                   extra.sum(1), migrants.sum(1), children.sum(1), surge.sum(1),
-                  None if spend is None else spend.sum(1))
+                  total(spend), total(housing))
         al["shortfall"] = sum(out[(d, sid)]["shortfall"] for d in range(len(sc.districts)))
         al["surplus"] = sum(out[(d, sid)]["surplus"] for d in range(len(sc.districts)))
         out[("ALL", sid)] = al

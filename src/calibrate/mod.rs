@@ -13,12 +13,12 @@ use std::sync::atomic::AtomicBool;
 
 use crate::engine::{run_chunks, Cancelled, Draws, Engine, Place};
 use crate::model::metrics::Metric;
-use crate::scenario::{Scenario, StageIx, Year};
+use crate::scenario::{Scenario, StageIx, Year, MIN_DISPERSION};
 
 /// Largest κ tried: schools practically equally popular.
 const KAPPA_MAX: f64 = 1e4;
-/// Smallest κ tried.
-const KAPPA_MIN: f64 = 1e-2;
+/// Smallest κ tried: the smallest a scenario accepts, so a κ found can be written and run.
+const KAPPA_MIN: f64 = MIN_DISPERSION;
 /// Factor between successive κ while looking for a bracket.
 const STEP: f64 = 1.5;
 /// Bisection stops when the bracket is this narrow (relative).
@@ -183,7 +183,7 @@ pub fn calibrate(
                 at: best.1,
             });
         }
-        (hi, lo) = (lo, lo / STEP);
+        (hi, lo) = (lo, (lo / STEP).max(KAPPA_MIN));
     }
     // share(lo) ≥ target > share(hi): bisect in log κ.
     while hi / lo > 1.0 + KAPPA_TOLERANCE {

@@ -37,9 +37,12 @@ pub fn water_level<'a>(
     let mut at_cap = 0.0;
     loop {
         let threshold = cap / level;
-        let (c, cw, below) = at_least(parts.clone(), threshold);
-        let free = weighted - cw;
-        // `free ≤ 0` only on rounding, with every school at the cap.
+        // `free` is summed over the schools below the cap, not taken as `weighted` minus the
+        // capped ones: with very uneven popularity (κ ≈ 0.1) the capped schools hold all but
+        // 10⁻²⁰ of the weight, the difference cancels to 0 or noise, and the pupils the
+        // schools with room should take were lost (DESIGN §2.4: the D_i sum to min(D, cap·C)).
+        let (c, free, below) = at_least(parts.clone(), threshold);
+        // `free = 0` only on rounding, with every school at the cap.
         if c <= at_cap || free <= 0.0 {
             return (level, 0.0);
         }
@@ -54,13 +57,13 @@ pub fn water_level<'a>(
     }
 }
 
-/// `(Σ c_i, Σ c_i w_i)` over the schools of `parts` (as [`OpenSchools::parts`]) whose weight
-/// is at least `w_min`, and the largest weight below `w_min` (0 if none).
+/// `Σ c_i` over the schools of `parts` (as [`OpenSchools::parts`]) whose weight is at least
+/// `w_min`, `Σ c_i w_i` over those below it, and the largest weight below `w_min` (0 if none).
 fn at_least<'a>(parts: impl Iterator<Item = Parts<'a>>, w_min: f64) -> (f64, f64, f64) {
     // Arithmetic on 0 or 1 rather than branches: whether a school is over `w_min` is as good
     // as random, and the branches were mispredicted half the time.
     let hit = |w: f64| if w >= w_min { 1.0 } else { 0.0 };
-    let (mut classes, mut weighted, mut below) = (0.0, 0.0, 0.0_f64);
+    let (mut classes, mut free, mut below) = (0.0, 0.0, 0.0_f64);
     for (groups, new) in parts {
         for (weights, c) in groups {
             // Counts are whole numbers (exact in any order); weights are summed in four lanes,
@@ -69,22 +72,22 @@ fn at_least<'a>(parts: impl Iterator<Item = Parts<'a>>, w_min: f64) -> (f64, f64
             for_each_lane(weights, |lane, &w| {
                 let h = hit(w);
                 n[lane] += h;
-                sum[lane] += h * w;
+                sum[lane] += (1.0 - h) * w;
                 under[lane] = under[lane].max((1.0 - h) * w);
             });
             classes += c * n.iter().sum::<f64>();
-            weighted += c * sum.iter().sum::<f64>();
+            free += c * sum.iter().sum::<f64>();
             below = under.into_iter().fold(below, f64::max);
         }
         // New schools, a few per catchment, one by one: a pass of the lanes for each cost more.
         for &(c, w) in new {
             let h = hit(w);
             classes += c * h;
-            weighted += c * (h * w);
+            free += c * ((1.0 - h) * w);
             below = below.max((1.0 - h) * w);
         }
     }
-    (classes, weighted, below)
+    (classes, free, below)
 }
 
 #[cfg(test)]
@@ -149,6 +152,20 @@ mod tests {
         // Without the cap A's 10 classes (72.7) are super-large; D's (54.5) not even large.
         let free = tally(2000.0, None);
         assert_eq!((free.large, free.super_large), (10.0, 10.0));
+    }
+
+    #[test]
+    fn a_school_of_tiny_popularity_still_takes_the_pupils_the_capped_ones_cannot() {
+        // Found by benches/peer/fuzz.py (κ = 0.1 draws weights 10⁻²⁰ apart). 3516 pupils, cap
+        // 55, three schools of 26 classes with weights 1, 1 and 10⁻²⁰: the first two hold
+        // 55 · 26 = 1430 each, the third the other 3516 − 2860 = 656, 656/26 = 25.23 a class.
+        // Taking the free weight as Σcw − Σ_capped cw gave 52 − 52 = 0: the third school kept
+        // λ₀ · 10⁻²⁰ ≈ 0 pupils and 656 were lost.
+        let schools = [(26.0, 1.0), (26.0, 1.0), (26.0, 1e-20)];
+        let s = solve(3516.0, 55.0, &schools);
+        let m: Vec<f64> = schools.iter().map(|&(_, w)| s.per_class(w)).collect();
+        assert_eq!(m[..2], [55.0, 55.0]);
+        assert!((m[2] - 656.0 / 26.0).abs() < 1e-9, "{m:?}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub use plan::{Budgets, KeepPipeline, PlanSettings, Targets, Weights, MAX_PLAN_V
 pub use resources::SeatCost;
 pub(crate) use table::{CsvTable, Fields, Reads};
 pub use uncertain::{Dist, PathId, Target, Uncertain, SHOCK_PREFIX, U_MAX, U_MIN};
-pub use validate::{DELAY_COLUMNS, MAX_TRIALS, PROJECT_COLUMNS};
+pub use validate::{DELAY_COLUMNS, MAX_TRIALS, MIN_DISPERSION, PROJECT_COLUMNS};
 
 /// A school year, named by the calendar year in which it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -35,8 +35,11 @@ const MAX_AGE: i64 = 30;
 const MAX_COUNT: f64 = 1e8;
 /// Valid range of the births index, the migration trend and the migration scales.
 const SCALE_RANGE: (f64, f64) = (0.0, 100.0);
-/// Popularity dispersion κ below this makes Gamma(κ, 1/κ) degenerate (scale overflows).
-const MIN_DISPERSION: f64 = 1e-6;
+/// Smallest popularity dispersion κ. Below about 0.02 a Gamma(κ, 1/κ) draw, `U^(1/κ) · …`,
+/// underflows to 0 or a subnormal: a catchment whose weights all do has `Σ c_j w_j` = 0 (or
+/// `D / Σ` overflows), and its class sizes are infinite although DESIGN §2.4's split is finite.
+/// At 0.1 the smallest draw is still ≥ (2⁻⁵³)¹⁰ · … ≈ 10⁻¹⁶⁰, so the split stays exact.
+pub const MIN_DISPERSION: f64 = 0.1;
 /// Above this every school is equally popular to within rounding; leave it out instead.
 const MAX_DISPERSION: f64 = 1e9;
 /// Largest sd of a log shock: e⁵ ≈ 150 times the central value at one sd is a slip, not a
