@@ -12,7 +12,7 @@ const LINE: usize = 64;
 /// Asks for every cache line holding part of `data` (nothing if it is empty).
 #[inline]
 #[allow(unsafe_code)]
-pub(super) fn prefetch<T>(data: &[T]) {
+pub(crate) fn prefetch<T>(data: &[T]) {
     let Some(bytes) = std::mem::size_of_val(data).checked_sub(1) else {
         return;
     };
