@@ -263,7 +263,7 @@ impl Paired {
                 acc.add_block(rows, e.layout().n_values(), &e.scenario().standards, st);
             }
             let width = self.diffs.len();
-            MetricStats::add_block(&mut self.diffs, &b.diffs, width, 0, st, None);
+            MetricStats::add_block(&mut self.diffs, &b.diffs, width, 0, st);
         }
         b.base.clear();
         b.alt.clear();

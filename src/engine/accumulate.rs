@@ -13,7 +13,7 @@ use super::layout::Layout;
 use super::sensitivity::Sensitivity;
 use crate::model::metrics::Metric;
 use crate::scenario::Standards;
-use crate::stats::{Deferred, Frame, MetricStats, Staging};
+use crate::stats::{Frame, MetricStats, Staging};
 
 /// Trials in which each risk event happened, for one cell: worse than the policy allows
 /// (the `[standards]` targets, DESIGN §2.5).
@@ -97,7 +97,7 @@ impl Accumulator {
             count_risks(&mut self.risk, row, standards);
         }
         for mut share in self.shares(1) {
-            share.add(rows, width, st, None);
+            share.add(rows, width, st);
         }
         self.trials += (rows.len() / width.max(1)) as u64;
     }
@@ -189,22 +189,9 @@ pub struct Share<'a> {
 
 impl Share<'_> {
     /// Records every trial of `rows` (`[cell × metric]` rows of `width` values) in the
-    /// statistics of the share's cells, a group of cell-metrics at a time; given `deferred`,
-    /// those that repeat one value are held there until [`Share::flush`].
-    pub fn add(
-        &mut self,
-        rows: &[f64],
-        width: usize,
-        st: &mut Staging,
-        deferred: Option<&mut Deferred>,
-    ) {
-        MetricStats::add_block(self.metrics, rows, width, self.first, st, deferred);
-    }
-
-    /// Records the values `deferred` holds for this share (the one it was given with every
-    /// block), which must be done before the statistics are read.
-    pub fn flush(&mut self, deferred: &mut Deferred) {
-        deferred.flush(self.metrics);
+    /// statistics of the share's cells, a group of cell-metrics at a time.
+    pub fn add(&mut self, rows: &[f64], width: usize, st: &mut Staging) {
+        MetricStats::add_block(self.metrics, rows, width, self.first, st);
     }
 }
 

@@ -17,7 +17,7 @@ use super::keep::Keep;
 use super::parallel::Cancelled;
 use super::sensitivity::Sensitivity;
 use super::trial::{Draws, Engine, Workspace};
-use crate::stats::{Deferred, Frame, Staging};
+use crate::stats::{Frame, Staging};
 
 /// Most trials per round: each cache line of a sketch's bins fetched while a round is added
 /// then counts many values (32 trials ran 3–5% faster than 16, 64 no faster than 32).
@@ -70,9 +70,6 @@ pub fn run_rounds<K: Keep>(
         .collect();
     let shares = threads.max(1) * SHARES_PER_WORKER;
     let mut staging = vec![Staging::default(); shares];
-    // Per share: its cell-metrics that have repeated one value in every trial so far — a
-    // quarter of a city's — held rather than recorded round after round.
-    let mut deferred = vec![Deferred::default(); shares];
     let standards = &engine.scenario().standards;
     let kept = in_rounds(
         engine,
@@ -90,14 +87,10 @@ pub fn run_rounds<K: Keep>(
             acc.shares(shares)
                 .into_par_iter()
                 .zip(staging.par_iter_mut())
-                .zip(deferred.par_iter_mut())
-                .for_each(|((mut share, st), d)| share.add(block, width, st, Some(d)));
+                .for_each(|(mut share, st)| share.add(block, width, st));
             acc.count_trials((block.len() / width) as u64);
         },
     )?;
-    for (mut share, d) in acc.shares(shares).into_iter().zip(&mut deferred) {
-        share.flush(d);
-    }
     let mut parts = Vec::with_capacity(kept.len());
     for k in kept {
         acc.add_risks(&k.risk);

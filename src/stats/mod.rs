@@ -5,7 +5,6 @@
 
 mod bins;
 pub mod correlation;
-mod deferred;
 mod distinct;
 mod frame;
 mod mapping;
@@ -14,8 +13,6 @@ pub mod normal;
 pub(crate) mod prefetch;
 mod sketch;
 
-pub use deferred::Deferred;
-use deferred::Held;
 pub use distinct::DISTINCT;
 pub use frame::{Frame, Lattice, BIN_WIDTH_SD, CENTRAL_BINS};
 pub use mapping::TAIL_RELATIVE_ERROR;
@@ -73,8 +70,6 @@ pub struct Staging {
     ends: Vec<usize>,
     /// `(cell-metric in the group, key, count)` of the batches that repeat one value.
     repeats: Vec<(usize, i32, u64)>,
-    /// The cell-metrics of the group to record (those not held by a [`Deferred`]).
-    live: Vec<usize>,
 }
 
 /// Moments and quantile sketch of one metric of one cell.
@@ -113,22 +108,15 @@ impl MetricStats {
 
     /// Records a block of trials in consecutive cell-metrics: `rows` holds the trials, `width`
     /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
-    /// skipped), [`GROUP`] cell-metrics at a time ([`MetricStats::add_rows`]). Given
-    /// `deferred`, a cell-metric that repeats one value is held there instead, until
-    /// [`Deferred::flush`].
+    /// skipped), [`GROUP`] cell-metrics at a time ([`MetricStats::add_rows`]).
     pub fn add_block(
         stats: &mut [MetricStats],
         rows: &[f64],
         width: usize,
         first: usize,
         st: &mut Staging,
-        deferred: Option<&mut Deferred>,
     ) {
         let end = first + stats.len();
-        let held = match deferred {
-            Some(d) => d.first(stats.len()),
-            None => &mut [],
-        };
         for (g, group) in stats.chunks_mut(GROUP).enumerate() {
             // The next group's values, a short run in each trial's row, are put in flight
             // while this group is added: a round's block is larger than a core's cache.
@@ -136,8 +124,7 @@ impl MetricStats {
             for row in rows.chunks_exact(width.max(1)) {
                 prefetch::prefetch(&row[next.clone()]);
             }
-            let held = held.get_mut(g * GROUP..).unwrap_or_default();
-            Self::record_rows(group, rows, width, first + g * GROUP, st, held);
+            Self::add_rows(group, rows, width, first + g * GROUP, st);
         }
     }
 
@@ -157,24 +144,8 @@ impl MetricStats {
         first: usize,
         st: &mut Staging,
     ) {
-        Self::record_rows(stats, rows, width, first, st, &mut []);
-    }
-
-    /// [`MetricStats::add_rows`], but the cell-metrics `held` has (`held[k]` for `stats[k]`)
-    /// are held there while they repeat one value.
-    fn record_rows(
-        stats: &mut [MetricStats],
-        rows: &[f64],
-        width: usize,
-        first: usize,
-        st: &mut Staging,
-        held: &mut [Held],
-    ) {
         let n = stats.len();
         let trials = rows.len() / width;
-        if trials == 0 {
-            return;
-        }
         // The group's block, copied row by row (a short run of each trial's values, which the
         // prefetcher streams) into columns: reading the columns from the rows directly, one
         // cache line per value, took a fifth of the statistics' time.
@@ -186,28 +157,20 @@ impl MetricStats {
                 block[k * trials + t] = x;
             }
         }
-        st.live.clear();
-        for (k, column) in st.block.chunks_exact(trials).enumerate() {
-            let kept = held.get_mut(k).is_some_and(|h| h.hold(column, &mut stats[k]));
-            if !kept {
-                st.live.push(k);
-            }
-        }
         st.keys.clear();
         st.ends.clear();
         st.repeats.clear();
         // The exact values' sets live apart, a box and its values: their misses are put in
         // flight ahead of use, the boxes of the whole group first, each set's values a few
         // cell-metrics ahead (the box then in cache).
-        st.live.iter().for_each(|&k| stats[k].sketch.prefetch_exact());
-        for &k in st.live.iter().take(EXACT_AHEAD) {
-            stats[k].sketch.prefetch_exact_values();
+        stats.iter().for_each(|s| s.sketch.prefetch_exact());
+        for s in stats.iter().take(EXACT_AHEAD) {
+            s.sketch.prefetch_exact_values();
         }
-        for (i, &k) in st.live.iter().enumerate() {
-            if let Some(&ahead) = st.live.get(i + EXACT_AHEAD) {
-                stats[ahead].sketch.prefetch_exact_values();
+        for (k, column) in st.block.chunks_exact(trials.max(1)).enumerate() {
+            if let Some(ahead) = stats.get(k + EXACT_AHEAD) {
+                ahead.sketch.prefetch_exact_values();
             }
-            let column = &st.block[k * trials..(k + 1) * trials];
             let s = &mut stats[k];
             // Folded without a branch, into vector instructions.
             let repeated = if column.iter().fold(false, |any, x| any | x.is_nan()) {
@@ -226,8 +189,8 @@ impl MetricStats {
             st.ends.push(st.keys.len());
         }
         let mut start = 0;
-        for (&k, &end) in st.live.iter().zip(&st.ends) {
-            stats[k].sketch.count_staged(&st.keys[start..end]);
+        for (s, &end) in stats.iter_mut().zip(&st.ends) {
+            s.sketch.count_staged(&st.keys[start..end]);
             start = end;
         }
         for &(k, key, n) in &st.repeats {
