@@ -89,7 +89,7 @@ pub fn engine_frames(
         threads,
         control,
         states,
-        |_, _, _| {},
+        |_, _, _, _| {},
         |block| {
             seen.par_chunks_mut(SPAN).enumerate().for_each(|(k, span)| {
                 let first = k * SPAN;

@@ -78,10 +78,10 @@ pub fn run_rounds<K: Keep>(
         threads,
         (cancel, on_progress),
         kept,
-        |k, trial, ws| {
-            k.risk.count(&ws.values, standards);
-            k.sensitivity.add(&ws.drivers, &ws.values);
-            keep.keep(&mut k.part, trial, &ws.values);
+        |k, trial, ws, values| {
+            k.risk.count(values, standards);
+            k.sensitivity.add(&ws.drivers, values);
+            keep.keep(&mut k.part, trial, values);
         },
         |block| {
             acc.shares(shares)
@@ -104,7 +104,8 @@ pub fn run_rounds<K: Keep>(
 pub type Control<'a> = (&'a AtomicBool, &'a (dyn Fn(u64) + Sync));
 
 /// Runs trials `range` under `seed` in rounds on `threads` workers, each with its state
-/// from `states`: every trial's workspace goes to `after_trial(state, trial, ws)`, and each
+/// from `states`: every trial's workspace and values go to `after_trial(state, trial, ws,
+/// values)`, and each
 /// round's block of rows (`[trial][cell × metric]`) to `add_block`, called on the pool so that
 /// it may add the block in parallel. Returns the workers' states.
 #[allow(clippy::too_many_arguments)]
@@ -115,7 +116,7 @@ pub fn in_rounds<W: Send>(
     threads: usize,
     (cancel, on_progress): Control<'_>,
     states: Vec<W>,
-    after_trial: impl Fn(&mut W, u64, &Workspace) + Sync,
+    after_trial: impl Fn(&mut W, u64, &Workspace, &[f64]) + Sync,
     mut add_block: impl FnMut(&[f64]) + Send,
 ) -> Result<Vec<W>, Cancelled> {
     let threads = threads.max(1);
@@ -161,7 +162,7 @@ fn run_round<W: Send>(
     first: u64,
     block: &mut [f64],
     workers: &mut [(Workspace, W)],
-    after_trial: &(impl Fn(&mut W, u64, &Workspace) + Sync),
+    after_trial: &(impl Fn(&mut W, u64, &Workspace, &[f64]) + Sync),
 ) {
     let width = engine.layout().n_values();
     let n = block.len() / width;
@@ -173,9 +174,8 @@ fn run_round<W: Send>(
         .for_each(|(k, (rows, (ws, w)))| {
             for (j, row) in rows.chunks_exact_mut(width).enumerate() {
                 let trial = first + (k * per + j) as u64;
-                engine.run_trial(Draws::Random { seed, trial }, ws);
-                row.copy_from_slice(&ws.values);
-                after_trial(w, trial, ws);
+                engine.run_trial_into(Draws::Random { seed, trial }, ws, row);
+                after_trial(w, trial, ws, row);
             }
         });
 }

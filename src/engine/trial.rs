@@ -20,7 +20,7 @@ use crate::model::yearly::YearSplits;
 use crate::scenario::{
     Catchment, DelayProfile, DistrictIx, ProjectKind, Scenario, Stage, StageIx, Year,
 };
-use crate::stats::normal;
+use crate::stats::{normal, prefetch::prefetch};
 
 /// How a trial's random quantities are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +207,20 @@ impl Engine {
 
     /// Runs one trial, leaving its metrics in `ws.values`.
     pub fn run_trial(&self, draws: Draws, ws: &mut Workspace) {
+        self.draw(draws, ws);
+        self.project_own(ws);
+    }
+
+    /// Runs one trial, writing its metrics into `values` (`[cell × metric]`,
+    /// [`Layout::n_values`] long) rather than `ws.values`: a round's trials go straight into
+    /// its block, without a copy of each.
+    pub fn run_trial_into(&self, draws: Draws, ws: &mut Workspace, values: &mut [f64]) {
+        self.draw(draws, ws);
+        self.project(ws, values);
+    }
+
+    /// Sets the trial's random quantities and the inputs evaluated from them.
+    fn draw(&self, draws: Draws, ws: &mut Workspace) {
         let key = match draws {
             Draws::Central => None,
             Draws::Random { seed, trial } => Some(TrialKey::new(seed, trial)),
@@ -216,7 +230,6 @@ impl Engine {
             Some(t) => self.random_draws(t, ws),
         }
         self.inputs.set(&self.scenario, key, &mut ws.inputs);
-        self.project(ws);
     }
 
     /// Runs the deterministic projection with one driver of [`Drivers`] (an uncertain input's
@@ -234,7 +247,7 @@ impl Engine {
                 self.move_shock(shock, q, ws)
             }
         };
-        self.project(ws);
+        self.project_own(ws);
         value
     }
 
@@ -272,8 +285,16 @@ impl Engine {
         x
     }
 
-    /// Projects the population year by year from the draws in `ws` and writes every cell.
-    fn project(&self, ws: &mut Workspace) {
+    /// [`Engine::project`] into `ws.values`.
+    fn project_own(&self, ws: &mut Workspace) {
+        let mut values = std::mem::take(&mut ws.values);
+        self.project(ws, &mut values);
+        ws.values = values;
+    }
+
+    /// Projects the population year by year from the draws in `ws` and writes every cell
+    /// into `values`.
+    fn project(&self, ws: &mut Workspace, values: &mut [f64]) {
         self.drivers.fill(
             ws.inputs.draws(),
             [&ws.births_city, &ws.migration_city],
@@ -314,9 +335,9 @@ impl Engine {
                         .settle(housing, &ws.completions, year, pop, cohort);
                 }
             }
-            self.record_year(yi, ws);
+            self.record_year(yi, ws, values);
         }
-        self.record_district_catchments(ws);
+        self.record_district_catchments(ws, values);
     }
 
     /// Lays out the schools of supply unit `u` for the trial's draws.
@@ -448,7 +469,7 @@ impl Engine {
 
     /// Writes the cells of city catchments in year number `yi`, and keeps the pupils of
     /// district catchments for [`Engine::record_district_catchments`].
-    fn record_year(&self, yi: usize, ws: &mut Workspace) {
+    fn record_year(&self, yi: usize, ws: &mut Workspace, values: &mut [f64]) {
         let s = &self.scenario;
         let n_s = s.stages.len();
         let n_y = self.layout.years.len();
@@ -489,7 +510,7 @@ impl Engine {
                 city.spending = (0..s.districts.len())
                     .map(|d| ws.spending[unit(d) * n_y + yi])
                     .sum();
-                self.write(Place::All, StageIx(st), yi, &city, &mut ws.values);
+                self.write(Place::All, StageIx(st), yi, &city, values);
             }
         }
     }
@@ -512,7 +533,7 @@ impl Engine {
 
     /// Writes every cell of the stages with district catchments, each district-stage's
     /// classes tallied for all years at once, and their city totals.
-    fn record_district_catchments(&self, ws: &mut Workspace) {
+    fn record_district_catchments(&self, ws: &mut Workspace, values: &mut [f64]) {
         let s = &self.scenario;
         let n_s = s.stages.len();
         let n_y = self.layout.years.len();
@@ -522,8 +543,12 @@ impl Engine {
             }
             let size = f64::from(stage.class_size);
             ws.city.iter_mut().for_each(|t| *t = Tally::default());
+            prefetch(&values[self.cells(Place::All, StageIx(st))]);
             for d in 0..s.districts.len() {
                 let u = d * n_s + st;
+                // The district-stage's cells, missing from the cache in a round's block, are
+                // fetched while its classes are tallied rather than when each is written.
+                prefetch(&values[self.cells(Place::District(DistrictIx(d)), StageIx(st))]);
                 self.prepare(u, ws);
                 self.split_years(stage, u, ws);
                 ws.schools[u].tally_years(&ws.splits, &mut ws.class_tallies);
@@ -533,24 +558,30 @@ impl Engine {
                     tally.surge = ws.surge[u * n_y + yi];
                     tally.housing = ws.housing_demand[u * n_y + yi];
                     let place = Place::District(DistrictIx(d));
-                    self.write(place, StageIx(st), yi, &tally, &mut ws.values);
+                    self.write(place, StageIx(st), yi, &tally, values);
                     ws.city[yi] += tally;
                 }
             }
             for (yi, city) in ws.city.iter().enumerate() {
-                self.write(Place::All, StageIx(st), yi, city, &mut ws.values);
+                self.write(Place::All, StageIx(st), yi, city, values);
             }
         }
     }
 
     fn write(&self, place: Place, stage: StageIx, yi: usize, tally: &Tally, values: &mut [f64]) {
+        let at = self.cells(place, stage).start + yi * Metric::COUNT;
+        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
+        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
+    }
+
+    /// Where the values of every year of `place` × `stage` lie in a trial's values.
+    fn cells(&self, place: Place, stage: StageIx) -> std::ops::Range<usize> {
         let row = self
             .layout
             .row(place, stage)
             .expect("every computed cell is reported");
-        let at = self.layout.cell(row, yi) * Metric::COUNT;
-        let metrics = tally.metrics(&self.scenario.stages[stage.0]);
-        values[at..at + Metric::COUNT].copy_from_slice(&metrics);
+        let n_y = self.layout.years.len();
+        self.layout.cell(row, 0) * Metric::COUNT..self.layout.cell(row, n_y) * Metric::COUNT
     }
 }
 

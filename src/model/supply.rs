@@ -56,17 +56,6 @@ impl SupplyUnit {
         units
     }
 
-    /// Classes of the existing schools in `year`, given each project's opening year.
-    pub fn existing_classes(&self, openings: &[Option<Year>], year: Year) -> u32 {
-        let delta: i64 = self
-            .changes
-            .iter()
-            .filter(|(p, _)| is_open(openings[*p], year))
-            .map(|(_, c)| c)
-            .sum();
-        (i64::from(self.base_classes) + delta).max(0) as u32
-    }
-
     /// Lays out this unit's schools for one trial and `years`: existing schools with
     /// popularity `existing_weights` (one per school), new-school projects opening at
     /// `openings` with popularity `project_weights` (both indexed by project).
@@ -98,15 +87,24 @@ impl SupplyUnit {
             out.new_sums.push(sums);
         }
         // Each year's pool and new schools open, worked out once per trial rather than
-        // searched for every year.
+        // searched for every year; a change counts from the first year it is open in (a pass
+        // over the changes each year was half of this function).
+        out.changes.clear();
+        out.changes.resize(years.len(), 0);
+        for &(p, c) in &self.changes {
+            let from = openings[p].map(|open| years.partition_point(|&y| y < open));
+            if let Some(change) = from.and_then(|yi| out.changes.get_mut(yi)) {
+                *change += c;
+            }
+        }
         out.timeline.clear();
-        let mut opened = 0;
-        for &year in years {
+        let (mut pool, mut opened) = (i64::from(self.base_classes), 0);
+        for (&year, &change) in years.iter().zip(&out.changes) {
+            pool += change;
             while out.order.get(opened).is_some_and(|&(y, _, _)| y <= year) {
                 opened += 1;
             }
-            out.timeline
-                .push((self.existing_classes(openings, year), opened));
+            out.timeline.push((pool.max(0) as u32, opened));
         }
     }
 }
@@ -127,6 +125,9 @@ pub struct TrialSchools {
     timeline: Vec<(u32, usize)>,
     /// Scratch for sorting: `(opening year, project index, classes)`.
     order: Vec<(Year, usize, u32)>,
+    /// Scratch: per year number, the classes the expansions and closures opening that year
+    /// add.
+    changes: Vec<i64>,
 }
 
 impl TrialSchools {
@@ -211,11 +212,6 @@ impl TrialSchools {
     }
 }
 
-/// Whether a project that opens in `opening` (`None` = never) counts in `year`.
-fn is_open(opening: Option<Year>, year: Year) -> bool {
-    opening.is_some_and(|y| y <= year)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,10 +230,28 @@ mod tests {
     #[test]
     fn classes_follow_openings() {
         let open = [Some(Year(2022)), Some(Year(2024)), None];
-        let u = unit();
-        assert_eq!(u.existing_classes(&open, Year(2021)), 10);
-        assert_eq!(u.existing_classes(&open, Year(2022)), 14);
-        assert_eq!(u.existing_classes(&open, Year(2030)), 12);
+        let years = [2021, 2022, 2023, 2024, 2030].map(Year);
+        let mut schools = TrialSchools::default();
+        unit().prepare(&open, &[1.0; 3], &[1.0; 3], &years, &mut schools);
+        let classes: Vec<u32> = (0..years.len())
+            .map(|yi| {
+                schools.set_year(yi);
+                schools.existing_classes()
+            })
+            .collect();
+        assert_eq!(classes, [10, 14, 14, 12, 12]);
+    }
+
+    #[test]
+    fn closures_beyond_the_pool_leave_no_class_and_late_openings_none_in_the_projection() {
+        let mut u = unit();
+        u.changes = vec![(0, -12), (1, 5), (2, 7)];
+        let open = [Some(Year(2022)), Some(Year(2023)), Some(Year(2040))];
+        let years = [2021, 2022, 2023].map(Year);
+        let mut schools = TrialSchools::default();
+        u.prepare(&open, &[1.0; 3], &[1.0; 3], &years, &mut schools);
+        let pools: Vec<u32> = schools.timeline.iter().map(|&(pool, _)| pool).collect();
+        assert_eq!(pools, [10, 0, 3]);
     }
 
     #[test]

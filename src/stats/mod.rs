@@ -10,7 +10,7 @@ mod frame;
 mod mapping;
 mod moments;
 pub mod normal;
-mod prefetch;
+pub(crate) mod prefetch;
 mod sketch;
 
 pub use distinct::DISTINCT;

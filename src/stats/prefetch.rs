@@ -2,7 +2,8 @@
 //!
 //! The statistics visit thousands of sketches per batch of trials, each a short run of bytes
 //! the hardware prefetchers do not see coming; naming those runs while other work is under
-//! way puts their cache misses in flight together (BENCHMARKS.md, "Now"). The only unsafe
+//! way puts their cache misses in flight together (BENCHMARKS.md, "Now"); the engine so
+//! fetches the cells a trial is about to write in a round's block. The only unsafe
 //! code of the crate: the intrinsic takes a raw pointer, but a prefetch reads nothing the
 //! program sees and never faults, whatever the address.
 
@@ -12,7 +13,7 @@ const LINE: usize = 64;
 /// Asks for every cache line holding part of `data` (nothing if it is empty).
 #[inline]
 #[allow(unsafe_code)]
-pub(super) fn prefetch<T>(data: &[T]) {
+pub(crate) fn prefetch<T>(data: &[T]) {
     let Some(bytes) = std::mem::size_of_val(data).checked_sub(1) else {
         return;
     };
