@@ -859,7 +859,12 @@ fn ctrl_c_stops_a_plan_and_keeps_the_previous_results() {
 fn unmet_for(json: &serde_json::Value, reason: &str) -> Vec<(String, i64)> {
     (json["unmet"].as_array().unwrap().iter())
         .filter(|u| u["reason"] == reason)
-        .map(|u| (u["district"].as_str().unwrap().into(), u["year"].as_i64().unwrap()))
+        .map(|u| {
+            (
+                u["district"].as_str().unwrap().into(),
+                u["year"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -886,7 +891,10 @@ fn an_unmet_cell_a_portfolio_would_meet_is_blamed_on_the_budget() {
         assert!(!blamed.is_empty(), "{budget}: {}", json["unmet"]);
         assert!(blamed.iter().all(|c| !beyond_reach.contains(c)), "{budget}");
         for cell in unmet_for(&json, "window") {
-            assert!(beyond_reach.contains(&cell), "{budget}: {cell:?} is met without it");
+            assert!(
+                beyond_reach.contains(&cell),
+                "{budget}: {cell:?} is met without it"
+            );
         }
     }
 }

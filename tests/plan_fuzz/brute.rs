@@ -128,7 +128,11 @@ pub fn measure(p: &Problem, run: &Path) -> (f64, f64, Cells) {
     for r in read_rows(&run.join("risk.csv")) {
         if is_cell(&r["district"], &r["stage"]) {
             let number = |key: &str| r[key].parse::<f64>().unwrap();
-            let key = (r["district"].clone(), r["stage"].clone(), r["year"].parse().unwrap());
+            let key = (
+                r["district"].clone(),
+                r["stage"].clone(),
+                r["year"].parse().unwrap(),
+            );
             cells.insert(key, (number("p_shortfall"), number("p_large_classes")));
         }
     }

@@ -88,7 +88,11 @@ impl Choice {
             self.id, self.id, self.district, stages[self.stage].id, self.kind, self.classes
         );
         if let Some([a, b, c, d]) = self.delay {
-            write!(t, ", on_time = {a}, one_year = {b}, two_years = {c}, never = {d}").unwrap();
+            write!(
+                t,
+                ", on_time = {a}, one_year = {b}, two_years = {c}, never = {d}"
+            )
+            .unwrap();
         }
         t + " }\n"
     }
@@ -204,10 +208,18 @@ fn draw(seed: u64, attempt: u64) -> Problem {
         horizon
     };
     let mut files = vec![("districts.csv".to_string(), districts_csv(rng, &districts))];
-    files.push(("population.csv".into(), population_csv(rng, &districts, &stages)));
+    files.push((
+        "population.csv".into(),
+        population_csv(rng, &districts, &stages),
+    ));
     let (capacity, schools) = capacity_csv(rng, &districts, &stages);
     files.push(("capacity.csv".into(), capacity));
-    let projects = pipeline(rng, &districts, &stages, &schools, (base, horizon));
+    let city = City {
+        districts: &districts,
+        stages: &stages,
+        schools: &schools,
+    };
+    let projects = pipeline(rng, &city, (base, horizon));
     files.push(("projects.csv".into(), projects_csv(&projects, &stages)));
     let (changes, kept) = changes(rng, projects, &districts, &stages, (base, horizon));
     let mode = match rng.int(0, 5) {
@@ -229,10 +241,13 @@ fn draw(seed: u64, attempt: u64) -> Problem {
             delay: p.delay,
         }));
     }
-    let (candidates, named) = candidates(rng, &districts, &stages, &schools, (first, last), horizon);
+    let (candidates, named) = candidates(rng, &city, (first, last), horizon);
     choices.extend(named);
     files.push(("candidates.csv".into(), candidates));
-    files.push(("base.toml".into(), base_toml(rng, &stages, (base, horizon), (first, last))));
+    files.push((
+        "base.toml".into(),
+        base_toml(rng, &stages, (base, horizon), (first, last)),
+    ));
     let mode_key = match (mode_flag, mode) {
         (true, _) | (_, Pipeline::Keep) => String::new(),
         (false, Pipeline::Drop) => "[plan]\npipeline = \"drop\"\n".into(),
@@ -306,11 +321,7 @@ fn population_csv(rng: &mut Rng, districts: &[String], stages: &[Stage]) -> Stri
 
 /// capacity.csv with classes near each district's demand; also the schools per
 /// district × stage.
-fn capacity_csv(
-    rng: &mut Rng,
-    districts: &[String],
-    stages: &[Stage],
-) -> (String, Vec<Vec<u32>>) {
+fn capacity_csv(rng: &mut Rng, districts: &[String], stages: &[Stage]) -> (String, Vec<Vec<u32>>) {
     let mut t = "district,stage,schools,classes\n".to_string();
     let mut schools = Vec::new();
     for d in districts {
@@ -329,14 +340,20 @@ fn capacity_csv(
     (t, schools)
 }
 
+/// What projects are drawn in: districts, stages, and the schools of each district × stage.
+struct City<'a> {
+    districts: &'a [String],
+    stages: &'a [Stage],
+    schools: &'a [Vec<u32>],
+}
+
 /// Zero to three pipeline projects: new schools, expansions, closures.
-fn pipeline(
-    rng: &mut Rng,
-    districts: &[String],
-    stages: &[Stage],
-    schools: &[Vec<u32>],
-    (base, horizon): (i32, i32),
-) -> Vec<Project> {
+fn pipeline(rng: &mut Rng, city: &City, (base, horizon): (i32, i32)) -> Vec<Project> {
+    let City {
+        districts,
+        stages,
+        schools,
+    } = *city;
     let n = rng.int(0, 3);
     (0..n)
         .map(|i| {
@@ -352,7 +369,11 @@ fn pipeline(
                 district: districts[d].clone(),
                 stage,
                 kind,
-                classes: if kind == "closure" { 1 } else { rng.int(1, 4) as u32 },
+                classes: if kind == "closure" {
+                    1
+                } else {
+                    rng.int(1, 4) as u32
+                },
                 year: base + rng.int(1, i64::from(horizon - base)) as i32,
                 delay: rng.chance(0.3).then(|| delay_profile(rng)),
             }
@@ -399,15 +420,23 @@ fn changes(
             (1, Some(i)) if projects[i].year < horizon => {
                 let p = &mut projects[i];
                 let years = rng.int(1, i64::from(horizon - p.year)) as i32;
-                let years = if p.year - years > base && rng.chance(0.5) { -years } else { years };
+                let years = if p.year - years > base && rng.chance(0.5) {
+                    -years
+                } else {
+                    years
+                };
                 writeln!(t, "[[changes]]\ndelay = \"{}\"\nyears = {years}", p.id).unwrap();
                 p.year += years;
             }
             (2, Some(i)) if projects[i].kind != "closure" => {
                 let p = &mut projects[i];
                 p.classes = rng.int(1, 5) as u32;
-                writeln!(t, "[[changes]]\nresize = \"{}\"\nclasses = {}", p.id, p.classes)
-                    .unwrap();
+                writeln!(
+                    t,
+                    "[[changes]]\nresize = \"{}\"\nclasses = {}",
+                    p.id, p.classes
+                )
+                .unwrap();
             }
             _ => {
                 let p = Project {
@@ -432,22 +461,31 @@ fn changes(
 /// clipped to the plan's).
 fn candidates(
     rng: &mut Rng,
-    districts: &[String],
-    stages: &[Stage],
-    schools: &[Vec<u32>],
+    city: &City,
     (first, last): (i32, i32),
     horizon: i32,
 ) -> (String, Vec<Choice>) {
+    let City {
+        districts,
+        stages,
+        schools,
+    } = *city;
     let mut t = "id,name,district,stage,kind,classes,earliest_year,latest_year,cost,on_time,one_year,two_years,never\n".to_string();
     let mut out = Vec::new();
     for i in 0..rng.int(1, 5) {
         let d = rng.int(0, districts.len() as i64 - 1) as usize;
         let stage = rng.int(0, stages.len() as i64 - 1) as usize;
-        let kind = if schools[d][stage] > 0 && rng.chance(0.4) { "expansion" } else { "new" };
+        let kind = if schools[d][stage] > 0 && rng.chance(0.4) {
+            "expansion"
+        } else {
+            "new"
+        };
         let classes = rng.int(1, 5) as u32;
         // Windows may reach beyond the plan's; they are clipped to it.
         let lo = (first + rng.int(-1, i64::from(last - first)) as i32).max(2021);
-        let hi = (lo.max(first) + rng.int(0, 2) as i32).min(last + 1).min(horizon);
+        let hi = (lo.max(first) + rng.int(0, 2) as i32)
+            .min(last + 1)
+            .min(horizon);
         let seats = f64::from(classes) * f64::from(stages[stage].class_size);
         let priced = seat_cost(&stages[stage], kind);
         let cost = match priced {
@@ -482,7 +520,12 @@ fn candidates(
 }
 
 /// The scenario's keys: stages (popularity, caps, surge), births, delays, standards, costs.
-fn base_toml(rng: &mut Rng, stages: &[Stage], (base, horizon): (i32, i32), (first, last): (i32, i32)) -> String {
+fn base_toml(
+    rng: &mut Rng,
+    stages: &[Stage],
+    (base, horizon): (i32, i32),
+    (first, last): (i32, i32),
+) -> String {
     let trials = rng.int(30, 80);
     let seed = rng.int(0, 1000);
     let mut t = format!(
@@ -490,8 +533,12 @@ fn base_toml(rng: &mut Rng, stages: &[Stage], (base, horizon): (i32, i32), (firs
     );
     for (i, st) in stages.iter().enumerate() {
         let (lo, hi) = ages(i);
-        writeln!(t, "[stages.{}]\nages = [{lo}, {hi}]\nclass_size = {}", st.id, st.class_size)
-            .unwrap();
+        writeln!(
+            t,
+            "[stages.{}]\nages = [{lo}, {hi}]\nclass_size = {}",
+            st.id, st.class_size
+        )
+        .unwrap();
         if st.city {
             t += "catchment = \"city\"\n";
         }
@@ -499,10 +546,20 @@ fn base_toml(rng: &mut Rng, stages: &[Stage], (base, horizon): (i32, i32), (firs
             writeln!(t, "dispersion = {}", rng.grid(1.0, 8.0, 1.0)).unwrap();
         }
         if rng.chance(0.3) {
-            writeln!(t, "admission_cap = {}", st.class_size + rng.int(0, 3) as u32).unwrap();
+            writeln!(
+                t,
+                "admission_cap = {}",
+                st.class_size + rng.int(0, 3) as u32
+            )
+            .unwrap();
         }
         if !st.city && rng.chance(0.3) {
-            writeln!(t, "surge = {{ extra_classes = {} }}", rng.grid(0.1, 0.5, 0.1)).unwrap();
+            writeln!(
+                t,
+                "surge = {{ extra_classes = {} }}",
+                rng.grid(0.1, 0.5, 0.1)
+            )
+            .unwrap();
         }
         if let Some((new, expansion)) = st.costs {
             writeln!(t, "[costs.{}]\nnew = {new}\nexpansion = {expansion}", st.id).unwrap();
@@ -513,7 +570,11 @@ fn base_toml(rng: &mut Rng, stages: &[Stage], (base, horizon): (i32, i32), (firs
         writeln!(t, "sigma_district = {}", rng.grid(0.05, 0.2, 0.05)).unwrap();
     }
     let [a, b, c, d] = delay_profile(rng);
-    writeln!(t, "[construction.delay]\non_time = {a}\none_year = {b}\ntwo_years = {c}\nnever = {d}").unwrap();
+    writeln!(
+        t,
+        "[construction.delay]\non_time = {a}\none_year = {b}\ntwo_years = {c}\nnever = {d}"
+    )
+    .unwrap();
     if rng.chance(0.3) {
         writeln!(t, "correlation = {}", rng.grid(0.2, 0.8, 0.2)).unwrap();
     }
@@ -522,7 +583,11 @@ fn base_toml(rng: &mut Rng, stages: &[Stage], (base, horizon): (i32, i32), (firs
         t,
         "[standards]\nlarge_class = {large}\nlarge_class_target = {}\nshortfall_tolerance = {}",
         rng.grid(0.0, 0.4, 0.1),
-        if rng.chance(0.3) { rng.grid(0.01, 0.1, 0.01) } else { 0.0 }
+        if rng.chance(0.3) {
+            rng.grid(0.01, 0.1, 0.01)
+        } else {
+            0.0
+        }
     )
     .unwrap();
     let mut plan = format!("[plan]\nfirst_year = {first}\n");

@@ -80,8 +80,10 @@ impl Setting {
                 key("target_p_large_classes", beta.map(|b| b.to_string()));
                 key("target_from", from.map(|y| y.to_string()));
                 let ids = |st: &Vec<usize>| {
-                    let quoted: Vec<String> =
-                        st.iter().map(|&i| format!("\"{}\"", p.stages[i].id)).collect();
+                    let quoted: Vec<String> = st
+                        .iter()
+                        .map(|&i| format!("\"{}\"", p.stages[i].id))
+                        .collect();
                     format!("[{}]", quoted.join(", "))
                 };
                 key("target_stages", stages.as_ref().map(ids));
@@ -98,10 +100,21 @@ impl Setting {
 
     /// The command line planning `scenario` in this setting.
     fn args(&self, p: &Problem, scenario: &str, out: &str) -> Vec<String> {
-        let mut a: Vec<String> = ["plan", scenario, "--candidates", "candidates.csv", "--quiet"]
-            .map(String::from)
-            .to_vec();
-        a.extend(["--out".into(), out.into(), "--write".into(), "w.toml".into()]);
+        let mut a: Vec<String> = [
+            "plan",
+            scenario,
+            "--candidates",
+            "candidates.csv",
+            "--quiet",
+        ]
+        .map(String::from)
+        .to_vec();
+        a.extend([
+            "--out".into(),
+            out.into(),
+            "--write".into(),
+            "w.toml".into(),
+        ]);
         if p.mode_flag {
             let mode = format!("{:?}", p.mode).to_lowercase();
             a.extend(["--keep-pipeline".into(), mode]);
@@ -143,7 +156,12 @@ fn targeted(p: &Problem, form: &Form) -> Vec<(String, String, i32)> {
 }
 
 /// `Σ max(0, p − α) + Σ max(0, p_large − β)` of `x` over `cells`.
-fn excess(x: &Portfolio, cells: &[(String, String, i32)], alpha: Option<f64>, beta: Option<f64>) -> f64 {
+fn excess(
+    x: &Portfolio,
+    cells: &[(String, String, i32)],
+    alpha: Option<f64>,
+    beta: Option<f64>,
+) -> f64 {
     let over = |t: Option<f64>, p: f64| t.map_or(0.0, |t| (p - t).max(0.0));
     cells
         .iter()
@@ -160,7 +178,11 @@ fn setting(rng: &mut Rng, p: &Problem, all: &[Portfolio]) -> Setting {
         Form::Weights(
             rng.grid(0.5, 2.0, 0.5),
             rng.grid(0.0, 0.3, 0.1),
-            if rng.chance(0.5) { rng.grid(0.0, 0.05, 0.01) } else { 0.0 },
+            if rng.chance(0.5) {
+                rng.grid(0.0, 0.05, 0.01)
+            } else {
+                0.0
+            },
         )
     } else {
         let alpha = rng.chance(0.8).then(|| rng.grid(0.05, 0.4, 0.05));
@@ -169,9 +191,15 @@ fn setting(rng: &mut Rng, p: &Problem, all: &[Portfolio]) -> Setting {
         Form::Target {
             alpha,
             beta,
-            from: rng.chance(0.3).then(|| p.window.0 + rng.int(0, i64::from(p.years.1 - p.window.0)) as i32),
+            from: rng
+                .chance(0.3)
+                .then(|| p.window.0 + rng.int(0, i64::from(p.years.1 - p.window.0)) as i32),
             stages: (p.stages.len() > 1 && rng.chance(0.3)).then(|| vec![rng.int(0, 1) as usize]),
-            margin: if rng.chance(0.3) { rng.grid(0.0, lowest, 0.01).min(lowest) } else { 0.0 },
+            margin: if rng.chance(0.3) {
+                rng.grid(0.0, lowest, 0.01).min(lowest)
+            } else {
+                0.0
+            },
         }
     };
     let mut s = Setting {
@@ -213,10 +241,17 @@ fn key_of<'a>(p: &'a Problem, form: &'a Form) -> impl Fn(&Portfolio) -> [f64; 3]
             [short * x.short + spare * x.spare + cost * x.cost, 0.0, 0.0]
         }
         Form::Target {
-            alpha, beta, margin, ..
+            alpha,
+            beta,
+            margin,
+            ..
         } => {
             let tight = |t: Option<f64>| t.map(|t| t - margin);
-            [excess(x, &cells, tight(*alpha), tight(*beta)), x.cost, x.spare]
+            [
+                excess(x, &cells, tight(*alpha), tight(*beta)),
+                x.cost,
+                x.spare,
+            ]
         }
     }
 }
@@ -240,7 +275,10 @@ fn check(f: &Fixture, p: &Problem, s: &Setting, all: &[Portfolio], threads: bool
     let args = s.args(p, "v.toml", "out");
     let out = f.seatsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
     if !out.status.success() {
-        return vec![format!("plan failed: {}", String::from_utf8_lossy(&out.stderr))];
+        return vec![format!(
+            "plan failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )];
     }
     let mut bad = Vec::new();
     let json: serde_json::Value =
@@ -251,7 +289,9 @@ fn check(f: &Fixture, p: &Problem, s: &Setting, all: &[Portfolio], threads: bool
         .collect();
     picks.sort();
     let Some(got) = all.iter().find(|x| x.picks == picks) else {
-        return vec![format!("plan builds {picks:?}, not a portfolio of the choices")];
+        return vec![format!(
+            "plan builds {picks:?}, not a portfolio of the choices"
+        )];
     };
     if !s.feasible(got) {
         bad.push(format!("plan {picks:?} breaks a budget"));
@@ -276,12 +316,20 @@ fn check(f: &Fixture, p: &Problem, s: &Setting, all: &[Portfolio], threads: bool
 
 /// What plan.json says of the plan `got`: its objective and cost, `exact` and `gap`, and the
 /// unmet cells with their reasons.
-fn claims(p: &Problem, s: &Setting, all: &[Portfolio], got: &Portfolio, json: &serde_json::Value) -> Vec<String> {
+fn claims(
+    p: &Problem,
+    s: &Setting,
+    all: &[Portfolio],
+    got: &Portfolio,
+    json: &serde_json::Value,
+) -> Vec<String> {
     let mut bad = Vec::new();
     let in_sample = &json["objective"]["in_sample"];
     let mut near = |what: &str, claimed: Option<f64>, truth: f64, tol: f64| {
         if claimed.is_none_or(|c| (c - truth).abs() > tol * truth.abs().max(1.0)) {
-            bad.push(format!("{what}: plan.json says {claimed:?}, run gives {truth}"));
+            bad.push(format!(
+                "{what}: plan.json says {claimed:?}, run gives {truth}"
+            ));
         }
     };
     near("cost_yuan", in_sample["cost_yuan"].as_f64(), got.cost, 1e-9);
@@ -293,11 +341,19 @@ fn claims(p: &Problem, s: &Setting, all: &[Portfolio], got: &Portfolio, json: &s
         }
         Form::Target { alpha, beta, .. } => {
             let truth = excess(got, &cells, *alpha, *beta);
-            near("excess_risk", in_sample["excess_risk"].as_f64(), truth, 1e-9);
+            near(
+                "excess_risk",
+                in_sample["excess_risk"].as_f64(),
+                truth,
+                1e-9,
+            );
         }
     }
     if json["exact"] != true || json["gap"].as_f64() != Some(0.0) {
-        bad.push(format!("exact {} gap {} on an enumerable problem", json["exact"], json["gap"]));
+        bad.push(format!(
+            "exact {} gap {} on an enumerable problem",
+            json["exact"], json["gap"]
+        ));
     }
     if let Form::Target { alpha, beta, .. } = &s.form {
         bad.extend(unmet_claims(all, got, &cells, (*alpha, *beta), json));
@@ -319,7 +375,10 @@ fn unmet_claims(
     let mut over = BTreeSet::new();
     for c in cells {
         let (short, large) = got.cells[c];
-        for (name, t, v) in [("p_shortfall", alpha, short), ("p_large_classes", beta, large)] {
+        for (name, t, v) in [
+            ("p_shortfall", alpha, short),
+            ("p_large_classes", beta, large),
+        ] {
             if t.is_some_and(|t| v > t + 1e-12) {
                 over.insert((c.clone(), name));
             }
@@ -347,12 +406,16 @@ fn unmet_claims(
             v <= limit + 1e-12
         });
         if reachable && reason != "budget" {
-            bad.push(format!("unmet {cell:?} {name}: reason {reason}, but a portfolio meets it"));
+            bad.push(format!(
+                "unmet {cell:?} {name}: reason {reason}, but a portfolio meets it"
+            ));
         }
         listed.insert((cell, name));
     }
     if over != listed {
-        bad.push(format!("unmet lists {listed:?}, the cells over target are {over:?}"));
+        bad.push(format!(
+            "unmet lists {listed:?}, the cells over target are {over:?}"
+        ));
     }
     bad
 }
@@ -360,7 +423,13 @@ fn unmet_claims(
 /// `run` of the scenario `--write` wrote sees what the enumeration saw of the plan `got`;
 /// on the fresh seed, every targeted cell over its target + 3 standard errors is listed
 /// (`out_of_sample` when met in-sample) with the fresh probability `run` gives.
-fn written_and_fresh(f: &Fixture, p: &Problem, s: &Setting, got: &Portfolio, json: &serde_json::Value) -> Vec<String> {
+fn written_and_fresh(
+    f: &Fixture,
+    p: &Problem,
+    s: &Setting,
+    got: &Portfolio,
+    json: &serde_json::Value,
+) -> Vec<String> {
     let mut bad = Vec::new();
     let (short, spare, cells) = brute::measure(p, &f.run("w.toml", "w-out", &[]));
     if cells != got.cells || (short - got.short).abs() > 1e-6 || (spare - got.spare).abs() > 1e-6 {
@@ -391,16 +460,28 @@ fn written_and_fresh(f: &Fixture, p: &Problem, s: &Setting, got: &Portfolio, jso
             u["year"].as_i64().unwrap() as i32,
         );
         let name = u["target"].as_str().unwrap_or("p_shortfall");
-        let truth = if name == "p_shortfall" { fresh[&cell].0 } else { fresh[&cell].1 };
-        if u["p_fresh"].as_f64().is_none_or(|v| (v - truth).abs() > 1e-9) {
-            bad.push(format!("unmet {cell:?} {name}: p_fresh {} but run gives {truth}", u["p_fresh"]));
+        let truth = if name == "p_shortfall" {
+            fresh[&cell].0
+        } else {
+            fresh[&cell].1
+        };
+        if u["p_fresh"]
+            .as_f64()
+            .is_none_or(|v| (v - truth).abs() > 1e-9)
+        {
+            bad.push(format!(
+                "unmet {cell:?} {name}: p_fresh {} but run gives {truth}",
+                u["p_fresh"]
+            ));
         }
         if u["reason"] == "out_of_sample" {
             listed.insert((cell, name));
         }
     }
     if listed != expected {
-        bad.push(format!("out_of_sample lists {listed:?}, fresh run has {expected:?}"));
+        bad.push(format!(
+            "out_of_sample lists {listed:?}, fresh run has {expected:?}"
+        ));
     }
     bad
 }
@@ -417,7 +498,11 @@ fn same_bytes_with_two_threads(f: &Fixture, args: &[String]) -> Vec<String> {
         a.extend(["--threads", threads]);
         assert!(f.seatsim(&a).status.success());
         let read = |name: &str| std::fs::read(f.path(&format!("{dir}/{name}"))).unwrap();
-        outputs.push([read("plan.json"), read("plan.csv"), read("plan_summary.csv")]);
+        outputs.push([
+            read("plan.json"),
+            read("plan.csv"),
+            read("plan_summary.csv"),
+        ]);
     }
     if outputs[0] != outputs[1] {
         bad.push("plan's files differ between --threads 1 and 2".into());
@@ -429,7 +514,11 @@ fn same_bytes_with_two_threads(f: &Fixture, args: &[String]) -> Vec<String> {
 /// `settings` random settings; returns the report of every mismatch (empty when none).
 fn fuzz(seed: u64, max_portfolios: u64, settings: usize) -> Vec<String> {
     let p = generate::problem(seed, max_portfolios);
-    let files: Vec<(&str, &str)> = p.files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let files: Vec<(&str, &str)> = p
+        .files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let f = Fixture::new(&files);
     let all = brute::enumerate(&f, &p);
     let rng = &mut Rng::new(seed ^ 0xfeed);
@@ -457,9 +546,15 @@ fn plan_agrees_with_enumeration_on_random_problems() {
 #[ignore = "a sweep of minutes; run by hand (see the module's doc)"]
 fn sweep() {
     let env = |name: &str, default: u64| {
-        std::env::var(name).ok().map_or(default, |v| v.parse().unwrap())
+        std::env::var(name)
+            .ok()
+            .map_or(default, |v| v.parse().unwrap())
     };
-    let (from, count, max) = (env("PLANFUZZ_FROM", 1000), env("PLANFUZZ_COUNT", 200), env("PLANFUZZ_MAX", 200));
+    let (from, count, max) = (
+        env("PLANFUZZ_FROM", 1000),
+        env("PLANFUZZ_COUNT", 200),
+        env("PLANFUZZ_MAX", 200),
+    );
     let mut failed = 0;
     for seed in from..from + count {
         let report = fuzz(seed, max, 6);
