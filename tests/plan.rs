@@ -924,3 +924,25 @@ fn the_written_scenario_of_a_pipeline_edited_by_changes_runs_what_the_plan_score
         );
     }
 }
+
+/// With a `target_margin` the plan minimises the excess over the tightened targets: plan.json
+/// names that criterion as what its bound is of and writes its value, so a proved bound is
+/// the plan's own value (not above the excess against α as given).
+#[test]
+fn with_a_margin_the_bound_is_of_the_excess_over_the_tightened_targets() {
+    let f = fixture();
+    let keys = "target_p_shortfall = 0.3\ntarget_margin = 0.1";
+    std::fs::write(f.path("t.toml"), TOML.replace("w_spare = 0.1", keys)).unwrap();
+    plan_candidates(&f, "t.toml", &[]);
+    let json = plan_json(&f.path("out"));
+    assert_eq!(json["exact"], true);
+    assert_eq!(json["bound_of"], "excess_risk_tightened");
+    let in_sample = &json["objective"]["in_sample"];
+    let tightened = in_sample["excess_risk_tightened"].as_f64().unwrap();
+    let given = in_sample["excess_risk"].as_f64().unwrap();
+    assert!(tightened > given, "{in_sample}");
+    assert!(
+        (json["bound"].as_f64().unwrap() - tightened).abs() < 1e-12,
+        "{json}"
+    );
+}

@@ -207,8 +207,8 @@ fn setting(rng: &mut Rng, p: &Problem, all: &[Portfolio]) -> Setting {
         budgets: Vec::new(),
     };
     let n = match rng.int(0, 9) {
-        0..=3 => 0,
-        4..=8 => 1,
+        0..=2 => 0,
+        3..=6 => 1,
         _ => 2,
     };
     for _ in 0..n {
@@ -353,6 +353,15 @@ fn claims(
         bad.push(format!(
             "exact {} gap {} on an enumerable problem",
             json["exact"], json["gap"]
+        ));
+    }
+    // Proved optimal: the bound is the plan's own value of the criterion it is of.
+    let of = json["bound_of"].as_str().unwrap_or("");
+    let value = in_sample[of].as_f64().unwrap_or(f64::NAN);
+    if (json["bound"].as_f64()).is_none_or(|b| (b - value).abs() > 1e-6 * value.abs().max(1.0)) {
+        bad.push(format!(
+            "bound {} of {of}, the plan's {of} is {value}",
+            json["bound"]
         ));
     }
     if let Form::Target { alpha, beta, .. } = &s.form {

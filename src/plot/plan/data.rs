@@ -37,7 +37,8 @@ pub(crate) struct PlanInfo {
     pub gap: Option<f64>,
     /// The lower bound, when not exact.
     pub bound: Option<f64>,
-    /// The criterion the bound is on: `excess_risk`, `cost_yuan` or `weighted`.
+    /// The criterion the bound is on: `excess_risk` (`excess_risk_tightened` with a margin),
+    /// `cost_yuan` or `weighted`.
     pub bound_of: Option<String>,
     /// What each stage gains and loses.
     #[serde(default)]

@@ -156,6 +156,11 @@ fn optimality(info: &data::PlanInfo) -> Option<(String, String)> {
             "excess risk over the targets",
             format!("{bound:.4}"),
         ),
+        Some("excess_risk_tightened") => (
+            "按余量收紧目标后的超标风险",
+            "excess risk over the targets tightened by the margin",
+            format!("{bound:.4}"),
+        ),
         _ => ("目标", "objective", format!("{bound:.4}")),
     };
     Some((
