@@ -854,3 +854,95 @@ fn ctrl_c_stops_a_plan_and_keeps_the_previous_results() {
     assert_eq!(std::fs::read(f.path("out/plan.json")).unwrap(), before);
     assert!(!f.path("w.toml").exists(), "nothing is written");
 }
+
+/// The unmet cells of plan.json `out` over P(shortfall) `reason`: `(district, year)`.
+fn unmet_for(json: &serde_json::Value, reason: &str) -> Vec<(String, i64)> {
+    (json["unmet"].as_array().unwrap().iter())
+        .filter(|u| u["reason"] == reason)
+        .map(|u| {
+            (
+                u["district"].as_str().unwrap().into(),
+                u["year"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A cell over target that some portfolio of its row would meet is unmet for the `budget`,
+/// also when the budget is far from used up (30 yuan: the plan can afford one expansion, 15
+/// or 20) or is 0 (nothing used, nothing left); `window` is said only of cells no portfolio
+/// meets, which stay unmet without a budget too.
+#[test]
+fn an_unmet_cell_a_portfolio_would_meet_is_blamed_on_the_budget() {
+    let f = large_class_fixture();
+    let toml = std::fs::read_to_string(f.path("s.toml")).unwrap();
+    let target = toml.replace("w_spare = 0.1", "target_p_shortfall = 0.1");
+    std::fs::write(f.path("t.toml"), target).unwrap();
+    plan_candidates(&f, "t.toml", &[]);
+    let free = plan_json(&f.path("out"));
+    let beyond_reach = unmet_for(&free, "window");
+    for budget in ["yuan=30", "classes=0"] {
+        plan_candidates(&f, "t.toml", &["--budget", budget]);
+        let json = plan_json(&f.path("out"));
+        let used = &json["budgets"][0];
+        let limit = used["limit"].as_f64().unwrap();
+        assert!(used["used"].as_f64().unwrap() < 0.9 * limit || limit == 0.0);
+        let blamed = unmet_for(&json, "budget");
+        assert!(!blamed.is_empty(), "{budget}: {}", json["unmet"]);
+        assert!(blamed.iter().all(|c| !beyond_reach.contains(c)), "{budget}");
+        for cell in unmet_for(&json, "window") {
+            assert!(
+                beyond_reach.contains(&cell),
+                "{budget}: {cell:?} is met without it"
+            );
+        }
+    }
+}
+
+/// With a pipeline edited by `[[changes]]` (a delay, a drop), the scenario `--write` writes
+/// runs what the plan scored, the pipeline kept, dropped or re-timed: the original's changes
+/// are applied once, not again to the written pipeline (a second delay, a drop of a project
+/// already gone).
+#[test]
+fn the_written_scenario_of_a_pipeline_edited_by_changes_runs_what_the_plan_scored() {
+    let f = fixture();
+    let projects = "id,name,district,stage,kind,classes,planned_year\np1,P1,a,p,new,3,2021\np2,P2,b,p,expansion,2,2022\n";
+    std::fs::write(f.path("projects.csv"), projects).unwrap();
+    let edited = "[scenario]\nextends = \"s.toml\"\n[data]\nprojects = \"projects.csv\"\n[[changes]]\ndelay = \"p1\"\nyears = 1\n[[changes]]\ndrop = \"p2\"\n";
+    std::fs::write(f.path("e.toml"), edited).unwrap();
+    for mode in ["keep", "drop", "retime"] {
+        let flags = ["--keep-pipeline", mode, "--write", "w.toml"];
+        plan_candidates(&f, "e.toml", &flags);
+        let planned = plan_json(&f.path("out"))["objective"]["in_sample"]["weighted"]
+            .as_f64()
+            .unwrap();
+        let run = f.run("w.toml", "w-out", &[]);
+        let from_run = run_objective(&run, 0.1, &[]);
+        assert!(
+            (from_run - planned).abs() < 1e-4,
+            "{mode}: plan says {planned}, run of the written scenario gives {from_run}"
+        );
+    }
+}
+
+/// With a `target_margin` the plan minimises the excess over the tightened targets: plan.json
+/// names that criterion as what its bound is of and writes its value, so a proved bound is
+/// the plan's own value (not above the excess against α as given).
+#[test]
+fn with_a_margin_the_bound_is_of_the_excess_over_the_tightened_targets() {
+    let f = fixture();
+    let keys = "target_p_shortfall = 0.3\ntarget_margin = 0.1";
+    std::fs::write(f.path("t.toml"), TOML.replace("w_spare = 0.1", keys)).unwrap();
+    plan_candidates(&f, "t.toml", &[]);
+    let json = plan_json(&f.path("out"));
+    assert_eq!(json["exact"], true);
+    assert_eq!(json["bound_of"], "excess_risk_tightened");
+    let in_sample = &json["objective"]["in_sample"];
+    let tightened = in_sample["excess_risk_tightened"].as_f64().unwrap();
+    let given = in_sample["excess_risk"].as_f64().unwrap();
+    assert!(tightened > given, "{in_sample}");
+    assert!(
+        (json["bound"].as_f64().unwrap() - tightened).abs() < 1e-12,
+        "{json}"
+    );
+}

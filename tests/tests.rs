@@ -47,6 +47,8 @@ mod compare;
 
 // `seatsim plan`: enumeration, agreement with `run`, budgets, threads, bad input.
 mod plan;
+// `seatsim plan` against brute force on random small problems, every option of DESIGN §8.
+mod plan_fuzz;
 
 // `seatsim backtest`: observed-file checks, errors and band coverage of the projection.
 mod backtest;

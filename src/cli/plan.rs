@@ -130,7 +130,12 @@ pub fn plan(args: &PlanArgs) -> Result<(), Error> {
         .map(|name| out.join(name))
         .collect();
     if let Some(toml) = &args.write {
-        written.extend(plan::write_scenario(toml, &planner.original, &projects)?);
+        written.extend(plan::write_scenario(
+            toml,
+            &planner.original,
+            &projects,
+            planner.base.scenario().projects.len(),
+        )?);
     }
     if !args.quiet {
         say!("{}", plan::summary(&planner, &problem, &outcome));

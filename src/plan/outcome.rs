@@ -23,7 +23,8 @@ const FRESH_SE: f64 = 3.0;
 pub enum Reason {
     /// Before any candidate of its row can open.
     TooEarly,
-    /// A budget binds.
+    /// The budgets: a portfolio of its row would meet the target (with greedy rows: a budget
+    /// is nearly used up).
     Budget,
     /// Building within the window cannot bring it under target (delays, the last year).
     Window,
@@ -167,7 +168,8 @@ impl Outcome {
             return Vec::new();
         };
         let n = self.fresh_trials.max(1) as f64;
-        let binding = self.budgets.iter().any(|b| b.used > BINDING * b.limit);
+        // `>=`: a budget of 0 is used up.
+        let binding = self.budgets.iter().any(|b| b.used >= BINDING * b.limit);
         let mut first = vec![None; p.futures.rows.len()];
         for (c, cand) in p.candidates.iter().enumerate() {
             let r = p.row_of(c);
@@ -193,8 +195,7 @@ impl Outcome {
                         match first[r] {
                             None => Reason::NoCandidates,
                             Some(f) if y < f => Reason::TooEarly,
-                            _ if binding => Reason::Budget,
-                            _ => Reason::Window,
+                            _ => self.blocked((r, y), name, target, binding),
                         }
                     } else if p_fresh > fresh_limit {
                         Reason::OutOfSample
@@ -217,6 +218,26 @@ impl Outcome {
             }
         }
         out
+    }
+
+    /// Why the cell `(row, year)`, which its row's candidates can open in time for, is over
+    /// `target` on `name`: the budgets when a portfolio of the row (budgets aside) brings it
+    /// under the target, the window when none does; rows filled greedily (the least risk they
+    /// can reach unknown) blame the budgets when one is `binding`.
+    fn blocked(&self, (r, y): (usize, usize), name: &str, target: f64, binding: bool) -> Reason {
+        let least = self.solution.reach.as_ref().and_then(|reach| match name {
+            "p_large_classes" => reach[r].p_large.get(y).copied(),
+            _ => reach[r].p_short.get(y).copied(),
+        });
+        let reachable = match least {
+            Some(least) => least <= target + 1e-12,
+            None => binding,
+        };
+        if reachable && !self.budgets.is_empty() {
+            Reason::Budget
+        } else {
+            Reason::Window
+        }
     }
 
     /// P(shortfall) per row and year: in-sample with the plan, and fresh.

@@ -52,6 +52,10 @@ pub struct Objective {
     pub shortfall_seat_years: f64,
     /// The weighted objective (weighted form only).
     pub weighted: Option<f64>,
+    /// The excess risk against the targets tightened by `target_margin`: what the plan
+    /// minimises, and what its bound is of (written only with a margin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excess_risk_tightened: Option<f64>,
 }
 
 /// One stage: what it gains and loses.
@@ -139,12 +143,15 @@ pub fn objective(
     cost: f64,
 ) -> Objective {
     let s = &planner.original;
-    let (alpha, beta) = report_targets(s);
-    let short = alpha.map_or(0.0, |a| total_excess(cells, targeted, a, |c| &c.p_short));
-    let excess = match beta {
-        None => short,
-        Some(b) => short + total_excess(cells, targeted, b, |c| &c.p_large),
+    let excess_over = |(alpha, beta): (Option<f64>, Option<f64>)| {
+        let short = alpha.map_or(0.0, |a| total_excess(cells, targeted, a, |c| &c.p_short));
+        let large = beta.map_or(0.0, |b| total_excess(cells, targeted, b, |c| &c.p_large));
+        short + large
     };
+    let excess = excess_over(report_targets(s));
+    let tightened = (s.plan.targets.as_ref())
+        .filter(|t| t.margin > 0.0)
+        .map(|t| excess_over(t.tightened()));
     let (short, spare): (f64, f64) = cells
         .iter()
         .map(|c| (c.shortfall(), c.spare()))
@@ -160,6 +167,17 @@ pub fn objective(
             .targets
             .is_none()
             .then_some(w.short * short + w.spare * spare + w.cost * cost),
+        excess_risk_tightened: tightened,
+    }
+}
+
+/// The criterion the plan's bound is of, as plan.json's objective names it: with a margin,
+/// the excess risk is the one against the tightened targets.
+fn bound_of(planner: &Planner, o: &Outcome) -> &'static str {
+    let margin = (planner.original.plan.targets.as_ref()).is_some_and(|t| t.margin > 0.0);
+    match o.solution.bound_of {
+        "excess_risk" if margin => "excess_risk_tightened",
+        of => of,
     }
 }
 
@@ -422,7 +440,7 @@ fn json<'a>(planner: &'a Planner, p: &Problem<'_>, o: &'a Outcome, run: &Run) ->
         objective: serde_json::json!({"in_sample": in_sample, "fresh": fresh}),
         exact: o.solution.exact,
         bound: o.solution.bound,
-        bound_of: o.solution.bound_of,
+        bound_of: bound_of(planner, o),
         gap: o.solution.gap(),
         proof: proof(s, o.solution.exact),
         stages: stages(planner, p, o),
@@ -490,7 +508,7 @@ pub fn summary(planner: &Planner, p: &Problem<'_>, o: &Outcome) -> String {
         } else {
             "not proved optimal"
         },
-        o.solution.bound_of,
+        bound_of(planner, o),
         o.solution.bound,
         100.0 * o.solution.gap()
     );

@@ -138,7 +138,10 @@ mod tests {
                     })
                     .collect();
                 options.sort_by(|a, b| a.score.exact_order(&b.score));
-                Row { options }
+                Row {
+                    options,
+                    reach: Default::default(),
+                }
             })
             .collect()
     }

@@ -92,6 +92,7 @@ pub fn solve(p: &Problem<'_>, k: &[Constraint], cancel: &AtomicBool) -> Solution
         exact: false,
         bound: bound(p, bound_of),
         bound_of,
+        reach: None,
     }
 }
 

@@ -76,6 +76,7 @@ mod tests {
                     usage: vec![u],
                 })
                 .collect(),
+            reach: Default::default(),
         }
     }
 

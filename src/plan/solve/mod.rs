@@ -18,6 +18,8 @@ mod greedy;
 mod lagrange;
 mod options;
 
+pub use options::Reach;
+
 use std::sync::atomic::AtomicBool;
 
 use super::budget::{constraints, Constraint};
@@ -124,6 +126,9 @@ pub struct Solution {
     pub bound: f64,
     /// Which criterion the bound is of: `excess_risk`, `cost_yuan` or `weighted`.
     pub bound_of: &'static str,
+    /// Per row, the least risks any of its portfolios reaches, budgets aside; `None` when
+    /// the rows were filled greedily.
+    pub reach: Option<Vec<Reach>>,
 }
 
 impl Solution {
@@ -183,6 +188,7 @@ fn exact(
         exact: found.proved,
         bound: 0.0,
         bound_of: bound_of(p.form, &found.score),
+        reach: Some(rows.iter().map(|r| r.reach.clone()).collect()),
     };
     solution.bound = if found.proved {
         solution.key()

@@ -4,7 +4,7 @@
 
 use super::{drawn, Problem};
 use crate::plan::budget::{usage, Constraint};
-use crate::plan::score::{add_seats, CopyDraws, Score};
+use crate::plan::score::{add_seats, CopyDraws, RowCells, Score};
 use crate::scenario::Year;
 
 /// Most portfolios of one row that are enumerated: a city-wide stage's row holds every
@@ -27,6 +27,35 @@ pub struct RowOption {
 pub struct Row {
     /// Its portfolios.
     pub options: Vec<RowOption>,
+    /// The least risk each year that any of its portfolios reaches, budgets aside.
+    pub reach: Reach,
+}
+
+/// Per year, the least P(shortfall) and P(large classes) of a row over all its portfolios,
+/// budgets aside: a cell over target that some portfolio brings under it is not met because
+/// of the budgets (or the other cells), not because building cannot help.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Least P(shortfall) per year.
+    pub p_short: Vec<f64>,
+    /// Least P(large classes) per year (empty when the classes are not sized).
+    pub p_large: Vec<f64>,
+}
+
+impl Reach {
+    /// Lowers each year's least risks to those of `cells` where they are lower.
+    fn take(&mut self, cells: &RowCells) {
+        let lower = |least: &mut Vec<f64>, p: &[f64]| {
+            if least.is_empty() {
+                least.extend_from_slice(p);
+            }
+            for (l, p) in least.iter_mut().zip(p) {
+                *l = l.min(*p);
+            }
+        };
+        lower(&mut self.p_short, &cells.p_short);
+        lower(&mut self.p_large, &cells.p_large);
+    }
 }
 
 /// Every decision row's portfolios; `None` when a row holds a repeatable candidate or more
@@ -66,6 +95,7 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
     let scorer = p.scorer();
     let (n_y, n_t) = (p.futures.n_years, p.futures.n_trials());
     let mut options = Vec::with_capacity(total as usize);
+    let mut reach = Reach::default();
     for mut code in 0..total {
         let (mut picks, mut opened) = (Vec::new(), Vec::new());
         let mut extra = vec![0.0; n_t * n_y];
@@ -92,14 +122,17 @@ fn enumerate(p: &Problem<'_>, k: &[Constraint], row: usize, cands: &[usize]) -> 
             }
             picks.push((c, year));
         }
+        let cells = scorer.cells(row, Some(&extra), &opened);
+        reach.take(&cells);
         options.push(RowOption {
-            score: scorer.row(row, Some(&extra), &opened, cost),
+            score: scorer.of_cells(row, &cells, cost),
             picks,
             usage: used,
         });
     }
     Some(Row {
         options: undominated(options),
+        reach,
     })
 }
 

@@ -41,7 +41,8 @@ pub(crate) struct PlanInfo {
     pub gap: Option<f64>,
     /// The lower bound, when not exact.
     pub bound: Option<f64>,
-    /// The criterion the bound is on: `excess_risk`, `cost_yuan` or `weighted`.
+    /// The criterion the bound is on: `excess_risk` (`excess_risk_tightened` with a margin),
+    /// `cost_yuan` or `weighted`.
     pub bound_of: Option<String>,
     /// What each stage gains and loses.
     #[serde(default)]
@@ -83,6 +84,8 @@ pub(crate) struct Objective {
 pub(crate) struct Criteria {
     /// `Σ max(0, p − target)` over the targeted cells.
     pub excess_risk: Option<f64>,
+    /// The same over the targets tightened by the margin (with a margin only).
+    pub excess_risk_tightened: Option<f64>,
     /// The plan's cost, yuan.
     pub cost_yuan: Option<f64>,
     /// The weighted objective.

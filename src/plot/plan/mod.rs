@@ -168,6 +168,14 @@ fn optimality(info: &data::PlanInfo) -> Option<(String, String)> {
             format!("{bound:.4}"),
             criteria.and_then(|c| c.excess_risk).map(|v| format!("{v:.4}")),
         ),
+        Some("excess_risk_tightened") => (
+            "按余量收紧目标后的超标风险",
+            "excess risk over the targets tightened by the margin",
+            format!("{bound:.4}"),
+            criteria
+                .and_then(|c| c.excess_risk_tightened)
+                .map(|v| format!("{v:.4}")),
+        ),
         _ => ("目标", "objective", format!("{bound:.4}"), None),
     };
     let (own_zh, own_en) = own.map_or((String::new(), String::new()), |v| {
