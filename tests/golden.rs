@@ -417,3 +417,40 @@ fn grade_progression_example_is_reproduced() {
         "grade 6, 2023",
     );
 }
+
+/// DESIGN §2: "the classes are split as evenly as possible over the schools" — with fewer
+/// classes than schools, some schools hold none, and the pupils fill the classes there are.
+#[test]
+fn fewer_classes_than_schools_leave_some_schools_without_a_class() {
+    let capacity = CAPACITY.replace("a,early,2,5", "a,early,3,2");
+    let f = Fixture::new(&[
+        ("golden.toml", GOLDEN_TOML),
+        ("districts.csv", DISTRICTS),
+        ("population.csv", POPULATION),
+        ("capacity.csv", &capacity),
+        ("projects.csv", PROJECTS),
+    ]);
+    let s = read_summary(&f.run("golden.toml", "out", &["--deterministic"]));
+    let demand = mean(&s, "a", "early", 2020, "demand");
+    // Two classes (schools 1 and 2 one each, school 3 none) of D/2 pupils each.
+    let per_class = demand / 2.0;
+    assert!(
+        per_class >= 12.0,
+        "the hand case needs large classes: {per_class}"
+    );
+    close(
+        mean(&s, "a", "early", 2020, "capacity"),
+        20.0,
+        "2 classes of 10",
+    );
+    close(
+        mean(&s, "a", "early", 2020, "large_class_share"),
+        1.0,
+        "both classes hold D/2 ≥ 12",
+    );
+    close(
+        mean(&s, "a", "early", 2020, "extra_classes_needed"),
+        2.0 * ((per_class / 10.0).ceil() - 1.0),
+        "Σ over the two schools with a class; the third adds nothing",
+    );
+}

@@ -806,11 +806,6 @@ fn read_capacity(s: &Scenario, path: &Path, reads: &mut Reads) -> Result<Vec<Vec
                 "classes = {classes} with schools = 0: classes need a school"
             )));
         }
-        if classes < schools {
-            return Err(row.error(format!(
-                "classes = {classes} < schools = {schools}: every school has at least one class"
-            )));
-        }
         let slot = &mut cap[d.0][st.0];
         if slot.replace(Capacity { schools, classes }).is_some() {
             return Err(row.error(format!(
