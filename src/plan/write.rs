@@ -40,7 +40,6 @@ pub fn write_scenario(
         path: original.file.clone(),
         source,
     })?;
-    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut text = format!(
         "# Written by `seatsim plan`: {} with the plan's projects ({} lists them all).\n[scenario]\nextends = {}\nname = {}\n",
         original.name,
@@ -68,7 +67,6 @@ pub fn write_scenario(
 
 /// Project `p` as the inline table of an `add` change: its `projects.csv` row.
 fn added(s: &Scenario, p: &Project) -> String {
-    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut cells = vec![
         format!("id = {}", quote(&p.id)),
         format!("name = {}", quote(&p.name)),
@@ -83,6 +81,11 @@ fn added(s: &Scenario, p: &Project) -> String {
     // decimal point, so that TOML reads a float.
     cells.extend(delay.map(|(column, x)| format!("{column} = {x:?}")));
     format!("{{ {} }}", cells.join(", "))
+}
+
+/// `s` as a TOML string, quoted and escaped.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
 }
 
 fn write_projects(w: &mut impl Write, s: &Scenario, projects: &[Project]) -> std::io::Result<()> {
