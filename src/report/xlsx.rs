@@ -31,6 +31,11 @@ const ORDER: [&str; 7] = [
 /// to choke on.
 const LEFT_OUT: [&str; 1] = ["trials"];
 
+/// Deflate level of the workbook's zip container. Level 6 (the default) spent 40% of a
+/// 1-trial run compressing the sheets; level 1 takes a fifth of that time (10 ms against
+/// 60 ms for 5,000 trials' sheets) for a file 1.6 times as large (1.7 MB against 1.1 MB).
+const ZIP_LEVEL: u8 = 1;
+
 /// Rows a worksheet holds (Excel's limit), header included.
 const MAX_ROWS: usize = 1_048_576;
 
@@ -170,13 +175,14 @@ fn tables(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
 
 fn workbook(dir: &Path, names: &DistrictNames) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
+    book.set_zip_compression_level(ZIP_LEVEL);
     let header = Format::new().set_bold().set_align(FormatAlign::Center);
     for (name, path) in tables(dir) {
         let Ok(mut reader) = csv::Reader::from_path(&path) else {
             continue;
         };
         // Rows go straight to a temporary file: a national run's tables stay out of memory.
-        let sheet = book.add_worksheet_with_constant_memory();
+        let sheet = book.add_worksheet_with_constant_memory()?;
         // Excel allows 31 characters in a sheet name.
         sheet.set_name(name.chars().take(31).collect::<String>())?;
         match records(&path) {
