@@ -184,7 +184,9 @@ fn openpyxl_sees_a_frozen_filtered_header_where_it_is_installed() {
 /// What the workbook holds for a CSV cell of `column`: nothing for an empty cell, text for a
 /// word column or a cell that is not a number, the number otherwise.
 fn expected_cell(column: &str, cell: &str) -> Data {
-    const WORDS: [&str; 6] = ["district", "stage", "metric", "warning", "input", "label_en"];
+    const WORDS: [&str; 6] = [
+        "district", "stage", "metric", "warning", "input", "label_en",
+    ];
     match cell.parse::<f64>() {
         _ if cell.is_empty() => Data::Empty,
         Ok(x) if x.is_finite() && !WORDS.contains(&column) => Data::Float(x),
@@ -233,7 +235,14 @@ fn a_workbook_that_cannot_be_built_fails_the_run_and_keeps_the_old_results() {
     let out = fx.run("scenario.toml", "out", &["--trials", "5"]);
     let before = std::fs::read(out.join("summary.csv")).unwrap();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_seatsim"))
-        .args(["run", "scenario.toml", "--quiet", "--no-plots", "--out", "out"])
+        .args([
+            "run",
+            "scenario.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ])
         .args(["--trials", "20"])
         .env("TMPDIR", fx.path("no-such-folder"))
         .current_dir(fx.dir.path())
@@ -247,5 +256,8 @@ fn a_workbook_that_cannot_be_built_fails_the_run_and_keeps_the_old_results() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.contains("seatsim-new")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("seatsim-new")),
+        "{names:?}"
+    );
 }

@@ -65,7 +65,9 @@ pub fn write_run(
         let staged = stage_run(&mut batch, dir, engine, acc, settings, &sheets);
         // Ends the workbook's list of tables.
         drop(sheets);
-        let book = book.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let book = book
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (staged, book)
     });
     staged?;

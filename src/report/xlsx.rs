@@ -227,7 +227,10 @@ fn too_many_records(path: &Path) -> Option<usize> {
         if n == 0 {
             break;
         }
-        breaks += buffer[..n].iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+        breaks += buffer[..n]
+            .iter()
+            .filter(|&&b| b == b'\n' || b == b'\r')
+            .count();
         if breaks >= MAX_ROWS {
             return records(path).filter(|&rows| rows + 1 > MAX_ROWS);
         }
@@ -346,14 +349,20 @@ mod tests {
             path
         };
         // A sheet holds the header and MAX_ROWS - 1 records.
-        assert_eq!(too_many_records(&table("a.csv", "a", MAX_ROWS - 1, "\n")), None);
+        assert_eq!(
+            too_many_records(&table("a.csv", "a", MAX_ROWS - 1, "\n")),
+            None
+        );
         let over = table("b.csv", "a", MAX_ROWS, "\n");
         assert_eq!(too_many_records(&over), Some(MAX_ROWS));
         // Line breaks inside a quoted header are not records.
         let quoted = table("c.csv", "\"a\nb\"", MAX_ROWS - 1, "\n");
         assert_eq!(too_many_records(&quoted), None);
         // Nor are the two bytes of a Windows line end two records, or a lone `\r` none.
-        assert_eq!(too_many_records(&table("d.csv", "a", MAX_ROWS - 1, "\r\n")), None);
+        assert_eq!(
+            too_many_records(&table("d.csv", "a", MAX_ROWS - 1, "\r\n")),
+            None
+        );
         let old_mac = table("e.csv", "a", MAX_ROWS, "\r");
         assert_eq!(too_many_records(&old_mac), Some(MAX_ROWS));
         assert_eq!(too_many_records(&dir.path().join("missing.csv")), None);
