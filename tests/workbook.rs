@@ -180,3 +180,84 @@ fn openpyxl_sees_a_frozen_filtered_header_where_it_is_installed() {
     let rows = read_rows(&out.join("risk.csv")).len() + 1;
     assert_eq!(said.trim(), format!("A2 A1:M{rows} 区县 district"));
 }
+
+/// What the workbook holds for a CSV cell of `column`: nothing for an empty cell, text for a
+/// word column or a cell that is not a number, the number otherwise.
+fn expected_cell(column: &str, cell: &str) -> Data {
+    const WORDS: [&str; 6] = [
+        "district", "stage", "metric", "warning", "input", "label_en",
+    ];
+    match cell.parse::<f64>() {
+        _ if cell.is_empty() => Data::Empty,
+        Ok(x) if x.is_finite() && !WORDS.contains(&column) => Data::Float(x),
+        _ => Data::String(cell.to_string()),
+    }
+}
+
+/// `run` builds the workbook on a thread of its own while the tables are written: every sheet,
+/// in order, still holds every cell of its table, the district names beside.
+#[test]
+fn every_cell_of_a_runs_workbook_is_its_tables() {
+    let fx = chinese_names_in_gb18030();
+    let out = fx.run("scenario.toml", "out", &["--trials", "50"]);
+    let mut book: Xlsx<_> = open_workbook(out.join("results.xlsx")).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names, ["risk", "summary", "sensitivity", "tornado"]);
+    for name in names {
+        let rows = sheet(&mut book, &name);
+        let mut table = csv::Reader::from_path(out.join(format!("{name}.csv"))).unwrap();
+        let columns: Vec<String> = table.headers().unwrap().iter().map(Into::into).collect();
+        let mut n = 0;
+        for (row, record) in rows[1..].iter().zip(table.records()) {
+            let record = record.unwrap();
+            let mut cells: Vec<Data> = columns
+                .iter()
+                .zip(record.iter())
+                .map(|(column, cell)| expected_cell(column, cell))
+                .collect();
+            if let Some(d) = columns.iter().position(|c| c == "district") {
+                cells.insert(d + 1, row[d + 1].clone());
+                assert_ne!(row[d + 1], Data::Empty, "{name}: a district's name");
+            }
+            cells.resize(row.len(), Data::Empty);
+            assert_eq!(*row, cells, "{name}, row {}", n + 1);
+            n += 1;
+        }
+        assert_eq!(rows.len(), n + 1, "{name}: one row per record");
+    }
+}
+
+/// A workbook that cannot be built (here: no temporary folder for its sheets) fails the run
+/// with the usual write error naming the workbook, and the previous results stay whole.
+#[test]
+fn a_workbook_that_cannot_be_built_fails_the_run_and_keeps_the_old_results() {
+    let fx = chinese_names_in_gb18030();
+    let out = fx.run("scenario.toml", "out", &["--trials", "5"]);
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_seatsim"))
+        .args([
+            "run",
+            "scenario.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ])
+        .args(["--trials", "20"])
+        .env("TMPDIR", fx.path("no-such-folder"))
+        .current_dir(fx.dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("results.xlsx"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(fx.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("seatsim-new")),
+        "{names:?}"
+    );
+}

@@ -27,12 +27,13 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Writes `path`'s new contents through `fill` to its temporary name.
+    /// Writes `path`'s new contents through `fill` to its temporary name, which it returns:
+    /// the complete file can be read there until the batch is committed or dropped.
     pub fn stage(
         &mut self,
         path: &Path,
         fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-    ) -> Result<(), Error> {
+    ) -> Result<PathBuf, Error> {
         let tmp = temp_name(path);
         // Registered first, so that a failed write is cleaned up on drop.
         self.staged.push((tmp.clone(), path.to_path_buf()));
@@ -41,18 +42,20 @@ impl Batch {
             fill(&mut w)?;
             w.into_inner().map_err(|e| e.into_error())?.sync_all()
         })();
-        written.map_err(|source| Error::Write {
+        written.map(|()| tmp).map_err(|source| Error::Write {
             path: path.to_path_buf(),
             source,
         })
     }
 
-    /// Renames every staged file into place; returns the final paths.
+    /// Renames every staged file into place, then makes the renames durable (each folder
+    /// synced once, not once a file: a run's seven files waited on seven syncs of one
+    /// folder); returns the final paths.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
         let staged = std::mem::take(&mut self.staged);
-        let mut done = Vec::with_capacity(staged.len());
+        let mut done: Vec<PathBuf> = Vec::with_capacity(staged.len());
         for (i, (tmp, path)) in staged.iter().enumerate() {
-            if let Err(source) = std::fs::rename(tmp, path).and_then(|()| sync_dir(path)) {
+            if let Err(source) = std::fs::rename(tmp, path) {
                 self.staged = staged[i..].to_vec();
                 return Err(Error::Write {
                     path: path.clone(),
@@ -60,6 +63,15 @@ impl Batch {
                 });
             }
             done.push(path.clone());
+        }
+        for (i, path) in done.iter().enumerate() {
+            let seen = done[..i].iter().any(|p| p.parent() == path.parent());
+            if !seen {
+                sync_dir(path).map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
         }
         Ok(done)
     }
