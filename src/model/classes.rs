@@ -73,14 +73,16 @@ impl ExistingSchools {
     pub fn set_weights(&mut self, weights: &[f64]) {
         self.weights.clear();
         self.weights.extend_from_slice(weights);
-        self.prefix.clear();
-        self.prefix.push(0.0);
-        let mut sum = 0.0;
-        for &w in weights {
+        // One pass into a buffer of the right length: pushes checked the capacity and stored
+        // the length at every school, and the maximum waited for the sums' chain of adds.
+        self.prefix.resize(weights.len() + 1, 0.0);
+        let (mut sum, mut most) = (0.0, 0.0_f64);
+        for (prefix, &w) in self.prefix[1..].iter_mut().zip(weights) {
             sum += w;
-            self.prefix.push(sum);
+            *prefix = sum;
+            most = most.max(w);
         }
-        self.max_weight = weights.iter().copied().fold(0.0, f64::max);
+        self.max_weight = most;
     }
 
     /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
@@ -207,7 +209,10 @@ impl<'a> OpenSchools<'a> {
     }
 
     /// Large classes and classes missing, at `split`'s pupils per unit of weight.
-    #[inline]
+    // Inlined, so that the tally reaches [`allocate`]'s sum in registers: returned through
+    // memory, its two middle fields were written one by one and read back as one 16-byte
+    // load, which the processor cannot forward from the two stores (a stall of each call).
+    #[inline(always)]
     fn tally(self, split: &Split) -> ClassTally {
         let mut t = ClassTally {
             classes: self.classes(),
@@ -403,6 +408,10 @@ pub fn allocate<'a>(
 
 /// How [`allocate`] spreads `demand` over the catchment's open schools; `None` when no school
 /// is open ([`unseated`]).
+// Inlined (the water-filling of capped years is not), so that the split reaches its caller
+// in registers: returned through memory, it was read back with a load wider than the stores
+// that wrote it, which stalls (BENCHMARKS.md, "2026-12-07, late night").
+#[inline(always)]
 pub fn split<'a>(
     demand: f64,
     catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
