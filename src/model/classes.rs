@@ -455,9 +455,9 @@ pub(super) fn ceil(x: f64) -> f64 {
 }
 
 /// `⌈x⌉` for `0 ≤ x < 2⁵²`: one rounding instruction where the processor has one (SSE4.1's
-/// `roundpd`, AVX-512's `vrndscalepd`; the build targets the building machine), which took a
-/// fifth of the class tallies' instructions off them as the sequence below (BENCHMARKS.md,
-/// "2026-12-07, late night").
+/// `roundpd`, AVX-512's `vrndscalepd`; the build targets the building machine) in place of
+/// the five of the sum below, in the class tallies' inner loop (BENCHMARKS.md, "2026-12-07,
+/// late night").
 #[cfg(any(target_feature = "sse4.1", target_arch = "aarch64"))]
 #[inline(always)]
 fn round_up(x: f64) -> f64 {
