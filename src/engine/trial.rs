@@ -664,7 +664,7 @@ pub fn project_delay(
         return profile.delay_for(rng.random());
     }
     let e: f64 = StandardNormal.sample(&mut rng);
-    profile.delay_for_normal(copula.common + (1.0 - copula.rho).sqrt() * e)
+    profile.delay_for_normal(copula.common + copula.own * e)
 }
 
 /// The stream key of the delay of the project with id `id`.
@@ -690,6 +690,8 @@ pub struct DelayCopula {
     pub z: f64,
     /// `√ρ · Z`.
     common: f64,
+    /// `√(1 − ρ)`, the weight of each project's own draw: once a trial, not once a project.
+    own: f64,
 }
 
 impl DelayCopula {
@@ -705,6 +707,7 @@ impl DelayCopula {
             rho,
             z,
             common: rho.sqrt() * z,
+            own: (1.0 - rho).sqrt(),
         }
     }
 }

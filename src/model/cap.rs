@@ -21,6 +21,8 @@ use super::classes::{for_each_lane, OpenSchools, Parts};
 /// `(λ, over)` of the water-filling of `demand` over a catchment's open schools, of which
 /// `weighted = Σ c_i w_i > 0`, at `cap` pupils per class: a school of weight `w` then holds
 /// `min(cap, λ·w) + over·w` pupils per class (λ = ∞ when every school is at the cap).
+// Kept out of line: [`split`](super::classes::split), inlined where it is called, stays small.
+#[inline(never)]
 pub fn water_level<'a>(
     demand: f64,
     cap: f64,

@@ -73,14 +73,16 @@ impl ExistingSchools {
     pub fn set_weights(&mut self, weights: &[f64]) {
         self.weights.clear();
         self.weights.extend_from_slice(weights);
-        self.prefix.clear();
-        self.prefix.push(0.0);
-        let mut sum = 0.0;
-        for &w in weights {
+        // One pass into a buffer of the right length: pushes checked the capacity and stored
+        // the length at every school, and the maximum waited for the sums' chain of adds.
+        self.prefix.resize(weights.len() + 1, 0.0);
+        let (mut sum, mut most) = (0.0, 0.0_f64);
+        for (prefix, &w) in self.prefix[1..].iter_mut().zip(weights) {
             sum += w;
-            self.prefix.push(sum);
+            *prefix = sum;
+            most = most.max(w);
         }
-        self.max_weight = weights.iter().copied().fold(0.0, f64::max);
+        self.max_weight = most;
     }
 
     /// Sets the classes the schools hold this year: `pool`, split as evenly as possible, the
@@ -207,7 +209,10 @@ impl<'a> OpenSchools<'a> {
     }
 
     /// Large classes and classes missing, at `split`'s pupils per unit of weight.
-    #[inline]
+    // Inlined, so that the tally reaches [`allocate`]'s sum in registers: returned through
+    // memory, its two middle fields were written one by one and read back as one 16-byte
+    // load, which the processor cannot forward from the two stores (a stall of each call).
+    #[inline(always)]
     fn tally(self, split: &Split) -> ClassTally {
         let mut t = ClassTally {
             classes: self.classes(),
@@ -403,6 +408,10 @@ pub fn allocate<'a>(
 
 /// How [`allocate`] spreads `demand` over the catchment's open schools; `None` when no school
 /// is open ([`unseated`]).
+// Inlined (the water-filling of capped years is not), so that the split reaches its caller
+// in registers: returned through memory, it was read back with a load wider than the stores
+// that wrote it, which stalls (BENCHMARKS.md, "2026-12-07, late night").
+#[inline(always)]
 pub fn split<'a>(
     demand: f64,
     catchment: impl Iterator<Item = OpenSchools<'a>> + Clone,
@@ -439,13 +448,36 @@ pub fn unseated(demand: f64, class_size: f64) -> ClassTally {
     }
 }
 
-/// `max(0, ⌈x − tolerance⌉)` for `x < 2⁵²`, without the library call `f64::ceil` becomes on
-/// baseline x86-64 (it was a tenth of a trial's time): adding and removing 2⁵² rounds a
-/// non-negative number to the nearest integer, which is then moved up if it fell short.
+/// `max(0, ⌈x − tolerance⌉)` for `x < 2⁵²`.
 #[inline]
 pub(super) fn ceil(x: f64) -> f64 {
+    round_up((x - CEIL_TOLERANCE).max(0.0))
+}
+
+/// `⌈x⌉` for `0 ≤ x < 2⁵²`: one rounding instruction where the processor has one (SSE4.1's
+/// `roundpd`, AVX-512's `vrndscalepd`; the build targets the building machine) in place of
+/// the five of the sum below, in the class tallies' inner loop (BENCHMARKS.md, "2026-12-07,
+/// late night").
+#[cfg(any(target_feature = "sse4.1", target_arch = "aarch64"))]
+#[inline(always)]
+fn round_up(x: f64) -> f64 {
+    x.ceil()
+}
+
+/// `⌈x⌉` for `0 ≤ x < 2⁵²` without the library call `f64::ceil` becomes on baseline x86-64
+/// (it was a tenth of a trial's time): adding and removing 2⁵² rounds a non-negative number
+/// to the nearest integer, which is then moved up if it fell short.
+#[cfg(not(any(target_feature = "sse4.1", target_arch = "aarch64")))]
+#[inline(always)]
+fn round_up(x: f64) -> f64 {
+    round_up_by_adding(x)
+}
+
+/// `⌈x⌉` for `0 ≤ x < 2⁵²` by adding and removing 2⁵² (see [`round_up`]).
+#[cfg_attr(any(target_feature = "sse4.1", target_arch = "aarch64"), cfg(test))]
+#[inline(always)]
+fn round_up_by_adding(x: f64) -> f64 {
     const ROUNDER: f64 = (1u64 << 52) as f64;
-    let x = (x - CEIL_TOLERANCE).max(0.0);
     let nearest = (x + ROUNDER) - ROUNDER;
     nearest + if nearest < x { 1.0 } else { 0.0 }
 }
@@ -571,6 +603,31 @@ mod tests {
         ] {
             let expected = (x - CEIL_TOLERANCE).ceil().max(0.0);
             assert_eq!(ceil(x), expected, "{x}");
+        }
+    }
+
+    #[test]
+    fn both_ways_of_rounding_up_agree_bit_for_bit() {
+        // Whole numbers, halves, values a few ulps either side of them, and a spread of
+        // fractions up to 2⁵²: the instruction and the sum with 2⁵² give the same bits.
+        let mut xs = vec![
+            0.0,
+            f64::MIN_POSITIVE,
+            0.5,
+            1.0,
+            2.5,
+            3.5,
+            4_503_599_627_370_495.0,
+        ];
+        for k in 0..2_000u32 {
+            let whole = f64::from(k) * 7.0;
+            xs.extend([whole, whole + 0.5, whole + 0.25, whole + 0.75]);
+            xs.extend([whole.next_up(), whole.next_down().max(0.0)]);
+            xs.push(f64::from(k).powi(4) * 1.000_1 + 0.3);
+        }
+        for x in xs {
+            assert_eq!(round_up_by_adding(x).to_bits(), x.ceil().to_bits(), "{x}");
+            assert_eq!(round_up(x).to_bits(), x.ceil().to_bits(), "{x}");
         }
     }
 

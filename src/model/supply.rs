@@ -97,14 +97,15 @@ impl SupplyUnit {
                 *change += c;
             }
         }
-        out.timeline.clear();
+        out.timeline.resize(years.len(), (0, 0));
         let (mut pool, mut opened) = (i64::from(self.base_classes), 0);
-        for (&year, &change) in years.iter().zip(&out.changes) {
+        let each_year = years.iter().zip(&out.changes).zip(&mut out.timeline);
+        for ((&year, &change), slot) in each_year {
             pool += change;
             while out.order.get(opened).is_some_and(|&(y, _, _)| y <= year) {
                 opened += 1;
             }
-            out.timeline.push((pool.max(0) as u32, opened));
+            *slot = (pool.max(0) as u32, opened);
         }
     }
 }

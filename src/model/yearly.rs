@@ -136,6 +136,42 @@ struct Sums {
     extra: [f64; LANES],
 }
 
+/// What a school holding `c` classes in each of [`LANES`] years contributes per pupil: `c`,
+/// `c / class_size` and `per_weight · c / class_size`, multiplied in the order
+/// [`Split::count`](super::classes::Split) multiplies them, so that each year's products are
+/// the same numbers.
+#[derive(Debug, Clone, Copy)]
+struct Held8 {
+    classes: [f64; LANES],
+    per_size: [f64; LANES],
+    seats_per_weight: [f64; LANES],
+}
+
+impl Held8 {
+    /// Those of `c` classes in each year of `lanes`, classes of `1 / per_class_size`.
+    #[inline(always)]
+    fn of(lanes: &Lanes, per_class_size: f64, c: [f64; LANES]) -> Self {
+        Self {
+            classes: c,
+            per_size: std::array::from_fn(|y| c[y] * per_class_size),
+            seats_per_weight: std::array::from_fn(|y| lanes.per_weight[y] * c[y] * per_class_size),
+        }
+    }
+
+    /// Year by year, `more`'s where `pick[y]`, else `fewer`'s.
+    #[inline(always)]
+    fn pick(pick: [bool; LANES], more: &Self, fewer: &Self) -> Self {
+        let choose = |a: &[f64; LANES], b: &[f64; LANES]| {
+            std::array::from_fn(|y| if pick[y] { a[y] } else { b[y] })
+        };
+        Self {
+            classes: choose(&more.classes, &fewer.classes),
+            per_size: choose(&more.per_size, &fewer.per_size),
+            seats_per_weight: choose(&more.seats_per_weight, &fewer.seats_per_weight),
+        }
+    }
+}
+
 impl Sums {
     /// The sums of [`LANES`] years over the existing schools of popularity `weights` and the `new`
     /// schools; `CAPPED`: whether any of the years is capped.
@@ -147,40 +183,34 @@ impl Sums {
         new: &[(f64, f64)],
     ) -> Self {
         let mut sums = Sums::default();
+        // An existing school holds `each` classes, or one more if numbered below `odd`: the
+        // products of both are worked out once here and picked school by school.
+        let per_class_size = sizes[0];
+        let more = Held8::of(lanes, per_class_size, lanes.each.map(|e| e + 1.0));
+        let fewer = Held8::of(lanes, per_class_size, lanes.each);
         for (i, &w) in weights.iter().enumerate() {
             let number = i as f64;
-            let c = std::array::from_fn(|y| {
-                lanes.each[y] + if number < lanes.odd[y] { 1.0 } else { 0.0 }
-            });
-            sums.visit::<CAPPED>(lanes, sizes, w, c);
+            let held = Held8::pick(lanes.odd.map(|odd| number < odd), &more, &fewer);
+            sums.visit::<CAPPED>(lanes, sizes, w, &held);
         }
         // New schools open in order: those none of the years has opened add nothing.
         let opened = lanes.opened.iter().fold(0.0_f64, |m, &o| m.max(o)) as usize;
         for (j, &(classes, w)) in new[..opened.min(new.len())].iter().enumerate() {
             let order = j as f64;
-            let c = std::array::from_fn(|y| {
-                if order < lanes.opened[y] {
-                    classes
-                } else {
-                    0.0
-                }
-            });
-            sums.visit::<CAPPED>(lanes, sizes, w, c);
+            let c = lanes
+                .opened
+                .map(|opened| if order < opened { classes } else { 0.0 });
+            sums.visit::<CAPPED>(lanes, sizes, w, &Held8::of(lanes, per_class_size, c));
         }
         sums
     }
 
-    /// Adds a school of weight `w` holding `c[y]` classes in each of the years.
+    /// Adds a school of weight `w` holding `held` in each of the years.
     #[inline(always)]
-    fn visit<const CAPPED: bool>(
-        &mut self,
-        lanes: &Lanes,
-        sizes: [f64; 3],
-        w: f64,
-        c: [f64; LANES],
-    ) {
-        let [per_class_size, large, super_large] = sizes;
-        for (y, c) in c.into_iter().enumerate() {
+    fn visit<const CAPPED: bool>(&mut self, lanes: &Lanes, sizes: [f64; 3], w: f64, held: &Held8) {
+        let [_, large, super_large] = sizes;
+        for y in 0..LANES {
+            let c = held.classes[y];
             // `Split::per_class`: without a cap (∞, and 0 beyond it) this is `per_weight · w`.
             let below = lanes.per_weight[y] * w;
             let pupils = if CAPPED {
@@ -192,14 +222,22 @@ impl Sums {
             } else {
                 below
             };
-            self.large[y] += c * if pupils >= large { 1.0 } else { 0.0 };
-            self.super_large[y] += c * if pupils >= super_large { 1.0 } else { 0.0 };
-            // The products of `Split::count`, capped and not, for the same roundings.
-            let uncapped = w * (lanes.per_weight[y] * c * per_class_size);
-            let seats = if CAPPED && lanes.capped[y] {
-                pupils * (c * per_class_size)
+            // A masked add: the counts are the same whole numbers as `c · 1` and `c · 0` added.
+            self.large[y] = if pupils >= large {
+                self.large[y] + c
             } else {
-                uncapped
+                self.large[y]
+            };
+            self.super_large[y] = if pupils >= super_large {
+                self.super_large[y] + c
+            } else {
+                self.super_large[y]
+            };
+            // The products of `Split::count`, capped and not, for the same roundings.
+            let seats = if CAPPED && lanes.capped[y] {
+                pupils * held.per_size[y]
+            } else {
+                w * held.seats_per_weight[y]
             };
             self.extra[y] += ceil(seats - c);
         }
