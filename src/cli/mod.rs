@@ -308,15 +308,11 @@ fn check_targets(
     targets: &[PathBuf],
 ) -> Result<(), Error> {
     for target in targets {
-        let file_above = target
-            .ancestors()
-            .skip(1)
-            .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir());
         let why = if scenario.reads(target) {
             "one of the scenario's own input files".to_string()
         } else if target.is_dir() {
             "a folder".to_string()
-        } else if let Some(file) = file_above {
+        } else if let Some(file) = crate::report::file_above(target) {
             format!("inside {}, which is a file, not a folder", file.display())
         } else {
             continue;

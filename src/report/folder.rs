@@ -245,10 +245,8 @@ fn resolve(out: &Path) -> std::io::Result<PathBuf> {
 /// Refuses an `out` that is, or lies inside, a file: the path given is wrong (a bad command
 /// line), not a folder that could not be written.
 pub fn refuse_file_in_the_way(out: &Path) -> Result<(), Error> {
-    let Some(file) = out
-        .ancestors()
-        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
-    else {
+    let is_file = out.exists() && !out.is_dir();
+    let Some(file) = is_file.then_some(out).or_else(|| file_above(out)) else {
         return Ok(());
     };
     let what = match file == out {
@@ -259,6 +257,14 @@ pub fn refuse_file_in_the_way(out: &Path) -> Result<(), Error> {
         "{}: {what}; give a new or empty folder with --out",
         out.display()
     )))
+}
+
+/// The nearest folder above `path` that is in fact a file, if any: nothing can be written
+/// at `path` then.
+pub fn file_above(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
 }
 
 /// Refuses to replace a folder that is not empty and holds no seatsim result: replacing it

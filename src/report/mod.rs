@@ -24,7 +24,7 @@ use std::sync::mpsc::Sender;
 
 pub(crate) use atomic::temp_name;
 pub use atomic::{create_dir, write_atomic, Batch};
-pub use folder::{refuse_file_in_the_way, OutputFolder};
+pub use folder::{file_above, refuse_file_in_the_way, OutputFolder};
 pub use json::{DistrictJson, RunJson, RunSettings};
 pub use range::{check_range, out_of_range};
 pub use terminal::top_risks;
