@@ -13,6 +13,7 @@
 //! sketch at a time.
 
 use super::moments::{fixed_point, LaneSums, LANE_CHUNK};
+use super::prefetch::prefetch;
 use super::sketch::TAIL_START;
 use super::{nearest_integer, MetricStats, EXACT_RANGE, GROUP};
 
@@ -29,7 +30,7 @@ const EXACT_AHEAD: usize = 8;
 /// The key staged for an undefined value (`NaN`): not counted.
 const UNDEFINED: i32 = i32::MIN;
 
-/// Sketch keys staged by [`MetricStats::add_rows`] before they are counted; reused.
+/// Sketch keys staged by [`MetricStats::add_block`] before they are counted; reused.
 #[derive(Debug, Clone, Default)]
 pub struct Staging {
     /// Central keys, `[trial][cell-metric in the group]`.
@@ -81,9 +82,10 @@ impl MetricStats {
     /// Records a batch of trials in at most [`GROUP`] consecutive cell-metrics: `rows` holds
     /// the trials, `width` values each, and `stats[k]` takes each trial's value number
     /// `first + k` (`NaN` skipped). The state is that of adding each cell-metric's values
-    /// one at a time in trial order.
-    pub fn add_rows(
+    /// one at a time in trial order. `ahead`, the next group, is put in flight meanwhile.
+    pub(super) fn add_rows(
         stats: &mut [MetricStats],
+        ahead: &[MetricStats],
         rows: &[f64],
         width: usize,
         first: usize,
@@ -93,14 +95,16 @@ impl MetricStats {
         if stats.is_empty() {
             return;
         }
-        for batch in rows.chunks(TRIALS * width) {
-            Self::add_batch(stats, batch, width, first, st);
+        for (b, batch) in rows.chunks(TRIALS * width).enumerate() {
+            let ahead = if b == 0 { ahead } else { &[] };
+            Self::add_batch(stats, ahead, batch, width, first, st);
         }
     }
 
     /// [`MetricStats::add_rows`] of at most [`TRIALS`] trials.
     fn add_batch(
         stats: &mut [MetricStats],
+        ahead: &[MetricStats],
         rows: &[f64],
         width: usize,
         first: usize,
@@ -122,6 +126,14 @@ impl MetricStats {
             let n = (stats.len() - lane0).min(LANES);
             let frames = Frames::of(&stats[lane0..lane0 + n]);
             let at = first + lane0;
+            // The next eight cell-metrics' values, a cache line in each trial's row, and eight
+            // of the next group's statistics (which all at once would crowd out the rows).
+            let end = first + stats.len();
+            let next = (at + LANES).min(end)..(at + 2 * LANES).min(end);
+            for row in rows.chunks_exact(width) {
+                prefetch(&row[next.clone()]);
+            }
+            prefetch(ahead.get(lane0..(lane0 + LANES).min(ahead.len())).unwrap_or(&[]));
             let keys = &mut st.keys[lane0..];
             // Two copies of the pass: whole vectors straight from the rows, and the
             // group's last few cell-metrics padded.
@@ -142,7 +154,7 @@ impl MetricStats {
                     ahead.sketch.prefetch_exact_values();
                 }
                 let column = rows.chunks_exact(width).map(|row| row[at + l]);
-                stats[k].finish(&eight, l, column, k, st);
+                stats[k].finish(&eight, l, column, (k, trials), st);
             }
         }
         for &(k, undefined) in &st.staged {
@@ -159,16 +171,16 @@ impl MetricStats {
         }
     }
 
-    /// Adds lane `l` of `eight`, the values `column` (in trial order, `NaN` for undefined),
-    /// to the moments, extremes and exact values, and stages its bins' keys (number `k` of
-    /// the group in `st`) with a prefetch of their bins.
+    /// Adds lane `l` of `eight`, the values `column` of `trials` trials (in trial order,
+    /// `NaN` for undefined), to the moments, extremes and exact values, and stages its bins'
+    /// keys (number `k` of the group in `st`) with a prefetch of their bins.
     #[inline]
     fn finish(
         &mut self,
         eight: &Eight,
         l: usize,
         column: impl Iterator<Item = f64> + Clone,
-        k: usize,
+        (k, trials): (usize, usize),
         st: &mut Staging,
     ) {
         let n = eight.defined[l];
@@ -207,8 +219,7 @@ impl MetricStats {
         // Keys grow with the value: the extremes' keys bound the batch's.
         self.sketch
             .prefetch(&[self.sketch.key(lo.0), self.sketch.key(hi.0)]);
-        let trials = column.count() as u64;
-        st.staged.push((k, n < trials));
+        st.staged.push((k, n < trials as u64));
     }
 }
 
@@ -330,9 +341,10 @@ mod tests {
     #[test]
     fn a_group_gets_the_state_of_one_value_at_a_time() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(24);
-        // A row wider than the groups; a whole group, then the share's shorter last one.
+        // A row wider than the groups; a share of a whole group and a shorter last one, a
+        // share shorter than a group, and a single cell-metric.
         let width: usize = 110;
-        for (first, n) in [(3, GROUP), (70, 37), (0, 1)] {
+        for (first, n) in [(3, 100), (70, 37), (0, 1)] {
             let mut grouped = framed(n);
             let mut one_by_one = framed(n);
             let mut st = Staging::default();
@@ -341,7 +353,7 @@ mod tests {
                 let rows: Vec<f64> = (0..trials * width)
                     .map(|i| value((i % width + width - first) % width, i / width, &mut rng))
                     .collect();
-                MetricStats::add_rows(&mut grouped, &rows, width, first, &mut st);
+                MetricStats::add_block(&mut grouped, &rows, width, first, &mut st);
                 for (k, s) in one_by_one.iter_mut().enumerate() {
                     rows.chunks(width).for_each(|row| s.add(row[first + k]));
                 }
@@ -351,7 +363,7 @@ mod tests {
                 assert_eq!(g.summary(), o.summary());
             }
             let kinds = grouped.iter().map(|s| (s.sketch.is_exact(), s.count() > 0));
-            if n == GROUP {
+            if n > GROUP {
                 // The cases the values were made for did occur.
                 assert!(kinds.clone().any(|(exact, _)| exact));
                 assert!(kinds.clone().any(|(exact, _)| !exact));
