@@ -22,7 +22,10 @@ const LANES: usize = 8;
 
 /// Most trials of one pass: the group's staged keys (16 KB) stay in the first-level cache.
 const TRIALS: usize = 64;
-const _: () = assert!(TRIALS <= LANE_CHUNK, "lane sums are exact for LANE_CHUNK values");
+const _: () = assert!(
+    TRIALS <= LANE_CHUNK,
+    "lane sums are exact for LANE_CHUNK values"
+);
 
 /// How many cell-metrics ahead the finish prefetches an exact values' set.
 const EXACT_AHEAD: usize = 8;
@@ -133,7 +136,11 @@ impl MetricStats {
             for row in rows.chunks_exact(width) {
                 prefetch(&row[next.clone()]);
             }
-            prefetch(ahead.get(lane0..(lane0 + LANES).min(ahead.len())).unwrap_or(&[]));
+            prefetch(
+                ahead
+                    .get(lane0..(lane0 + LANES).min(ahead.len()))
+                    .unwrap_or(&[]),
+            );
             let keys = &mut st.keys[lane0..];
             // Two copies of the pass: whole vectors straight from the rows, and the
             // group's last few cell-metrics padded.
@@ -261,9 +268,17 @@ fn pass(
             ll[l] += low * low;
             // The count restarts where a value passes the running extreme, so it ends as
             // the count of the final one; the first of equal extremes (0 or −0) is kept.
-            at_lo[l] = if x < lo[l] { 1 } else { at_lo[l] + u64::from(x == lo[l]) };
+            at_lo[l] = if x < lo[l] {
+                1
+            } else {
+                at_lo[l] + u64::from(x == lo[l])
+            };
             lo[l] = if x < lo[l] { x } else { lo[l] };
-            at_hi[l] = if x > hi[l] { 1 } else { at_hi[l] + u64::from(x == hi[l]) };
+            at_hi[l] = if x > hi[l] {
+                1
+            } else {
+                at_hi[l] + u64::from(x == hi[l])
+            };
             hi[l] = if x > hi[l] { x } else { hi[l] };
             same[l] &= x.to_bits() == firsts[l].to_bits();
             let t = (x - frames.centre[l]) * frames.per_width[l];

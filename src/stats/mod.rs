@@ -111,7 +111,14 @@ impl MetricStats {
             }
             let (done, ahead) = stats.split_at_mut(((g + 1) * GROUP).min(stats.len()));
             let ahead = &ahead[..GROUP.min(ahead.len())];
-            Self::add_rows(&mut done[g * GROUP..], ahead, rows, width, first + g * GROUP, st);
+            Self::add_rows(
+                &mut done[g * GROUP..],
+                ahead,
+                rows,
+                width,
+                first + g * GROUP,
+                st,
+            );
         }
     }
 
