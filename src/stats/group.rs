@@ -212,7 +212,16 @@ impl MetricStats {
             self.moments.add_slice(&defined.clone().collect::<Vec<_>>());
         }
         let (lo, hi) = (eight.lo[l], eight.hi[l]);
-        if !self.sketch.add_batch(lo, hi, defined) {
+        // A batch of two values (a project open in some trials and not in others) is two
+        // runs, the first trial's value first: the order a value at a time would see them.
+        let counted = if lo.1 + hi.1 == n && lo.0 < hi.0 {
+            let first = defined.clone().next().expect("a defined value");
+            let runs = if first == lo.0 { [lo, hi] } else { [hi, lo] };
+            self.sketch.add_batch(lo, hi, runs.into_iter())
+        } else {
+            self.sketch.add_batch(lo, hi, defined.map(|x| (x, 1)))
+        };
+        if !counted {
             return;
         }
         if eight.tail[l] {
@@ -332,9 +341,12 @@ mod tests {
             // Few distinct values: kept exactly, or more than DISTINCT part-way through.
             8 => (t % 5) as f64,
             9 => ((t + k) % 23) as f64,
-            // A frame without spread: mostly at its centre, now and then beside it.
-            10 | 11 if u < 0.8 => centre,
-            _ => centre + 50.0 * (u - 0.3),
+            // A frame without spread: mostly at its centre, now and then beside it; or two
+            // values about it, the higher first.
+            10 if u < 0.8 => centre,
+            10 => centre + 50.0 * (u - 0.3),
+            _ if t % 3 == 1 => centre - 4.0,
+            _ => centre + 2.0,
         }
     }
 

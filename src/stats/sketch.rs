@@ -190,31 +190,33 @@ impl QuantileSketch {
             .iter()
             .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m });
         let count = |v: f64| xs.iter().map(|&x| u64::from(x == v)).sum::<u64>();
-        self.add_batch((lo, count(lo)), (hi, count(hi)), xs.iter().copied())
+        let runs = xs.iter().map(|&x| (x, 1));
+        self.add_batch((lo, count(lo)), (hi, count(hi)), runs)
     }
 
-    /// [`QuantileSketch::add_all_but_bins`] of a batch `xs` (none `NaN`, in trial order)
-    /// whose lowest and highest values, with how often each occurs, are `lo` and `hi`.
+    /// [`QuantileSketch::add_all_but_bins`] of a batch given as `runs` of one value `(x, n)`
+    /// (none `NaN`, in trial order: a value may recur in a later run), whose lowest and
+    /// highest values, with how often each occurs, are `lo` and `hi`.
     ///
-    /// Each part is its own pass over `xs`, which is short and in the first-level cache.
+    /// Each part is its own pass over `runs`, which are short and in the first-level cache.
     #[inline]
     pub(super) fn add_batch(
         &mut self,
         lo: (f64, u64),
         hi: (f64, u64),
-        xs: impl Iterator<Item = f64> + Clone,
+        runs: impl Iterator<Item = (f64, u64)> + Clone,
     ) -> bool {
         (self.min, self.at_min) = lowest((self.min, self.at_min), lo);
         (self.max, self.at_max) = highest((self.max, self.at_max), hi);
         if let Some(set) = &mut self.exact {
-            if !xs.clone().all(|x| set.add(x, 1)) {
+            if !runs.clone().all(|(x, n)| set.add(x, n)) {
                 self.exact = None;
             }
         }
         if self.frame.has_spread() {
             return true;
         }
-        xs.for_each(|x| self.add_about_centre(x, 1));
+        runs.for_each(|(x, n)| self.add_about_centre(x, n));
         false
     }
 
