@@ -82,30 +82,42 @@ impl Frames {
 }
 
 impl MetricStats {
-    /// Records a batch of trials in at most [`GROUP`] consecutive cell-metrics: `rows` holds
-    /// the trials, `width` values each, and `stats[k]` takes each trial's value number
-    /// `first + k` (`NaN` skipped). The state is that of adding each cell-metric's values
-    /// one at a time in trial order. `ahead`, the next group, is put in flight meanwhile.
-    pub(super) fn add_rows(
+    /// Records a block of trials in consecutive cell-metrics: `rows` holds the trials, `width`
+    /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
+    /// skipped), [`GROUP`] cell-metrics at a time. The state is that of adding each
+    /// cell-metric's values one at a time in trial order.
+    pub fn add_block(
         stats: &mut [MetricStats],
-        ahead: &[MetricStats],
         rows: &[f64],
         width: usize,
         first: usize,
         st: &mut Staging,
     ) {
-        debug_assert!(stats.len() <= GROUP);
-        if stats.is_empty() {
-            return;
-        }
-        for (b, batch) in rows.chunks(TRIALS * width).enumerate() {
-            let ahead = if b == 0 { ahead } else { &[] };
-            Self::add_batch(stats, ahead, batch, width, first, st);
+        let end = first + stats.len();
+        for g in 0..stats.len().div_ceil(GROUP) {
+            // The next group's values, a short run in each trial's row, are put in flight
+            // while this group is added: a round's block is larger than a core's cache.
+            let next = (first + (g + 1) * GROUP).min(end)..(first + (g + 2) * GROUP).min(end);
+            for row in rows.chunks_exact(width) {
+                prefetch(&row[next.clone()]);
+            }
+            let (done, ahead) = stats.split_at_mut(((g + 1) * GROUP).min(stats.len()));
+            let group = &mut done[g * GROUP..];
+            for (b, batch) in rows.chunks(TRIALS * width).enumerate() {
+                // The next group's statistics are fetched along the first batch.
+                let ahead = if b == 0 {
+                    &ahead[..GROUP.min(ahead.len())]
+                } else {
+                    &[]
+                };
+                Self::add_rows(group, ahead, batch, width, first + g * GROUP, st);
+            }
         }
     }
 
-    /// [`MetricStats::add_rows`] of at most [`TRIALS`] trials.
-    fn add_batch(
+    /// Records a batch of at most [`TRIALS`] trials (see [`MetricStats::add_block`]) in a
+    /// group of at most [`GROUP`] cell-metrics, putting `ahead`, the next group, in flight.
+    fn add_rows(
         stats: &mut [MetricStats],
         ahead: &[MetricStats],
         rows: &[f64],

@@ -91,37 +91,6 @@ impl MetricStats {
         self.add_defined(&defined);
     }
 
-    /// Records a block of trials in consecutive cell-metrics: `rows` holds the trials, `width`
-    /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
-    /// skipped), [`GROUP`] cell-metrics at a time.
-    pub fn add_block(
-        stats: &mut [MetricStats],
-        rows: &[f64],
-        width: usize,
-        first: usize,
-        st: &mut Staging,
-    ) {
-        let end = first + stats.len();
-        for g in 0..stats.len().div_ceil(GROUP) {
-            // The next group's values, a short run in each trial's row, are put in flight
-            // while this group is added: a round's block is larger than a core's cache.
-            let next = (first + (g + 1) * GROUP).min(end)..(first + (g + 2) * GROUP).min(end);
-            for row in rows.chunks_exact(width.max(1)) {
-                prefetch::prefetch(&row[next.clone()]);
-            }
-            let (done, ahead) = stats.split_at_mut(((g + 1) * GROUP).min(stats.len()));
-            let ahead = &ahead[..GROUP.min(ahead.len())];
-            Self::add_rows(
-                &mut done[g * GROUP..],
-                ahead,
-                rows,
-                width,
-                first + g * GROUP,
-                st,
-            );
-        }
-    }
-
     /// Records `xs` (none `NaN`) in the moments and the sketch.
     #[inline]
     fn add_defined(&mut self, xs: &[f64]) {
