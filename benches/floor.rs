@@ -425,7 +425,7 @@ impl Record {
         let mut staging = Staging::default();
         for g in 0..self.width.div_ceil(GROUP) {
             let k = g % self.firsts.len();
-            MetricStats::add_rows(
+            MetricStats::add_block(
                 &mut stats[k],
                 batch,
                 self.width,

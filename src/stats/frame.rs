@@ -100,6 +100,12 @@ impl Frame {
         self.width
     }
 
+    /// Central bins per unit of value: `1 / width`.
+    #[inline]
+    pub(super) fn per_width(&self) -> f64 {
+        self.per_width
+    }
+
     /// Central bin widths from the centre to `x`.
     #[inline]
     pub(super) fn offset(&self, x: f64) -> f64 {

@@ -7,6 +7,7 @@ mod bins;
 pub mod correlation;
 mod distinct;
 mod frame;
+mod group;
 mod mapping;
 mod moments;
 pub mod normal;
@@ -15,6 +16,7 @@ mod sketch;
 
 pub use distinct::DISTINCT;
 pub use frame::{Frame, Lattice, BIN_WIDTH_SD, CENTRAL_BINS};
+pub use group::Staging;
 pub use mapping::TAIL_RELATIVE_ERROR;
 pub use moments::{Moments, EXACT_RANGE};
 pub use sketch::QuantileSketch;
@@ -35,9 +37,6 @@ fn nearest_integer(y: f64) -> i64 {
 /// cache.
 pub const GROUP: usize = 64;
 
-/// How many cell-metrics ahead [`MetricStats::add_rows`] prefetches an exact values' set.
-const EXACT_AHEAD: usize = 8;
-
 /// The quantiles reported for every cell, in output order (P5, P25, P50, P75, P95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
@@ -56,20 +55,6 @@ pub struct Summary {
     pub min: f64,
     /// Largest value over trials (exact).
     pub max: f64,
-}
-
-/// Sketch keys staged by [`MetricStats::add_rows`] before they are counted; reused.
-#[derive(Debug, Clone, Default)]
-pub struct Staging {
-    /// The group's values, cell-metric by cell-metric.
-    block: Vec<f64>,
-    /// The defined values of the cell-metric being staged, where some are not.
-    column: Vec<f64>,
-    keys: Vec<i32>,
-    /// Where each cell-metric's keys end in `keys`.
-    ends: Vec<usize>,
-    /// `(cell-metric in the group, key, count)` of the batches that repeat one value.
-    repeats: Vec<(usize, i32, u64)>,
 }
 
 /// Moments and quantile sketch of one metric of one cell.
@@ -96,132 +81,32 @@ impl MetricStats {
     /// Records one trial's value; `NaN` means "undefined in this trial" and is skipped.
     pub fn add(&mut self, x: f64) {
         if !x.is_nan() {
-            self.add_defined(&[x], None);
+            self.add_defined(&[x]);
         }
     }
 
     /// Records the values of several trials (`NaN` skipped).
     pub fn add_all(&mut self, xs: impl Iterator<Item = f64>) {
         let defined: Vec<f64> = xs.filter(|x| !x.is_nan()).collect();
-        self.add_defined(&defined, None);
+        self.add_defined(&defined);
     }
 
-    /// Records a block of trials in consecutive cell-metrics: `rows` holds the trials, `width`
-    /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
-    /// skipped), [`GROUP`] cell-metrics at a time ([`MetricStats::add_rows`]).
-    pub fn add_block(
-        stats: &mut [MetricStats],
-        rows: &[f64],
-        width: usize,
-        first: usize,
-        st: &mut Staging,
-    ) {
-        let end = first + stats.len();
-        for (g, group) in stats.chunks_mut(GROUP).enumerate() {
-            // The next group's values, a short run in each trial's row, are put in flight
-            // while this group is added: a round's block is larger than a core's cache.
-            let next = (first + (g + 1) * GROUP).min(end)..(first + (g + 2) * GROUP).min(end);
-            for row in rows.chunks_exact(width.max(1)) {
-                prefetch::prefetch(&row[next.clone()]);
-            }
-            Self::add_rows(group, rows, width, first + g * GROUP, st);
-        }
-    }
-
-    /// Records a batch of trials in many cell-metrics at once: `rows` holds the trials, `width`
-    /// values each, and `stats[k]` takes each trial's value number `first + k` (`NaN`
-    /// skipped).
-    ///
-    /// A run adds ≈ 10,000 values per trial, one to each cell-metric. Taking a batch of trials
-    /// per cell-metric keeps its sums and extremes in registers; and the sketches' bins, far
-    /// more than a core's cache holds, are counted only after the whole group is staged, so
-    /// that the cache misses of many sketches are in flight together rather than one sketch
-    /// at a time.
-    pub fn add_rows(
-        stats: &mut [MetricStats],
-        rows: &[f64],
-        width: usize,
-        first: usize,
-        st: &mut Staging,
-    ) {
-        let n = stats.len();
-        let trials = rows.len() / width;
-        // The group's block, copied row by row (a short run of each trial's values, which the
-        // prefetcher streams) into columns: reading the columns from the rows directly, one
-        // cache line per value, took a fifth of the statistics' time.
-        st.block.clear();
-        st.block.resize(n * trials, 0.0);
-        let block = st.block.as_mut_slice();
-        for (t, row) in rows.chunks_exact(width).enumerate() {
-            for (k, &x) in row[first..first + n].iter().enumerate() {
-                block[k * trials + t] = x;
-            }
-        }
-        st.keys.clear();
-        st.ends.clear();
-        st.repeats.clear();
-        // The exact values' sets live apart, a box and its values: their misses are put in
-        // flight ahead of use, the boxes of the whole group first, each set's values a few
-        // cell-metrics ahead (the box then in cache).
-        stats.iter().for_each(|s| s.sketch.prefetch_exact());
-        for s in stats.iter().take(EXACT_AHEAD) {
-            s.sketch.prefetch_exact_values();
-        }
-        for (k, column) in st.block.chunks_exact(trials.max(1)).enumerate() {
-            if let Some(ahead) = stats.get(k + EXACT_AHEAD) {
-                ahead.sketch.prefetch_exact_values();
-            }
-            let s = &mut stats[k];
-            // Folded without a branch, into vector instructions.
-            let repeated = if column.iter().fold(false, |any, x| any | x.is_nan()) {
-                st.column.clear();
-                st.column.extend(column.iter().filter(|x| !x.is_nan()));
-                s.add_defined(&st.column, Some(&mut st.keys))
-            } else {
-                s.add_defined(column, Some(&mut st.keys))
-            };
-            let start = st.ends.last().copied().unwrap_or(0);
-            s.sketch.prefetch(&st.keys[start..]);
-            if let Some((key, n)) = repeated {
-                s.sketch.prefetch(&[key]);
-                st.repeats.push((k, key, n));
-            }
-            st.ends.push(st.keys.len());
-        }
-        let mut start = 0;
-        for (s, &end) in stats.iter_mut().zip(&st.ends) {
-            s.sketch.count_staged(&st.keys[start..end]);
-            start = end;
-        }
-        for &(k, key, n) in &st.repeats {
-            stats[k].sketch.count_repeated(key, n);
-        }
-    }
-
-    /// Records `xs` (none `NaN`) in the moments and the sketch, or, given `staged`, leaves the
-    /// sketch keys of its values there to be counted later — and returns the key and count of
-    /// a batch that repeats one value, to be counted later too.
+    /// Records `xs` (none `NaN`) in the moments and the sketch.
     #[inline]
-    fn add_defined(&mut self, xs: &[f64], staged: Option<&mut Vec<i32>>) -> Option<(i32, u64)> {
-        let &first = xs.first()?;
+    fn add_defined(&mut self, xs: &[f64]) {
+        let Some(&first) = xs.first() else {
+            return;
+        };
         // A batch that repeats one value — a cell-metric no trial of the batch moved, such as
         // capacity before any project can open or a large-class share of 0 — costs one value.
         if xs.iter().all(|x| x.to_bits() == first.to_bits()) {
             let n = xs.len() as u64;
             self.moments.add_repeated(first, n);
-            let key = self.sketch.stage_repeated(first, n)?;
-            if staged.is_some() {
-                return Some((key, n));
-            }
-            self.sketch.count_repeated(key, n);
-            return None;
+            self.sketch.add_repeated(first, n);
+            return;
         }
         self.moments.add_slice(xs);
-        match staged {
-            Some(keys) => self.sketch.stage(xs, keys),
-            None => self.sketch.add_slice(xs),
-        }
-        None
+        self.sketch.add_slice(xs);
     }
 
     /// The recorded value furthest beyond ±[`EXACT_RANGE`], if any: the moments of such

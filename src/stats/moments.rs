@@ -17,9 +17,30 @@ pub const EXACT_RANGE: f64 = 1e9;
 /// Fixed-point scale: values are stored as x · 2²⁰ rounded to an integer.
 const SCALE: f64 = (1u64 << 20) as f64;
 
-/// Most values [`Moments::add_slice`] sums in 64-bit lanes before it adds them to its
-/// 128-bit sums (see [`Moments::add_in_lanes`] for the bound).
-const LANE_CHUNK: usize = 1_024;
+/// Most values summed in 64-bit lanes before they are added to the 128-bit sums (see
+/// [`LaneSums`] for the bound).
+pub(super) const LANE_CHUNK: usize = 1_024;
+
+/// The sums of at most [`LANE_CHUNK`] fixed-point values `q = h·2²⁶ + l` (see
+/// [`fixed_point`]) in 64-bit integers, from which [`Moments::add_sums`] makes the 128-bit
+/// sums: `q² = h²·2⁵² + h·l·2²⁷ + l²`, and over 1,024 values (|q| ≤ 2⁵⁰, `0 ≤ l < 2²⁶`)
+/// each of the three sums stays below 2⁶².
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct LaneSums {
+    pub(super) sum: i64,
+    pub(super) hh: i64,
+    pub(super) hl: i64,
+    pub(super) ll: i64,
+}
+
+/// The fixed-point value `q` of `x` clamped to ±[`EXACT_RANGE`], and its high and low parts
+/// `h = q >> 26` and `l = q mod 2²⁶`.
+#[inline]
+pub(super) fn fixed_point(x: f64) -> (i64, i64, i64) {
+    const LOW: i64 = (1 << 26) - 1;
+    let q = nearest_integer(x.clamp(-EXACT_RANGE, EXACT_RANGE) * SCALE);
+    (q, q >> 26, q & LOW)
+}
 
 /// Mergeable count, sum and sum of squares on a fixed-point grid.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,32 +75,33 @@ impl Moments {
     /// compiler turns into vector instructions — the same integers as [`Moments::add_wide`]
     /// sums in 128 bits one value at a time, so the same state — if every value is within
     /// ±[`EXACT_RANGE`]; returns whether they were (if not, nothing is added).
-    ///
-    /// A fixed-point value `q` (|q| ≤ 2⁵⁰) is `h·2²⁶ + l` with `0 ≤ l < 2²⁶`, and
-    /// `q² = h²·2⁵² + h·l·2²⁷ + l²`: over 1,024 values each of the three sums stays below 2⁶².
     #[inline]
     fn add_in_lanes(&mut self, xs: &[f64]) -> bool {
-        const LOW: i64 = (1 << 26) - 1;
-        let (mut sum, mut hh, mut hl, mut ll) = (0i64, 0i64, 0i64, 0i64);
+        let mut sums = LaneSums::default();
         let mut within = true;
         for &x in xs {
             // Out of range, the wrapping sums are thrown away: a check without a branch
             // keeps the loop in vector instructions.
             within &= x.abs() <= EXACT_RANGE;
-            let q = nearest_integer(x.clamp(-EXACT_RANGE, EXACT_RANGE) * SCALE);
-            let (h, l) = (q >> 26, q & LOW);
-            sum += q;
-            hh += h * h;
-            hl += h * l;
-            ll += l * l;
+            let (q, h, l) = fixed_point(x);
+            sums.sum += q;
+            sums.hh += h * h;
+            sums.hl += h * l;
+            sums.ll += l * l;
         }
-        if !within {
-            return false;
+        if within {
+            self.add_sums(&sums, 0);
         }
-        let sq = (i128::from(hh) << 52) + (i128::from(hl) << 27) + i128::from(ll);
-        self.sum = self.sum.wrapping_add(i128::from(sum));
+        within
+    }
+
+    /// Adds `n` values whose [`LaneSums`] are `sums` (each value within ±[`EXACT_RANGE`]).
+    #[inline]
+    pub(super) fn add_sums(&mut self, sums: &LaneSums, n: u64) {
+        let sq = (i128::from(sums.hh) << 52) + (i128::from(sums.hl) << 27) + i128::from(sums.ll);
+        self.n += n;
+        self.sum = self.sum.wrapping_add(i128::from(sums.sum));
         self.sum_sq = self.sum_sq.wrapping_add(sq);
-        true
     }
 
     /// Adds the sums of `xs` one value at a time in 128 bits, whatever their magnitude.

@@ -27,7 +27,7 @@ use super::mapping::Mapping;
 use super::nearest_integer;
 
 /// Distance from the centre, in central bin widths, where the tail bins begin.
-const TAIL_START: f64 = CENTRAL_BINS as f64 + 0.5;
+pub(super) const TAIL_START: f64 = CENTRAL_BINS as f64 + 0.5;
 
 /// A sketch of one metric's values over trials.
 #[derive(Clone, Serialize, Deserialize)]
@@ -96,7 +96,7 @@ impl QuantileSketch {
 
     /// Key of the bin of `x`, for a frame with spread.
     #[inline]
-    fn key(&self, x: f64) -> i32 {
+    pub(super) fn key(&self, x: f64) -> i32 {
         let t = self.frame.offset(x);
         if t.abs() <= TAIL_START {
             nearest_integer(t) as i32
@@ -177,55 +177,11 @@ impl QuantileSketch {
         }
     }
 
-    /// [`QuantileSketch::add_slice`], but the keys of a frame with spread are appended to
-    /// `keys` for [`QuantileSketch::count_staged`] rather than counted at once.
-    #[inline]
-    pub(super) fn stage(&mut self, xs: &[f64], keys: &mut Vec<i32>) {
-        if !self.add_all_but_bins(xs) {
-            return;
-        }
-        // The central keys of all values in one loop without a branch, which the compiler
-        // turns into vector instructions; the rare tail values are then keyed again.
-        let start = keys.len();
-        keys.resize(start + xs.len(), 0);
-        let staged = &mut keys[start..];
-        let mut tail = false;
-        for (key, &x) in staged.iter_mut().zip(xs) {
-            let t = self.frame.offset(x);
-            tail |= t.abs() > TAIL_START;
-            *key = nearest_integer(t.clamp(-TAIL_START, TAIL_START)) as i32;
-        }
-        if tail {
-            for (key, &x) in staged.iter_mut().zip(xs) {
-                *key = self.key(x);
-            }
-        }
-    }
-
     /// Records the extremes and exact values of `xs` (none `NaN`), and, for a frame without
     /// spread, the values themselves; returns whether their bins, of a frame with spread,
     /// are still to be counted.
-    ///
-    /// Each is its own pass over `xs`, which is short and in the first-level cache: one loop
-    /// doing all of them kept its running extremes on the stack.
     #[inline]
     fn add_all_but_bins(&mut self, xs: &[f64]) -> bool {
-        self.add_extremes(xs);
-        if let Some(set) = &mut self.exact {
-            if !xs.iter().all(|&x| set.add(x, 1)) {
-                self.exact = None;
-            }
-        }
-        if self.frame.has_spread() {
-            return true;
-        }
-        xs.iter().for_each(|&x| self.add_about_centre(x, 1));
-        false
-    }
-
-    /// Merges the extremes of `xs` (none `NaN`), with how often each occurs.
-    #[inline]
-    fn add_extremes(&mut self, xs: &[f64]) {
         // Plain comparisons: `f64::min` also handles NaN, which never reaches here.
         let lo = xs
             .iter()
@@ -234,8 +190,34 @@ impl QuantileSketch {
             .iter()
             .fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m });
         let count = |v: f64| xs.iter().map(|&x| u64::from(x == v)).sum::<u64>();
-        (self.min, self.at_min) = lowest((self.min, self.at_min), (lo, count(lo)));
-        (self.max, self.at_max) = highest((self.max, self.at_max), (hi, count(hi)));
+        let runs = xs.iter().map(|&x| (x, 1));
+        self.add_batch((lo, count(lo)), (hi, count(hi)), runs)
+    }
+
+    /// [`QuantileSketch::add_all_but_bins`] of a batch given as `runs` of one value `(x, n)`
+    /// (none `NaN`, in trial order: a value may recur in a later run), whose lowest and
+    /// highest values, with how often each occurs, are `lo` and `hi`.
+    ///
+    /// Each part is its own pass over `runs`, which are short and in the first-level cache.
+    #[inline]
+    pub(super) fn add_batch(
+        &mut self,
+        lo: (f64, u64),
+        hi: (f64, u64),
+        runs: impl Iterator<Item = (f64, u64)> + Clone,
+    ) -> bool {
+        (self.min, self.at_min) = lowest((self.min, self.at_min), lo);
+        (self.max, self.at_max) = highest((self.max, self.at_max), hi);
+        if let Some(set) = &mut self.exact {
+            if !runs.clone().all(|(x, n)| set.add(x, n)) {
+                self.exact = None;
+            }
+        }
+        if self.frame.has_spread() {
+            return true;
+        }
+        runs.for_each(|(x, n)| self.add_about_centre(x, n));
+        false
     }
 
     /// Prefetches the box of the exact values' set, if kept (see [`super::prefetch`]).
@@ -264,10 +246,10 @@ impl QuantileSketch {
         }
     }
 
-    /// Counts keys staged by [`QuantileSketch::stage`].
+    /// Counts keys staged for a frame with spread (see [`QuantileSketch::add_batch`]).
     #[inline]
-    pub(super) fn count_staged(&mut self, keys: &[i32]) {
-        for &key in keys {
+    pub(super) fn count_staged(&mut self, keys: impl Iterator<Item = i32>) {
+        for key in keys {
             self.bins.increment(key);
         }
     }
