@@ -56,7 +56,7 @@ struct Kept<P> {
 /// Runs trials `range` under `seed` with sketches framed by `frames`, on `threads` workers,
 /// handing every trial's values to `keep` too; returns the statistics and the workers'
 /// parts of `keep`. `on_progress(done)` is called about ten times a second; setting `cancel`
-/// stops the run after the rounds under way.
+/// stops the run after the round under way.
 #[allow(clippy::too_many_arguments)]
 pub fn run_rounds<K: Keep>(
     engine: &Engine,
@@ -265,17 +265,14 @@ mod tests {
         }
     }
 
-    /// What [`rounds`] returns: the statistics' bytes, the workers' trials and the progress
-    /// reported.
-    type Seen = (Vec<u8>, Vec<Vec<u64>>, Vec<u64>);
-
-    /// Runs trials `range` on `threads` workers.
+    /// Runs trials `range` on `threads` workers; the statistics' bytes, the workers' trials
+    /// and the progress reported.
     fn rounds(
         engine: &Engine,
         range: Range<u64>,
         threads: usize,
         keep: &Order<'_>,
-    ) -> Result<Seen, Cancelled> {
+    ) -> Result<(Vec<u8>, Vec<Vec<u64>>, Vec<u64>), Cancelled> {
         let frames = engine_frames(engine, SEED, 100, 1, &AtomicBool::new(false))?;
         let progress = Mutex::new(Vec::new());
         let report = |done| progress.lock().unwrap().push(done);
