@@ -5,7 +5,7 @@
 
 use std::mem::size_of;
 
-use crate::engine::held_trials;
+use crate::engine::round_trials;
 use crate::scenario::MAX_TRIALS;
 use crate::stats::MetricStats;
 use crate::Error;
@@ -59,9 +59,9 @@ pub fn estimate(values: usize, threads: usize) -> u64 {
 }
 
 /// Estimated memory of a run of `values` values on `threads` workers: its one set of
-/// statistics, the blocks of rows of its rounds and each worker's trial buffer.
+/// statistics, the block of a round of trials and each worker's trial buffer.
 pub fn run_estimate(values: usize, threads: usize) -> u64 {
-    let buffered = (held_trials(values, threads) + threads) * size_of::<f64>();
+    let buffered = (round_trials(values, threads) + threads) * size_of::<f64>();
     values as u64 * (stats_bytes() + buffered as u64)
 }
 

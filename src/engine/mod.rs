@@ -22,7 +22,7 @@ pub use keep::{Discard, Keep};
 pub use layout::{Layout, Place, Row};
 pub use parallel::{run_chunks, Cancelled};
 use rounds::run_rounds;
-pub use rounds::{held_trials, ROUND_TRIALS};
+pub use rounds::{round_trials, ROUND_TRIALS};
 pub use sensitivity::{Drivers, Output, Sensitivity, Shock, METRICS as SENSITIVITY_METRICS};
 pub use streams::{EntityKey, Stream, TrialKey};
 pub use trial::{
