@@ -137,13 +137,13 @@ impl MetricStats {
         for s in stats.iter().take(EXACT_AHEAD) {
             s.sketch.prefetch_exact_values();
         }
+        let end = first + stats.len();
         for lane0 in (0..stats.len()).step_by(LANES) {
             let n = (stats.len() - lane0).min(LANES);
             let frames = Frames::of(&stats[lane0..lane0 + n]);
             let at = first + lane0;
             // The next eight cell-metrics' values, a cache line in each trial's row, and eight
             // of the next group's statistics (which all at once would crowd out the rows).
-            let end = first + stats.len();
             let next = (at + LANES).min(end)..(at + 2 * LANES).min(end);
             for row in rows.chunks_exact(width) {
                 prefetch(&row[next.clone()]);
@@ -224,16 +224,7 @@ impl MetricStats {
             self.moments.add_slice(&defined.clone().collect::<Vec<_>>());
         }
         let (lo, hi) = (eight.lo[l], eight.hi[l]);
-        // A batch of two values (a project open in some trials and not in others) is two
-        // runs, the first trial's value first: the order a value at a time would see them.
-        let counted = if lo.1 + hi.1 == n && lo.0 < hi.0 {
-            let first = defined.clone().next().expect("a defined value");
-            let runs = if first == lo.0 { [lo, hi] } else { [hi, lo] };
-            self.sketch.add_batch(lo, hi, runs.into_iter())
-        } else {
-            self.sketch.add_batch(lo, hi, defined.map(|x| (x, 1)))
-        };
-        if !counted {
+        if !self.sketch.add_batch(lo, hi, defined.map(|x| (x, 1))) {
             return;
         }
         if eight.tail[l] {
